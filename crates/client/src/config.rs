@@ -1,0 +1,46 @@
+//! Client configuration.
+
+use std::time::Duration;
+
+/// Reconnect backoff: the n-th consecutive failure waits about `min · 2^(n-1)`, capped at
+/// `max`, randomised by ±`jitter` — the schedule the official SDK uses (1, 2, 4 … 120 s).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BackoffConfig {
+    /// First delay.
+    pub min: Duration,
+    /// Largest delay.
+    pub max: Duration,
+    /// Relative randomisation, 0.2 = ±20 %.
+    pub jitter: f64,
+}
+
+impl Default for BackoffConfig {
+    fn default() -> Self {
+        BackoffConfig { min: Duration::from_secs(1), max: Duration::from_secs(120), jitter: 0.2 }
+    }
+}
+
+/// How a [`crate::Client`] connects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientConfig {
+    /// The twilsock websocket URL (`wss://tsock.us1.twilio.com/v3/wsconnect` for Twilio).
+    pub twilsock_url: String,
+    /// How long to wait for the `init` reply (the SDK waits 30 s).
+    pub init_timeout: Duration,
+    /// Reconnect schedule.
+    pub backoff: BackoffConfig,
+}
+
+impl ClientConfig {
+    /// Twilio's production twilsock endpoint (region `us1`).
+    pub const TWILIO_TWILSOCK_URL: &'static str = "wss://tsock.us1.twilio.com/v3/wsconnect";
+
+    /// Defaults with the given twilsock URL.
+    pub fn new(twilsock_url: impl Into<String>) -> Self {
+        ClientConfig {
+            twilsock_url: twilsock_url.into(),
+            init_timeout: Duration::from_secs(30),
+            backoff: BackoffConfig::default(),
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The crate's one error type, with a retry classification that drives reconnects.
+
+/// Everything that can go wrong in the client.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The websocket could not be opened or broke.
+    #[error("connection failed: {0}")]
+    Transport(String),
+    /// An HTTP request (token endpoint, media) could not be made at all.
+    #[error("network request failed: {0}")]
+    Network(String),
+    /// An HTTP request was answered with an error status.
+    #[error("HTTP {status}: {message}")]
+    Http {
+        /// The HTTP status.
+        status: u16,
+        /// The server's message (Twilio-shaped bodies are unwrapped).
+        message: String,
+    },
+    /// A frame or payload did not parse.
+    #[error(transparent)]
+    Protocol(#[from] convo_wire::Error),
+    /// No answer in time.
+    #[error("timed out waiting for {0}")]
+    Timeout(&'static str),
+    /// The server refused the access token.
+    #[error("access denied ({code}): {message}")]
+    Denied {
+        /// Twilio error code (20101 invalid, 20104 expired, …).
+        code: u32,
+        /// The server's description.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Whether trying again later may succeed. Network trouble, timeouts and server errors are
+    /// retryable; refusals of the request itself (4xx other than 408/429) are not.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport(_) | Error::Network(_) | Error::Timeout(_) => true,
+            Error::Http { status, .. } => matches!(status, 408 | 429) || *status >= 500,
+            Error::Protocol(_) | Error::Denied { .. } => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_retry_classification() {
+        assert!(Error::Network("reset".into()).is_retryable());
+        assert!(Error::Http { status: 503, message: String::new() }.is_retryable());
+        assert!(Error::Http { status: 429, message: String::new() }.is_retryable());
+        assert!(!Error::Http { status: 403, message: String::new() }.is_retryable());
+        assert!(!Error::Denied { code: 20101, message: String::new() }.is_retryable());
+    }
+}

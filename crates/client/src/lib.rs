@@ -1,0 +1,33 @@
+//! `convo-client`: the Rust port of the Twilio Conversations client connection.
+//!
+//! It runs in the browser (compiled to `wasm32-unknown-unknown`) and natively (tokio), with the
+//! difference confined to [`platform`] and `transport`. The UI never sees sockets: it reads
+//! observable state ([`Client::state`], [`Client::subscribe_state`]) and calls commands.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use std::sync::Arc;
+//! use convo_client::{Client, ClientConfig, HttpTokenProvider};
+//!
+//! let tokens = Arc::new(HttpTokenProvider::new("http://127.0.0.1:8787/api/token"));
+//! let client = Client::connect(ClientConfig::new("ws://127.0.0.1:8788/v3/wsconnect"), tokens);
+//! let mut states = client.subscribe_state();
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+mod auth;
+mod config;
+mod connection;
+mod error;
+mod observable;
+pub mod platform;
+mod state;
+mod transport;
+
+pub use auth::{HttpTokenProvider, StaticTokenProvider, Token, TokenProvider};
+pub use config::{BackoffConfig, ClientConfig};
+pub use connection::{backoff::backoff_delay, Client};
+pub use error::Error;
+pub use observable::{Observable, Subscriber};
+pub use state::ConnectionState;

@@ -1,0 +1,131 @@
+//! Native: `convo-client` against the in-process emulator (and backend) on loopback.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use convo_backend::{Backend, BackendConfig};
+use convo_client::{Client, ClientConfig, ConnectionState, HttpTokenProvider, StaticTokenProvider};
+use convo_emulator::{Emulator, EmulatorConfig};
+use convo_wire::{
+    token::{self, Claims},
+    Credentials,
+};
+use futures_util::StreamExt;
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+fn token_for(identity: &str, secret: &str, issued: u64) -> String {
+    let c = Credentials::development();
+    token::sign(&Claims::chat(&c.account_sid, &c.api_key, &c.chat_service_sid, identity, issued, 3600), secret)
+}
+
+async fn emulator() -> Emulator {
+    Emulator::spawn(EmulatorConfig::default(), ([127, 0, 0, 1], 0).into()).await.unwrap()
+}
+
+fn config(emulator: &Emulator) -> ClientConfig {
+    let mut config = ClientConfig::new(emulator.twilsock_url());
+    // Keep reconnect tests fast; the schedule itself is unit-tested.
+    config.backoff.min = Duration::from_millis(50);
+    config
+}
+
+/// Waits until the client's state satisfies `want`, failing after 10 s with the history.
+async fn wait_for(client: &Client, want: impl Fn(&ConnectionState) -> bool) -> ConnectionState {
+    let mut states = client.subscribe_state();
+    let mut seen = Vec::new();
+    let found = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(state) = states.next().await {
+            seen.push(state.clone());
+            if want(&state) {
+                return state;
+            }
+        }
+        unreachable!("state stream ended")
+    })
+    .await;
+    found.unwrap_or_else(|_| panic!("state not reached; saw {seen:?}"))
+}
+
+#[tokio::test]
+async fn test_connects_with_a_valid_token() {
+    let emulator = emulator().await;
+    let token = token_for("alice", &Credentials::development().api_secret, now());
+    let client = Client::connect(config(&emulator), Arc::new(StaticTokenProvider(token)));
+    assert_eq!(wait_for(&client, |s| *s == ConnectionState::Connected).await, ConnectionState::Connected);
+    assert_eq!(emulator.state().connected_identities(), ["alice"]);
+    client.shutdown();
+    wait_for(&client, |s| *s == ConnectionState::Disconnected).await;
+}
+
+#[tokio::test]
+async fn test_connects_with_a_token_from_the_backend() {
+    let emulator = emulator().await;
+    let backend = Backend::spawn(BackendConfig::development(), ([127, 0, 0, 1], 0).into()).await.unwrap();
+    let backend_url = format!("{}/api/token", backend.url());
+
+    let client = Client::connect(config(&emulator), Arc::new(HttpTokenProvider::new(backend_url)));
+    wait_for(&client, |s| *s == ConnectionState::Connected).await;
+    let identities = emulator.state().connected_identities();
+    assert!(identities[0].starts_with("visitor-"), "{identities:?}");
+}
+
+#[tokio::test]
+async fn test_wrong_secret_ends_in_denied() {
+    let emulator = emulator().await;
+    let client = Client::connect(config(&emulator), Arc::new(StaticTokenProvider(token_for("alice", "wrong", now()))));
+    let state = wait_for(&client, ConnectionState::is_terminal).await;
+    assert!(matches!(state, ConnectionState::Denied { code: 20101, .. }), "{state:?}");
+}
+
+#[tokio::test]
+async fn test_expired_token_ends_in_denied() {
+    let emulator = emulator().await;
+    let expired = token_for("alice", &Credentials::development().api_secret, now() - 7200);
+    let client = Client::connect(config(&emulator), Arc::new(StaticTokenProvider(expired)));
+    let state = wait_for(&client, ConnectionState::is_terminal).await;
+    assert!(matches!(state, ConnectionState::Denied { code: 20104, .. }), "{state:?}");
+}
+
+#[tokio::test]
+async fn test_token_endpoint_refusal_ends_in_denied() {
+    let emulator = emulator().await;
+    let backend = Backend::spawn(BackendConfig::development(), ([127, 0, 0, 1], 0).into()).await.unwrap();
+    let backend_url = format!("{}/api/token", backend.url());
+    let tokens = HttpTokenProvider::new(backend_url).body(serde_json::json!({ "identity": "" }));
+    let client = Client::connect(config(&emulator), Arc::new(tokens));
+    let state = wait_for(&client, ConnectionState::is_terminal).await;
+    assert!(matches!(&state, ConnectionState::Denied { code: 400, reason } if reason.contains("identity")), "{state:?}");
+}
+
+#[tokio::test]
+async fn test_reconnects_after_the_server_drops_every_connection() {
+    let emulator = emulator().await;
+    let token = token_for("alice", &Credentials::development().api_secret, now());
+    let client = Client::connect(config(&emulator), Arc::new(StaticTokenProvider(token)));
+    wait_for(&client, |s| *s == ConnectionState::Connected).await;
+    let mut states = client.subscribe_state();
+    states.next().await; // the current state
+    emulator.state().close_all_connections();
+    let next = tokio::time::timeout(Duration::from_secs(5), states.next()).await.unwrap().unwrap();
+    assert!(matches!(next, ConnectionState::Reconnecting { attempt: 1, .. }), "{next:?}");
+    wait_for(&client, |s| *s == ConnectionState::Connected).await;
+}
+
+#[tokio::test]
+async fn test_unreachable_server_keeps_retrying_with_growing_backoff() {
+    // A port nothing listens on: bind and drop.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut config = ClientConfig::new(format!("ws://127.0.0.1:{port}/v3/wsconnect"));
+    config.backoff.min = Duration::from_millis(20);
+    config.backoff.jitter = 0.0;
+    let client = Client::connect(config, Arc::new(StaticTokenProvider("t".to_owned())));
+    let third = wait_for(&client, |s| matches!(s, ConnectionState::Reconnecting { attempt: 3, .. })).await;
+    assert_eq!(third, ConnectionState::Reconnecting { attempt: 3, retry_in: Duration::from_millis(80) });
+    client.shutdown();
+}

@@ -1,0 +1,81 @@
+//! `convo-emulator`: a faithful local stand-in for Twilio Conversations, so Convo runs and is
+//! tested on one machine with no Twilio account. The official `@twilio/conversations` SDK is
+//! its judge: it must work against it with only `twilsock.uri` set.
+//!
+//! The library is what the binary, the backend (which embeds it when no Twilio credentials are
+//! configured) and the tests run: [`Emulator::spawn`] binds a listener and serves [`router`].
+
+mod config;
+mod error;
+mod state;
+mod twilsock;
+
+use std::net::SocketAddr;
+
+use axum::{routing::get, Router};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+pub use config::EmulatorConfig;
+pub use error::EmulatorError;
+pub use state::AppState;
+
+/// The emulator's HTTP surface: the twilsock websocket (and, as they land, MCS and REST).
+pub fn router(state: AppState) -> Router {
+    Router::new().route("/v3/wsconnect", get(twilsock::upgrade)).with_state(state)
+}
+
+/// A running emulator bound to a loopback port.
+#[derive(Debug)]
+pub struct Emulator {
+    addr: SocketAddr,
+    state: AppState,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Emulator {
+    /// Binds `listen` (port 0 picks a free port) and serves until [`Emulator::shutdown`].
+    pub async fn spawn(config: EmulatorConfig, listen: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let state = AppState::new(config, addr);
+        let app = router(state.clone());
+        let (shutdown, signal) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = signal.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!("emulator server stopped: {e}");
+            }
+        });
+        Ok(Emulator { addr, state, shutdown, task })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `ws://127.0.0.1:PORT/v3/wsconnect`, what a client passes as its twilsock URI.
+    pub fn twilsock_url(&self) -> String {
+        format!("ws://{}/v3/wsconnect", self.addr)
+    }
+
+    /// The shared state, for tests that inspect or script the emulator.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Closes every connection and stops serving.
+    pub async fn shutdown(self) {
+        self.state.close_all_connections();
+        let _ = self.shutdown.send(());
+        let _ = self.task.await;
+    }
+}

@@ -1,0 +1,26 @@
+//! Sans-I/O building blocks shared by every Convo part that speaks Twilio's protocols.
+//!
+//! * [`frame`] — the twilsock v3 packet codec (header line, JSON header, payload).
+//! * [`message`] — typed twilsock messages (`init`, `reply`, `message`, `notification`, …).
+//! * [`token`] — Twilio access tokens (HS256 JWT, `cty: twilio-fpa;v=1`): mint and verify.
+//! * [`credentials`] — the account/API-key credentials and their development defaults.
+//! * [`twilio_error`] — the `{status, code, message, more_info}` error body.
+//! * [`time`] — RFC 3339 timestamps without a date-time dependency.
+//!
+//! Nothing here does I/O, reads the clock or draws random numbers: callers pass `now` in,
+//! so the client and the emulator cannot drift apart and every rule is unit-testable.
+#![warn(missing_docs)]
+
+pub mod credentials;
+mod error;
+pub mod frame;
+pub mod message;
+pub mod time;
+pub mod token;
+pub mod twilio_error;
+
+pub use credentials::Credentials;
+pub use error::{Error, FrameError, TokenError};
+pub use frame::RawFrame;
+pub use message::{Frame, Message, Status};
+pub use twilio_error::TwilioError;

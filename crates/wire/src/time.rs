@@ -1,0 +1,52 @@
+//! RFC 3339 / ISO 8601 UTC timestamps, formatted without a date-time dependency (this crate
+//! is compiled into the browser bundle, where every dependency costs download time).
+
+/// Formats Unix milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ` (the form Twilio's Sync data uses).
+pub fn rfc3339_millis(unix_millis: u64) -> String {
+    let (date, secs_of_day) = split(unix_millis / 1000);
+    format!("{date}T{}.{:03}Z", hms(secs_of_day), unix_millis % 1000)
+}
+
+/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (the form Twilio's REST API uses).
+pub fn rfc3339(unix_secs: u64) -> String {
+    let (date, secs_of_day) = split(unix_secs);
+    format!("{date}T{}Z", hms(secs_of_day))
+}
+
+fn hms(secs_of_day: u64) -> String {
+    format!("{:02}:{:02}:{:02}", secs_of_day / 3600, secs_of_day / 60 % 60, secs_of_day % 60)
+}
+
+fn split(unix_secs: u64) -> (String, u64) {
+    let days = (unix_secs / 86_400) as i64;
+    let (y, m, d) = civil_from_days(days);
+    (format!("{y:04}-{m:02}-{d:02}"), unix_secs % 86_400)
+}
+
+// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_known_instants() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_238_603), "2026-11-21T05:23:23Z");
+        assert_eq!(rfc3339_millis(1_795_238_603_076), "2026-11-21T05:23:23.076Z");
+        assert_eq!(rfc3339(4_102_444_799), "2099-12-31T23:59:59Z");
+    }
+}

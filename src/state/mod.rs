@@ -1,0 +1,9 @@
+//! Widget state: the reactive [`Store`] components read, the [`ChatHandle`] they call, and
+//! the [`bridge`] that feeds the store from `convo-client`.
+
+pub mod bridge;
+mod handle;
+mod store;
+
+pub use handle::ChatHandle;
+pub use store::Store;
