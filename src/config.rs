@@ -11,7 +11,10 @@ pub struct WidgetConfig {
 
 impl Default for WidgetConfig {
     fn default() -> Self {
-        WidgetConfig { token_url: "/api/token".to_owned(), twilsock_url: "/v3/wsconnect".to_owned() }
+        WidgetConfig {
+            token_url: "/api/token".to_owned(),
+            twilsock_url: "/v3/wsconnect".to_owned(),
+        }
     }
 }
 
@@ -63,8 +66,17 @@ mod tests {
 
     #[test]
     fn test_ws_urls_resolve_against_the_page() {
-        assert_eq!(resolve_ws_url("/v3/wsconnect", "http://127.0.0.1:8080"), "ws://127.0.0.1:8080/v3/wsconnect");
-        assert_eq!(resolve_ws_url("/v3/wsconnect", "https://shop.example/"), "wss://shop.example/v3/wsconnect");
-        assert_eq!(resolve_ws_url("wss://tsock.us1.twilio.com/v3/wsconnect", "http://x"), "wss://tsock.us1.twilio.com/v3/wsconnect");
+        assert_eq!(
+            resolve_ws_url("/v3/wsconnect", "http://127.0.0.1:8080"),
+            "ws://127.0.0.1:8080/v3/wsconnect"
+        );
+        assert_eq!(
+            resolve_ws_url("/v3/wsconnect", "https://shop.example/"),
+            "wss://shop.example/v3/wsconnect"
+        );
+        assert_eq!(
+            resolve_ws_url("wss://tsock.us1.twilio.com/v3/wsconnect", "http://x"),
+            "wss://tsock.us1.twilio.com/v3/wsconnect"
+        );
     }
 }

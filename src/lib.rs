@@ -14,5 +14,5 @@ pub use config::WidgetConfig;
 
 /// Mounts the widget at the end of `<body>` and keeps it mounted for the page's life.
 pub fn mount_to_body(config: WidgetConfig) {
-    leptos::mount::mount_to_body(move || leptos::view! { <App config=config.clone() /> });
+    leptos::mount::mount_to_body(move || leptos::view! { <App config /> });
 }

@@ -11,7 +11,9 @@ pub fn ConnectionStatus() -> impl IntoView {
     let store = Store::expect();
     let modifier = move || match store.connection.get() {
         ConnectionState::Connected => "convo-status convo-status--connected",
-        ConnectionState::Denied { .. } | ConnectionState::Terminated { .. } => "convo-status convo-status--error",
+        ConnectionState::Denied { .. } | ConnectionState::Terminated { .. } => {
+            "convo-status convo-status--error"
+        }
         _ => "convo-status convo-status--pending",
     };
     view! {

@@ -40,7 +40,8 @@ mod tests {
 
     #[test]
     fn test_reconnecting_label_rounds_up() {
-        let state = ConnectionState::Reconnecting { attempt: 1, retry_in: Duration::from_millis(800) };
+        let state =
+            ConnectionState::Reconnecting { attempt: 1, retry_in: Duration::from_millis(800) };
         assert_eq!(connection_label(&state), "Connection lost. Reconnecting in 1 second…");
     }
 }

@@ -15,7 +15,10 @@ pub struct Store {
 impl Store {
     /// A closed widget that has not connected yet.
     pub fn new() -> Self {
-        Store { open: RwSignal::new(false), connection: RwSignal::new(ConnectionState::Disconnected) }
+        Store {
+            open: RwSignal::new(false),
+            connection: RwSignal::new(ConnectionState::Disconnected),
+        }
     }
 
     /// The store provided by the enclosing [`crate::App`].

@@ -55,23 +55,31 @@ impl BackendConfig {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, BackendError> {
         let addr = |name: &str, default: SocketAddr| -> Result<SocketAddr, BackendError> {
             lookup(name).map_or(Ok(default), |v| {
-                v.parse().map_err(|_| BackendError::Config(format!("{name} is not an address: {v}")))
+                v.parse()
+                    .map_err(|_| BackendError::Config(format!("{name} is not an address: {v}")))
             })
         };
         let dev = BackendConfig::development();
-        let has_twilio =
-            ["TWILIO_ACCOUNT_SID", "TWILIO_API_KEY", "TWILIO_API_SECRET"].iter().all(|n| lookup(n).is_some());
+        let has_twilio = ["TWILIO_ACCOUNT_SID", "TWILIO_API_KEY", "TWILIO_API_SECRET"]
+            .iter()
+            .all(|n| lookup(n).is_some());
         let mode = if has_twilio {
             Mode::Twilio
         } else {
-            let Mode::Emulator { listen } = dev.mode else { unreachable!("development() is emulator mode") };
+            let Mode::Emulator { listen } = dev.mode else {
+                unreachable!("development() is emulator mode")
+            };
             Mode::Emulator { listen: addr("CONVO_EMULATOR_LISTEN", listen)? }
         };
         let ttl_secs = match lookup("CONVO_TOKEN_TTL_SECS") {
             None => dev.token_ttl.as_secs(),
             Some(v) => match v.parse::<u64>() {
                 Ok(secs) if secs > 0 => secs.min(MAX_TTL_SECS),
-                _ => return Err(BackendError::Config(format!("CONVO_TOKEN_TTL_SECS is not a positive number: {v}"))),
+                _ => {
+                    return Err(BackendError::Config(format!(
+                        "CONVO_TOKEN_TTL_SECS is not a positive number: {v}"
+                    )))
+                }
             },
         };
         Ok(BackendConfig {
@@ -80,7 +88,12 @@ impl BackendConfig {
             credentials: Credentials::from_lookup(&lookup),
             token_ttl: Duration::from_secs(ttl_secs),
             allowed_origins: lookup("CONVO_ALLOWED_ORIGINS")
-                .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect())
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default(),
         })
     }
@@ -91,7 +104,9 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<BackendConfig, BackendError> {
-        BackendConfig::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()))
+        BackendConfig::from_lookup(|name| {
+            vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        })
     }
 
     #[test]
@@ -103,14 +118,22 @@ mod tests {
 
     #[test]
     fn test_full_credentials_mean_twilio_mode() {
-        let c = config(&[("TWILIO_ACCOUNT_SID", "AC1"), ("TWILIO_API_KEY", "SK1"), ("TWILIO_API_SECRET", "x")]).unwrap();
+        let c = config(&[
+            ("TWILIO_ACCOUNT_SID", "AC1"),
+            ("TWILIO_API_KEY", "SK1"),
+            ("TWILIO_API_SECRET", "x"),
+        ])
+        .unwrap();
         assert_eq!(c.mode, Mode::Twilio);
         assert_eq!(c.credentials.account_sid, "AC1");
     }
 
     #[test]
     fn test_ttl_is_capped_and_validated() {
-        assert_eq!(config(&[("CONVO_TOKEN_TTL_SECS", "999999")]).unwrap().token_ttl.as_secs(), MAX_TTL_SECS);
+        assert_eq!(
+            config(&[("CONVO_TOKEN_TTL_SECS", "999999")]).unwrap().token_ttl.as_secs(),
+            MAX_TTL_SECS
+        );
         assert!(config(&[("CONVO_TOKEN_TTL_SECS", "0")]).is_err());
         assert!(config(&[("CONVO_TOKEN_TTL_SECS", "soon")]).is_err());
         assert!(config(&[("CONVO_LISTEN", "nowhere")]).is_err());

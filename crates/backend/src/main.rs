@@ -22,11 +22,17 @@ async fn main() {
     };
     let emulator = match config.mode {
         Mode::Twilio => {
-            println!("using Twilio account {} (credentials from the environment)", config.credentials.account_sid);
+            println!(
+                "using Twilio account {} (credentials from the environment)",
+                config.credentials.account_sid
+            );
             None
         }
         Mode::Emulator { listen } => {
-            let emulator_config = EmulatorConfig { credentials: config.credentials.clone(), ..EmulatorConfig::default() };
+            let emulator_config = EmulatorConfig {
+                credentials: config.credentials.clone(),
+                ..EmulatorConfig::default()
+            };
             match Emulator::spawn(emulator_config, listen).await {
                 Ok(emulator) => {
                     println!(

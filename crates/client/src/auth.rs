@@ -80,10 +80,18 @@ impl HttpTokenProvider {
 impl TokenProvider for HttpTokenProvider {
     fn fetch(&self) -> BoxFuture<'_, Result<Token, Error>> {
         Box::pin(async move {
-            let response =
-                platform::post_json(&self.url, &self.headers, self.credentials, self.body.to_string()).await?;
+            let response = platform::post_json(
+                &self.url,
+                &self.headers,
+                self.credentials,
+                self.body.to_string(),
+            )
+            .await?;
             if !(200..300).contains(&response.status) {
-                return Err(Error::Http { status: response.status, message: error_message(&response.body) });
+                return Err(Error::Http {
+                    status: response.status,
+                    message: error_message(&response.body),
+                });
             }
             serde_json::from_slice::<Token>(&response.body).map_err(|e| Error::Http {
                 status: response.status,

@@ -31,7 +31,9 @@ impl<T> Clone for Observable<T> {
 impl<T: Clone> Observable<T> {
     /// An observable holding `value`.
     pub fn new(value: T) -> Self {
-        Observable { shared: Arc::new(Mutex::new(Shared { value, version: 0, wakers: Vec::new() })) }
+        Observable {
+            shared: Arc::new(Mutex::new(Shared { value, version: 0, wakers: Vec::new() })),
+        }
     }
 
     /// The current value.

@@ -21,7 +21,10 @@ fn now() -> u64 {
 
 fn token_for(identity: &str, secret: &str, issued: u64) -> String {
     let c = Credentials::development();
-    token::sign(&Claims::chat(&c.account_sid, &c.api_key, &c.chat_service_sid, identity, issued, 3600), secret)
+    token::sign(
+        &Claims::chat(&c.account_sid, &c.api_key, &c.chat_service_sid, identity, issued, 3600),
+        secret,
+    )
 }
 
 async fn emulator() -> Emulator {
@@ -57,7 +60,10 @@ async fn test_connects_with_a_valid_token() {
     let emulator = emulator().await;
     let token = token_for("alice", &Credentials::development().api_secret, now());
     let client = Client::connect(config(&emulator), Arc::new(StaticTokenProvider(token)));
-    assert_eq!(wait_for(&client, |s| *s == ConnectionState::Connected).await, ConnectionState::Connected);
+    assert_eq!(
+        wait_for(&client, |s| *s == ConnectionState::Connected).await,
+        ConnectionState::Connected
+    );
     assert_eq!(emulator.state().connected_identities(), ["alice"]);
     client.shutdown();
     wait_for(&client, |s| *s == ConnectionState::Disconnected).await;
@@ -66,7 +72,8 @@ async fn test_connects_with_a_valid_token() {
 #[tokio::test]
 async fn test_connects_with_a_token_from_the_backend() {
     let emulator = emulator().await;
-    let backend = Backend::spawn(BackendConfig::development(), ([127, 0, 0, 1], 0).into()).await.unwrap();
+    let backend =
+        Backend::spawn(BackendConfig::development(), ([127, 0, 0, 1], 0).into()).await.unwrap();
     let backend_url = format!("{}/api/token", backend.url());
 
     let client = Client::connect(config(&emulator), Arc::new(HttpTokenProvider::new(backend_url)));
@@ -78,7 +85,10 @@ async fn test_connects_with_a_token_from_the_backend() {
 #[tokio::test]
 async fn test_wrong_secret_ends_in_denied() {
     let emulator = emulator().await;
-    let client = Client::connect(config(&emulator), Arc::new(StaticTokenProvider(token_for("alice", "wrong", now()))));
+    let client = Client::connect(
+        config(&emulator),
+        Arc::new(StaticTokenProvider(token_for("alice", "wrong", now()))),
+    );
     let state = wait_for(&client, ConnectionState::is_terminal).await;
     assert!(matches!(state, ConnectionState::Denied { code: 20101, .. }), "{state:?}");
 }
@@ -95,12 +105,16 @@ async fn test_expired_token_ends_in_denied() {
 #[tokio::test]
 async fn test_token_endpoint_refusal_ends_in_denied() {
     let emulator = emulator().await;
-    let backend = Backend::spawn(BackendConfig::development(), ([127, 0, 0, 1], 0).into()).await.unwrap();
+    let backend =
+        Backend::spawn(BackendConfig::development(), ([127, 0, 0, 1], 0).into()).await.unwrap();
     let backend_url = format!("{}/api/token", backend.url());
     let tokens = HttpTokenProvider::new(backend_url).body(serde_json::json!({ "identity": "" }));
     let client = Client::connect(config(&emulator), Arc::new(tokens));
     let state = wait_for(&client, ConnectionState::is_terminal).await;
-    assert!(matches!(&state, ConnectionState::Denied { code: 400, reason } if reason.contains("identity")), "{state:?}");
+    assert!(
+        matches!(&state, ConnectionState::Denied { code: 400, reason } if reason.contains("identity")),
+        "{state:?}"
+    );
 }
 
 #[tokio::test]
@@ -125,7 +139,11 @@ async fn test_unreachable_server_keeps_retrying_with_growing_backoff() {
     config.backoff.min = Duration::from_millis(20);
     config.backoff.jitter = 0.0;
     let client = Client::connect(config, Arc::new(StaticTokenProvider("t".to_owned())));
-    let third = wait_for(&client, |s| matches!(s, ConnectionState::Reconnecting { attempt: 3, .. })).await;
-    assert_eq!(third, ConnectionState::Reconnecting { attempt: 3, retry_in: Duration::from_millis(80) });
+    let third =
+        wait_for(&client, |s| matches!(s, ConnectionState::Reconnecting { attempt: 3, .. })).await;
+    assert_eq!(
+        third,
+        ConnectionState::Reconnecting { attempt: 3, retry_in: Duration::from_millis(80) }
+    );
     client.shutdown();
 }

@@ -86,8 +86,8 @@ async fn session(socket: WebSocket, state: AppState) {
         let mut close = false;
         for action in actions {
             match action {
-                Action::Send(frame) => {
-                    if sink.send(WsMessage::Binary(frame.encode().into())).await.is_err() {
+                Action::Send(bytes) => {
+                    if sink.send(WsMessage::Binary(bytes.into())).await.is_err() {
                         close = true;
                     }
                 }
@@ -107,15 +107,22 @@ async fn session(socket: WebSocket, state: AppState) {
 
 #[derive(Debug)]
 enum Action {
-    Send(Frame),
+    /// An encoded frame to send.
+    Send(Vec<u8>),
     Close,
     CloseAfterGrace,
+}
+
+impl Action {
+    fn send(frame: Frame) -> Self {
+        Action::Send(frame.encode())
+    }
 }
 
 fn protocol_error(description: &str) -> Vec<Action> {
     let status = Status::new(406, "Not Acceptable").with_error(20001, description);
     let close = Close { id: new_id(), status: Some(status), extra: Default::default() };
-    vec![Action::Send(Frame::new(Message::Close(close))), Action::Close]
+    vec![Action::send(Frame::new(Message::Close(close))), Action::Close]
 }
 
 fn handle_bytes(state: &AppState, connection: u64, phase: &mut Phase, bytes: &[u8]) -> Vec<Action> {
@@ -135,40 +142,47 @@ fn handle_bytes(state: &AppState, connection: u64, phase: &mut Phase, bytes: &[u
                 reply.continuation_token = Some(format!("ct-{}", uuid::Uuid::new_v4().simple()));
                 // `telemetry.v1` is left out on purpose: confirming it makes the SDK send
                 // telemetry frames we would only discard.
-                reply.capabilities = Some(vec!["client_update".to_owned(), "offline_storage".to_owned()]);
+                reply.capabilities =
+                    Some(vec!["client_update".to_owned(), "offline_storage".to_owned()]);
                 reply.extra.insert(
                     "continuation_token_status".to_owned(),
                     serde_json::json!({"reissued": true, "reissue_message": "new session"}),
                 );
-                vec![Action::Send(Frame::new(Message::Reply(reply)))]
+                vec![Action::send(Frame::new(Message::Reply(reply)))]
             }
             Err(error) => {
                 *phase = Phase::Refused;
-                vec![Action::Send(refusal(init.id, &error)), Action::CloseAfterGrace]
+                vec![Action::send(refusal(init.id, &error)), Action::CloseAfterGrace]
             }
         },
-        (Message::Update(update), Phase::Ready { identity }) => match verify(state, &update.token) {
-            Ok(new_identity) if &new_identity == identity => {
-                vec![Action::Send(Frame::new(Message::Reply(Reply::new(update.id, Status::ok()))))]
+        (Message::Update(update), Phase::Ready { identity }) => {
+            match verify(state, &update.token) {
+                Ok(new_identity) if &new_identity == identity => {
+                    vec![Action::send(Frame::new(Message::Reply(Reply::new(
+                        update.id,
+                        Status::ok(),
+                    ))))]
+                }
+                Ok(_) => {
+                    *phase = Phase::Refused;
+                    let error =
+                        TwilioError::new(401, 20101, "Token identity does not match the session");
+                    vec![Action::send(refusal(update.id, &error)), Action::CloseAfterGrace]
+                }
+                Err(error) => {
+                    *phase = Phase::Refused;
+                    vec![Action::send(refusal(update.id, &error)), Action::CloseAfterGrace]
+                }
             }
-            Ok(_) => {
-                *phase = Phase::Refused;
-                let error = TwilioError::new(401, 20101, "Token identity does not match the session");
-                vec![Action::Send(refusal(update.id, &error)), Action::CloseAfterGrace]
-            }
-            Err(error) => {
-                *phase = Phase::Refused;
-                vec![Action::Send(refusal(update.id, &error)), Action::CloseAfterGrace]
-            }
-        },
-        (Message::Upstream(request), Phase::Ready { .. }) => vec![Action::Send(route(request))],
+        }
+        (Message::Upstream(request), Phase::Ready { .. }) => vec![Action::send(route(request))],
         (Message::Upstream(request), _) => {
             let status = Status::new(401, "Unauthorized").with_error(20101, "init first");
-            vec![Action::Send(Frame::new(Message::Reply(Reply::new(request.id, status))))]
+            vec![Action::send(Frame::new(Message::Reply(Reply::new(request.id, status))))]
         }
         (Message::Init(init), _) => {
             let status = Status::new(400, "Bad Request").with_error(20001, "already initialised");
-            vec![Action::Send(Frame::new(Message::Reply(Reply::new(init.id, status))))]
+            vec![Action::send(Frame::new(Message::Reply(Reply::new(init.id, status))))]
         }
         (Message::Close(_), _) => vec![Action::Close],
         // Client acks, telemetry and anything else: nothing to answer.
@@ -176,7 +190,9 @@ fn handle_bytes(state: &AppState, connection: u64, phase: &mut Phase, bytes: &[u
         (message, _) => match message.id() {
             // Requests we do not serve (`ping` from a client, notification contexts) still
             // get a reply, so the client never waits out its 30 s request timeout.
-            Some(id) => vec![Action::Send(Frame::new(Message::Reply(Reply::new(id, Status::ok()))))],
+            Some(id) => {
+                vec![Action::send(Frame::new(Message::Reply(Reply::new(id, Status::ok()))))]
+            }
             None => Vec::new(),
         },
     }
@@ -197,7 +213,9 @@ fn verify(state: &AppState, token: &str) -> Result<String, TwilioError> {
         _ if claims.iss != credentials.api_key || claims.sub != credentials.account_sid => {
             Err(TwilioError::new(401, 20101, "Access Token issuer or subject is not this account"))
         }
-        _ if !service_ok => Err(TwilioError::new(401, 20101, "Access Token has no chat grant for this service")),
+        _ if !service_ok => {
+            Err(TwilioError::new(401, 20101, "Access Token has no chat grant for this service"))
+        }
         Some(identity) if !identity.is_empty() => Ok(identity.to_owned()),
         _ => Err(TwilioError::new(401, 20101, "Access Token has no identity")),
     }
@@ -209,7 +227,8 @@ fn capitalise(s: &str) -> String {
 }
 
 fn refusal(id: String, error: &TwilioError) -> Frame {
-    let status = Status::new(error.status, "Unauthorized").with_error(error.code, error.message.clone());
+    let status =
+        Status::new(error.status, "Unauthorized").with_error(error.code, error.message.clone());
     Frame::new(Message::Reply(Reply::new(id, status)))
 }
 

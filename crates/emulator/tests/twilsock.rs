@@ -21,7 +21,10 @@ fn now() -> u64 {
 
 fn token_for(identity: &str, secret: &str, issued: u64, ttl: u64) -> String {
     let c = Credentials::development();
-    token::sign(&Claims::chat(&c.account_sid, &c.api_key, &c.chat_service_sid, identity, issued, ttl), secret)
+    token::sign(
+        &Claims::chat(&c.account_sid, &c.api_key, &c.chat_service_sid, identity, issued, ttl),
+        secret,
+    )
 }
 
 fn valid_token(identity: &str) -> String {
@@ -52,8 +55,13 @@ fn init_frame(id: &str, token: &str) -> Vec<u8> {
 
 async fn next_frame(ws: &mut Ws) -> Option<Frame> {
     loop {
-        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("no frame within 5 s") {
-            Some(Ok(WsMessage::Binary(bytes))) => return Some(Frame::decode(&bytes).expect("server frames decode")),
+        match tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("no frame within 5 s")
+        {
+            Some(Ok(WsMessage::Binary(bytes))) => {
+                return Some(Frame::decode(&bytes).expect("server frames decode"))
+            }
             Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => return None,
             Some(Ok(_)) => {}
         }
@@ -96,18 +104,39 @@ async fn test_token_signed_with_another_secret_is_refused_with_20101() {
 async fn test_expired_token_is_refused_with_20104() {
     let emulator = start().await;
     let mut ws = open(&emulator).await;
-    let reply = init(&mut ws, &token_for("alice", &Credentials::development().api_secret, now() - 7200, 3600)).await;
+    let reply = init(
+        &mut ws,
+        &token_for("alice", &Credentials::development().api_secret, now() - 7200, 3600),
+    )
+    .await;
     assert_eq!(reply.status.code, 401);
     assert_eq!(reply.status.error_code, Some(20104));
-    assert_eq!(reply.status.description.as_deref(), Some("Access token expired or expiration date invalid"));
+    assert_eq!(
+        reply.status.description.as_deref(),
+        Some("Access token expired or expiration date invalid")
+    );
 }
 
 #[tokio::test]
 async fn test_token_for_another_account_or_service_is_refused() {
     let emulator = start().await;
     let dev = Credentials::development();
-    let other_account = Claims::chat("AC11111111111111111111111111111111", &dev.api_key, &dev.chat_service_sid, "a", now(), 60);
-    let other_service = Claims::chat(&dev.account_sid, &dev.api_key, "IS99999999999999999999999999999999", "a", now(), 60);
+    let other_account = Claims::chat(
+        "AC11111111111111111111111111111111",
+        &dev.api_key,
+        &dev.chat_service_sid,
+        "a",
+        now(),
+        60,
+    );
+    let other_service = Claims::chat(
+        &dev.account_sid,
+        &dev.api_key,
+        "IS99999999999999999999999999999999",
+        "a",
+        now(),
+        60,
+    );
     for claims in [other_account, other_service] {
         let mut ws = open(&emulator).await;
         let reply = init(&mut ws, &token::sign(&claims, &dev.api_secret)).await;
@@ -157,7 +186,12 @@ async fn test_malformed_frames_close_only_that_socket() {
         bad.send(WsMessage::Binary(bytes.clone().into())).await.unwrap();
         match next_frame(&mut bad).await {
             Some(Frame { message: Message::Close(close), .. }) => {
-                assert_eq!(close.status.unwrap().code, 406, "{:?}", String::from_utf8_lossy(&bytes));
+                assert_eq!(
+                    close.status.unwrap().code,
+                    406,
+                    "{:?}",
+                    String::from_utf8_lossy(&bytes)
+                );
             }
             other => panic!("expected close 406, got {other:?}"),
         }

@@ -51,7 +51,8 @@ impl RawFrame {
                 _ => FrameError::BadHeaderLength,
             }
         })?;
-        let line = std::str::from_utf8(&rest[..line_end]).map_err(|_| FrameError::BadHeaderLength)?;
+        let line =
+            std::str::from_utf8(&rest[..line_end]).map_err(|_| FrameError::BadHeaderLength)?;
         let mut parts = line.split(' ');
         let version = parts.next().unwrap_or_default();
         if version != VERSION {
@@ -189,14 +190,14 @@ mod tests {
             (frame(r#"{"method":7}"#, ""), FrameError::MissingMethod),
             (frame(r#"{"method":"ping","payload_size":-1}"#, ""), FrameError::BadPayloadSize),
             (frame(r#"{"method":"ping","payload_size":"3"}"#, "abc"), FrameError::BadPayloadSize),
-            (frame(r#"{"method":"ping","payload_size":5}"#, "abc"), FrameError::Truncated {
-                needed: 0,
-                available: 0,
-            }),
-            (frame(r#"{"method":"ping","payload_size":1}"#, "abc"), FrameError::PayloadSizeMismatch {
-                declared: 1,
-                actual: 3,
-            }),
+            (
+                frame(r#"{"method":"ping","payload_size":5}"#, "abc"),
+                FrameError::Truncated { needed: 0, available: 0 },
+            ),
+            (
+                frame(r#"{"method":"ping","payload_size":1}"#, "abc"),
+                FrameError::PayloadSizeMismatch { declared: 1, actual: 3 },
+            ),
             (frame(ok_header, "junk"), FrameError::PayloadSizeMismatch { declared: 0, actual: 4 }),
             (
                 format!("TWILSOCK V3.0 {}\r\n{ok_header}XX", ok_header.len()).into_bytes(),
@@ -218,7 +219,8 @@ mod tests {
 
     #[test]
     fn test_every_prefix_of_a_valid_frame_is_an_error_not_a_panic() {
-        let bytes = frame(r#"{"method":"notification","id":"x","payload_size":11}"#, "{\"a\":\"bé\"}");
+        let bytes =
+            frame(r#"{"method":"notification","id":"x","payload_size":11}"#, "{\"a\":\"bé\"}");
         assert!(RawFrame::decode(&bytes).is_ok());
         for cut in 0..bytes.len() {
             assert!(RawFrame::decode(&bytes[..cut]).is_err(), "prefix of {cut} bytes decoded");
@@ -228,7 +230,10 @@ mod tests {
     #[test]
     fn test_arbitrary_bytes_never_panic() {
         // A small deterministic xorshift sweep over mutated valid frames and random buffers.
-        let valid = frame(r#"{"method":"reply","id":"TMx","status":{"code":200},"payload_size":4}"#, "true");
+        let valid = frame(
+            r#"{"method":"reply","id":"TMx","status":{"code":200},"payload_size":4}"#,
+            "true",
+        );
         let mut state = 0x9E37_79B9_7F4A_7C15_u64;
         let mut next = move || {
             state ^= state << 13;

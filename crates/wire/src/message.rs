@@ -327,9 +327,14 @@ impl Message {
     }
 
     fn from_header(method: &str, header: Map<String, Value>) -> Result<Self, Error> {
-        fn typed<T: DeserializeOwned>(method: &str, header: Map<String, Value>) -> Result<T, Error> {
-            serde_json::from_value(Value::Object(header))
-                .map_err(|e| Error::InvalidHeader { method: method.to_owned(), reason: e.to_string() })
+        fn typed<T: DeserializeOwned>(
+            method: &str,
+            header: Map<String, Value>,
+        ) -> Result<T, Error> {
+            serde_json::from_value(Value::Object(header)).map_err(|e| Error::InvalidHeader {
+                method: method.to_owned(),
+                reason: e.to_string(),
+            })
         }
         Ok(match method {
             "init" => Message::Init(typed(method, header)?),
@@ -440,7 +445,9 @@ mod tests {
         let header = r#"{"id":"TM2","method":"notification","message_type":"twilio.sync.event","payload_type":"application/json","future_field":[1],"payload_size":2}"#;
         let bytes = format!("TWILSOCK V3.0 {}\r\n{header}\r\n{{}}", header.len()).into_bytes();
         let frame = Frame::decode(&bytes).unwrap();
-        assert!(matches!(&frame.message, Message::Notification(n) if n.message_type == "twilio.sync.event"));
+        assert!(
+            matches!(&frame.message, Message::Notification(n) if n.message_type == "twilio.sync.event")
+        );
         assert_eq!(frame.encode(), bytes);
     }
 
@@ -448,6 +455,8 @@ mod tests {
     fn test_a_known_method_with_a_wrong_header_is_an_error() {
         let header = r#"{"id":"TM1","method":"init","payload_size":0}"#;
         let bytes = format!("TWILSOCK V3.0 {}\r\n{header}\r\n", header.len()).into_bytes();
-        assert!(matches!(Frame::decode(&bytes), Err(Error::InvalidHeader { method, .. }) if method == "init"));
+        assert!(
+            matches!(Frame::decode(&bytes), Err(Error::InvalidHeader { method, .. }) if method == "init")
+        );
     }
 }

@@ -86,7 +86,10 @@ impl Claims {
             jti: format!("{api_key}-{now}"),
             grants: Grants {
                 identity: Some(identity.to_owned()),
-                chat: Some(ChatGrant { service_sid: Some(service_sid.to_owned()), ..ChatGrant::default() }),
+                chat: Some(ChatGrant {
+                    service_sid: Some(service_sid.to_owned()),
+                    ..ChatGrant::default()
+                }),
             },
             iat: now,
             exp: now + ttl_secs.min(MAX_TTL_SECS),
@@ -131,8 +134,9 @@ pub fn verify(token: &str, api_secret: &str, now: u64) -> Result<Claims, TokenEr
     if header.alg != "HS256" {
         return Err(TokenError::UnsupportedAlgorithm);
     }
-    let signature =
-        URL_SAFE_NO_PAD.decode(signature_b64).map_err(|_| TokenError::Malformed("signature is not base64url"))?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature_b64)
+        .map_err(|_| TokenError::Malformed("signature is not base64url"))?;
     mac(api_secret, &token[..header_b64.len() + 1 + claims_b64.len()])
         .verify_slice(&signature)
         .map_err(|_| TokenError::BadSignature)?;
@@ -153,7 +157,10 @@ fn mac(secret: &str, input: &str) -> HmacSha256 {
     mac
 }
 
-fn decode_part<T: serde::de::DeserializeOwned>(part: &str, what: &'static str) -> Result<T, TokenError> {
+fn decode_part<T: serde::de::DeserializeOwned>(
+    part: &str,
+    what: &'static str,
+) -> Result<T, TokenError> {
     let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| TokenError::Malformed(what))?;
     serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed(what))
 }
@@ -200,14 +207,17 @@ mod tests {
         assert_eq!(verify(token, "not-the-secret", NOW), Err(TokenError::BadSignature));
         // Re-signing its own claims with a known secret yields the same header and claims bytes.
         let claims: Claims = decode_part(token.split('.').nth(1).unwrap(), "claims").unwrap();
-        assert_eq!(claims, Claims::chat(
-            "AC00000000000000000000000000000000",
-            "SK00000000000000000000000000000000",
-            "IS00000000000000000000000000000000",
-            "alice",
-            NOW,
-            3600,
-        ));
+        assert_eq!(
+            claims,
+            Claims::chat(
+                "AC00000000000000000000000000000000",
+                "SK00000000000000000000000000000000",
+                "IS00000000000000000000000000000000",
+                "alice",
+                NOW,
+                3600,
+            )
+        );
         let ours = sign(&claims, "s");
         assert_eq!(ours.rsplit_once('.').unwrap().0, token.rsplit_once('.').unwrap().0);
     }
@@ -235,6 +245,9 @@ mod tests {
         let mut later = claims();
         later.nbf = Some(NOW + 100);
         assert_eq!(verify(&sign(&later, "secret"), "secret", NOW), Err(TokenError::NotYetValid));
-        assert_eq!(Claims::chat("AC", "SK", "IS", "a", NOW, 10 * MAX_TTL_SECS).exp, NOW + MAX_TTL_SECS);
+        assert_eq!(
+            Claims::chat("AC", "SK", "IS", "a", NOW, 10 * MAX_TTL_SECS).exp,
+            NOW + MAX_TTL_SECS
+        );
     }
 }

@@ -18,7 +18,8 @@ fn captured_frames(log: &str) -> Vec<Captured> {
         let header_len: usize = line[pos + 14..].trim().parse().expect("header length");
         let header = lines[i + 1];
         assert_eq!(header.len(), header_len, "capture header length at line {}", i + 2);
-        let payload_size = serde_json::from_str::<serde_json::Value>(header).unwrap()["payload_size"]
+        let payload_size = serde_json::from_str::<serde_json::Value>(header).unwrap()
+            ["payload_size"]
             .as_u64()
             .unwrap() as usize;
         let payload = if payload_size > 0 { lines[i + 2] } else { "" };
@@ -67,7 +68,8 @@ fn test_every_captured_frame_round_trips() {
             assert_eq!(Frame::decode(&frame.encode()).unwrap(), frame);
         }
     }
-    for expected in ["init", "reply", "message", "notification", "telemetry.v1", "update", "close"] {
+    for expected in ["init", "reply", "message", "notification", "telemetry.v1", "update", "close"]
+    {
         assert!(methods.contains(expected), "capture has a {expected} frame: {methods:?}");
     }
 }

@@ -51,10 +51,18 @@ mod tests {
 
     #[test]
     fn test_loopback_origins() {
-        for ok in ["http://127.0.0.1:8080", "http://localhost:3000", "http://localhost", "http://[::1]:9"] {
+        for ok in
+            ["http://127.0.0.1:8080", "http://localhost:3000", "http://localhost", "http://[::1]:9"]
+        {
             assert!(is_loopback_origin(ok), "{ok}");
         }
-        for bad in ["https://evil.example", "http://127.0.0.1.evil.example", "http://localhost.evil:80", "null", "http://10.0.0.1:80"] {
+        for bad in [
+            "https://evil.example",
+            "http://127.0.0.1.evil.example",
+            "http://localhost.evil:80",
+            "null",
+            "http://10.0.0.1:80",
+        ] {
             assert!(!is_loopback_origin(bad), "{bad}");
         }
     }

@@ -35,8 +35,11 @@ pub(crate) async fn issue(
     let request: TokenRequest = if body.iter().all(u8::is_ascii_whitespace) {
         TokenRequest::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| BackendError::BadRequest(format!("the body must be a JSON object like {{\"identity\": \"…\"}}: {e}")))?
+        serde_json::from_slice(&body).map_err(|e| {
+            BackendError::BadRequest(format!(
+                "the body must be a JSON object like {{\"identity\": \"…\"}}: {e}"
+            ))
+        })?
     };
     let identity = match request.identity {
         Some(identity) => validate_identity(identity)?,
@@ -44,7 +47,14 @@ pub(crate) async fn issue(
     };
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     let c = &config.credentials;
-    let claims = Claims::chat(&c.account_sid, &c.api_key, &c.chat_service_sid, &identity, now, config.token_ttl.as_secs());
+    let claims = Claims::chat(
+        &c.account_sid,
+        &c.api_key,
+        &c.chat_service_sid,
+        &identity,
+        now,
+        config.token_ttl.as_secs(),
+    );
     Ok(Json(TokenResponse {
         token: token::sign(&claims, &c.api_secret),
         expires_at: convo_wire::time::rfc3339(claims.exp),
@@ -63,7 +73,9 @@ fn validate_identity(identity: String) -> Result<String, BackendError> {
         )));
     }
     if identity.chars().any(char::is_control) {
-        return Err(BackendError::BadRequest("identity must not contain control characters".to_owned()));
+        return Err(BackendError::BadRequest(
+            "identity must not contain control characters".to_owned(),
+        ));
     }
     Ok(identity)
 }

@@ -87,12 +87,14 @@ async fn drive(
     let mut continuation: Option<String> = None;
     loop {
         state.set(ConnectionState::Connecting);
-        let outcome = attempt_session(&config, &*tokens, &state, &mut continuation, &mut commands).await;
+        let outcome =
+            attempt_session(&config, &*tokens, &state, &mut continuation, &mut commands).await;
         match outcome {
             Outcome::Lost { connected } => {
                 // A successful init resets the schedule, as the official SDK does.
                 attempt = if connected { 1 } else { attempt + 1 };
-                let retry_in = backoff::backoff_delay(&config.backoff, attempt, platform::random_unit());
+                let retry_in =
+                    backoff::backoff_delay(&config.backoff, attempt, platform::random_unit());
                 state.set(ConnectionState::Reconnecting { attempt, retry_in });
                 let wait = std::pin::pin!(platform::sleep(retry_in));
                 if let Either::Right(_) = select(wait, commands.next()).await {
@@ -135,9 +137,8 @@ async fn attempt_session(
         }
         Err(_) => return Outcome::Lost { connected: false },
     };
-    let (socket, mut events) = match Socket::connect(&config.twilsock_url).await {
-        Ok(pair) => pair,
-        Err(_) => return Outcome::Lost { connected: false },
+    let Ok((socket, mut events)) = Socket::connect(&config.twilsock_url).await else {
+        return Outcome::Lost { connected: false };
     };
 
     let init_id = platform::new_message_id();
@@ -159,7 +160,9 @@ async fn attempt_session(
         loop {
             match events.next().await {
                 Some(SocketEvent::Binary(bytes)) => match Frame::decode(&bytes) {
-                    Ok(Frame { message: Message::Reply(reply), .. }) if reply.id == init_id => return Ok(reply),
+                    Ok(Frame { message: Message::Reply(reply), .. }) if reply.id == init_id => {
+                        return Ok(reply)
+                    }
                     // Nothing else is expected before the init reply; acknowledge and move on.
                     Ok(frame) => acknowledge(&socket, &frame.message),
                     Err(e) => return Err(Error::Protocol(e)),
@@ -197,27 +200,17 @@ async fn attempt_session(
 
     loop {
         match select(events.next(), commands.next()).await {
-            Either::Left((Some(SocketEvent::Binary(bytes)), _)) => match Frame::decode(&bytes) {
-                Ok(frame) => {
-                    acknowledge(&socket, &frame.message);
-                    if let Message::Close(close) = &frame.message {
-                        let status = close.status.clone().unwrap_or_else(|| convo_wire::Status::new(0, ""));
-                        socket.close();
-                        return match status.code {
-                            401 => Outcome::Denied {
-                                code: status.error_code.unwrap_or(20101),
-                                reason: status.description.unwrap_or(status.status),
-                            },
-                            406 | 417 => Outcome::Terminated(status.description.unwrap_or(status.status)),
-                            // 308 (go elsewhere), 410 (token expired: the next attempt fetches
-                            // a fresh token) and anything unexpected: reconnect.
-                            _ => Outcome::Lost { connected: true },
-                        };
-                    }
-                }
+            Either::Left((Some(SocketEvent::Binary(bytes)), _)) => {
                 // A frame we cannot parse is dropped, as the official client does.
-                Err(_) => {}
-            },
+                let Ok(frame) = Frame::decode(&bytes) else { continue };
+                acknowledge(&socket, &frame.message);
+                if let Message::Close(close) = frame.message {
+                    socket.close();
+                    return closed_by_server(
+                        close.status.unwrap_or_else(|| convo_wire::Status::new(0, "")),
+                    );
+                }
+            }
             Either::Left((Some(SocketEvent::Closed { .. }) | None, _)) => {
                 return Outcome::Lost { connected: true };
             }
@@ -227,6 +220,20 @@ async fn attempt_session(
                 return Outcome::Shutdown;
             }
         }
+    }
+}
+
+/// What a server `close` means for this client, by its status code.
+fn closed_by_server(status: convo_wire::Status) -> Outcome {
+    match status.code {
+        401 => Outcome::Denied {
+            code: status.error_code.unwrap_or(20101),
+            reason: status.description.unwrap_or(status.status),
+        },
+        406 | 417 => Outcome::Terminated(status.description.unwrap_or(status.status)),
+        // 308 (go elsewhere), 410 (token expired: the next attempt fetches a fresh token) and
+        // anything unexpected: reconnect.
+        _ => Outcome::Lost { connected: true },
     }
 }
 
@@ -241,6 +248,10 @@ fn acknowledge(socket: &Socket, message: &Message) {
 }
 
 fn send_close(socket: &Socket) {
-    let close = convo_wire::message::Close { id: platform::new_message_id(), status: None, extra: Default::default() };
+    let close = convo_wire::message::Close {
+        id: platform::new_message_id(),
+        status: None,
+        extra: Default::default(),
+    };
     let _ = socket.send(Frame::new(Message::Close(close)).encode());
 }

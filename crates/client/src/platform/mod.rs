@@ -15,8 +15,9 @@ mod wasm;
 #[cfg(target_arch = "wasm32")]
 use wasm as sys;
 
+pub use sys::sleep;
+pub(crate) use sys::{random_u64, spawn};
 pub use sys::{BoxFuture, MaybeSend, MaybeSync};
-pub(crate) use sys::{random_u64, sleep, spawn};
 
 /// An HTTP response as the client needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +55,8 @@ pub(crate) fn random_unit() -> f64 {
     (random_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Runs `future` for at most `limit`.
-pub(crate) async fn timeout<F: Future>(limit: Duration, future: F) -> Option<F::Output> {
+/// Runs `future` for at most `limit`; `None` if the time ran out first.
+pub async fn timeout<F: Future>(limit: Duration, future: F) -> Option<F::Output> {
     let future = std::pin::pin!(future);
     let timer = std::pin::pin!(sleep(limit));
     match select(future, timer).await {

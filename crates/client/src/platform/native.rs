@@ -27,7 +27,8 @@ pub(crate) fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
     tokio::spawn(future);
 }
 
-pub(crate) async fn sleep(duration: Duration) {
+/// Waits for `duration`.
+pub async fn sleep(duration: Duration) {
     tokio::time::sleep(duration).await;
 }
 

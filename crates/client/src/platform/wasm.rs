@@ -23,7 +23,8 @@ pub(crate) fn spawn<F: Future<Output = ()> + 'static>(future: F) {
     wasm_bindgen_futures::spawn_local(future);
 }
 
-pub(crate) async fn sleep(duration: Duration) {
+/// Waits for `duration`.
+pub async fn sleep(duration: Duration) {
     let millis = duration.as_millis().min(i32::MAX as u128) as i32;
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let global = js_sys::global();
@@ -65,8 +66,11 @@ pub(crate) async fn post_json(
         request.headers().set(name, value).map_err(js_error)?;
     }
     let window = web_sys::window().ok_or_else(|| Error::Network("no window".to_owned()))?;
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_request(&request)).await.map_err(js_error)?.unchecked_into();
-    let buffer = JsFuture::from(response.array_buffer().map_err(js_error)?).await.map_err(js_error)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js_error)?
+        .unchecked_into();
+    let buffer =
+        JsFuture::from(response.array_buffer().map_err(js_error)?).await.map_err(js_error)?;
     Ok(HttpResponse { status: response.status(), body: js_sys::Uint8Array::new(&buffer).to_vec() })
 }

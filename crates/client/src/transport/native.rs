@@ -29,9 +29,12 @@ impl std::fmt::Debug for Command {
 
 impl Socket {
     /// Opens `url` and returns the socket and the stream of what arrives on it.
-    pub(crate) async fn connect(url: &str) -> Result<(Socket, mpsc::UnboundedReceiver<SocketEvent>), Error> {
-        let (stream, _) =
-            tokio_tungstenite::connect_async(url).await.map_err(|e| Error::Transport(e.to_string()))?;
+    pub(crate) async fn connect(
+        url: &str,
+    ) -> Result<(Socket, mpsc::UnboundedReceiver<SocketEvent>), Error> {
+        let (stream, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .map_err(|e| Error::Transport(e.to_string()))?;
         let (mut sink, mut source) = stream.split();
         let (events_tx, events) = mpsc::unbounded();
         let (commands, mut commands_rx) = mpsc::unbounded::<Command>();
@@ -63,7 +66,8 @@ impl Socket {
                     // Twilsock is binary only; a text frame is the server's mistake. Pass it on
                     // so the codec reports it rather than silently dropping data.
                     Some(Ok(WsMessage::Text(text))) => {
-                        let _ = events_tx.unbounded_send(SocketEvent::Binary(text.as_bytes().to_vec()));
+                        let _ =
+                            events_tx.unbounded_send(SocketEvent::Binary(text.as_bytes().to_vec()));
                     }
                     Some(Ok(WsMessage::Close(frame))) => {
                         break SocketEvent::Closed {
@@ -72,8 +76,15 @@ impl Socket {
                         };
                     }
                     Some(Ok(_)) => {}
-                    Some(Err(e)) => break SocketEvent::Closed { code: None, reason: e.to_string() },
-                    None => break SocketEvent::Closed { code: None, reason: "connection closed".to_owned() },
+                    Some(Err(e)) => {
+                        break SocketEvent::Closed { code: None, reason: e.to_string() }
+                    }
+                    None => {
+                        break SocketEvent::Closed {
+                            code: None,
+                            reason: "connection closed".to_owned(),
+                        }
+                    }
                 }
             };
             let _ = events_tx.unbounded_send(closed);

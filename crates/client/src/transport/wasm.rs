@@ -26,7 +26,9 @@ impl std::fmt::Debug for Socket {
 
 impl Socket {
     /// Opens `url` and returns the socket and the stream of what arrives on it.
-    pub(crate) async fn connect(url: &str) -> Result<(Socket, mpsc::UnboundedReceiver<SocketEvent>), Error> {
+    pub(crate) async fn connect(
+        url: &str,
+    ) -> Result<(Socket, mpsc::UnboundedReceiver<SocketEvent>), Error> {
         let ws = WebSocket::new(url).map_err(|e| Error::Transport(format!("{e:?}")))?;
         ws.set_binary_type(BinaryType::Arraybuffer);
         let (events_tx, events) = mpsc::unbounded();
@@ -52,7 +54,10 @@ impl Socket {
             if let Some(opened) = opened_on_close.borrow_mut().take() {
                 let _ = opened.send(Err(format!("closed before opening (code {})", event.code())));
             }
-            let _ = tx.unbounded_send(SocketEvent::Closed { code: Some(event.code()), reason: event.reason() });
+            let _ = tx.unbounded_send(SocketEvent::Closed {
+                code: Some(event.code()),
+                reason: event.reason(),
+            });
         });
         // An `error` event is always followed by `close`, which reports it.
         let on_error = Closure::<dyn FnMut(Event)>::new(move |_event: Event| {});
@@ -66,8 +71,13 @@ impl Socket {
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        let socket =
-            Socket { ws, _on_message: on_message, _on_close: on_close, _on_error: on_error, _on_open: on_open };
+        let socket = Socket {
+            ws,
+            _on_message: on_message,
+            _on_close: on_close,
+            _on_error: on_error,
+            _on_open: on_open,
+        };
         match opened.await {
             Ok(Ok(())) => Ok((socket, events)),
             Ok(Err(reason)) => Err(Error::Transport(reason)),
