@@ -15,6 +15,46 @@ pub struct EmulatorConfig {
     pub max_frame_bytes: usize,
     /// How long a connection may stay open without sending `init`.
     pub init_timeout: Duration,
+    /// Twilio's documented size limits.
+    pub limits: Limits,
+    /// The service's typing timeout, sent in the typing reply (the notification carries one
+    /// second more, to allow for latency, as Twilio does).
+    pub typing_timeout: Duration,
+    /// How long before a token's expiry the `token_about_to_expire` update is sent.
+    pub token_warning: Duration,
+    /// How often the server sends a twilsock `ping`.
+    pub ping_interval: Duration,
+}
+
+/// Size limits from Twilio's Conversations limits page. Anything over them is refused with a
+/// 400 and nothing is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Message body, in UTF-8 bytes (32 KB).
+    pub body_bytes: usize,
+    /// Message and participant attributes, in bytes (4 KB).
+    pub attributes_bytes: usize,
+    /// Conversation attributes, in bytes (16 KB).
+    pub conversation_attributes_bytes: usize,
+    /// Friendly names, in characters.
+    pub friendly_name_chars: usize,
+    /// One media file, in bytes (150 MB).
+    pub media_bytes: usize,
+    /// Media attached to one message.
+    pub media_per_message: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: 32 * 1024,
+            attributes_bytes: 4 * 1024,
+            conversation_attributes_bytes: 16 * 1024,
+            friendly_name_chars: 256,
+            media_bytes: 150 * 1024 * 1024,
+            media_per_message: 10,
+        }
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -25,6 +65,10 @@ impl Default for EmulatorConfig {
             // and the header, 256 KB is far above any legitimate frame.
             max_frame_bytes: 256 * 1024,
             init_timeout: Duration::from_secs(30),
+            limits: Limits::default(),
+            typing_timeout: Duration::from_secs(5),
+            token_warning: Duration::from_secs(180),
+            ping_interval: Duration::from_secs(30),
         }
     }
 }

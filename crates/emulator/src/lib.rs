@@ -5,23 +5,31 @@
 //! The library is what the binary, the backend (which embeds it when no Twilio credentials are
 //! configured) and the tests run: [`Emulator::spawn`] binds a listener and serves [`router`].
 
+mod aim;
+mod cds;
 mod config;
-mod error;
+mod ids;
+mod mcs;
+mod routing;
 mod state;
+mod sync;
 mod twilsock;
+mod world;
 
 use std::net::SocketAddr;
 
 use axum::{routing::get, Router};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-pub use config::EmulatorConfig;
-pub use error::EmulatorError;
+pub use config::{EmulatorConfig, Limits};
 pub use state::AppState;
 
-/// The emulator's HTTP surface: the twilsock websocket (and, as they land, MCS and REST).
+/// The emulator's HTTP surface: the twilsock websocket and MCS.
 pub fn router(state: AppState) -> Router {
-    Router::new().route("/v3/wsconnect", get(twilsock::upgrade)).with_state(state)
+    Router::new()
+        .route("/v3/wsconnect", get(twilsock::upgrade))
+        .merge(mcs::router(state.config().limits.media_bytes))
+        .with_state(state)
 }
 
 /// A running emulator bound to a loopback port.

@@ -1,5 +1,6 @@
 //! The twilsock websocket: one task per connection decodes binary frames, authenticates
-//! `init`, answers requests and acknowledges nothing it does not understand.
+//! `init`, routes tunnelled requests, relays pushes, pings, and ends the session when the
+//! token expires.
 //!
 //! A malformed frame, a text frame or an oversized message ends that connection only (with a
 //! twilsock `close` 406, "cannot parse client protocol", as Twilio documents); other clients
@@ -15,19 +16,18 @@ use axum::{
     response::Response,
 };
 use convo_wire::{
-    message::{Close, Reply, Upstream},
+    message::{ClientUpdate, Close, HttpStatus, Ping, Reply, Upstream},
     token, Frame, Message, Status, TwilioError,
 };
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc;
+use tokio::{sync::mpsc, time::Instant};
 
-use crate::{
-    state::{AppState, Outbound},
-    EmulatorError,
-};
+use crate::{aim, cds, routing::Request, state::AppState, world::Outbound};
 
 /// How long a refused client gets to send its own `close` before we drop the socket.
 const REFUSED_GRACE: Duration = Duration::from_secs(5);
+/// A connection that answers nothing for this many ping intervals is considered dead.
+const MISSED_PINGS: u32 = 3;
 
 pub(crate) async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
     let max = state.config().max_frame_bytes;
@@ -39,49 +39,106 @@ pub(crate) async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>)
 enum Phase {
     /// Waiting for `init`.
     New,
-    /// `init` accepted for this identity.
-    Ready { identity: String },
+    /// `init` accepted for this identity; the token expires at `expires` (Unix seconds).
+    Ready { identity: String, expires: u64 },
     /// `init` or `update` refused; waiting for the client to close.
     Refused,
+}
+
+/// What handling one inbound frame asks the session to do.
+#[derive(Debug)]
+enum Action {
+    /// Send an encoded frame.
+    Send(Vec<u8>),
+    /// Close the socket.
+    Close,
+    /// Give the client a grace period to close by itself.
+    CloseAfterGrace,
+}
+
+impl Action {
+    fn send(frame: Frame) -> Self {
+        Action::Send(frame.encode())
+    }
+}
+
+/// The session's timers, re-armed as its phase changes.
+struct Timers {
+    /// Init timeout, or the refused client's grace period.
+    deadline: Option<Instant>,
+    /// When to send `token_about_to_expire`.
+    warn_at: Option<Instant>,
+    /// When the token expires (close 410).
+    expire_at: Option<Instant>,
+    next_ping: Instant,
+    last_heard: Instant,
+}
+
+impl Timers {
+    fn arm_token(&mut self, expires: u64, warning: Duration) {
+        let remaining = Duration::from_secs(expires.saturating_sub(unix_now()));
+        let now = Instant::now();
+        self.expire_at = Some(now + remaining);
+        self.warn_at = Some(now + remaining.saturating_sub(warning));
+    }
+
+    fn next(&self) -> Instant {
+        [self.deadline, self.warn_at, self.expire_at, Some(self.next_ping)]
+            .into_iter()
+            .flatten()
+            .min()
+            .expect("ping is always set")
+    }
 }
 
 async fn session(socket: WebSocket, state: AppState) {
     let (mut sink, mut stream) = socket.split();
     let (outbound_tx, mut outbound) = mpsc::unbounded_channel();
-    let connection = state.register(outbound_tx);
+    let connection = state.world().register_connection(outbound_tx);
+    let config = state.config().clone();
     let mut phase = Phase::New;
-    // Until `init` succeeds the connection lives on a deadline: the init timeout, then the
-    // grace a refused client gets to close by itself.
-    let mut deadline = Some(Box::pin(tokio::time::sleep(state.config().init_timeout)));
+    let now = Instant::now();
+    let mut timers = Timers {
+        deadline: Some(now + config.init_timeout),
+        warn_at: None,
+        expire_at: None,
+        next_ping: now + config.ping_interval,
+        last_heard: now,
+    };
 
     loop {
         let actions = tokio::select! {
-            incoming = stream.next() => match incoming {
-                Some(Ok(WsMessage::Binary(bytes))) => handle_bytes(&state, connection, &mut phase, &bytes),
-                Some(Ok(WsMessage::Text(_))) => protocol_error("text frames are not twilsock"),
-                Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => Vec::new(),
-                Some(Ok(WsMessage::Close(_))) | None => break,
-                Some(Err(e)) => {
-                    // Includes messages over `max_frame_bytes`.
-                    tracing::debug!(connection, "websocket error: {e}");
-                    protocol_error("unreadable websocket message")
+            incoming = stream.next() => {
+                timers.last_heard = Instant::now();
+                match incoming {
+                    Some(Ok(WsMessage::Binary(bytes))) => handle_bytes(&state, connection, &mut phase, &mut timers, &bytes),
+                    Some(Ok(WsMessage::Text(_))) => protocol_error("text frames are not twilsock"),
+                    Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => Vec::new(),
+                    Some(Ok(WsMessage::Close(_))) | None => break,
+                    Some(Err(e)) => {
+                        // Includes messages over `max_frame_bytes`.
+                        tracing::debug!(connection, "websocket error: {e}");
+                        protocol_error("unreadable websocket message")
+                    }
                 }
-            },
-            command = outbound.recv() => match command {
-                Some(Outbound::Close) | None => break,
-            },
-            () = async {
-                match deadline.as_mut() {
-                    Some(sleep) => sleep.await,
-                    None => std::future::pending().await,
-                }
-            } => {
-                tracing::debug!(connection, ?phase, "connection deadline passed");
-                break;
             }
+            command = outbound.recv() => match command {
+                Some(Outbound::Frame(bytes)) => {
+                    if sink.send(WsMessage::Binary(bytes)).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+                Some(Outbound::Close(status)) => match status {
+                    Some(status) => vec![Action::send(close_frame(status)), Action::Close],
+                    None => vec![Action::Close],
+                },
+                None => break,
+            },
+            () = tokio::time::sleep_until(timers.next()) => on_timer(&config, &phase, &mut timers),
         };
         if matches!(phase, Phase::Ready { .. }) {
-            deadline = None;
+            timers.deadline = None;
         }
         let mut close = false;
         for action in actions {
@@ -92,9 +149,7 @@ async fn session(socket: WebSocket, state: AppState) {
                     }
                 }
                 Action::Close => close = true,
-                Action::CloseAfterGrace => {
-                    deadline = Some(Box::pin(tokio::time::sleep(REFUSED_GRACE)));
-                }
+                Action::CloseAfterGrace => timers.deadline = Some(Instant::now() + REFUSED_GRACE),
             }
         }
         if close {
@@ -102,42 +157,77 @@ async fn session(socket: WebSocket, state: AppState) {
         }
     }
     let _ = sink.close().await;
-    state.unregister(connection);
+    state.world().unregister_connection(connection);
 }
 
-#[derive(Debug)]
-enum Action {
-    /// An encoded frame to send.
-    Send(Vec<u8>),
-    Close,
-    CloseAfterGrace,
-}
-
-impl Action {
-    fn send(frame: Frame) -> Self {
-        Action::Send(frame.encode())
+fn on_timer(config: &crate::EmulatorConfig, phase: &Phase, timers: &mut Timers) -> Vec<Action> {
+    let now = Instant::now();
+    if timers.deadline.is_some_and(|d| d <= now) {
+        tracing::debug!(?phase, "connection deadline passed");
+        return vec![Action::Close];
     }
+    if timers.expire_at.is_some_and(|t| t <= now) {
+        let status = Status::new(410, "Gone")
+            .with_error(20104, "Access Token expired or expiration date invalid");
+        return vec![Action::send(close_frame(status)), Action::Close];
+    }
+    if timers.warn_at.is_some_and(|t| t <= now) {
+        timers.warn_at = None;
+        let update = ClientUpdate {
+            id: new_id(),
+            client_update_type: "token_about_to_expire".to_owned(),
+            extra: Default::default(),
+        };
+        return vec![Action::send(Frame::new(Message::ClientUpdate(update)))];
+    }
+    if timers.next_ping <= now {
+        timers.next_ping = now + config.ping_interval;
+        if now.duration_since(timers.last_heard) > config.ping_interval * MISSED_PINGS {
+            tracing::debug!("connection silent for {MISSED_PINGS} ping intervals: closing");
+            return vec![Action::Close];
+        }
+        if matches!(phase, Phase::Ready { .. }) {
+            let ping = Ping { id: new_id(), extra: Default::default() };
+            return vec![Action::send(Frame::new(Message::Ping(ping)))];
+        }
+    }
+    Vec::new()
 }
 
 fn protocol_error(description: &str) -> Vec<Action> {
     let status = Status::new(406, "Not Acceptable").with_error(20001, description);
-    let close = Close { id: new_id(), status: Some(status), extra: Default::default() };
-    vec![Action::send(Frame::new(Message::Close(close))), Action::Close]
+    vec![Action::send(close_frame(status)), Action::Close]
 }
 
-fn handle_bytes(state: &AppState, connection: u64, phase: &mut Phase, bytes: &[u8]) -> Vec<Action> {
-    let frame = match Frame::decode(bytes) {
+fn close_frame(status: Status) -> Frame {
+    Frame::new(Message::Close(Close {
+        id: new_id(),
+        status: Some(status),
+        extra: Default::default(),
+    }))
+}
+
+fn handle_bytes(
+    state: &AppState,
+    connection: u64,
+    phase: &mut Phase,
+    timers: &mut Timers,
+    bytes: &[u8],
+) -> Vec<Action> {
+    let Frame { message, payload } = match Frame::decode(bytes) {
         Ok(frame) => frame,
         Err(e) => {
             tracing::debug!(connection, "malformed frame: {e}");
             return protocol_error(&e.to_string());
         }
     };
-    match (frame.message, &*phase) {
+    let warning = state.config().token_warning;
+    match (message, &*phase) {
         (Message::Init(init), Phase::New) => match verify(state, &init.token) {
-            Ok(identity) => {
-                state.set_identity(connection, &identity);
-                *phase = Phase::Ready { identity };
+            Ok((identity, expires)) => {
+                state.world().authenticate_connection(connection, &identity);
+                timers.arm_token(expires, warning);
+                *phase = Phase::Ready { identity, expires };
                 let mut reply = Reply::new(init.id, Status::ok());
                 reply.continuation_token = Some(format!("ct-{}", uuid::Uuid::new_v4().simple()));
                 // `telemetry.v1` is left out on purpose: confirming it makes the SDK send
@@ -155,9 +245,12 @@ fn handle_bytes(state: &AppState, connection: u64, phase: &mut Phase, bytes: &[u
                 vec![Action::send(refusal(init.id, &error)), Action::CloseAfterGrace]
             }
         },
-        (Message::Update(update), Phase::Ready { identity }) => {
+        (Message::Update(update), Phase::Ready { identity, .. }) => {
+            let identity = identity.clone();
             match verify(state, &update.token) {
-                Ok(new_identity) if &new_identity == identity => {
+                Ok((new_identity, expires)) if new_identity == identity => {
+                    timers.arm_token(expires, warning);
+                    *phase = Phase::Ready { identity, expires };
                     vec![Action::send(Frame::new(Message::Reply(Reply::new(
                         update.id,
                         Status::ok(),
@@ -175,7 +268,9 @@ fn handle_bytes(state: &AppState, connection: u64, phase: &mut Phase, bytes: &[u
                 }
             }
         }
-        (Message::Upstream(request), Phase::Ready { .. }) => vec![Action::send(route(request))],
+        (Message::Upstream(request), Phase::Ready { identity, .. }) => {
+            vec![Action::send(route(state, connection, identity, &request, &payload))]
+        }
         (Message::Upstream(request), _) => {
             let status = Status::new(401, "Unauthorized").with_error(20101, "init first");
             vec![Action::send(Frame::new(Message::Reply(Reply::new(request.id, status))))]
@@ -185,11 +280,11 @@ fn handle_bytes(state: &AppState, connection: u64, phase: &mut Phase, bytes: &[u
             vec![Action::send(Frame::new(Message::Reply(Reply::new(init.id, status))))]
         }
         (Message::Close(_), _) => vec![Action::Close],
-        // Client acks, telemetry and anything else: nothing to answer.
+        // Client acks, telemetry and anything else without a request id: nothing to answer.
         (Message::Reply(_), _) | (Message::Other { .. }, _) => Vec::new(),
         (message, _) => match message.id() {
-            // Requests we do not serve (`ping` from a client, notification contexts) still
-            // get a reply, so the client never waits out its 30 s request timeout.
+            // Requests we do not serve (a client `ping`, notification contexts) still get a
+            // reply, so the client never waits out its 30 s request timeout.
             Some(id) => {
                 vec![Action::send(Frame::new(Message::Reply(Reply::new(id, Status::ok()))))]
             }
@@ -198,10 +293,10 @@ fn handle_bytes(state: &AppState, connection: u64, phase: &mut Phase, bytes: &[u
     }
 }
 
-fn verify(state: &AppState, token: &str) -> Result<String, TwilioError> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+/// Verifies a token for this emulator's account and service: `(identity, exp)`.
+fn verify(state: &AppState, token: &str) -> Result<(String, u64), TwilioError> {
     let credentials = &state.config().credentials;
-    let claims = token::verify(token, &credentials.api_secret, now)
+    let claims = token::verify(token, &credentials.api_secret, unix_now())
         .map_err(|e| TwilioError::new(401, e.twilio_code(), capitalise(&e.to_string())))?;
     let service_ok = claims
         .grants
@@ -209,21 +304,53 @@ fn verify(state: &AppState, token: &str) -> Result<String, TwilioError> {
         .as_ref()
         .and_then(|chat| chat.service_sid.as_deref())
         .is_some_and(|sid| sid == credentials.chat_service_sid);
+    if claims.iss != credentials.api_key || claims.sub != credentials.account_sid {
+        return Err(TwilioError::new(
+            401,
+            20101,
+            "Access Token issuer or subject is not this account",
+        ));
+    }
+    if !service_ok {
+        return Err(TwilioError::new(
+            401,
+            20101,
+            "Access Token has no chat grant for this service",
+        ));
+    }
     match claims.identity() {
-        _ if claims.iss != credentials.api_key || claims.sub != credentials.account_sid => {
-            Err(TwilioError::new(401, 20101, "Access Token issuer or subject is not this account"))
-        }
-        _ if !service_ok => {
-            Err(TwilioError::new(401, 20101, "Access Token has no chat grant for this service"))
-        }
-        Some(identity) if !identity.is_empty() => Ok(identity.to_owned()),
+        Some(identity) if !identity.is_empty() => Ok((identity.to_owned(), claims.exp)),
         _ => Err(TwilioError::new(401, 20101, "Access Token has no identity")),
     }
 }
 
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+/// Runs a tunnelled request against the world and wraps the outcome in a `reply`.
+fn route(
+    state: &AppState,
+    connection: u64,
+    identity: &str,
+    upstream: &Upstream,
+    payload: &[u8],
+) -> Frame {
+    let outcome = Request::from_upstream(upstream, payload, identity).and_then(|request| {
+        let mut world = state.world();
+        if matches!(request.segments.first().map(String::as_str), Some("v3" | "v4")) {
+            cds::handle(&mut world, connection, &request)
+        } else {
+            aim::handle(&mut world, &request)
+        }
+    });
+    let (code, body) = match outcome {
+        Ok(response) => (response.status, response.body),
+        Err(error) => (error.status, serde_json::to_value(&error).unwrap_or_default()),
+    };
+    let mut reply = Reply::new(upstream.id.clone(), Status::ok());
+    reply.http_status = Some(HttpStatus { code, status: reason_phrase(code).to_owned() });
+    let mut headers = serde_json::Map::new();
+    headers.insert("Content-Type".to_owned(), "application/json".into());
+    reply.http_headers = Some(headers);
+    reply.payload_type = Some("application/json".to_owned());
+    Frame::with_json(Message::Reply(reply), &body)
 }
 
 fn refusal(id: String, error: &TwilioError) -> Frame {
@@ -232,34 +359,16 @@ fn refusal(id: String, error: &TwilioError) -> Frame {
     Frame::new(Message::Reply(Reply::new(id, status)))
 }
 
-/// Tunnelled HTTP. Routes land here as the emulator grows; until then every path is a
-/// Twilio-shaped 404, so a client sees a clean upstream error rather than a timeout.
-fn route(request: Upstream) -> Frame {
-    let error = EmulatorError::refused(
-        404,
-        20404,
-        format!("The requested resource {} was not found", request.http_request.path),
-    );
-    http_reply(request.id, error.to_twilio().status, &error.to_twilio())
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-fn http_reply<T: serde::Serialize>(id: String, http_code: u16, body: &T) -> Frame {
-    let mut reply = Reply::new(id, Status::ok());
-    reply.http_status = Some(convo_wire::message::HttpStatus {
-        code: http_code,
-        status: reason_phrase(http_code).to_owned(),
-    });
-    let mut headers = serde_json::Map::new();
-    headers.insert("Content-Type".to_owned(), "application/json".into());
-    reply.http_headers = Some(headers);
-    reply.payload_type = Some("application/json".to_owned());
-    Frame::with_json(Message::Reply(reply), body)
-}
-
-fn reason_phrase(code: u16) -> &'static str {
+pub(crate) fn reason_phrase(code: u16) -> &'static str {
     match code {
         200 => "OK",
         201 => "Created",
+        202 => "Accepted",
         204 => "No Content",
         400 => "Bad Request",
         401 => "Unauthorized",
@@ -274,4 +383,8 @@ fn reason_phrase(code: u16) -> &'static str {
 
 fn new_id() -> String {
     format!("TM{}", uuid::Uuid::new_v4())
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
 }

@@ -1,0 +1,312 @@
+//! The Conversations client API ("aim"), reached through twilsock `message` frames.
+//!
+//! Authorization lives here: a user reads only conversations it participates in, writes only
+//! as itself (its own messages, its own participant, its own user), and must be a participant
+//! to change a conversation. Refusals are Twilio error bodies.
+
+use convo_wire::TwilioError;
+use serde_json::{json, Value};
+
+use crate::{
+    routing::{bad_request, forbidden, not_found, Request, Response, Result},
+    world::{ConversationUpdate, NewMessage, State, World},
+};
+
+/// Routes one client API request.
+pub(crate) fn handle(world: &mut World, req: &Request) -> Result {
+    let segments: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+    let method = req.method.as_str();
+    match segments.as_slice() {
+        ["Client", "v2", "Configuration"] if method == "GET" => {
+            world.ensure_user(&req.identity);
+            Ok(Response::ok(world.configuration(&req.identity)))
+        }
+        ["Client", "v2", "Services", service, rest @ ..] if *service == world.service_sid() => {
+            service_route(world, req, rest)
+        }
+        _ => Err(not_found(format!("/{}", req.segments.join("/")))),
+    }
+}
+
+fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
+    let me = req.identity.as_str();
+    match (req.method.as_str(), rest) {
+        ("GET", ["Users", "Me", "Conversations"]) => Ok(Response::ok(my_conversations(world, me))),
+        ("GET", ["Users", "Me", "Conversations", id]) => {
+            let sid = participating(world, me, id)?;
+            let c = &world.conversations[&sid];
+            let p = c.participant_by_identity(me).expect("participating");
+            Ok(Response::ok(world.user_conversation_json(c, p, me)))
+        }
+        ("POST", ["Users", "Me", "Conversations", id]) => {
+            let sid = participating(world, me, id)?;
+            if let Some(level) = req.field("notification_level") {
+                world.set_notification_level(&sid, me, level.as_str().unwrap_or_default())?;
+            }
+            if let Some(index) = req.body.get("last_read_message_index") {
+                let index = match index {
+                    Value::Null => None,
+                    v => Some(v.as_u64().ok_or_else(|| {
+                        bad_request("last_read_message_index must be a non-negative integer")
+                    })?),
+                };
+                world.set_read_horizon(&sid, me, index)?;
+            }
+            let c = &world.conversations[&sid];
+            let p = c.participant_by_identity(me).expect("participating");
+            Ok(Response::ok(world.user_conversation_json(c, p, me)))
+        }
+        ("GET", ["Users", identity]) => {
+            let user = world.ensure_user(identity);
+            Ok(Response::ok(json!({
+                "identity": user.identity,
+                "sid": user.sid,
+                "friendly_name": user.friendly_name,
+                "attributes": user.attributes,
+                "is_online": user.online,
+                "date_created": crate::ids::iso(user.date_created),
+                "date_updated": crate::ids::iso(user.date_updated),
+                "sync_objects": { "user_info_map": user.user_info },
+            })))
+        }
+        ("POST", ["Users", identity]) => {
+            if *identity != me {
+                return Err(forbidden("A user can only update itself"));
+            }
+            let friendly_name = match req.body.get("friendly_name") {
+                None => None,
+                Some(Value::Null) => Some(None),
+                Some(v) => {
+                    let name = v
+                        .as_str()
+                        .ok_or_else(|| bad_request("friendly_name must be a string"))?
+                        .to_owned();
+                    world.check_friendly_name(&name)?;
+                    Some(Some(name))
+                }
+            };
+            let attributes = attributes_field(req, "attributes")?;
+            if let Some(attributes) = &attributes {
+                World::check_attributes(
+                    "User",
+                    attributes,
+                    world.config.limits.conversation_attributes_bytes,
+                )?;
+            }
+            world.update_user(me, friendly_name, attributes);
+            Ok(Response::ok(json!({ "identity": me })))
+        }
+        ("POST", ["Typing"]) => {
+            let channel = req
+                .field("ChannelSid")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad_request("ChannelSid is required"))?;
+            let sid = participating(world, me, channel)?;
+            let timeout = world.typing(&sid, me)?;
+            Ok(Response::ok(json!({ "typing_timeout": timeout })))
+        }
+        ("POST", ["Conversations"]) => {
+            let friendly_name = string_field(req, "friendly_name")?;
+            let unique_name = string_field(req, "unique_name")?.filter(|n| !n.is_empty());
+            let attributes = attributes_field(req, "attributes")?;
+            let sid = world.create_conversation(me, friendly_name, unique_name, attributes)?;
+            Ok(Response::created(world.conversation_json(&world.conversations[&sid])))
+        }
+        ("GET", ["Conversations", id]) => {
+            let sid = participating(world, me, id)?;
+            Ok(Response::ok(world.conversation_json(&world.conversations[&sid])))
+        }
+        ("POST", ["Conversations", id]) => {
+            let sid = participating(world, me, id)?;
+            let update =
+                ConversationUpdate {
+                    friendly_name: optional_string(req, "friendly_name")?,
+                    unique_name: optional_string(req, "unique_name")?
+                        .map(|n| n.filter(|n| !n.is_empty())),
+                    attributes: attributes_field(req, "attributes")?,
+                    state: match string_field(req, "state")? {
+                        None => None,
+                        Some(s) => Some(State::parse(&s).ok_or_else(|| {
+                            bad_request("state must be active, inactive or closed")
+                        })?),
+                    },
+                };
+            world.update_conversation(&sid, update)?;
+            Ok(Response::ok(world.conversation_json(&world.conversations[&sid])))
+        }
+        ("DELETE", ["Conversations", id]) => {
+            let sid = participating(world, me, id)?;
+            world.delete_conversation(&sid)?;
+            Ok(Response { status: 204, body: json!({}) })
+        }
+        ("POST", ["Conversations", id, "Participants"]) => {
+            let sid = world.conversation_id(id).ok_or_else(|| not_found(id))?;
+            let attributes = attributes_field(req, "attributes")?;
+            let participant = if let Some(binding) = req.field("messaging_binding") {
+                require_participant(world, me, &sid)?;
+                let address = binding["address"]
+                    .as_str()
+                    .ok_or_else(|| bad_request("messaging_binding.address is required"))?;
+                let proxy = binding["proxy_address"].as_str().unwrap_or_default();
+                world.add_binding_participant(&sid, address, proxy, attributes)?
+            } else {
+                let identity = string_field(req, "identity")?
+                    .ok_or_else(|| bad_request("identity is required"))?;
+                // Joining oneself needs no membership; adding someone else does.
+                if identity != me {
+                    require_participant(world, me, &sid)?;
+                }
+                world.add_chat_participant(&sid, &identity, attributes)?
+            };
+            let c = &world.conversations[&sid];
+            Ok(Response::created(world.participant_json(c, &c.participants[&participant])))
+        }
+        ("POST", ["Conversations", id, "Participants", who]) => {
+            let sid = participating(world, me, id)?;
+            let participant = world.participant_sid(&sid, who).ok_or_else(|| not_found(who))?;
+            if world.conversations[&sid].participants[&participant].identity.as_deref() != Some(me)
+            {
+                return Err(forbidden("A user can only update its own participant"));
+            }
+            let attributes = attributes_field(req, "attributes")?
+                .ok_or_else(|| bad_request("attributes is required"))?;
+            world.update_participant(&sid, &participant, attributes)?;
+            let c = &world.conversations[&sid];
+            Ok(Response::ok(world.participant_json(c, &c.participants[&participant])))
+        }
+        ("DELETE", ["Conversations", id, "Participants", who]) => {
+            let sid = participating(world, me, id)?;
+            let participant = world.participant_sid(&sid, who).ok_or_else(|| not_found(who))?;
+            world.remove_participant(&sid, &participant)?;
+            Ok(Response { status: 204, body: json!({}) })
+        }
+        ("POST", ["Conversations", id, "Messages"]) => {
+            let sid = participating(world, me, id)?;
+            let media_sids = match req.field("media_sids") {
+                None => Vec::new(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_owned)
+                            .ok_or_else(|| bad_request("media_sids must be strings"))
+                    })
+                    .collect::<Result<_, _>>()?,
+                Some(_) => return Err(bad_request("media_sids must be an array")),
+            };
+            let index = world.send_message(
+                &sid,
+                NewMessage {
+                    author: me.to_owned(),
+                    body: string_field(req, "body")?,
+                    subject: string_field(req, "subject")?,
+                    attributes: attributes_field(req, "attributes")?,
+                    media_sids,
+                },
+            )?;
+            let c = &world.conversations[&sid];
+            Ok(Response::created(world.message_json(c, &c.messages[&index])))
+        }
+        ("POST", ["Conversations", id, "Messages", message]) => {
+            let (sid, index) = own_message(world, me, id, message)?;
+            world.update_message(
+                &sid,
+                index,
+                string_field(req, "body")?,
+                attributes_field(req, "attributes")?,
+                me,
+            )?;
+            let c = &world.conversations[&sid];
+            Ok(Response::ok(world.message_json(c, &c.messages[&index])))
+        }
+        ("DELETE", ["Conversations", id, "Messages", message]) => {
+            let (sid, index) = own_message(world, me, id, message)?;
+            world.remove_message(&sid, index)?;
+            Ok(Response { status: 204, body: json!({}) })
+        }
+        ("GET", ["Conversations", id, "Messages", _, "Receipts"]) => {
+            participating(world, me, id)?;
+            // Chat participants produce no delivery receipts (Twilio documents "delivered").
+            Ok(Response::ok(
+                json!({ "delivery_receipts": [], "meta": { "previous_token": null, "next_token": null } }),
+            ))
+        }
+        ("GET", ["Conversations", id, "Messages", _, "ChannelMetadata"]) => {
+            participating(world, me, id)?;
+            // The SDK reads this 404 body as "no metadata" (state.md §6).
+            Err(TwilioError::new(404, 50530, "Channel metadata not found"))
+        }
+        _ => Err(not_found(format!("/{}", req.segments.join("/")))),
+    }
+}
+
+fn my_conversations(world: &World, me: &str) -> Value {
+    let mut entries: Vec<(u64, Value)> = world
+        .conversations
+        .values()
+        .filter_map(|c| {
+            c.participant_by_identity(me)
+                .map(|p| (c.date_created, world.user_conversation_json(c, p, me)))
+        })
+        .collect();
+    entries.sort_by_key(|(created, _)| *created);
+    let conversations: Vec<Value> = entries.into_iter().map(|(_, v)| v).collect();
+    json!({ "conversations": conversations, "meta": { "next_token": null, "previous_token": null } })
+}
+
+/// The conversation SID for `id` (SID or unique name) if `me` participates in it.
+fn participating(world: &World, me: &str, id: &str) -> Result<String, TwilioError> {
+    let sid = world.conversation_id(id).ok_or_else(|| not_found(id))?;
+    require_participant(world, me, &sid)?;
+    Ok(sid)
+}
+
+fn require_participant(world: &World, me: &str, sid: &str) -> Result<(), TwilioError> {
+    if world.conversations.get(sid).is_some_and(|c| c.is_participant(me)) {
+        Ok(())
+    } else {
+        Err(forbidden(format!("User {me} is not a participant of conversation {sid}")))
+    }
+}
+
+fn own_message(
+    world: &World,
+    me: &str,
+    id: &str,
+    message: &str,
+) -> Result<(String, u64), TwilioError> {
+    let sid = participating(world, me, id)?;
+    let index = world.message_index(&sid, message).ok_or_else(|| not_found(message))?;
+    if world.conversations[&sid].messages[&index].author != me {
+        return Err(forbidden("A user can only change its own messages"));
+    }
+    Ok((sid, index))
+}
+
+/// A string field; absent and null are `None`.
+fn string_field(req: &Request, name: &str) -> Result<Option<String>, TwilioError> {
+    match req.body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(bad_request(format!("{name} must be a string"))),
+    }
+}
+
+/// A field that can be set or cleared: absent → `None`, null → `Some(None)`.
+fn optional_string(req: &Request, name: &str) -> Result<Option<Option<String>>, TwilioError> {
+    match req.body.get(name) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(s)) => Ok(Some(Some(s.clone()))),
+        Some(_) => Err(bad_request(format!("{name} must be a string"))),
+    }
+}
+
+/// Attributes arrive as a JSON string (the SDK) or, from other clients, as a JSON value.
+fn attributes_field(req: &Request, name: &str) -> Result<Option<String>, TwilioError> {
+    match req.body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Ok(Some(other.to_string())),
+    }
+}

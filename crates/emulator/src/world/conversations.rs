@@ -1,0 +1,533 @@
+//! Conversations and their participants.
+
+use std::collections::BTreeMap;
+
+use convo_wire::TwilioError;
+use serde_json::{json, Value};
+
+use super::{Access, Conversation, Participant, World};
+use crate::{
+    ids::{iso, now_millis, sid},
+    routing::{bad_request, not_found},
+    sync::{Key, Kind},
+};
+
+/// The lifecycle state of a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    Active,
+    Inactive,
+    Closed,
+}
+
+impl State {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            State::Active => "active",
+            State::Inactive => "inactive",
+            State::Closed => "closed",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<State> {
+        match s {
+            "active" => Some(State::Active),
+            "inactive" => Some(State::Inactive),
+            "closed" => Some(State::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// Changes to a conversation; `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ConversationUpdate {
+    pub(crate) friendly_name: Option<Option<String>>,
+    pub(crate) unique_name: Option<Option<String>>,
+    pub(crate) attributes: Option<String>,
+    pub(crate) state: Option<State>,
+}
+
+/// The role every chat participant has (Twilio's default service role stands in).
+const PARTICIPANT_ROLE: &str = "RL00000000000000000000000000000000";
+
+impl World {
+    /// Validates a friendly name against the service limit.
+    pub(crate) fn check_friendly_name(&self, name: &str) -> Result<(), TwilioError> {
+        let limit = self.config.limits.friendly_name_chars;
+        let chars = name.chars().count();
+        if chars > limit {
+            return Err(bad_request(format!(
+                "FriendlyName is {chars} characters; the limit is {limit}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Validates attributes: JSON text within `limit` bytes.
+    pub(crate) fn check_attributes(
+        what: &str,
+        attributes: &str,
+        limit: usize,
+    ) -> Result<(), TwilioError> {
+        if attributes.len() > limit {
+            return Err(bad_request(format!(
+                "{what} attributes are {} bytes; the limit is {limit}",
+                attributes.len()
+            )));
+        }
+        if serde_json::from_str::<Value>(attributes).is_err() {
+            return Err(bad_request(format!("{what} attributes must be valid JSON")));
+        }
+        Ok(())
+    }
+
+    /// Creates a conversation (the creator is not joined). Returns its SID.
+    pub(crate) fn create_conversation(
+        &mut self,
+        created_by: &str,
+        friendly_name: Option<String>,
+        unique_name: Option<String>,
+        attributes: Option<String>,
+    ) -> Result<String, TwilioError> {
+        let attributes = attributes.unwrap_or_else(|| "{}".to_owned());
+        if let Some(name) = &friendly_name {
+            self.check_friendly_name(name)?;
+        }
+        Self::check_attributes(
+            "Conversation",
+            &attributes,
+            self.config.limits.conversation_attributes_bytes,
+        )?;
+        if let Some(name) = &unique_name {
+            self.check_unique_name(name, None)?;
+        }
+        let sid = sid("CH");
+        let now = now_millis();
+        let list = self.sync.create(Kind::List, Some(format!("{sid}.messages")), Value::Null);
+        let roster = self.sync.create(Kind::Map, Some(format!("{sid}.roster")), Value::Null);
+        let document =
+            self.sync.create(Kind::Document, Some(format!("{sid}.channel")), Value::Null);
+        for object in [&list, &roster, &document] {
+            self.access.insert(object.clone(), Access::Participants(sid.clone()));
+        }
+        if let Some(name) = &unique_name {
+            self.conversation_names.insert(name.clone(), sid.clone());
+        }
+        let conversation = Conversation {
+            sid: sid.clone(),
+            unique_name,
+            friendly_name,
+            attributes,
+            created_by: created_by.to_owned(),
+            date_created: now,
+            date_updated: now,
+            state: State::Active,
+            state_updated: now,
+            next_index: 0,
+            document: document.clone(),
+            list,
+            roster,
+            participants: BTreeMap::new(),
+            messages: BTreeMap::new(),
+        };
+        let data = document_data(&conversation);
+        self.conversations.insert(sid.clone(), conversation);
+        self.sync.document_set(&document, data);
+        Ok(sid)
+    }
+
+    fn check_unique_name(&self, name: &str, except: Option<&str>) -> Result<(), TwilioError> {
+        match self.conversation_names.get(name) {
+            Some(existing) if Some(existing.as_str()) != except => Err(TwilioError::new(
+                409,
+                50353,
+                format!("A conversation with unique name {name} already exists"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Applies `update`; publishes the new document and, for a state change, the timers' effects.
+    pub(crate) fn update_conversation(
+        &mut self,
+        sid: &str,
+        update: ConversationUpdate,
+    ) -> Result<(), TwilioError> {
+        if let Some(Some(name)) = &update.friendly_name {
+            self.check_friendly_name(name)?;
+        }
+        if let Some(attributes) = &update.attributes {
+            Self::check_attributes(
+                "Conversation",
+                attributes,
+                self.config.limits.conversation_attributes_bytes,
+            )?;
+        }
+        if let Some(Some(name)) = &update.unique_name {
+            self.check_unique_name(name, Some(sid))?;
+        }
+        let now = now_millis();
+        let conversation = self.conversations.get_mut(sid).ok_or_else(|| not_found(sid))?;
+        if let Some(name) = update.friendly_name {
+            conversation.friendly_name = name;
+        }
+        if let Some(attributes) = update.attributes {
+            conversation.attributes = attributes;
+        }
+        if let Some(name) = update.unique_name {
+            if let Some(old) = conversation.unique_name.take() {
+                self.conversation_names.remove(&old);
+            }
+            if let Some(new) = &name {
+                self.conversation_names.insert(new.clone(), sid.to_owned());
+            }
+            self.conversations.get_mut(sid).expect("checked above").unique_name = name;
+        }
+        let conversation = self.conversations.get_mut(sid).expect("checked above");
+        if let Some(state) = update.state {
+            if state != conversation.state {
+                conversation.state = state;
+                conversation.state_updated = now;
+            }
+        }
+        conversation.date_updated = now;
+        self.publish_document(sid);
+        Ok(())
+    }
+
+    /// Deletes a conversation and every Sync object of it.
+    pub(crate) fn delete_conversation(&mut self, sid: &str) -> Result<(), TwilioError> {
+        let participants: Vec<String> = {
+            let conversation = self.conversations.get(sid).ok_or_else(|| not_found(sid))?;
+            conversation.participants.keys().cloned().collect()
+        };
+        for participant in participants {
+            self.remove_participant(sid, &participant)?;
+        }
+        let conversation = self.conversations.remove(sid).ok_or_else(|| not_found(sid))?;
+        if let Some(name) = &conversation.unique_name {
+            self.conversation_names.remove(name);
+        }
+        for (object, kind) in [
+            (&conversation.document, Kind::Document),
+            (&conversation.list, Kind::List),
+            (&conversation.roster, Kind::Map),
+        ] {
+            if let Some(event) = self.sync.remove(object) {
+                self.publish(object, kind, &event);
+            }
+            self.access.remove(object);
+        }
+        Ok(())
+    }
+
+    /// Adds a chat participant. Returns the participant SID.
+    pub(crate) fn add_chat_participant(
+        &mut self,
+        conversation: &str,
+        identity: &str,
+        attributes: Option<String>,
+    ) -> Result<String, TwilioError> {
+        let attributes = attributes.unwrap_or_else(|| "{}".to_owned());
+        Self::check_attributes("Participant", &attributes, self.config.limits.attributes_bytes)?;
+        let c = self.conversations.get(conversation).ok_or_else(|| not_found(conversation))?;
+        if c.is_participant(identity) {
+            return Err(TwilioError::new(
+                409,
+                50433,
+                format!("Participant {identity} is already in the conversation"),
+            ));
+        }
+        self.ensure_user(identity);
+        self.insert_participant(
+            conversation,
+            Some(identity.to_owned()),
+            "chat".to_owned(),
+            attributes,
+            None,
+        )
+    }
+
+    /// Adds a non-chat (SMS, WhatsApp) participant by its messaging binding.
+    pub(crate) fn add_binding_participant(
+        &mut self,
+        conversation: &str,
+        address: &str,
+        proxy_address: &str,
+        attributes: Option<String>,
+    ) -> Result<String, TwilioError> {
+        let attributes = attributes.unwrap_or_else(|| "{}".to_owned());
+        Self::check_attributes("Participant", &attributes, self.config.limits.attributes_bytes)?;
+        self.conversations.get(conversation).ok_or_else(|| not_found(conversation))?;
+        // One conversation per address pair, service-wide.
+        let taken = self.conversations.values().any(|c| {
+            c.participants.values().any(|p| {
+                p.messaging_binding
+                    .as_ref()
+                    .is_some_and(|b| b["address"] == address && b["proxy_address"] == proxy_address)
+            })
+        });
+        if taken {
+            return Err(TwilioError::new(
+                409,
+                50416,
+                format!("A binding for this participant and proxy address already exists in another conversation: {address}"),
+            ));
+        }
+        let kind = if address.starts_with("whatsapp:") { "whatsapp" } else { "sms" };
+        let binding = json!({ "type": kind, "address": address, "proxy_address": proxy_address });
+        self.insert_participant(conversation, None, kind.to_owned(), attributes, Some(binding))
+    }
+
+    fn insert_participant(
+        &mut self,
+        conversation: &str,
+        identity: Option<String>,
+        kind: String,
+        attributes: String,
+        messaging_binding: Option<Value>,
+    ) -> Result<String, TwilioError> {
+        let now = now_millis();
+        let participant = Participant {
+            sid: sid("MB"),
+            identity,
+            kind,
+            attributes,
+            messaging_binding,
+            role_sid: PARTICIPANT_ROLE.to_owned(),
+            date_created: now,
+            date_updated: now,
+            last_read: None,
+            last_read_at: None,
+            notification_level: "default".to_owned(),
+        };
+        let participant_sid = participant.sid.clone();
+        let c = self.conversations.get_mut(conversation).ok_or_else(|| not_found(conversation))?;
+        c.participants.insert(participant_sid.clone(), participant.clone());
+        let roster = c.roster.clone();
+        let data = self.roster_data(&participant);
+        if let Some(event) = self.sync.item_set(&roster, Key::Name(participant_sid.clone()), data) {
+            self.publish(&roster, Kind::Map, &event);
+        }
+        if let Some(identity) = &participant.identity {
+            self.refresh_my_conversation(conversation, identity);
+        }
+        Ok(participant_sid)
+    }
+
+    /// The participant SID for an identity or SID.
+    pub(crate) fn participant_sid(
+        &self,
+        conversation: &str,
+        identity_or_sid: &str,
+    ) -> Option<String> {
+        let c = self.conversations.get(conversation)?;
+        if c.participants.contains_key(identity_or_sid) {
+            return Some(identity_or_sid.to_owned());
+        }
+        c.participant_by_identity(identity_or_sid).map(|p| p.sid.clone())
+    }
+
+    /// Removes a participant by SID.
+    pub(crate) fn remove_participant(
+        &mut self,
+        conversation: &str,
+        participant_sid: &str,
+    ) -> Result<(), TwilioError> {
+        let c = self.conversations.get_mut(conversation).ok_or_else(|| not_found(conversation))?;
+        let participant =
+            c.participants.remove(participant_sid).ok_or_else(|| not_found(participant_sid))?;
+        let roster = c.roster.clone();
+        if let Some(event) = self.sync.item_remove(&roster, &Key::Name(participant_sid.to_owned()))
+        {
+            self.publish(&roster, Kind::Map, &event);
+        }
+        if let Some(identity) = &participant.identity {
+            let map = self.ensure_user(identity).my_conversations.clone();
+            self.map_remove(&map, conversation);
+            // The removed user's connections lose their subscriptions to this conversation.
+            let objects: Vec<String> = {
+                let c = &self.conversations[conversation];
+                vec![c.document.clone(), c.list.clone(), c.roster.clone()]
+            };
+            let connections: Vec<u64> = self
+                .connections
+                .iter()
+                .filter(|(_, conn)| conn.identity.as_deref() == Some(identity.as_str()))
+                .map(|(id, _)| *id)
+                .collect();
+            for connection in connections {
+                for object in &objects {
+                    self.unsubscribe(connection, object);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Updates a participant's attributes.
+    pub(crate) fn update_participant(
+        &mut self,
+        conversation: &str,
+        participant_sid: &str,
+        attributes: String,
+    ) -> Result<(), TwilioError> {
+        Self::check_attributes("Participant", &attributes, self.config.limits.attributes_bytes)?;
+        let c = self.conversations.get_mut(conversation).ok_or_else(|| not_found(conversation))?;
+        let participant =
+            c.participants.get_mut(participant_sid).ok_or_else(|| not_found(participant_sid))?;
+        participant.attributes = attributes;
+        participant.date_updated = now_millis();
+        self.publish_participant(conversation, participant_sid);
+        Ok(())
+    }
+
+    /// Sets `identity`'s read horizon; returns the unread count.
+    pub(crate) fn set_read_horizon(
+        &mut self,
+        conversation: &str,
+        identity: &str,
+        index: Option<u64>,
+    ) -> Result<Option<u64>, TwilioError> {
+        let c = self.conversations.get_mut(conversation).ok_or_else(|| not_found(conversation))?;
+        let participant_sid = c
+            .participant_by_identity(identity)
+            .map(|p| p.sid.clone())
+            .ok_or_else(|| not_found(identity))?;
+        let now = now_millis();
+        let participant = c.participants.get_mut(&participant_sid).expect("found above");
+        participant.last_read = index;
+        participant.last_read_at = Some(now);
+        participant.date_updated = now;
+        self.publish_participant(conversation, &participant_sid);
+        self.refresh_my_conversation(conversation, identity);
+        Ok(self.unread_count(conversation, identity))
+    }
+
+    /// Sets `identity`'s notification level (`default` or `muted`).
+    pub(crate) fn set_notification_level(
+        &mut self,
+        conversation: &str,
+        identity: &str,
+        level: &str,
+    ) -> Result<(), TwilioError> {
+        if !matches!(level, "default" | "muted") {
+            return Err(bad_request("notification_level must be default or muted"));
+        }
+        let c = self.conversations.get_mut(conversation).ok_or_else(|| not_found(conversation))?;
+        let sid = c
+            .participant_by_identity(identity)
+            .map(|p| p.sid.clone())
+            .ok_or_else(|| not_found(identity))?;
+        c.participants.get_mut(&sid).expect("found above").notification_level = level.to_owned();
+        self.refresh_my_conversation(conversation, identity);
+        Ok(())
+    }
+
+    /// Messages after `identity`'s horizon (capped at 1000, as Twilio documents); `None`
+    /// while the user has no horizon.
+    pub(crate) fn unread_count(&self, conversation: &str, identity: &str) -> Option<u64> {
+        let c = self.conversations.get(conversation)?;
+        let horizon = c.participant_by_identity(identity)?.last_read?;
+        Some((c.messages.range(horizon + 1..).count() as u64).min(1000))
+    }
+
+    /// Sends a typing notification for `identity` to the other chat participants.
+    pub(crate) fn typing(
+        &mut self,
+        conversation: &str,
+        identity: &str,
+    ) -> Result<u64, TwilioError> {
+        let c = self.conversations.get(conversation).ok_or_else(|| not_found(conversation))?;
+        let others: Vec<String> = c
+            .participants
+            .values()
+            .filter_map(|p| p.identity.clone())
+            .filter(|i| i != identity)
+            .collect();
+        let timeout = self.config.typing_timeout.as_secs();
+        let payload = json!({ "channel_sid": conversation, "identity": identity, "typing_timeout": timeout + 1 });
+        self.notify_identities(&others, "twilio.ipmsg.typing_indicator", &payload);
+        Ok(timeout)
+    }
+
+    /// Rewrites the conversation document and publishes it.
+    pub(crate) fn publish_document(&mut self, conversation: &str) {
+        let Some(c) = self.conversations.get(conversation) else { return };
+        let (document, data) = (c.document.clone(), document_data(c));
+        if let Some(event) = self.sync.document_set(&document, data) {
+            self.publish(&document, Kind::Document, &event);
+        }
+    }
+
+    fn publish_participant(&mut self, conversation: &str, participant_sid: &str) {
+        let c = &self.conversations[conversation];
+        let roster = c.roster.clone();
+        let data = self.roster_data(&c.participants[participant_sid]);
+        if let Some(event) =
+            self.sync.item_set(&roster, Key::Name(participant_sid.to_owned()), data)
+        {
+            self.publish(&roster, Kind::Map, &event);
+        }
+    }
+
+    /// Rewrites `identity`'s my-conversations item for `conversation`.
+    pub(crate) fn refresh_my_conversation(&mut self, conversation: &str, identity: &str) {
+        let c = &self.conversations[conversation];
+        let Some(participant) = c.participant_by_identity(identity) else { return };
+        let data = json!({
+            "channel_sid": c.sid,
+            "status": "joined",
+            "channel": c.document,
+            "messages": c.list,
+            "roster": c.roster,
+            "lastConsumedMessageIndex": participant.last_read,
+            "notificationLevel": participant.notification_level,
+        });
+        let map = self.ensure_user(identity).my_conversations.clone();
+        self.map_set(&map, conversation, data);
+    }
+
+    fn roster_data(&self, p: &Participant) -> Value {
+        let user_info =
+            p.identity.as_ref().and_then(|i| self.users.get(i)).map(|u| u.user_info.clone());
+        let mut data = json!({
+            "identity": p.identity,
+            "type": p.kind,
+            "attributes": p.attributes,
+            "dateCreated": iso(p.date_created),
+            "dateUpdated": iso(p.date_updated),
+            "lastConsumedMessageIndex": p.last_read,
+            "lastConsumptionTimestamp": p.last_read_at.map(iso),
+            "roleSid": p.role_sid,
+            "userInfo": user_info,
+        });
+        if let Some(b) = &p.messaging_binding {
+            let kind = b["type"].as_str().unwrap_or("sms");
+            data["bindings"] =
+                json!({ kind: { "address": b["address"], "proxy_address": b["proxy_address"] } });
+        }
+        data
+    }
+}
+
+/// The conversation document (no per-user fields: state.md §3.3).
+fn document_data(c: &Conversation) -> Value {
+    let mut data = json!({
+        "messages": c.list,
+        "roster": c.roster,
+        "friendlyName": c.friendly_name,
+        "uniqueName": c.unique_name,
+        "attributes": c.attributes,
+        "createdBy": c.created_by,
+        "dateCreated": iso(c.date_created),
+        "dateUpdated": iso(c.date_updated),
+        "state": { "current": c.state.as_str(), "dateUpdated": iso(c.state_updated) },
+    });
+    // Absent, not null, until there is a message: the SDK reads its fields when present.
+    if let Some((index, m)) = c.messages.last_key_value() {
+        data["lastMessage"] = json!({ "index": index, "timestamp": iso(m.date_created) });
+    }
+    data
+}

@@ -1,0 +1,215 @@
+//! The emulated service's state: users, conversations, participants, messages and media, kept
+//! in step with the Sync objects clients read. Every command here changes the domain state and
+//! its Sync mirror together and pushes the resulting events to subscribed connections.
+//!
+//! Commands trust their caller: authorization (who may do what) is checked by the API layers
+//! (`aim` for SDK clients, the REST API for servers) before they call in.
+
+mod connections;
+mod conversations;
+mod json;
+mod messages;
+mod users;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use axum::body::Bytes;
+use convo_wire::Status;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+pub(crate) use conversations::{ConversationUpdate, State};
+pub(crate) use messages::NewMessage;
+
+use crate::{sync::SyncStore, EmulatorConfig};
+
+/// What a connection's task is asked to do by the rest of the emulator.
+#[derive(Debug)]
+pub(crate) enum Outbound {
+    /// Send these encoded twilsock bytes.
+    Frame(Bytes),
+    /// Send a twilsock `close` with this status (if any), then close the socket.
+    Close(Option<Status>),
+}
+
+/// A live twilsock connection.
+#[derive(Debug)]
+pub(crate) struct Connection {
+    pub(crate) identity: Option<String>,
+    outbound: mpsc::UnboundedSender<Outbound>,
+    /// Sync objects with an established subscription.
+    pub(crate) subscriptions: HashSet<String>,
+}
+
+/// Who may read a Sync object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Only this identity (its own my-conversations map).
+    Owner(String),
+    /// The chat participants of this conversation, and its creator (the SDK opens a
+    /// conversation it created before joining it).
+    Participants(String),
+    /// Any user (user-info maps: names and presence are public within the service).
+    AnyUser,
+}
+
+#[derive(Debug)]
+pub(crate) struct User {
+    pub(crate) sid: String,
+    pub(crate) identity: String,
+    pub(crate) friendly_name: Option<String>,
+    pub(crate) attributes: String,
+    pub(crate) user_info: String,
+    pub(crate) my_conversations: String,
+    pub(crate) online: bool,
+    pub(crate) date_created: u64,
+    pub(crate) date_updated: u64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Participant {
+    pub(crate) sid: String,
+    /// `None` for SMS/WhatsApp participants.
+    pub(crate) identity: Option<String>,
+    pub(crate) kind: String,
+    pub(crate) attributes: String,
+    pub(crate) messaging_binding: Option<Value>,
+    pub(crate) role_sid: String,
+    pub(crate) date_created: u64,
+    pub(crate) date_updated: u64,
+    pub(crate) last_read: Option<u64>,
+    pub(crate) last_read_at: Option<u64>,
+    pub(crate) notification_level: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct MediaRef {
+    pub(crate) sid: String,
+    pub(crate) size: usize,
+    pub(crate) content_type: String,
+    pub(crate) filename: Option<String>,
+    pub(crate) category: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Message {
+    pub(crate) sid: String,
+    pub(crate) index: u64,
+    pub(crate) author: String,
+    pub(crate) participant_sid: Option<String>,
+    pub(crate) body: Option<String>,
+    pub(crate) subject: Option<String>,
+    pub(crate) attributes: String,
+    pub(crate) media: Vec<MediaRef>,
+    pub(crate) date_created: u64,
+    pub(crate) date_updated: u64,
+    pub(crate) last_updated_by: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Conversation {
+    pub(crate) sid: String,
+    pub(crate) unique_name: Option<String>,
+    pub(crate) friendly_name: Option<String>,
+    pub(crate) attributes: String,
+    pub(crate) created_by: String,
+    pub(crate) date_created: u64,
+    pub(crate) date_updated: u64,
+    pub(crate) state: State,
+    pub(crate) state_updated: u64,
+    pub(crate) next_index: u64,
+    pub(crate) document: String,
+    pub(crate) list: String,
+    pub(crate) roster: String,
+    /// Keyed by participant SID.
+    pub(crate) participants: BTreeMap<String, Participant>,
+    /// Keyed by message index.
+    pub(crate) messages: BTreeMap<u64, Message>,
+}
+
+impl Conversation {
+    pub(crate) fn participant_by_identity(&self, identity: &str) -> Option<&Participant> {
+        self.participants.values().find(|p| p.identity.as_deref() == Some(identity))
+    }
+
+    pub(crate) fn is_participant(&self, identity: &str) -> bool {
+        self.participant_by_identity(identity).is_some()
+    }
+}
+
+/// An uploaded media file.
+#[derive(Debug, Clone)]
+pub(crate) struct Media {
+    pub(crate) sid: String,
+    pub(crate) bytes: Bytes,
+    pub(crate) content_type: String,
+    pub(crate) filename: Option<String>,
+    pub(crate) category: String,
+    pub(crate) author: String,
+    pub(crate) date_created: u64,
+    /// The conversation and message it is attached to, once sent.
+    pub(crate) attached_to: Option<(String, String)>,
+    /// The secret in its temporary content URL, and when it stops working (Unix ms).
+    pub(crate) temporary_token: String,
+    pub(crate) temporary_expires: u64,
+}
+
+/// Everything the emulator knows.
+#[derive(Debug)]
+pub(crate) struct World {
+    pub(crate) config: EmulatorConfig,
+    pub(crate) base_url: String,
+    pub(crate) sync: SyncStore,
+    pub(crate) users: HashMap<String, User>,
+    pub(crate) conversations: HashMap<String, Conversation>,
+    conversation_names: HashMap<String, String>,
+    access: HashMap<String, Access>,
+    pub(crate) connections: HashMap<u64, Connection>,
+    pub(crate) media: HashMap<String, Media>,
+    next_connection: u64,
+    next_push: u64,
+}
+
+impl World {
+    pub(crate) fn new(config: EmulatorConfig, base_url: String) -> Self {
+        World {
+            config,
+            sync: SyncStore::new(base_url.clone()),
+            base_url,
+            users: HashMap::new(),
+            conversations: HashMap::new(),
+            conversation_names: HashMap::new(),
+            access: HashMap::new(),
+            connections: HashMap::new(),
+            media: HashMap::new(),
+            next_connection: 1,
+            next_push: 1,
+        }
+    }
+
+    /// Whether `identity` may read Sync object `sid`.
+    pub(crate) fn can_read(&self, identity: &str, sid: &str) -> bool {
+        match self.access.get(sid) {
+            Some(Access::Owner(owner)) => owner == identity,
+            Some(Access::Participants(conversation)) => self
+                .conversations
+                .get(conversation)
+                .is_some_and(|c| c.created_by == identity || c.is_participant(identity)),
+            Some(Access::AnyUser) => true,
+            None => false,
+        }
+    }
+
+    /// A conversation by SID or unique name.
+    pub(crate) fn conversation_id(&self, id: &str) -> Option<String> {
+        if self.conversations.contains_key(id) {
+            return Some(id.to_owned());
+        }
+        self.conversation_names.get(id).cloned()
+    }
+
+    /// The service SID every URL carries.
+    pub(crate) fn service_sid(&self) -> &str {
+        &self.config.credentials.chat_service_sid
+    }
+}
