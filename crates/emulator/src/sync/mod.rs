@@ -421,3 +421,56 @@ pub(crate) fn percent_encode(segment: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_event_ids_grow_and_replay_returns_what_was_missed_in_order() {
+        let mut store = SyncStore::new("http://x".to_owned());
+        let list = store.create(Kind::List, None, Value::Null);
+        let start = store.get(&list).unwrap().last_event_id;
+        let ids: Vec<u64> =
+            (0..5).map(|i| store.item_set(&list, Key::Index(i), json!(i)).unwrap().id).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        store.item_set(&list, Key::Index(1), json!("edited"));
+        store.item_remove(&list, &Key::Index(2));
+        let replay = store.replay(&list, ids[2]);
+        let types: Vec<&str> = replay.iter().map(|e| e.event_type).collect();
+        assert_eq!(
+            types,
+            ["list_item_added", "list_item_added", "list_item_updated", "list_item_removed"]
+        );
+        assert_eq!(replay[3].body["item_data"], json!(2), "removal carries the previous data");
+        assert_eq!(store.replay(&list, start).len(), 7);
+        assert!(store.replay(&list, store.get(&list).unwrap().last_event_id).is_empty());
+    }
+
+    #[test]
+    fn test_replay_past_a_trimmed_log_sends_current_items_as_added_or_updated() {
+        let mut store = SyncStore::new("http://x".to_owned());
+        let map = store.create(Kind::Map, None, Value::Null);
+        let before = store.item_set(&map, Key::Name("old".into()), json!(1)).unwrap().id;
+        for i in 0..LOG_LIMIT as u64 {
+            store.item_set(&map, Key::Name("busy".into()), json!(i));
+        }
+        store.item_set(&map, Key::Name("new".into()), json!(2));
+        let replay = store.replay(&map, before);
+        let summary: Vec<(&str, Value)> =
+            replay.iter().map(|e| (e.event_type, e.body["item_key"].clone())).collect();
+        assert_eq!(summary, [("map_item_added", json!("busy")), ("map_item_added", json!("new"))]);
+        assert_eq!(replay[0].body["item_data"], json!(LOG_LIMIT as u64 - 1));
+    }
+
+    #[test]
+    fn test_objects_resolve_by_sid_or_unique_name_of_their_kind() {
+        let mut store = SyncStore::new("http://x".to_owned());
+        let doc = store.create(Kind::Document, Some("CH1.channel".into()), json!({}));
+        assert_eq!(store.resolve(Kind::Document, "CH1.channel"), Some(doc.as_str()));
+        assert_eq!(store.resolve(Kind::Document, &doc), Some(doc.as_str()));
+        assert_eq!(store.resolve(Kind::Map, &doc), None);
+        store.remove(&doc);
+        assert_eq!(store.resolve(Kind::Document, "CH1.channel"), None);
+    }
+}
