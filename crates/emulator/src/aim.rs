@@ -130,6 +130,7 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
                             bad_request("state must be active, inactive or closed")
                         })?),
                     },
+                    ..ConversationUpdate::default()
                 };
             world.update_conversation(&sid, update)?;
             Ok(Response::ok(world.conversation_json(&world.conversations[&sid])))
@@ -194,6 +195,11 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
                     .collect::<Result<_, _>>()?,
                 Some(_) => return Err(bad_request("media_sids must be an array")),
             };
+            for media_sid in &media_sids {
+                if world.media.get(media_sid).is_some_and(|m| m.author != me) {
+                    return Err(bad_request(format!("Media {media_sid} was not uploaded by {me}")));
+                }
+            }
             let index = world.send_message(
                 &sid,
                 NewMessage {

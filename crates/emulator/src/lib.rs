@@ -10,10 +10,13 @@ mod cds;
 mod config;
 mod ids;
 mod mcs;
+mod rest;
 mod routing;
 mod state;
 mod sync;
+mod timers;
 mod twilsock;
+mod webhooks;
 mod world;
 
 use std::net::SocketAddr;
@@ -24,11 +27,12 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 pub use config::{EmulatorConfig, Limits};
 pub use state::AppState;
 
-/// The emulator's HTTP surface: the twilsock websocket and MCS.
+/// The emulator's HTTP surface: the twilsock websocket, MCS and the REST API v1.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v3/wsconnect", get(twilsock::upgrade))
         .merge(mcs::router(state.config().limits.media_bytes))
+        .merge(rest::router())
         .with_state(state)
 }
 
@@ -39,6 +43,7 @@ pub struct Emulator {
     state: AppState,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<()>,
+    timers: JoinHandle<()>,
 }
 
 impl Emulator {
@@ -47,6 +52,9 @@ impl Emulator {
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
         let state = AppState::new(config, addr);
+        state.world().webhook_queue =
+            Some(webhooks::spawn_delivery(state.config().credentials.auth_token.clone()));
+        let timers = tokio::spawn(timers::run(state.clone()));
         let app = router(state.clone());
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -57,7 +65,7 @@ impl Emulator {
                 tracing::error!("emulator server stopped: {e}");
             }
         });
-        Ok(Emulator { addr, state, shutdown, task })
+        Ok(Emulator { addr, state, shutdown, task, timers })
     }
 
     /// The bound address.
@@ -83,6 +91,7 @@ impl Emulator {
     /// Closes every connection and stops serving.
     pub async fn shutdown(self) {
         self.state.close_all_connections();
+        self.timers.abort();
         let _ = self.shutdown.send(());
         let _ = self.task.await;
     }

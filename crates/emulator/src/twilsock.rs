@@ -22,7 +22,7 @@ use convo_wire::{
 use futures_util::{SinkExt, StreamExt};
 use tokio::{sync::mpsc, time::Instant};
 
-use crate::{aim, cds, routing::Request, state::AppState, world::Outbound};
+use crate::{aim, cds, routing::Request, state::AppState, webhooks::Source, world::Outbound};
 
 /// How long a refused client gets to send its own `close` before we drop the socket.
 const REFUSED_GRACE: Duration = Duration::from_secs(5);
@@ -334,11 +334,14 @@ fn route(
 ) -> Frame {
     let outcome = Request::from_upstream(upstream, payload, identity).and_then(|request| {
         let mut world = state.world();
-        if matches!(request.segments.first().map(String::as_str), Some("v3" | "v4")) {
+        let outcome = if matches!(request.segments.first().map(String::as_str), Some("v3" | "v4")) {
             cds::handle(&mut world, connection, &request)
         } else {
             aim::handle(&mut world, &request)
-        }
+        };
+        // SDK actions always fire post-event webhooks.
+        world.flush_webhooks(Some(&Source::Sdk(identity.to_owned())));
+        outcome
     });
     let (code, body) = match outcome {
         Ok(response) => (response.status, response.body),

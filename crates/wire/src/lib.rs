@@ -5,7 +5,8 @@
 //! * [`token`] — Twilio access tokens (HS256 JWT, `cty: twilio-fpa;v=1`): mint and verify.
 //! * [`credentials`] — the account/API-key credentials and their development defaults.
 //! * [`twilio_error`] — the `{status, code, message, more_info}` error body.
-//! * [`time`] — RFC 3339 timestamps without a date-time dependency.
+//! * [`time`] — RFC 3339 timestamps and ISO 8601 durations without a date-time dependency.
+//! * [`webhook`] — the `X-Twilio-Signature` of a webhook request.
 //!
 //! Nothing here does I/O, reads the clock or draws random numbers: callers pass `now` in,
 //! so the client and the emulator cannot drift apart and every rule is unit-testable.
@@ -18,6 +19,7 @@ pub mod message;
 pub mod time;
 pub mod token;
 pub mod twilio_error;
+pub mod webhook;
 
 pub use credentials::Credentials;
 pub use error::{Error, FrameError, TokenError};

@@ -50,3 +50,58 @@ mod tests {
         assert_eq!(rfc3339(4_102_444_799), "2099-12-31T23:59:59Z");
     }
 }
+
+/// Parses an ISO 8601 duration (`P1DT2H`, `PT10M`, `PT0.5S`, `P2W`) into seconds. Years and
+/// months are refused: their length depends on the calendar.
+pub fn parse_iso8601_duration(s: &str) -> Option<f64> {
+    let rest = s.strip_prefix('P')?;
+    if rest.is_empty() {
+        return None;
+    }
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) if !t.is_empty() => (d, Some(t)),
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    let mut total = 0.0;
+    let mut sum = |part: &str, units: &[(char, f64)]| -> Option<()> {
+        let mut number = String::new();
+        let mut last_unit = None;
+        for c in part.chars() {
+            if c.is_ascii_digit() || c == '.' {
+                number.push(c);
+                continue;
+            }
+            let position = units.iter().position(|(u, _)| *u == c)?;
+            // Units must appear once each, in order.
+            if last_unit.is_some_and(|last| position <= last) || number.is_empty() {
+                return None;
+            }
+            last_unit = Some(position);
+            total += number.parse::<f64>().ok()? * units[position].1;
+            number.clear();
+        }
+        number.is_empty().then_some(())
+    };
+    sum(date, &[('W', 604_800.0), ('D', 86_400.0)])?;
+    if let Some(time) = time {
+        sum(time, &[('H', 3600.0), ('M', 60.0), ('S', 1.0)])?;
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::parse_iso8601_duration as p;
+
+    #[test]
+    fn test_durations() {
+        assert_eq!(p("PT10M"), Some(600.0));
+        assert_eq!(p("P1DT2H"), Some(93_600.0));
+        assert_eq!(p("PT1.5S"), Some(1.5));
+        assert_eq!(p("P2W"), Some(1_209_600.0));
+        for bad in ["", "P", "PT", "10M", "PT10X", "P1Y", "PT1S2M", "PTM", "P1DT"] {
+            assert_eq!(p(bad), None, "{bad}");
+        }
+    }
+}

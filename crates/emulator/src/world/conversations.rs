@@ -10,6 +10,7 @@ use crate::{
     ids::{iso, now_millis, sid},
     routing::{bad_request, not_found},
     sync::{Key, Kind},
+    webhooks::{conversation_fields, participant_fields},
 };
 
 /// The lifecycle state of a conversation.
@@ -46,6 +47,9 @@ pub(crate) struct ConversationUpdate {
     pub(crate) unique_name: Option<Option<String>>,
     pub(crate) attributes: Option<String>,
     pub(crate) state: Option<State>,
+    /// `Timers.Inactive` / `Timers.Closed` in seconds; `Some(None)` clears a timer.
+    pub(crate) timer_inactive: Option<Option<f64>>,
+    pub(crate) timer_closed: Option<Option<f64>>,
 }
 
 /// The role every chat participant has (Twilio's default service role stands in).
@@ -125,6 +129,9 @@ impl World {
             state: State::Active,
             state_updated: now,
             next_index: 0,
+            timer_inactive: None,
+            timer_closed: None,
+            last_activity: now,
             document: document.clone(),
             list,
             roster,
@@ -132,6 +139,7 @@ impl World {
             messages: BTreeMap::new(),
         };
         let data = document_data(&conversation);
+        self.record("onConversationAdded", conversation_fields(&conversation));
         self.conversations.insert(sid.clone(), conversation);
         self.sync.document_set(&document, data);
         Ok(sid)
@@ -185,15 +193,65 @@ impl World {
             self.conversations.get_mut(sid).expect("checked above").unique_name = name;
         }
         let conversation = self.conversations.get_mut(sid).expect("checked above");
-        if let Some(state) = update.state {
-            if state != conversation.state {
-                conversation.state = state;
-                conversation.state_updated = now;
-            }
+        if let Some(timer) = update.timer_inactive {
+            conversation.timer_inactive = timer;
+        }
+        if let Some(timer) = update.timer_closed {
+            conversation.timer_closed = timer;
         }
         conversation.date_updated = now;
+        let fields = conversation_fields(conversation);
+        self.record("onConversationUpdated", fields);
+        if let Some(state) = update.state {
+            self.set_state(sid, state, "API");
+        }
         self.publish_document(sid);
         Ok(())
+    }
+
+    /// Moves a conversation to `state` (a closed one stays closed), recording why.
+    pub(crate) fn set_state(&mut self, sid: &str, state: State, reason: &str) {
+        let Some(conversation) = self.conversations.get_mut(sid) else { return };
+        let from = conversation.state;
+        if from == state || from == State::Closed {
+            return;
+        }
+        let now = now_millis();
+        conversation.state = state;
+        conversation.state_updated = now;
+        conversation.date_updated = now;
+        self.record(
+            "onConversationStateUpdated",
+            vec![
+                ("ConversationSid", sid.to_owned()),
+                ("StateFrom", from.as_str().to_owned()),
+                ("StateTo", state.as_str().to_owned()),
+                ("StateUpdated", iso(now)),
+                ("Reason", reason.to_owned()),
+            ],
+        );
+        self.publish_document(sid);
+    }
+
+    /// Applies the conversation timers that are due at `now` (Unix ms). Returns whether any
+    /// state changed.
+    pub(crate) fn apply_timers(&mut self, now: u64) -> bool {
+        let due: Vec<(String, State)> = self
+            .conversations
+            .values()
+            .filter(|c| c.state != State::Closed)
+            .filter_map(|c| match c.timer_deadlines() {
+                (_, Some(closed)) if closed <= now => Some((c.sid.clone(), State::Closed)),
+                (Some(inactive), _) if inactive <= now && c.state == State::Active => {
+                    Some((c.sid.clone(), State::Inactive))
+                }
+                _ => None,
+            })
+            .collect();
+        for (sid, state) in &due {
+            self.set_state(sid, *state, "TIMER");
+        }
+        !due.is_empty()
     }
 
     /// Deletes a conversation and every Sync object of it.
@@ -206,6 +264,7 @@ impl World {
             self.remove_participant(sid, &participant)?;
         }
         let conversation = self.conversations.remove(sid).ok_or_else(|| not_found(sid))?;
+        self.record("onConversationRemoved", conversation_fields(&conversation));
         if let Some(name) = &conversation.unique_name {
             self.conversation_names.remove(name);
         }
@@ -305,6 +364,9 @@ impl World {
         let participant_sid = participant.sid.clone();
         let c = self.conversations.get_mut(conversation).ok_or_else(|| not_found(conversation))?;
         c.participants.insert(participant_sid.clone(), participant.clone());
+        let fields = participant_fields(c, &participant);
+        self.record("onParticipantAdded", fields);
+        let c = &self.conversations[conversation];
         let roster = c.roster.clone();
         let data = self.roster_data(&participant);
         if let Some(event) = self.sync.item_set(&roster, Key::Name(participant_sid.clone()), data) {
@@ -379,6 +441,8 @@ impl World {
             c.participants.get_mut(participant_sid).ok_or_else(|| not_found(participant_sid))?;
         participant.attributes = attributes;
         participant.date_updated = now_millis();
+        let fields = participant_fields(c, &c.participants[participant_sid]);
+        self.record("onParticipantUpdated", fields);
         self.publish_participant(conversation, participant_sid);
         Ok(())
     }

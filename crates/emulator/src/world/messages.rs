@@ -8,6 +8,7 @@ use crate::{
     ids::{iso, now_millis, sid},
     routing::{bad_request, not_found},
     sync::{Key, Kind},
+    webhooks::message_fields,
 };
 
 /// A message to add.
@@ -112,11 +113,18 @@ impl World {
         }
         let c = self.conversations.get_mut(conversation).expect("checked above");
         c.date_updated = now;
+        c.last_activity = now;
         let list = c.list.clone();
         let data = list_item_data(&message);
+        let fields = message_fields(c, &message);
         c.messages.insert(index, message);
+        self.record("onMessageAdded", fields);
         if let Some(event) = self.sync.item_set(&list, Key::Index(index), data) {
             self.publish(&list, Kind::List, &event);
+        }
+        // A message wakes an inactive conversation.
+        if self.conversations[conversation].state == super::State::Inactive {
+            self.set_state(conversation, super::State::Active, "API");
         }
         self.publish_document(conversation);
         Ok(index)
@@ -154,7 +162,9 @@ impl World {
         message.date_updated = now_millis();
         message.last_updated_by = Some(updated_by.to_owned());
         let data = list_item_data(message);
+        let fields = message_fields(c, &c.messages[&index]);
         let list = c.list.clone();
+        self.record("onMessageUpdated", fields);
         if let Some(event) = self.sync.item_set(&list, Key::Index(index), data) {
             self.publish(&list, Kind::List, &event);
         }
@@ -169,7 +179,9 @@ impl World {
     ) -> Result<(), TwilioError> {
         let c = self.conversations.get_mut(conversation).ok_or_else(|| not_found(conversation))?;
         let message = c.messages.remove(&index).ok_or_else(|| not_found(index))?;
+        let fields = message_fields(c, &message);
         let list = c.list.clone();
+        self.record("onMessageRemoved", fields);
         for m in &message.media {
             self.media.remove(&m.sid);
         }

@@ -21,7 +21,11 @@ use tokio::sync::mpsc;
 pub(crate) use conversations::{ConversationUpdate, State};
 pub(crate) use messages::NewMessage;
 
-use crate::{sync::SyncStore, EmulatorConfig};
+use crate::{
+    sync::SyncStore,
+    webhooks::{DomainEvent, WebhookConfig, WebhookJob},
+    EmulatorConfig,
+};
 
 /// What a connection's task is asked to do by the rest of the emulator.
 #[derive(Debug)]
@@ -118,6 +122,11 @@ pub(crate) struct Conversation {
     pub(crate) state: State,
     pub(crate) state_updated: u64,
     pub(crate) next_index: u64,
+    /// `Timers.Inactive` / `Timers.Closed`, in seconds of inactivity.
+    pub(crate) timer_inactive: Option<f64>,
+    pub(crate) timer_closed: Option<f64>,
+    /// The last message (or creation), which the timers count from (Unix ms).
+    pub(crate) last_activity: u64,
     pub(crate) document: String,
     pub(crate) list: String,
     pub(crate) roster: String,
@@ -128,6 +137,12 @@ pub(crate) struct Conversation {
 }
 
 impl Conversation {
+    /// When the inactive / closed timers fire (Unix ms), if set.
+    pub(crate) fn timer_deadlines(&self) -> (Option<u64>, Option<u64>) {
+        let at = |secs: Option<f64>| secs.map(|s| self.last_activity + (s * 1000.0) as u64);
+        (at(self.timer_inactive), at(self.timer_closed))
+    }
+
     pub(crate) fn participant_by_identity(&self, identity: &str) -> Option<&Participant> {
         self.participants.values().find(|p| p.identity.as_deref() == Some(identity))
     }
@@ -166,6 +181,9 @@ pub(crate) struct World {
     access: HashMap<String, Access>,
     pub(crate) connections: HashMap<u64, Connection>,
     pub(crate) media: HashMap<String, Media>,
+    pub(crate) webhooks: WebhookConfig,
+    pub(crate) webhook_queue: Option<mpsc::UnboundedSender<WebhookJob>>,
+    pub(crate) pending_events: Vec<DomainEvent>,
     next_connection: u64,
     next_push: u64,
 }
@@ -182,6 +200,9 @@ impl World {
             access: HashMap::new(),
             connections: HashMap::new(),
             media: HashMap::new(),
+            webhooks: WebhookConfig::default(),
+            webhook_queue: None,
+            pending_events: Vec::new(),
             next_connection: 1,
             next_push: 1,
         }

@@ -1,0 +1,84 @@
+//! `/v1/Users`.
+
+use axum::http::{Method, StatusCode};
+use convo_wire::TwilioError;
+use serde_json::Value;
+
+use super::{Paging, RestRequest, RestResult};
+use crate::{
+    routing::{bad_request, not_found},
+    world::World,
+};
+
+pub(super) fn route(world: &mut World, req: &RestRequest, segments: &[&str]) -> RestResult {
+    match (&req.method, segments) {
+        (&Method::POST, ["Users"]) => {
+            let identity = req
+                .form
+                .get("Identity")
+                .filter(|i| !i.is_empty())
+                .ok_or_else(|| bad_request("Identity is required"))?;
+            if world.users.contains_key(identity) {
+                return Err(TwilioError::new(
+                    409,
+                    50201,
+                    format!("User {identity} already exists"),
+                ));
+            }
+            let (name, attributes) = validated(world, req)?;
+            world.ensure_user(identity);
+            world.update_user(identity, name, attributes);
+            Ok((StatusCode::CREATED, world.rest_user(&req.prefix, &world.users[identity])))
+        }
+        (&Method::GET, ["Users"]) => {
+            let paging = Paging::from(&req.query)?;
+            let mut users: Vec<_> = world.users.values().collect();
+            users.sort_by(|a, b| (a.date_created, &a.sid).cmp(&(b.date_created, &b.sid)));
+            let items = users.into_iter().map(|u| world.rest_user(&req.prefix, u)).collect();
+            Ok((
+                StatusCode::OK,
+                paging.render(world, &format!("{}/Users", req.prefix), "", "users", items),
+            ))
+        }
+        (method, ["Users", id]) => {
+            let identity = world
+                .users
+                .values()
+                .find(|u| u.sid == *id || u.identity == *id)
+                .map(|u| u.identity.clone())
+                .ok_or_else(|| not_found(format!("User {id}")))?;
+            match *method {
+                Method::GET => {}
+                Method::POST => {
+                    let (name, attributes) = validated(world, req)?;
+                    world.update_user(&identity, name, attributes);
+                }
+                Method::DELETE => {
+                    world.users.remove(&identity);
+                    return Ok((StatusCode::NO_CONTENT, Value::Null));
+                }
+                _ => return Err(not_found(format!("{method} user"))),
+            }
+            Ok((StatusCode::OK, world.rest_user(&req.prefix, &world.users[&identity])))
+        }
+        _ => Err(not_found(format!("/v1/{}", segments.join("/")))),
+    }
+}
+
+type UserFields = (Option<Option<String>>, Option<String>);
+
+fn validated(world: &World, req: &RestRequest) -> Result<UserFields, TwilioError> {
+    let name = req.form.optional("FriendlyName");
+    if let Some(Some(name)) = &name {
+        world.check_friendly_name(name)?;
+    }
+    let attributes = req.form.get("Attributes").map(str::to_owned);
+    if let Some(attributes) = &attributes {
+        World::check_attributes(
+            "User",
+            attributes,
+            world.config.limits.conversation_attributes_bytes,
+        )?;
+    }
+    Ok((name, attributes))
+}
