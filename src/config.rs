@@ -3,7 +3,10 @@
 /// How the widget connects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WidgetConfig {
-    /// The host backend's token endpoint (absolute, or relative to the page).
+    /// The host backend's session endpoint, which starts or resumes a visitor's conversation
+    /// (absolute, or relative to the page).
+    pub session_url: String,
+    /// The host backend's token endpoint, which refreshes a session's token.
     pub token_url: String,
     /// The twilsock websocket URL (absolute `ws(s)://`, or a path on the page's host).
     pub twilsock_url: String,
@@ -12,6 +15,7 @@ pub struct WidgetConfig {
 impl Default for WidgetConfig {
     fn default() -> Self {
         WidgetConfig {
+            session_url: "/api/session".to_owned(),
             token_url: "/api/token".to_owned(),
             twilsock_url: "/v3/wsconnect".to_owned(),
         }
@@ -19,10 +23,14 @@ impl Default for WidgetConfig {
 }
 
 impl WidgetConfig {
-    /// Defaults, overridden by `data-convo-token-url` and `data-convo-twilsock-url` on `<body>`.
+    /// Defaults, overridden by `data-convo-session-url`, `data-convo-token-url` and
+    /// `data-convo-twilsock-url` on `<body>`.
     pub fn from_document() -> Self {
         let mut config = WidgetConfig::default();
         if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            if let Some(url) = body.get_attribute("data-convo-session-url") {
+                config.session_url = url;
+            }
             if let Some(url) = body.get_attribute("data-convo-token-url") {
                 config.token_url = url;
             }

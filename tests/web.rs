@@ -19,7 +19,11 @@ fn config() -> WidgetConfig {
     else {
         panic!("CONVO_TEST_BACKEND_URL and CONVO_TEST_TWILSOCK_URL must be set at build time (scripts/test does)")
     };
-    WidgetConfig { token_url: format!("{backend}/api/token"), twilsock_url: twilsock.to_owned() }
+    WidgetConfig {
+        session_url: format!("{backend}/api/session"),
+        token_url: format!("{backend}/api/token"),
+        twilsock_url: twilsock.to_owned(),
+    }
 }
 
 fn mount() -> HtmlElement {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use convo_client::{Client, ClientConfig, HttpTokenProvider};
+use convo_client::{Client, ClientConfig, SessionTokenProvider};
 use futures_util::StreamExt;
 use leptos::prelude::*;
 
@@ -13,7 +13,8 @@ use crate::WidgetConfig;
 /// Starts a client for `config` and keeps `store.connection` in step with it.
 pub fn connect(store: Store, config: &WidgetConfig) -> Client {
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-    let tokens = Arc::new(HttpTokenProvider::new(config.token_url.clone()));
+    let tokens =
+        Arc::new(SessionTokenProvider::new(config.session_url.clone(), config.token_url.clone()));
     let client = Client::connect(ClientConfig::new(config.absolute_twilsock_url(&origin)), tokens);
     let mut states = client.subscribe_state();
     leptos::task::spawn_local(async move {

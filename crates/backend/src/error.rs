@@ -1,7 +1,7 @@
 //! The backend's error type; every refusal reaches the browser as a Twilio-shaped body.
 
 use axum::{
-    http::StatusCode,
+    http::{header, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -16,17 +16,62 @@ pub enum BackendError {
     /// The request is invalid; the message says how.
     #[error("{0}")]
     BadRequest(String),
+    /// The request carries no valid session.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The request is refused (bad signature, forged identity).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The visitor's conversation has ended; the widget must ask before starting a new one.
+    #[error("{0}")]
+    ConversationClosed(String),
+    /// Too many requests from one address.
+    #[error("too many requests; try again in {retry_after} s")]
+    RateLimited {
+        /// Seconds until a request will be accepted again.
+        retry_after: u64,
+    },
+    /// Twilio (or the emulator) refused or failed a REST call.
+    #[error("Twilio API: {0}")]
+    Twilio(TwilioError),
+    /// Twilio could not be reached.
+    #[error("Twilio API unreachable: {0}")]
+    Unreachable(String),
+}
+
+impl BackendError {
+    fn status_and_code(&self) -> (StatusCode, u32) {
+        match self {
+            BackendError::BadRequest(_) => (StatusCode::BAD_REQUEST, 20001),
+            BackendError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, 20003),
+            BackendError::Forbidden(_) => (StatusCode::FORBIDDEN, 20403),
+            BackendError::ConversationClosed(_) => (StatusCode::CONFLICT, 50446),
+            BackendError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, 20429),
+            // The caller cannot fix these; hide Twilio's details behind a 502.
+            BackendError::Twilio(_) | BackendError::Unreachable(_) => {
+                (StatusCode::BAD_GATEWAY, 20502)
+            }
+            BackendError::Config(_) => (StatusCode::INTERNAL_SERVER_ERROR, 20500),
+        }
+    }
 }
 
 impl IntoResponse for BackendError {
     fn into_response(self) -> Response {
-        let (status, code) = match &self {
-            BackendError::BadRequest(_) => (StatusCode::BAD_REQUEST, 20001),
-            BackendError::Config(_) => (StatusCode::INTERNAL_SERVER_ERROR, 20500),
-        };
-        if status.is_server_error() {
+        let (status, code) = self.status_and_code();
+        let message = if status.is_server_error() {
             tracing::error!("{self}");
+            "The chat service is unavailable right now; please try again.".to_owned()
+        } else {
+            self.to_string()
+        };
+        let mut response =
+            (status, Json(TwilioError::new(status.as_u16(), code, message))).into_response();
+        if let BackendError::RateLimited { retry_after } = self {
+            if let Ok(value) = retry_after.to_string().parse() {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
         }
-        (status, Json(TwilioError::new(status.as_u16(), code, self.to_string()))).into_response()
+        response
     }
 }

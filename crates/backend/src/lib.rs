@@ -1,23 +1,23 @@
-//! `convo-backend`: what a site owner deploys beside the widget. It issues Twilio access
-//! tokens for visitors. It talks to Twilio (or the embedded emulator) only through documented
-//! APIs, so the same code runs against both; only base URLs and credentials differ.
+//! `convo-backend`: what a site owner deploys beside the widget. It creates or resumes each
+//! visitor's conversation, issues Twilio access tokens, verifies webhooks and runs an optional
+//! greeting bot. It talks to Twilio only through the documented REST API, so the same code runs
+//! against Twilio and against the emulator; only base URLs and credentials differ.
 
 mod config;
 mod error;
+mod rate_limit;
 mod routes;
+pub mod session;
+mod state;
+mod twilio;
 
 use std::net::SocketAddr;
 
-use axum::Router;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-pub use config::{BackendConfig, Mode};
+pub use config::{BackendConfig, BotConfig, Mode};
 pub use error::BackendError;
-
-/// The backend's HTTP API under `/api`.
-pub fn app(config: BackendConfig) -> Router {
-    routes::router(config)
-}
+pub use twilio::TwilioApi;
 
 /// A running backend bound to a port.
 #[derive(Debug)]
@@ -28,13 +28,21 @@ pub struct Backend {
 }
 
 impl Backend {
-    /// Binds `listen` (port 0 picks a free port) and serves [`app`] until [`Backend::shutdown`].
-    pub async fn spawn(config: BackendConfig, listen: SocketAddr) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(listen).await?;
-        let addr = listener.local_addr()?;
+    /// Binds `listen` (port 0 picks a free port) and serves the API until [`Backend::shutdown`].
+    /// In emulator mode, points the emulator's webhooks at this backend first.
+    pub async fn spawn(config: BackendConfig, listen: SocketAddr) -> Result<Self, BackendError> {
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| BackendError::Config(format!("cannot listen on {listen}: {e}")))?;
+        let addr = listener.local_addr().map_err(|e| BackendError::Config(e.to_string()))?;
+        let state = state::AppState::new(config, addr);
+        if matches!(state.config.mode, Mode::Emulator { .. }) {
+            state.twilio.configure_webhooks(&state.webhook_url, &["onMessageAdded"]).await?;
+        }
+        let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app(config)).with_graceful_shutdown(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
                 let _ = signal.await;
             });
             if let Err(e) = serve.await {
@@ -53,5 +61,49 @@ impl Backend {
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(());
         let _ = self.task.await;
+    }
+}
+
+/// Test helpers: the emulator and a backend wired to it, on free loopback ports. Not for
+/// production use.
+#[cfg(feature = "testing")]
+pub mod testing {
+    use convo_emulator::{Emulator, EmulatorConfig};
+
+    use super::{Backend, BackendConfig};
+
+    /// An emulator and a backend that uses it.
+    #[derive(Debug)]
+    pub struct TestStack {
+        /// The emulator.
+        pub emulator: Emulator,
+        /// The backend.
+        pub backend: Backend,
+    }
+
+    impl TestStack {
+        /// Both on `127.0.0.1:0` with development settings.
+        pub async fn spawn() -> Self {
+            Self::spawn_with(|_| {}).await
+        }
+
+        /// Both, with `tweak` applied to the backend's settings first.
+        pub async fn spawn_with(tweak: impl FnOnce(&mut BackendConfig)) -> Self {
+            let loopback = ([127, 0, 0, 1], 0).into();
+            let emulator = Emulator::spawn(EmulatorConfig::default(), loopback)
+                .await
+                .expect("emulator starts");
+            let mut config = BackendConfig::development();
+            config.api_url = emulator.url();
+            tweak(&mut config);
+            let backend = Backend::spawn(config, loopback).await.expect("backend starts");
+            TestStack { emulator, backend }
+        }
+
+        /// Stops both.
+        pub async fn shutdown(self) {
+            self.backend.shutdown().await;
+            self.emulator.shutdown().await;
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! `convo-backend`: serves the host backend API; with no Twilio credentials in the environment
-//! it starts the emulator in the same process and issues tokens for it.
+//! it starts the emulator in the same process and talks to it as it would to Twilio.
 
 use convo_backend::{Backend, BackendConfig, Mode};
 use convo_emulator::{Emulator, EmulatorConfig};
@@ -13,18 +13,15 @@ async fn main() {
         .with_writer(std::io::stderr)
         .init();
 
-    let config = match BackendConfig::from_env() {
+    let mut config = match BackendConfig::from_env() {
         Ok(config) => config,
-        Err(e) => {
-            eprintln!("convo-backend: {e}");
-            std::process::exit(2);
-        }
+        Err(e) => fail(2, &e.to_string()),
     };
     let emulator = match config.mode {
         Mode::Twilio => {
             println!(
-                "using Twilio account {} (credentials from the environment)",
-                config.credentials.account_sid
+                "using Twilio account {} at {}",
+                config.credentials.account_sid, config.api_url
             );
             None
         }
@@ -33,30 +30,22 @@ async fn main() {
                 credentials: config.credentials.clone(),
                 ..EmulatorConfig::default()
             };
-            match Emulator::spawn(emulator_config, listen).await {
-                Ok(emulator) => {
-                    println!(
-                        "no Twilio credentials in the environment: started the embedded emulator on {} (twilsock {})",
-                        emulator.url(),
-                        emulator.twilsock_url()
-                    );
-                    Some(emulator)
-                }
-                Err(e) => {
-                    eprintln!("convo-backend: cannot start the embedded emulator on {listen}: {e}");
-                    std::process::exit(1);
-                }
-            }
+            let emulator = Emulator::spawn(emulator_config, listen).await.unwrap_or_else(|e| {
+                fail(1, &format!("cannot start the embedded emulator on {listen}: {e}"))
+            });
+            println!(
+                "no Twilio credentials in the environment: started the embedded emulator on {} (twilsock {})",
+                emulator.url(),
+                emulator.twilsock_url()
+            );
+            config.api_url = emulator.url();
+            Some(emulator)
         }
     };
 
-    let backend = match Backend::spawn(config.clone(), config.listen).await {
-        Ok(backend) => backend,
-        Err(e) => {
-            eprintln!("convo-backend: cannot listen on {}: {e}", config.listen);
-            std::process::exit(1);
-        }
-    };
+    let backend = Backend::spawn(config.clone(), config.listen)
+        .await
+        .unwrap_or_else(|e| fail(1, &e.to_string()));
     // Scripts and tests wait for this exact line.
     println!("listening on {}", backend.url());
     let _ = tokio::signal::ctrl_c().await;
@@ -64,4 +53,9 @@ async fn main() {
     if let Some(emulator) = emulator {
         emulator.shutdown().await;
     }
+}
+
+fn fail(code: i32, message: &str) -> ! {
+    eprintln!("convo-backend: {message}");
+    std::process::exit(code);
 }

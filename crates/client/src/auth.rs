@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use crate::{
     platform::{self, BoxFuture, CredentialsMode, MaybeSend, MaybeSync},
-    Error,
+    Error, Observable,
 };
 
 /// An access token and what the issuer said about it.
@@ -38,65 +38,124 @@ impl TokenProvider for StaticTokenProvider {
     }
 }
 
-/// POSTs to the host backend's token endpoint and reads `{token, identity, expires_at}`.
-#[derive(Debug, Clone)]
-pub struct HttpTokenProvider {
-    url: String,
-    headers: Vec<(String, String)>,
-    credentials: CredentialsMode,
-    body: serde_json::Value,
+/// A visitor session with a Convo backend: who the visitor is, their conversation, and the
+/// signed handle that resumes it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SessionInfo {
+    /// The visitor's chat identity.
+    pub identity: String,
+    /// Their conversation (CH…).
+    pub conversation_sid: String,
+    /// The opaque handle to present to resume the session or refresh its token.
+    pub session: String,
 }
 
-impl HttpTokenProvider {
-    /// Posts `{}` to `url`.
-    pub fn new(url: impl Into<String>) -> Self {
-        HttpTokenProvider {
-            url: url.into(),
+#[derive(Debug, Deserialize)]
+struct Grant {
+    token: String,
+    expires_at: Option<String>,
+    #[serde(flatten)]
+    session: SessionInfo,
+}
+
+/// Speaks the Convo backend's visitor protocol: the first fetch starts a session
+/// (`POST {session_url}` with the pre-chat form, or resumes one given by [`Self::resume`]); every
+/// later fetch refreshes that session's token (`POST {token_url} {session}`). A refresh never
+/// creates a new conversation.
+#[derive(Debug, Clone)]
+pub struct SessionTokenProvider {
+    session_url: String,
+    token_url: String,
+    form: serde_json::Map<String, serde_json::Value>,
+    headers: Vec<(String, String)>,
+    credentials: CredentialsMode,
+    session: Observable<Option<SessionInfo>>,
+    resume: Option<String>,
+}
+
+impl SessionTokenProvider {
+    /// A provider for a backend's session and token endpoints.
+    pub fn new(session_url: impl Into<String>, token_url: impl Into<String>) -> Self {
+        SessionTokenProvider {
+            session_url: session_url.into(),
+            token_url: token_url.into(),
+            form: Default::default(),
             headers: Vec::new(),
             credentials: CredentialsMode::default(),
-            body: serde_json::Value::Object(Default::default()),
+            session: Observable::new(None),
+            resume: None,
         }
     }
 
-    /// Adds a request header (e.g. the host's own authorisation).
+    /// Fields sent when starting a session (`name`, `email`, `question`, `locale`,
+    /// `attributes`, `identity` + `identity_signature`, `new_conversation`).
+    pub fn form(mut self, form: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.form = form;
+        self
+    }
+
+    /// Resumes a stored session handle instead of starting afresh.
+    pub fn resume(mut self, handle: impl Into<String>) -> Self {
+        self.resume = Some(handle.into());
+        self
+    }
+
+    /// Adds a request header.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
 
-    /// Sets the fetch credentials mode (cookies on cross-origin calls).
+    /// Sets the fetch credentials mode.
     pub fn credentials(mut self, mode: CredentialsMode) -> Self {
         self.credentials = mode;
         self
     }
 
-    /// Sets the JSON body sent with each request.
-    pub fn body(mut self, body: serde_json::Value) -> Self {
-        self.body = body;
-        self
+    /// The current session, and its changes (for the application to persist the handle).
+    pub fn session(&self) -> Observable<Option<SessionInfo>> {
+        self.session.clone()
+    }
+
+    async fn post(&self, url: &str, body: serde_json::Value) -> Result<Grant, Error> {
+        let response =
+            platform::post_json(url, &self.headers, self.credentials, body.to_string()).await?;
+        if !(200..300).contains(&response.status) {
+            return Err(Error::Http {
+                status: response.status,
+                message: error_message(&response.body),
+            });
+        }
+        serde_json::from_slice::<Grant>(&response.body).map_err(|e| Error::Http {
+            status: response.status,
+            message: format!("the backend answered without a session: {e}"),
+        })
     }
 }
 
-impl TokenProvider for HttpTokenProvider {
+impl TokenProvider for SessionTokenProvider {
     fn fetch(&self) -> BoxFuture<'_, Result<Token, Error>> {
         Box::pin(async move {
-            let response = platform::post_json(
-                &self.url,
-                &self.headers,
-                self.credentials,
-                self.body.to_string(),
-            )
-            .await?;
-            if !(200..300).contains(&response.status) {
-                return Err(Error::Http {
-                    status: response.status,
-                    message: error_message(&response.body),
-                });
-            }
-            serde_json::from_slice::<Token>(&response.body).map_err(|e| Error::Http {
-                status: response.status,
-                message: format!("token endpoint answered without a token: {e}"),
-            })
+            let grant = match self.session.get() {
+                Some(current) => {
+                    self.post(&self.token_url, serde_json::json!({ "session": current.session }))
+                        .await?
+                }
+                None => {
+                    let mut form = self.form.clone();
+                    if let Some(handle) = &self.resume {
+                        form.insert("session".to_owned(), handle.clone().into());
+                    }
+                    self.post(&self.session_url, serde_json::Value::Object(form)).await?
+                }
+            };
+            let token = Token {
+                token: grant.token,
+                identity: Some(grant.session.identity.clone()),
+                expires_at: grant.expires_at,
+            };
+            self.session.set(Some(grant.session));
+            Ok(token)
         })
     }
 }

@@ -7,9 +7,12 @@
 //! ```no_run
 //! # async fn demo() {
 //! use std::sync::Arc;
-//! use convo_client::{Client, ClientConfig, HttpTokenProvider};
+//! use convo_client::{Client, ClientConfig, SessionTokenProvider};
 //!
-//! let tokens = Arc::new(HttpTokenProvider::new("http://127.0.0.1:8787/api/token"));
+//! let tokens = Arc::new(SessionTokenProvider::new(
+//!     "http://127.0.0.1:8787/api/session",
+//!     "http://127.0.0.1:8787/api/token",
+//! ));
 //! let client = Client::connect(ClientConfig::new("ws://127.0.0.1:8788/v3/wsconnect"), tokens);
 //! let mut states = client.subscribe_state();
 //! # }
@@ -25,7 +28,7 @@ pub mod platform;
 mod state;
 mod transport;
 
-pub use auth::{HttpTokenProvider, StaticTokenProvider, Token, TokenProvider};
+pub use auth::{SessionInfo, SessionTokenProvider, StaticTokenProvider, Token, TokenProvider};
 pub use config::{BackoffConfig, ClientConfig};
 pub use connection::{backoff::backoff_delay, Client};
 pub use error::Error;

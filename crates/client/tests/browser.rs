@@ -5,7 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use convo_client::{
-    platform, Client, ClientConfig, ConnectionState, HttpTokenProvider, StaticTokenProvider,
+    platform, Client, ClientConfig, ConnectionState, SessionTokenProvider, StaticTokenProvider,
 };
 use convo_wire::{
     token::{self, Claims},
@@ -62,13 +62,17 @@ fn now() -> u64 {
 }
 
 #[wasm_bindgen_test]
-async fn test_connects_through_the_backend_token_endpoint() {
-    let tokens = Arc::new(HttpTokenProvider::new(format!("{}/api/token", backend_url())));
-    let client = Client::connect(ClientConfig::new(twilsock_url()), tokens);
+async fn test_connects_with_a_session_from_the_backend() {
+    let backend = backend_url();
+    let tokens =
+        SessionTokenProvider::new(format!("{backend}/api/session"), format!("{backend}/api/token"));
+    let sessions = tokens.session();
+    let client = Client::connect(ClientConfig::new(twilsock_url()), Arc::new(tokens));
     assert_eq!(
         wait_for(&client, |s| *s == ConnectionState::Connected).await,
         ConnectionState::Connected
     );
+    assert!(sessions.get().is_some_and(|s| s.conversation_sid.starts_with("CH")));
     client.shutdown();
     wait_for(&client, |s| *s == ConnectionState::Disconnected).await;
 }

@@ -6,8 +6,10 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use convo_backend::{Backend, BackendConfig};
-use convo_client::{Client, ClientConfig, ConnectionState, HttpTokenProvider, StaticTokenProvider};
+use convo_backend::testing::TestStack;
+use convo_client::{
+    Client, ClientConfig, ConnectionState, SessionTokenProvider, StaticTokenProvider,
+};
 use convo_emulator::{Emulator, EmulatorConfig};
 use convo_wire::{
     token::{self, Claims},
@@ -70,16 +72,27 @@ async fn test_connects_with_a_valid_token() {
 }
 
 #[tokio::test]
-async fn test_connects_with_a_token_from_the_backend() {
-    let emulator = emulator().await;
-    let backend =
-        Backend::spawn(BackendConfig::development(), ([127, 0, 0, 1], 0).into()).await.unwrap();
-    let backend_url = format!("{}/api/token", backend.url());
-
-    let client = Client::connect(config(&emulator), Arc::new(HttpTokenProvider::new(backend_url)));
+async fn test_connects_with_a_session_from_the_backend_and_refreshes_without_a_new_conversation() {
+    let stack = TestStack::spawn().await;
+    let url = stack.backend.url();
+    let tokens =
+        SessionTokenProvider::new(format!("{url}/api/session"), format!("{url}/api/token"));
+    let sessions = tokens.session();
+    let client = Client::connect(config(&stack.emulator), Arc::new(tokens.clone()));
     wait_for(&client, |s| *s == ConnectionState::Connected).await;
-    let identities = emulator.state().connected_identities();
-    assert!(identities[0].starts_with("visitor-"), "{identities:?}");
+    let session = sessions.get().expect("a session was started");
+    assert!(session.identity.starts_with("visitor-"), "{session:?}");
+    assert_eq!(stack.emulator.state().connected_identities(), [session.identity.clone()]);
+
+    // A reconnect fetches a token again: same session, same conversation.
+    stack.emulator.state().close_all_connections();
+    wait_for(&client, |s| matches!(s, ConnectionState::Reconnecting { .. })).await;
+    wait_for(&client, |s| *s == ConnectionState::Connected).await;
+    let after = sessions.get().unwrap();
+    assert_eq!(
+        (&after.identity, &after.conversation_sid),
+        (&session.identity, &session.conversation_sid)
+    );
 }
 
 #[tokio::test]
@@ -103,16 +116,16 @@ async fn test_expired_token_ends_in_denied() {
 }
 
 #[tokio::test]
-async fn test_token_endpoint_refusal_ends_in_denied() {
-    let emulator = emulator().await;
-    let backend =
-        Backend::spawn(BackendConfig::development(), ([127, 0, 0, 1], 0).into()).await.unwrap();
-    let backend_url = format!("{}/api/token", backend.url());
-    let tokens = HttpTokenProvider::new(backend_url).body(serde_json::json!({ "identity": "" }));
-    let client = Client::connect(config(&emulator), Arc::new(tokens));
+async fn test_backend_refusal_ends_in_denied() {
+    let stack = TestStack::spawn().await;
+    let url = stack.backend.url();
+    let tokens =
+        SessionTokenProvider::new(format!("{url}/api/session"), format!("{url}/api/token"))
+            .resume("forged.handle");
+    let client = Client::connect(config(&stack.emulator), Arc::new(tokens));
     let state = wait_for(&client, ConnectionState::is_terminal).await;
     assert!(
-        matches!(&state, ConnectionState::Denied { code: 400, reason } if reason.contains("identity")),
+        matches!(&state, ConnectionState::Denied { code: 401, reason } if reason.contains("session")),
         "{state:?}"
     );
 }

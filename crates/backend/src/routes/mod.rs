@@ -1,38 +1,65 @@
-//! The `/api` router.
+//! The `/api` router: visitor sessions, token refresh, the Twilio webhook.
 
+mod session;
 mod token;
+mod webhook;
 
-use std::sync::Arc;
+use std::{net::SocketAddr, sync::Arc, time::Instant};
 
 use axum::{
+    extract::{ConnectInfo, Request, State},
     http::{header, HeaderValue, Method},
+    middleware::{self, Next},
+    response::Response,
     routing::post,
     Router,
 };
 use tower_http::{cors::CorsLayer, limit::RequestBodyLimitLayer};
 
-use crate::BackendConfig;
+use crate::{state::AppState, BackendError};
 
-/// Bodies of the API are small JSON objects; anything larger is refused with 413.
-const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Bodies are small JSON objects (a question is at most 32 KB); anything larger is a 413.
+const MAX_BODY_BYTES: usize = 64 * 1024;
 
-pub(crate) fn router(config: BackendConfig) -> Router {
-    let allowed = Arc::new(config.allowed_origins.clone());
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    let allowed = state.config.allowed_origins.clone();
     let cors = CorsLayer::new()
         .allow_methods([Method::POST])
         .allow_headers([header::CONTENT_TYPE])
         .allow_origin(tower_http::cors::AllowOrigin::predicate(move |origin: &HeaderValue, _| {
             origin.to_str().is_ok_and(|o| is_loopback_origin(o) || allowed.iter().any(|a| a == o))
         }));
+    let visitor_api = Router::new()
+        .route("/api/session", post(session::create))
+        .route("/api/token", post(token::refresh))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .layer(cors);
     Router::new()
-        .route("/api/token", post(token::issue))
+        .merge(visitor_api)
+        // Twilio's servers call this one: no CORS, no per-address limit, signature checked.
+        .route("/api/webhook", post(webhook::receive))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(cors)
-        .with_state(Arc::new(config))
+        .with_state(state)
+}
+
+async fn rate_limit(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Result<Response, BackendError> {
+    // Preflights are free: a browser sends one before every cross-origin POST.
+    if request.method() != Method::OPTIONS {
+        state
+            .limiter
+            .check(peer.ip(), Instant::now())
+            .map_err(|retry_after| BackendError::RateLimited { retry_after })?;
+    }
+    Ok(next.run(request).await)
 }
 
 /// Pages served from this machine (the Trunk dev server, test runners) may always call the
-/// API; the backend itself only ever binds loopback by default.
+/// API; the backend itself only binds loopback by default.
 fn is_loopback_origin(origin: &str) -> bool {
     let Some(rest) = origin.strip_prefix("http://") else { return false };
     let host = rest.rsplit_once(':').map_or(rest, |(host, port)| {

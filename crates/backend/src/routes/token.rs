@@ -1,81 +1,71 @@
-//! `POST /api/token`: an access token for a visitor.
+//! `POST /api/token {session}`: a fresh access token for an existing session — never a new
+//! conversation.
 
 use std::{
     sync::Arc,
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use axum::{body::Bytes, extract::State, Json};
+use axum::{extract::State, Json};
 use convo_wire::token::{self, Claims};
 use serde::{Deserialize, Serialize};
 
-use crate::{BackendConfig, BackendError};
+use super::session::parse_json;
+use crate::{session::Session, state::AppState, BackendError};
 
-/// Twilio identities are at most 256 characters.
-const MAX_IDENTITY_CHARS: usize = 256;
-
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TokenRequest {
-    identity: Option<String>,
+    session: String,
 }
 
+/// What the widget needs to connect.
 #[derive(Debug, Serialize)]
-pub(crate) struct TokenResponse {
-    token: String,
-    identity: String,
+pub(crate) struct Grant {
+    pub(crate) token: String,
+    pub(crate) identity: String,
+    pub(crate) conversation_sid: String,
     /// RFC 3339, UTC.
-    expires_at: String,
+    pub(crate) expires_at: String,
+    /// The signed session handle to present next time.
+    pub(crate) session: String,
 }
 
-pub(crate) async fn issue(
-    State(config): State<Arc<BackendConfig>>,
-    body: Bytes,
-) -> Result<Json<TokenResponse>, BackendError> {
-    let request: TokenRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        TokenRequest::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            BackendError::BadRequest(format!(
-                "the body must be a JSON object like {{\"identity\": \"…\"}}: {e}"
-            ))
-        })?
-    };
-    let identity = match request.identity {
-        Some(identity) => validate_identity(identity)?,
-        None => format!("visitor-{}", uuid::Uuid::new_v4().simple()),
-    };
+pub(crate) async fn refresh(
+    State(state): State<Arc<AppState>>,
+    body: axum::body::Bytes,
+) -> Result<Json<Grant>, BackendError> {
+    let request: TokenRequest = parse_json(&body, r#"{"session": "…"}"#)?;
+    let session =
+        Session::open(&request.session, &state.config.session_secret).ok_or_else(|| {
+            BackendError::Unauthorized("the session is not valid; start a new one".to_owned())
+        })?;
+    // A deleted conversation cannot be resumed; a closed one still can (to show its history).
+    if state.twilio.conversation(&session.conversation).await?.is_none() {
+        return Err(BackendError::Unauthorized(
+            "the conversation no longer exists; start a new session".to_owned(),
+        ));
+    }
+    Ok(Json(grant(&state, session)))
+}
+
+/// Mints a token for the session's identity.
+pub(crate) fn grant(state: &AppState, session: Session) -> Grant {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-    let c = &config.credentials;
+    let c = &state.config.credentials;
     let claims = Claims::chat(
         &c.account_sid,
         &c.api_key,
         &c.chat_service_sid,
-        &identity,
+        &session.identity,
         now,
-        config.token_ttl.as_secs(),
+        state.config.token_ttl.as_secs(),
     );
-    Ok(Json(TokenResponse {
+    Grant {
         token: token::sign(&claims, &c.api_secret),
         expires_at: convo_wire::time::rfc3339(claims.exp),
-        identity,
-    }))
-}
-
-fn validate_identity(identity: String) -> Result<String, BackendError> {
-    let chars = identity.chars().count();
-    if identity.trim().is_empty() {
-        return Err(BackendError::BadRequest("identity must not be empty".to_owned()));
+        session: session.seal(&state.config.session_secret),
+        identity: session.identity,
+        conversation_sid: session.conversation,
     }
-    if chars > MAX_IDENTITY_CHARS {
-        return Err(BackendError::BadRequest(format!(
-            "identity is {chars} characters; the limit is {MAX_IDENTITY_CHARS}"
-        )));
-    }
-    if identity.chars().any(char::is_control) {
-        return Err(BackendError::BadRequest(
-            "identity must not contain control characters".to_owned(),
-        ));
-    }
-    Ok(identity)
 }

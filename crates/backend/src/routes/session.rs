@@ -1,0 +1,215 @@
+//! `POST /api/session`: starts a visitor's conversation, or resumes theirs.
+//!
+//! With a valid `session` handle whose conversation is still open, the same conversation is
+//! resumed. When that conversation has closed, a new one starts only if the request says
+//! `new_conversation: true` — never silently. Host-supplied identities must carry the host's
+//! HMAC signature.
+
+use std::sync::Arc;
+
+use axum::{extract::State, Json};
+use serde::{de::DeserializeOwned, Deserialize};
+use serde_json::{json, Map, Value};
+
+use super::token::{grant, Grant};
+use crate::{
+    session::{identity_signature_valid, Session},
+    state::AppState,
+    BackendError,
+};
+
+const MAX_NAME_CHARS: usize = 256;
+const MAX_EMAIL_CHARS: usize = 254;
+const MAX_QUESTION_BYTES: usize = 32 * 1024;
+const MAX_ATTRIBUTES_BYTES: usize = 4 * 1024;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionRequest {
+    name: Option<String>,
+    email: Option<String>,
+    question: Option<String>,
+    locale: Option<String>,
+    attributes: Option<Map<String, Value>>,
+    identity: Option<String>,
+    identity_signature: Option<String>,
+    session: Option<String>,
+    #[serde(default)]
+    new_conversation: bool,
+}
+
+pub(crate) async fn create(
+    State(state): State<Arc<AppState>>,
+    body: axum::body::Bytes,
+) -> Result<Json<Grant>, BackendError> {
+    let request: SessionRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        SessionRequest::default()
+    } else {
+        parse_json(&body, r#"{"name": "…", "question": "…"}"#)?
+    };
+    let form = validate(&request)?;
+    let previous = match &request.session {
+        Some(handle) => {
+            Some(Session::open(handle, &state.config.session_secret).ok_or_else(|| {
+                BackendError::Unauthorized("the session is not valid; start without it".to_owned())
+            })?)
+        }
+        None => None,
+    };
+    let identity = match (&request.identity, &request.identity_signature) {
+        (Some(identity), Some(signature)) => {
+            let secret = state.config.identity_secret.as_deref().ok_or_else(|| {
+                BackendError::Forbidden(
+                    "host-supplied identities are not enabled (CONVO_IDENTITY_SECRET)".to_owned(),
+                )
+            })?;
+            if !identity_signature_valid(secret, identity, signature) {
+                return Err(BackendError::Forbidden(
+                    "identity_signature does not match identity".to_owned(),
+                ));
+            }
+            identity.clone()
+        }
+        (Some(_), None) => {
+            return Err(BackendError::Forbidden("identity needs an identity_signature".to_owned()))
+        }
+        (None, Some(_)) => {
+            return Err(BackendError::BadRequest("identity_signature without identity".to_owned()))
+        }
+        (None, None) => match &previous {
+            Some(session) => session.identity.clone(),
+            None => format!("visitor-{}", uuid::Uuid::new_v4().simple()),
+        },
+    };
+
+    if let Some(previous) = previous.filter(|p| p.identity == identity) {
+        match state.twilio.conversation(&previous.conversation).await? {
+            Some(conversation) if conversation.state != "closed" => {
+                return Ok(Json(grant(&state, previous)))
+            }
+            Some(_) if !request.new_conversation => {
+                return Err(BackendError::ConversationClosed(
+                    "this conversation has ended; send new_conversation: true to start a new one"
+                        .to_owned(),
+                ))
+            }
+            // Closed (and a new one was asked for), or deleted: start afresh below.
+            _ => {}
+        }
+    }
+
+    let conversation = state
+        .twilio
+        .create_conversation(&form.friendly_name, &form.conversation_attributes)
+        .await?;
+    state
+        .twilio
+        .add_participant(&conversation.sid, &identity, &form.participant_attributes)
+        .await?;
+    if let Some(question) = &form.question {
+        // Posted as the visitor, with webhooks on, so agents' tools and the bot see it.
+        state.twilio.send_message(&conversation.sid, &identity, question, "{}", true).await?;
+    }
+    Ok(Json(grant(&state, Session { identity, conversation: conversation.sid })))
+}
+
+struct Validated {
+    friendly_name: String,
+    conversation_attributes: String,
+    participant_attributes: String,
+    question: Option<String>,
+}
+
+fn validate(request: &SessionRequest) -> Result<Validated, BackendError> {
+    let bad = |m: String| Err(BackendError::BadRequest(m));
+    let name = request.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if let Some(name) = name {
+        let chars = name.chars().count();
+        if chars > MAX_NAME_CHARS {
+            return bad(format!("name is {chars} characters; the limit is {MAX_NAME_CHARS}"));
+        }
+        if name.chars().any(char::is_control) {
+            return bad("name must not contain control characters".to_owned());
+        }
+    }
+    let email = request.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    if let Some(email) = email {
+        if !plausible_email(email) {
+            return bad(format!("email is not an email address: {email}"));
+        }
+    }
+    let question = request.question.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if let Some(question) = question {
+        if question.len() > MAX_QUESTION_BYTES {
+            return bad(format!(
+                "question is {} bytes; the limit is {MAX_QUESTION_BYTES}",
+                question.len()
+            ));
+        }
+    }
+    if let Some(locale) = &request.locale {
+        let ok = !locale.is_empty()
+            && locale.len() <= 35
+            && locale.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !ok {
+            return bad(format!("locale is not a language tag: {locale}"));
+        }
+    }
+    if let Some(identity) = &request.identity {
+        if identity.trim().is_empty()
+            || identity.chars().count() > 256
+            || identity.chars().any(char::is_control)
+        {
+            return bad(
+                "identity must be 1 to 256 characters without control characters".to_owned()
+            );
+        }
+    }
+    let host_attributes = request.attributes.clone().unwrap_or_default();
+    if Value::Object(host_attributes.clone()).to_string().len() > MAX_ATTRIBUTES_BYTES {
+        return bad(format!("attributes are over the {MAX_ATTRIBUTES_BYTES} byte limit"));
+    }
+    let visitor = json!({ "name": name, "email": email, "locale": request.locale });
+    Ok(Validated {
+        // Twilio advises against personal data in friendly names; the name lives in attributes.
+        friendly_name: "Website visitor".to_owned(),
+        conversation_attributes:
+            json!({ "source": "convo-widget", "visitor": visitor, "host": host_attributes })
+                .to_string(),
+        // Display names come from this explicit field, never from raw identities.
+        participant_attributes: json!({ "role": "visitor", "friendlyName": name }).to_string(),
+        question: question.map(str::to_owned),
+    })
+}
+
+fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else { return false };
+    email.chars().count() <= MAX_EMAIL_CHARS
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Parses a JSON body, explaining the expected shape on failure.
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8], shape: &str) -> Result<T, BackendError> {
+    serde_json::from_slice(body).map_err(|e| {
+        BackendError::BadRequest(format!("the body must be a JSON object like {shape}: {e}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_emails() {
+        for ok in ["a@b.co", "zoë@exämple.org", "first.last+tag@sub.domain.io"] {
+            assert!(plausible_email(ok), "{ok}");
+        }
+        for bad in ["", "a", "a@b", "@b.co", "a@.co", "a@b.", "a b@c.co", "a@b.co\n"] {
+            assert!(!plausible_email(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! The backend's visitor API against the in-process emulator: sessions, resume, refresh,
+//! closed conversations, the webhook and the bot, and the abuse controls.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use convo_backend::{session::identity_signature, testing::TestStack};
+use convo_wire::{token, Credentials};
+use serde_json::{json, Value};
+
+const AUTH: (&str, &str) = ("AC00000000000000000000000000000000", "convo-dev-auth-token");
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+async fn post(stack: &TestStack, path: &str, body: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}{path}", stack.backend.url()))
+        .header("Content-Type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn post_ok(stack: &TestStack, path: &str, body: Value) -> Value {
+    let response = post(stack, path, &body.to_string()).await;
+    let status = response.status();
+    let json: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{path} {body}: {json}");
+    json
+}
+
+/// A REST call to the emulator, as a site owner's own tools would make it.
+async fn rest(
+    stack: &TestStack,
+    method: reqwest::Method,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Value {
+    let response = reqwest::Client::new()
+        .request(method, format!("{}{path}", stack.emulator.url()))
+        .basic_auth(AUTH.0, Some(AUTH.1))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    response.json().await.unwrap_or(Value::Null)
+}
+
+async fn messages(stack: &TestStack, conversation: &str) -> Vec<Value> {
+    let page = rest(
+        stack,
+        reqwest::Method::GET,
+        &format!("/v1/Conversations/{conversation}/Messages"),
+        &[],
+    )
+    .await;
+    page["messages"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn test_session_creates_the_conversation_posts_the_question_and_the_bot_answers() {
+    let stack = TestStack::spawn().await;
+    let grant = post_ok(&stack, "/api/session", json!({ "name": "Zoë O'Brien-Łukasz", "email": "zoe@example.org", "question": "Where is my order?", "locale": "fr-CA" })).await;
+    let identity = grant["identity"].as_str().unwrap();
+    let conversation = grant["conversation_sid"].as_str().unwrap();
+    let claims = token::verify(
+        grant["token"].as_str().unwrap(),
+        &Credentials::development().api_secret,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(claims.identity(), Some(identity));
+    assert!(grant["session"].as_str().is_some_and(|s| !s.is_empty()));
+    assert_eq!(grant["expires_at"], convo_wire::time::rfc3339(claims.exp));
+
+    let c =
+        rest(&stack, reqwest::Method::GET, &format!("/v1/Conversations/{conversation}"), &[]).await;
+    let attributes: Value = serde_json::from_str(c["attributes"].as_str().unwrap()).unwrap();
+    assert_eq!(attributes["visitor"]["name"], "Zoë O'Brien-Łukasz");
+    assert_eq!(attributes["visitor"]["locale"], "fr-CA");
+    let participants = rest(
+        &stack,
+        reqwest::Method::GET,
+        &format!("/v1/Conversations/{conversation}/Participants"),
+        &[],
+    )
+    .await;
+    assert_eq!(participants["participants"][0]["identity"], identity);
+
+    // The question, then the bot's greeting (delivered through the signed webhook).
+    let mut seen = Vec::new();
+    for _ in 0..50 {
+        seen = messages(&stack, conversation).await;
+        if seen.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(
+        (seen[0]["author"].as_str(), seen[0]["body"].as_str()),
+        (Some(identity), Some("Where is my order?"))
+    );
+    assert_eq!(seen[1]["author"], "convo-bot");
+    assert_eq!(seen[1]["body"], "Thanks — an agent will be with you shortly.");
+    assert_eq!(seen[1]["attributes"], r#"{"bot":true}"#);
+}
+
+#[tokio::test]
+async fn test_resume_and_refresh_keep_the_same_conversation() {
+    let stack = TestStack::spawn().await;
+    let first = post_ok(&stack, "/api/session", json!({})).await;
+    // A reload: the widget presents its stored handle.
+    let resumed = post_ok(&stack, "/api/session", json!({ "session": first["session"] })).await;
+    assert_eq!(resumed["conversation_sid"], first["conversation_sid"]);
+    assert_eq!(resumed["identity"], first["identity"]);
+    let refreshed = post_ok(&stack, "/api/token", json!({ "session": first["session"] })).await;
+    assert_eq!(refreshed["conversation_sid"], first["conversation_sid"]);
+    assert_eq!(refreshed["identity"], first["identity"]);
+    let list = rest(&stack, reqwest::Method::GET, "/v1/Conversations", &[]).await;
+    assert_eq!(list["conversations"].as_array().unwrap().len(), 1, "no second conversation");
+}
+
+#[tokio::test]
+async fn test_a_closed_conversation_gives_a_new_one_only_when_asked() {
+    let stack = TestStack::spawn().await;
+    let first = post_ok(&stack, "/api/session", json!({ "question": "hi" })).await;
+    let conversation = first["conversation_sid"].as_str().unwrap();
+    rest(
+        &stack,
+        reqwest::Method::POST,
+        &format!("/v1/Conversations/{conversation}"),
+        &[("State", "closed")],
+    )
+    .await;
+
+    let refused =
+        post(&stack, "/api/session", &json!({ "session": first["session"] }).to_string()).await;
+    assert_eq!(refused.status(), 409);
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("new_conversation"), "{body}");
+    // The closed conversation's token can still be refreshed (to show its history).
+    post_ok(&stack, "/api/token", json!({ "session": first["session"] })).await;
+
+    let fresh = post_ok(
+        &stack,
+        "/api/session",
+        json!({ "session": first["session"], "new_conversation": true }),
+    )
+    .await;
+    assert_ne!(fresh["conversation_sid"], first["conversation_sid"]);
+    assert_eq!(fresh["identity"], first["identity"], "the same visitor");
+}
+
+#[tokio::test]
+async fn test_forged_or_missing_sessions_are_refused() {
+    let stack = TestStack::spawn().await;
+    let first = post_ok(&stack, "/api/session", json!({})).await;
+    let handle = first["session"].as_str().unwrap();
+    let tampered = format!("x{handle}");
+    for body in [json!({ "session": tampered }), json!({ "session": "" })] {
+        assert_eq!(post(&stack, "/api/token", &body.to_string()).await.status(), 401, "{body}");
+    }
+    assert_eq!(post(&stack, "/api/token", "{}").await.status(), 400, "a token needs a session");
+    rest(
+        &stack,
+        reqwest::Method::DELETE,
+        &format!("/v1/Conversations/{}", first["conversation_sid"].as_str().unwrap()),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        post(&stack, "/api/token", &json!({ "session": handle }).to_string()).await.status(),
+        401,
+        "deleted"
+    );
+}
+
+#[tokio::test]
+async fn test_host_identities_need_a_valid_signature() {
+    let stack = TestStack::spawn_with(|c| c.identity_secret = Some("host-secret".to_owned())).await;
+    let signature = identity_signature("host-secret", "user-42");
+    let grant = post_ok(
+        &stack,
+        "/api/session",
+        json!({ "identity": "user-42", "identity_signature": signature }),
+    )
+    .await;
+    assert_eq!(grant["identity"], "user-42");
+    for body in [
+        json!({ "identity": "user-43", "identity_signature": signature }),
+        json!({ "identity": "user-42", "identity_signature": "00" }),
+        json!({ "identity": "user-42" }),
+    ] {
+        let response = post(&stack, "/api/session", &body.to_string()).await;
+        assert_eq!(response.status(), 403, "{body}");
+    }
+    let disabled = TestStack::spawn().await;
+    let response = post(
+        &disabled,
+        "/api/session",
+        &json!({ "identity": "user-42", "identity_signature": signature }).to_string(),
+    )
+    .await;
+    assert_eq!(response.status(), 403, "no secret configured: refused");
+}
+
+#[tokio::test]
+async fn test_bad_input_is_refused_with_a_clear_twilio_error() {
+    let stack = TestStack::spawn().await;
+    for (body, fragment) in [
+        ("not json".to_owned(), "JSON object"),
+        (json!({ "email": "nope" }).to_string(), "email"),
+        (json!({ "name": "x".repeat(257) }).to_string(), "257 characters"),
+        (json!({ "name": "a\u{0}b" }).to_string(), "control characters"),
+        (json!({ "locale": "en US" }).to_string(), "locale"),
+        (json!({ "question": "q".repeat(33_000) }).to_string(), "limit"),
+        (json!({ "attributes": { "x": "y".repeat(5000) } }).to_string(), "attributes"),
+        (json!({ "admin": true }).to_string(), "unknown field"),
+    ] {
+        let response = post(&stack, "/api/session", &body).await;
+        assert_eq!(response.status(), 400, "{}", &body[..body.len().min(80)]);
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["status"], 400);
+        assert!(error["message"].as_str().unwrap().contains(fragment), "{error}");
+        assert!(error["more_info"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://www.twilio.com/docs/errors/"));
+    }
+    let list = rest(&stack, reqwest::Method::GET, "/v1/Conversations", &[]).await;
+    assert!(list["conversations"].as_array().unwrap().is_empty(), "nothing was created");
+}
+
+#[tokio::test]
+async fn test_oversized_body_is_413() {
+    let stack = TestStack::spawn().await;
+    let body = json!({ "question": "x".repeat(70_000) }).to_string();
+    assert_eq!(post(&stack, "/api/session", &body).await.status(), 413);
+}
+
+#[tokio::test]
+async fn test_flood_is_rate_limited_per_address() {
+    let stack = TestStack::spawn_with(|c| c.rate_limit_per_minute = 5).await;
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(post(&stack, "/api/token", "{}").await.status().as_u16());
+    }
+    assert_eq!(&statuses[..5], [400; 5], "allowed (and refused for the missing session)");
+    assert_eq!(&statuses[5..], [429; 3]);
+    let limited = post(&stack, "/api/session", "{}").await;
+    assert_eq!(limited.status(), 429);
+    let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=12).contains(&retry_after), "{retry_after}");
+}
+
+#[tokio::test]
+async fn test_cors_answers_allowed_origins_only() {
+    let stack =
+        TestStack::spawn_with(|c| c.allowed_origins = vec!["https://shop.example".to_owned()])
+            .await;
+    for (origin, allowed) in [
+        ("http://127.0.0.1:8080", true),
+        ("https://shop.example", true),
+        ("https://evil.example", false),
+    ] {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/session", stack.backend.url()))
+            .header("Origin", origin)
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        let header = response
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(header.as_deref(), allowed.then_some(origin), "{origin}");
+    }
+}
+
+#[tokio::test]
+async fn test_webhook_signature_is_checked() {
+    let stack = TestStack::spawn().await;
+    let url = format!("{}/api/webhook", stack.backend.url());
+    let params = vec![
+        ("EventType".to_owned(), "onConversationUpdated".to_owned()),
+        ("ConversationSid".to_owned(), "CH1".to_owned()),
+    ];
+    let body = "EventType=onConversationUpdated&ConversationSid=CH1";
+    let good = convo_wire::webhook::signature(AUTH.1, &url, &params);
+    let bad = convo_wire::webhook::signature("wrong-token", &url, &params);
+    for (signature, expected) in
+        [(Some(good.as_str()), 200), (Some(bad.as_str()), 403), (None, 403)]
+    {
+        let mut request = reqwest::Client::new()
+            .post(&url)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header("X-Twilio-Signature", signature);
+        }
+        assert_eq!(request.send().await.unwrap().status(), expected, "{signature:?}");
+    }
+}
