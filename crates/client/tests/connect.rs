@@ -82,7 +82,10 @@ async fn test_connects_with_a_session_from_the_backend_and_refreshes_without_a_n
     wait_for(&client, |s| *s == ConnectionState::Connected).await;
     let session = sessions.get().expect("a session was started");
     assert!(session.identity.starts_with("visitor-"), "{session:?}");
-    assert_eq!(stack.emulator.state().connected_identities(), [session.identity.clone()]);
+    assert_eq!(
+        stack.emulator.state().connected_identities(),
+        std::slice::from_ref(&session.identity)
+    );
 
     // A reconnect fetches a token again: same session, same conversation.
     stack.emulator.state().close_all_connections();
