@@ -12,8 +12,23 @@ use crate::{
     world::{ConversationUpdate, NewMessage, State, World},
 };
 
-/// Routes one client API request.
+/// Routes one client API request. A command carrying a mutation id that was already applied
+/// gets the first outcome again, so a client retrying after a lost reply applies nothing twice.
 pub(crate) fn handle(world: &mut World, req: &Request) -> Result {
+    let mutation = req.mutation_id.as_deref().filter(|_| req.method != "GET");
+    if let Some(id) = mutation {
+        if let Some((status, body)) = world.applied_mutation(&req.identity, id) {
+            return Ok(Response { status, body });
+        }
+    }
+    let outcome = route(world, req);
+    if let (Some(id), Ok(response)) = (mutation, &outcome) {
+        world.record_mutation(&req.identity, id, (response.status, response.body.clone()));
+    }
+    outcome
+}
+
+fn route(world: &mut World, req: &Request) -> Result {
     let segments: Vec<&str> = req.segments.iter().map(String::as_str).collect();
     let method = req.method.as_str();
     match segments.as_slice() {

@@ -16,6 +16,8 @@ pub(crate) struct Request {
     pub(crate) body: Value,
     /// Who is asking: the identity of the connection's token.
     pub(crate) identity: String,
+    /// `X-Twilio-Mutation-Id`: the client's idempotency key for a command.
+    pub(crate) mutation_id: Option<String>,
 }
 
 /// A JSON response with an HTTP status.
@@ -73,7 +75,15 @@ impl Request {
                 percent_decode(&text).unwrap_or(text),
             );
         }
+        let mutation_id = http
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("x-twilio-mutation-id"))
+            .and_then(|(_, value)| value.as_str())
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned);
         Ok(Request {
+            mutation_id,
             method: http.method.to_ascii_uppercase(),
             segments,
             params,

@@ -22,13 +22,36 @@ struct Inner {
     config: EmulatorConfig,
     addr: SocketAddr,
     world: Mutex<World>,
+    faults: Mutex<Faults>,
+}
+
+/// Scripted misbehaviour, for tests of clients (set through the `testing` feature's methods).
+#[derive(Debug, Default)]
+pub(crate) struct Faults {
+    /// Replies to this identity's requests are held back by `delay` (or never sent, for
+    /// `None`), `count` times — after the request was applied.
+    pub(crate) reply_delays: Vec<ReplyDelay>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ReplyDelay {
+    pub(crate) identity: String,
+    pub(crate) delay: Option<std::time::Duration>,
+    pub(crate) count: usize,
 }
 
 impl AppState {
     /// State for an emulator serving on `addr`.
     pub fn new(config: EmulatorConfig, addr: SocketAddr) -> Self {
         let world = World::new(config.clone(), format!("http://{addr}"));
-        AppState { inner: Arc::new(Inner { config, addr, world: Mutex::new(world) }) }
+        AppState {
+            inner: Arc::new(Inner {
+                config,
+                addr,
+                world: Mutex::new(world),
+                faults: Mutex::new(Faults::default()),
+            }),
+        }
     }
 
     /// The configuration.
@@ -51,9 +74,54 @@ impl AppState {
         self.world().close_connections(None, None);
     }
 
+    /// Takes one scripted reply delay for `identity`, if any: `Some(None)` means "never reply".
+    pub(crate) fn take_reply_delay(&self, identity: &str) -> Option<Option<std::time::Duration>> {
+        let mut faults = self.inner.faults.lock().unwrap_or_else(|p| p.into_inner());
+        let slot =
+            faults.reply_delays.iter_mut().find(|d| d.identity == identity && d.count > 0)?;
+        slot.count -= 1;
+        Some(slot.delay)
+    }
+
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
         // A panic while holding the lock cannot leave the world half-changed in a way that
         // matters more than stopping the whole emulator would; keep serving.
         self.inner.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Scripted faults for tests of clients. Not for production use.
+#[cfg(feature = "testing")]
+impl AppState {
+    /// Closes every socket of `identity` without a twilsock `close` (as a network drop would).
+    pub fn drop_connections(&self, identity: &str) {
+        self.world().close_connections(Some(identity), None);
+    }
+
+    /// Ends `identity`'s sessions with a twilsock `close` carrying `code` (308 offload, 410
+    /// token expired, 406 …).
+    pub fn close_with(&self, identity: &str, code: u16, error_code: Option<u32>) {
+        let mut status = convo_wire::Status::new(code, "Closed by test");
+        status.error_code = error_code;
+        self.world().close_connections(Some(identity), Some(status));
+    }
+
+    /// Applies the next `count` requests of `identity` but holds their replies back for
+    /// `delay` (`None`: never replies).
+    pub fn delay_replies(&self, identity: &str, delay: Option<std::time::Duration>, count: usize) {
+        let mut faults = self.inner.faults.lock().unwrap_or_else(|p| p.into_inner());
+        faults.reply_delays.push(ReplyDelay { identity: identity.to_owned(), delay, count });
+    }
+
+    /// Messages of a conversation as `(index, author, body)`, read straight from the state.
+    pub fn messages(&self, conversation: &str) -> Vec<(u64, String, Option<String>)> {
+        let world = self.world();
+        world
+            .conversations
+            .get(conversation)
+            .map(|c| {
+                c.messages.values().map(|m| (m.index, m.author.clone(), m.body.clone())).collect()
+            })
+            .unwrap_or_default()
     }
 }

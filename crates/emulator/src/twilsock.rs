@@ -94,7 +94,7 @@ impl Timers {
 async fn session(socket: WebSocket, state: AppState) {
     let (mut sink, mut stream) = socket.split();
     let (outbound_tx, mut outbound) = mpsc::unbounded_channel();
-    let connection = state.world().register_connection(outbound_tx);
+    let connection = state.world().register_connection(outbound_tx.clone());
     let config = state.config().clone();
     let mut phase = Phase::New;
     let now = Instant::now();
@@ -111,7 +111,9 @@ async fn session(socket: WebSocket, state: AppState) {
             incoming = stream.next() => {
                 timers.last_heard = Instant::now();
                 match incoming {
-                    Some(Ok(WsMessage::Binary(bytes))) => handle_bytes(&state, connection, &mut phase, &mut timers, &bytes),
+                    Some(Ok(WsMessage::Binary(bytes))) => {
+                        handle_bytes(&state, connection, &mut phase, &mut timers, &bytes, &outbound_tx)
+                    }
                     Some(Ok(WsMessage::Text(_))) => protocol_error("text frames are not twilsock"),
                     Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => Vec::new(),
                     Some(Ok(WsMessage::Close(_))) | None => break,
@@ -213,6 +215,7 @@ fn handle_bytes(
     phase: &mut Phase,
     timers: &mut Timers,
     bytes: &[u8],
+    outbound: &mpsc::UnboundedSender<Outbound>,
 ) -> Vec<Action> {
     let Frame { message, payload } = match Frame::decode(bytes) {
         Ok(frame) => frame,
@@ -269,7 +272,20 @@ fn handle_bytes(
             }
         }
         (Message::Upstream(request), Phase::Ready { identity, .. }) => {
-            vec![Action::send(route(state, connection, identity, &request, &payload))]
+            let reply = route(state, connection, identity, &request, &payload);
+            match state.take_reply_delay(identity) {
+                None => vec![Action::send(reply)],
+                // A scripted fault: the command is applied, its reply is late or lost.
+                Some(None) => Vec::new(),
+                Some(Some(delay)) => {
+                    let outbound = outbound.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        let _ = outbound.send(Outbound::Frame(reply.encode().into()));
+                    });
+                    Vec::new()
+                }
+            }
         }
         (Message::Upstream(request), _) => {
             let status = Status::new(401, "Unauthorized").with_error(20101, "init first");

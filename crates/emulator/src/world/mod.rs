@@ -184,6 +184,10 @@ pub(crate) struct World {
     pub(crate) webhooks: WebhookConfig,
     pub(crate) webhook_queue: Option<mpsc::UnboundedSender<WebhookJob>>,
     pub(crate) pending_events: Vec<DomainEvent>,
+    /// Outcomes of applied commands by (identity, mutation id), oldest first, so a retried
+    /// command is answered again instead of applied twice.
+    mutations: HashMap<(String, String), (u16, Value)>,
+    mutation_order: std::collections::VecDeque<(String, String)>,
     next_connection: u64,
     next_push: u64,
 }
@@ -203,6 +207,8 @@ impl World {
             webhooks: WebhookConfig::default(),
             webhook_queue: None,
             pending_events: Vec::new(),
+            mutations: HashMap::new(),
+            mutation_order: Default::default(),
             next_connection: 1,
             next_push: 1,
         }
@@ -227,6 +233,25 @@ impl World {
             return Some(id.to_owned());
         }
         self.conversation_names.get(id).cloned()
+    }
+
+    /// The outcome recorded for a mutation id, if the command was already applied.
+    pub(crate) fn applied_mutation(&self, identity: &str, id: &str) -> Option<(u16, Value)> {
+        self.mutations.get(&(identity.to_owned(), id.to_owned())).cloned()
+    }
+
+    /// Remembers a command's outcome under its mutation id (the most recent 10,000).
+    pub(crate) fn record_mutation(&mut self, identity: &str, id: &str, outcome: (u16, Value)) {
+        const REMEMBERED: usize = 10_000;
+        let key = (identity.to_owned(), id.to_owned());
+        if self.mutations.insert(key.clone(), outcome).is_none() {
+            self.mutation_order.push_back(key);
+        }
+        while self.mutation_order.len() > REMEMBERED {
+            if let Some(old) = self.mutation_order.pop_front() {
+                self.mutations.remove(&old);
+            }
+        }
     }
 
     /// The service SID every URL carries.
