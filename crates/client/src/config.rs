@@ -27,6 +27,13 @@ pub struct ClientConfig {
     pub twilsock_url: String,
     /// How long to wait for the `init` reply (the SDK waits 30 s).
     pub init_timeout: Duration,
+    /// How long to wait for a request's reply, including time queued while offline.
+    pub request_timeout: Duration,
+    /// The Conversations API base (`https://aim.us1.twilio.com`): only a label inside the
+    /// tunnel, used for `Client/v2/Configuration`; every other URL comes from the server.
+    pub aim_url: String,
+    /// The Sync base (`https://cds.us1.twilio.com`), likewise a label inside the tunnel.
+    pub cds_url: String,
     /// Reconnect schedule.
     pub backoff: BackoffConfig,
 }
@@ -40,6 +47,9 @@ impl ClientConfig {
         ClientConfig {
             twilsock_url: twilsock_url.into(),
             init_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(30),
+            aim_url: "https://aim.us1.twilio.com".to_owned(),
+            cds_url: "https://cds.us1.twilio.com".to_owned(),
             backoff: BackoffConfig::default(),
         }
     }

@@ -18,12 +18,28 @@ pub enum Error {
         /// The server's message (Twilio-shaped bodies are unwrapped).
         message: String,
     },
+    /// Twilio's API (reached through the connection) refused a request.
+    #[error("Twilio API {status} ({code:?}): {message}")]
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// The Twilio error code, when the body had one.
+        code: Option<u32>,
+        /// The error message.
+        message: String,
+    },
     /// A frame or payload did not parse.
     #[error(transparent)]
     Protocol(#[from] convo_wire::Error),
     /// No answer in time.
     #[error("timed out waiting for {0}")]
     Timeout(&'static str),
+    /// The operation was cancelled by the application.
+    #[error("cancelled")]
+    Cancelled,
+    /// The input breaks a documented limit; nothing was sent.
+    #[error("{0}")]
+    Invalid(String),
     /// The server refused the access token.
     #[error("access denied ({code}): {message}")]
     Denied {
@@ -40,8 +56,12 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport(_) | Error::Network(_) | Error::Timeout(_) => true,
-            Error::Http { status, .. } => matches!(status, 408 | 429) || *status >= 500,
-            Error::Protocol(_) | Error::Denied { .. } => false,
+            Error::Http { status, .. } | Error::Api { status, .. } => {
+                matches!(status, 408 | 429) || *status >= 500
+            }
+            Error::Protocol(_) | Error::Denied { .. } | Error::Cancelled | Error::Invalid(_) => {
+                false
+            }
         }
     }
 }

@@ -20,17 +20,27 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod client;
 mod config;
 mod connection;
+mod engine;
 mod error;
+mod model;
 mod observable;
 pub mod platform;
 mod state;
 mod transport;
+mod vector;
 
 pub use auth::{SessionInfo, SessionTokenProvider, StaticTokenProvider, Token, TokenProvider};
+pub use client::{limits, Client, ConversationHandle};
 pub use config::{BackoffConfig, ClientConfig};
-pub use connection::{backoff::backoff_delay, Client};
+pub use connection::backoff::backoff_delay;
 pub use error::Error;
+pub use model::{
+    Attachment, ConversationInfo, ConversationState, Media, Message, Participant, PendingMessage,
+    SendStatus, TimelineItem,
+};
 pub use observable::{Observable, Subscriber};
 pub use state::ConnectionState;
+pub use vector::{ObservableVector, VectorDiff};

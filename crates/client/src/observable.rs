@@ -28,6 +28,12 @@ impl<T> Clone for Observable<T> {
     }
 }
 
+impl<T: Clone + Default> Default for Observable<T> {
+    fn default() -> Self {
+        Observable::new(T::default())
+    }
+}
+
 impl<T: Clone> Observable<T> {
     /// An observable holding `value`.
     pub fn new(value: T) -> Self {

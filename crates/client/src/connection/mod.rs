@@ -1,74 +1,150 @@
-//! The twilsock connection: one driver task per [`Client`] fetches a token, opens the socket,
-//! sends `init`, acknowledges server messages, and reconnects with backoff when the socket is
-//! lost. Its progress is published as [`ConnectionState`].
+//! The twilsock connection. One driver task per client fetches a token, opens the socket,
+//! sends `init`, carries tunnelled requests and their replies, acknowledges server messages,
+//! refreshes the token when the server says it is about to expire, and reconnects with backoff
+//! when the socket is lost. Its progress is published as [`ConnectionState`]; notifications
+//! and (dis)connections are sent to the engine as [`DriverEvent`]s.
+//!
+//! One task does all of this, so a token refresh is single-flight by construction.
 
 pub(crate) mod backoff;
+pub(crate) mod rpc;
 
-use std::sync::Arc;
+use std::{collections::VecDeque, future::Future, pin::pin, sync::Arc, time::Duration};
 
 use convo_wire::{
-    message::{Init, Registration, Reply},
-    Frame, Message,
+    message::{Close, Init, Registration, Reply, Update, Upstream},
+    Frame, Message, Status,
 };
-use futures_channel::mpsc;
-use futures_util::{
-    future::{select, Either},
-    StreamExt,
-};
+use futures_channel::{mpsc, oneshot};
+use futures_util::{select_biased, FutureExt, StreamExt};
+use serde_json::Value;
 
+use self::rpc::{split_url, Pending};
 use crate::{
-    platform,
+    auth::error_message,
+    platform::{self, WakeSignals},
     transport::{Socket, SocketEvent},
-    ClientConfig, ConnectionState, Error, Observable, Subscriber, TokenProvider,
+    ClientConfig, ConnectionState, Error, Observable, Token, TokenProvider,
 };
 
 /// Capabilities this client implements (`client_update`: it understands
 /// `token_about_to_expire`). It asks for no telemetry and no offline storage.
 const CAPABILITIES: [&str; 1] = ["client_update"];
 
-#[derive(Debug)]
+/// What the driver tells the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum DriverEvent {
+    /// `init` succeeded (first time or after a reconnect).
+    Connected,
+    /// The connection was lost; requests in flight have failed.
+    Disconnected,
+    /// A server push.
+    Notification { message_type: String, payload: Value },
+}
+
+/// A tunnelled HTTP request.
+#[derive(Debug, Clone)]
+pub(crate) struct RpcRequest {
+    pub(crate) method: &'static str,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) content_type: &'static str,
+    pub(crate) body: Option<String>,
+    /// How long to wait for the reply, counting time queued while offline.
+    pub(crate) timeout: Duration,
+}
+
+/// The upstream HTTP outcome of a 2xx tunnelled request.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RpcReply {
+    pub(crate) status: u16,
+    pub(crate) body: Value,
+}
+
+type ReplySender = oneshot::Sender<Result<RpcReply, Error>>;
+
 enum Command {
+    Request(RpcRequest, ReplySender),
     Shutdown,
 }
 
-/// A connection to Twilio Conversations. Cheap to clone; all clones drive one connection.
-/// Dropping every clone does not stop it: call [`Client::shutdown`].
+/// A handle to the driver. Cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Client {
+pub(crate) struct Connection {
     state: Observable<ConnectionState>,
+    token: Observable<Option<String>>,
     commands: mpsc::UnboundedSender<Command>,
 }
 
-impl Client {
-    /// Starts connecting in the background and returns at once.
-    pub fn connect(config: ClientConfig, tokens: Arc<dyn TokenProvider>) -> Client {
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Request(r, _) => write!(f, "Request({} {})", r.method, r.url),
+            Command::Shutdown => f.write_str("Shutdown"),
+        }
+    }
+}
+
+impl Connection {
+    /// Starts the driver; events go to `events`.
+    pub(crate) fn start(
+        config: ClientConfig,
+        tokens: Arc<dyn TokenProvider>,
+        events: mpsc::UnboundedSender<DriverEvent>,
+    ) -> Connection {
         let state = Observable::new(ConnectionState::Connecting);
+        let token = Observable::new(None);
         let (commands, commands_rx) = mpsc::unbounded();
-        platform::spawn(drive(config, tokens, state.clone(), commands_rx));
-        Client { state, commands }
+        let driver = Driver {
+            config,
+            tokens,
+            state: state.clone(),
+            token: token.clone(),
+            commands: commands_rx,
+            events,
+            continuation: None,
+            queued: VecDeque::new(),
+        };
+        platform::spawn(driver.run());
+        Connection { state, token, commands }
     }
 
-    /// The current connection state.
-    pub fn state(&self) -> ConnectionState {
-        self.state.get()
+    pub(crate) fn state(&self) -> &Observable<ConnectionState> {
+        &self.state
     }
 
-    /// The connection state now and after every change.
-    pub fn subscribe_state(&self) -> Subscriber<ConnectionState> {
-        self.state.subscribe()
+    /// The access token in use (MCS requests carry it as `X-Twilio-Token`).
+    pub(crate) fn token(&self) -> Option<String> {
+        self.token.get()
     }
 
-    /// Closes the connection for good; the state becomes `Disconnected`.
-    pub fn shutdown(&self) {
+    /// Sends a tunnelled request; waits for a connection if there is none. Fails with a
+    /// retryable error if the connection is lost before the reply, or the timeout passes.
+    pub(crate) async fn request(&self, request: RpcRequest) -> Result<RpcReply, Error> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .unbounded_send(Command::Request(request, reply))
+            .map_err(|_| Error::Transport("the client was shut down".to_owned()))?;
+        answer.await.map_err(|_| Error::Transport("the client was shut down".to_owned()))?
+    }
+
+    pub(crate) fn shutdown(&self) {
         let _ = self.commands.unbounded_send(Command::Shutdown);
     }
+}
+
+struct Queued {
+    request: RpcRequest,
+    reply: ReplySender,
+    deadline: u64,
 }
 
 /// How one connection attempt ended.
 #[derive(Debug)]
 enum Outcome {
-    /// Try again after a backoff; `connected` says whether `init` had succeeded.
-    Lost { connected: bool },
+    /// Try again after a backoff of at least `min_backoff`; `connected` says whether `init`
+    /// had succeeded.
+    Lost { connected: bool, min_backoff: Option<Duration> },
     /// Final: the token was refused.
     Denied { code: u32, reason: String },
     /// Final: the server ended the session for good.
@@ -77,164 +153,412 @@ enum Outcome {
     Shutdown,
 }
 
-async fn drive(
+struct Driver {
     config: ClientConfig,
     tokens: Arc<dyn TokenProvider>,
     state: Observable<ConnectionState>,
-    mut commands: mpsc::UnboundedReceiver<Command>,
-) {
-    let mut attempt = 0u32;
-    let mut continuation: Option<String> = None;
-    loop {
-        state.set(ConnectionState::Connecting);
-        let outcome =
-            attempt_session(&config, &*tokens, &state, &mut continuation, &mut commands).await;
-        match outcome {
-            Outcome::Lost { connected } => {
-                // A successful init resets the schedule, as the official SDK does.
-                attempt = if connected { 1 } else { attempt + 1 };
-                let retry_in =
-                    backoff::backoff_delay(&config.backoff, attempt, platform::random_unit());
-                state.set(ConnectionState::Reconnecting { attempt, retry_in });
-                let wait = std::pin::pin!(platform::sleep(retry_in));
-                if let Either::Right(_) = select(wait, commands.next()).await {
-                    state.set(ConnectionState::Disconnected);
-                    return;
+    token: Observable<Option<String>>,
+    commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<DriverEvent>,
+    continuation: Option<String>,
+    /// Requests waiting for a connection.
+    queued: VecDeque<Queued>,
+}
+
+impl Driver {
+    async fn run(mut self) {
+        let mut wake = WakeSignals::new();
+        let mut attempt = 0u32;
+        loop {
+            self.state.set(ConnectionState::Connecting);
+            let outcome = self.attempt().await;
+            let final_state = match outcome {
+                Outcome::Lost { connected, min_backoff } => {
+                    if connected {
+                        let _ = self.events.unbounded_send(DriverEvent::Disconnected);
+                    }
+                    // A successful init resets the schedule, as the official SDK does.
+                    attempt = if connected { 1 } else { attempt + 1 };
+                    let mut retry_in = backoff::backoff_delay(
+                        &self.config.backoff,
+                        attempt,
+                        platform::random_unit(),
+                    );
+                    if let Some(min) = min_backoff {
+                        retry_in = retry_in.max(min);
+                    }
+                    self.state.set(ConnectionState::Reconnecting { attempt, retry_in });
+                    let sleep = platform::sleep(retry_in).fuse();
+                    let mut sleep = pin!(sleep);
+                    let waited = loop {
+                        let expiry = sleep_until(self.queue_deadline()).fuse();
+                        let mut expiry = pin!(expiry);
+                        select_biased! {
+                            command = self.commands.next() => match command {
+                                Some(Command::Request(request, reply)) => self.enqueue(request, reply),
+                                Some(Command::Shutdown) | None => break false,
+                            },
+                            _ = wake.events.next() => break true,
+                            () = sleep => break true,
+                            () = expiry => self.expire_queue(),
+                        }
+                    };
+                    if waited {
+                        continue;
+                    }
+                    ConnectionState::Disconnected
+                }
+                Outcome::Denied { code, reason } => ConnectionState::Denied { code, reason },
+                Outcome::Terminated(reason) => ConnectionState::Terminated { reason },
+                Outcome::Shutdown => ConnectionState::Disconnected,
+            };
+            for queued in self.queued.drain(..) {
+                let _ =
+                    queued.reply.send(Err(Error::Transport("the connection has ended".to_owned())));
+            }
+            self.state.set(final_state);
+            return;
+        }
+    }
+
+    fn enqueue(&mut self, request: RpcRequest, reply: ReplySender) {
+        let deadline = platform::now_millis() + request.timeout.as_millis() as u64;
+        self.queued.push_back(Queued { request, reply, deadline });
+    }
+
+    /// The earliest deadline of a queued request.
+    fn queue_deadline(&self) -> Option<u64> {
+        self.queued.iter().map(|q| q.deadline).min()
+    }
+
+    fn expire_queue(&mut self) {
+        let now = platform::now_millis();
+        let (expired, kept): (Vec<_>, Vec<_>) =
+            self.queued.drain(..).partition(|q| q.deadline <= now);
+        self.queued = kept.into();
+        for q in expired {
+            let _ = q.reply.send(Err(Error::Timeout("a connection")));
+        }
+    }
+
+    /// Runs `future` while queueing requests that arrive meanwhile; `None` on shutdown.
+    async fn serving<F: Future>(&mut self, future: F) -> Option<F::Output> {
+        let future = future.fuse();
+        let mut future = pin!(future);
+        loop {
+            let expiry = sleep_until(self.queue_deadline()).fuse();
+            let mut expiry = pin!(expiry);
+            select_biased! {
+                output = future => return Some(output),
+                command = self.commands.next() => match command {
+                    Some(Command::Request(request, reply)) => self.enqueue(request, reply),
+                    Some(Command::Shutdown) | None => return None,
+                },
+                () = expiry => self.expire_queue(),
+            }
+        }
+    }
+
+    async fn fetch_token(&mut self) -> Option<Result<Token, Error>> {
+        let tokens = Arc::clone(&self.tokens);
+        self.serving(async move { tokens.fetch().await }).await
+    }
+
+    async fn attempt(&mut self) -> Outcome {
+        let token = match self.fetch_token().await {
+            None => return Outcome::Shutdown,
+            Some(Ok(token)) => token,
+            // The host backend refusing to issue a token will not change by retrying.
+            Some(Err(error)) if !error.is_retryable() => {
+                let code = match &error {
+                    Error::Http { status, .. } => u32::from(*status),
+                    _ => 0,
+                };
+                return Outcome::Denied { code, reason: error.to_string() };
+            }
+            Some(Err(_)) => return Outcome::Lost { connected: false, min_backoff: None },
+        };
+        let url = self.config.twilsock_url.clone();
+        let (socket, mut events) = match self.serving(Socket::connect(&url)).await {
+            None => return Outcome::Shutdown,
+            Some(Ok(pair)) => pair,
+            Some(Err(_)) => return Outcome::Lost { connected: false, min_backoff: None },
+        };
+
+        let init_id = platform::new_message_id();
+        let init = Init {
+            id: init_id.clone(),
+            token: token.token.clone(),
+            continuation_token: self.continuation.clone(),
+            metadata: serde_json::json!({ "sdk": "convo-client", "sdkv": env!("CARGO_PKG_VERSION") }),
+            registrations: vec![Registration::conversations()],
+            tweaks: Value::Null,
+            capabilities: CAPABILITIES.iter().map(|c| (*c).to_owned()).collect(),
+            extra: Default::default(),
+        };
+        if socket.send(Frame::new(Message::Init(init)).encode()).is_err() {
+            return Outcome::Lost { connected: false, min_backoff: None };
+        }
+        let init_timeout = self.config.init_timeout;
+        let reply = self
+            .serving(platform::timeout(init_timeout, async {
+                loop {
+                    match events.next().await {
+                        Some(SocketEvent::Binary(bytes)) => match Frame::decode(&bytes) {
+                            Ok(Frame { message: Message::Reply(reply), payload })
+                                if reply.id == init_id =>
+                            {
+                                return Some((reply, payload))
+                            }
+                            // Nothing else is expected before the init reply; acknowledge it.
+                            Ok(frame) => acknowledge(&socket, &frame.message),
+                            Err(_) => {}
+                        },
+                        Some(SocketEvent::Closed { .. }) | None => return None,
+                    }
+                }
+            }))
+            .await;
+        let (reply, payload) = match reply {
+            None => return Outcome::Shutdown,
+            Some(Some(Some(reply))) => reply,
+            // Lost before the reply.
+            Some(Some(None)) => return Outcome::Lost { connected: false, min_backoff: None },
+            // No reply in time: tell the server, then retry.
+            Some(None) => {
+                send_close(&socket);
+                return Outcome::Lost { connected: false, min_backoff: None };
+            }
+        };
+        match reply.status.code {
+            200..=299 => {}
+            401 | 403 => {
+                send_close(&socket);
+                return Outcome::Denied {
+                    code: reply.status.error_code.unwrap_or(u32::from(reply.status.code)),
+                    reason: reply.status.description.unwrap_or(reply.status.status),
+                };
+            }
+            // Throttled: the payload says how long to back off.
+            429 => {
+                send_close(&socket);
+                let payload = serde_json::from_slice(&payload).unwrap_or(Value::Null);
+                return Outcome::Lost { connected: false, min_backoff: backoff_hint(&payload) };
+            }
+            _ => {
+                send_close(&socket);
+                return Outcome::Lost { connected: false, min_backoff: None };
+            }
+        }
+        self.continuation = reply.continuation_token.or(self.continuation.take());
+        self.token.set(Some(token.token));
+        self.state.set(ConnectionState::Connected);
+        let _ = self.events.unbounded_send(DriverEvent::Connected);
+        self.connected(socket, events).await
+    }
+
+    /// The connected phase: requests out, replies and pushes in.
+    async fn connected(
+        &mut self,
+        socket: Socket,
+        mut events: mpsc::UnboundedReceiver<SocketEvent>,
+    ) -> Outcome {
+        let mut pending: Pending<ReplySender> = Pending::default();
+        let mut update: Option<String> = None;
+        let mut refresh = None;
+        for queued in std::mem::take(&mut self.queued) {
+            send_request(&socket, &mut pending, queued.request, queued.reply, queued.deadline);
+        }
+        let outcome = loop {
+            let timer = sleep_until(pending.next_deadline()).fuse();
+            let mut timer = pin!(timer);
+            let refreshing = async {
+                match refresh.as_mut() {
+                    Some(fetch) => fetch.await,
+                    None => std::future::pending().await,
                 }
             }
-            Outcome::Denied { code, reason } => {
-                state.set(ConnectionState::Denied { code, reason });
-                return;
+            .fuse();
+            let mut refreshing = pin!(refreshing);
+            select_biased! {
+                event = events.next() => match event {
+                    Some(SocketEvent::Binary(bytes)) => {
+                        let Ok(frame) = Frame::decode(&bytes) else { continue };
+                        acknowledge(&socket, &frame.message);
+                        match frame.message {
+                            Message::Reply(reply) if update.as_deref() == Some(reply.id.as_str()) => {
+                                update = None;
+                                if matches!(reply.status.code, 401 | 403) {
+                                    send_close(&socket);
+                                    break Outcome::Denied {
+                                        code: reply.status.error_code.unwrap_or(20101),
+                                        reason: reply.status.description.unwrap_or(reply.status.status),
+                                    };
+                                }
+                            }
+                            Message::Reply(reply) => {
+                                if let Some(sender) = pending.take(&reply.id) {
+                                    let _ = sender.send(upstream_result(reply, &frame.payload));
+                                }
+                            }
+                            Message::Notification(n) => {
+                                let payload = serde_json::from_slice(&frame.payload).unwrap_or(Value::Null);
+                                let _ = self.events.unbounded_send(DriverEvent::Notification { message_type: n.message_type, payload });
+                            }
+                            Message::ClientUpdate(u) if u.client_update_type == "token_about_to_expire" && refresh.is_none() => {
+                                let tokens = Arc::clone(&self.tokens);
+                                refresh = Some(Box::pin(async move { tokens.fetch().await }));
+                            }
+                            Message::Close(close) => {
+                                let payload: Value = serde_json::from_slice(&frame.payload).unwrap_or(Value::Null);
+                                socket.close();
+                                break closed_by_server(close.status.unwrap_or_else(|| Status::new(0, "")), &payload);
+                            }
+                            _ => {}
+                        }
+                    }
+                    Some(SocketEvent::Closed { .. }) | None => break Outcome::Lost { connected: true, min_backoff: None },
+                },
+                command = self.commands.next() => match command {
+                    Some(Command::Request(request, reply)) => {
+                        let deadline = platform::now_millis() + request.timeout.as_millis() as u64;
+                        send_request(&socket, &mut pending, request, reply, deadline);
+                    }
+                    Some(Command::Shutdown) | None => {
+                        send_close(&socket);
+                        socket.close();
+                        break Outcome::Shutdown;
+                    }
+                },
+                token = refreshing => {
+                    refresh = None;
+                    // On failure, the server's 410 at expiry makes the next connection fetch
+                    // a token again.
+                    if let Ok(token) = token {
+                        let id = platform::new_message_id();
+                        let frame = Update { id: id.clone(), token: token.token.clone(), extra: Default::default() };
+                        let _ = socket.send(Frame::new(Message::Update(frame)).encode());
+                        update = Some(id);
+                        self.token.set(Some(token.token));
+                    }
+                },
+                () = timer => {
+                    for sender in pending.expired(platform::now_millis()) {
+                        let _ = sender.send(Err(Error::Timeout("a reply")));
+                    }
+                },
             }
-            Outcome::Terminated(reason) => {
-                state.set(ConnectionState::Terminated { reason });
-                return;
-            }
-            Outcome::Shutdown => {
-                state.set(ConnectionState::Disconnected);
-                return;
-            }
+        };
+        // Whatever was in flight may or may not have been applied: callers retry idempotently.
+        for sender in pending.drain() {
+            let _ = sender
+                .send(Err(Error::Transport("the connection was lost before the reply".to_owned())));
+        }
+        outcome
+    }
+}
+
+/// Sleeps until `deadline` (Unix ms); forever without one.
+async fn sleep_until(deadline: Option<u64>) {
+    match deadline {
+        Some(deadline) => {
+            platform::sleep(Duration::from_millis(deadline.saturating_sub(platform::now_millis())))
+                .await
+        }
+        None => std::future::pending().await,
+    }
+}
+
+fn send_request(
+    socket: &Socket,
+    pending: &mut Pending<ReplySender>,
+    request: RpcRequest,
+    reply: ReplySender,
+    deadline: u64,
+) {
+    let (host, path, params) = match split_url(&request.url) {
+        Ok(parts) => parts,
+        Err(e) => {
+            let _ = reply.send(Err(e));
+            return;
+        }
+    };
+    let id = platform::new_message_id();
+    let mut headers = serde_json::Map::new();
+    headers.insert("Content-Type".to_owned(), Value::from(request.content_type));
+    for (name, value) in request.headers {
+        headers.insert(name, Value::from(value));
+    }
+    let upstream = Upstream {
+        id: id.clone(),
+        active_grant: convo_wire::message::PRODUCT_IP_MESSAGING.to_owned(),
+        payload_type: request.content_type.to_owned(),
+        http_request: convo_wire::message::HttpRequest {
+            host,
+            path,
+            method: request.method.to_owned(),
+            params,
+            headers,
+        },
+        extra: Default::default(),
+    };
+    let mut frame = Frame::new(Message::Upstream(upstream));
+    frame.payload = request.body.map(String::into_bytes).unwrap_or_default();
+    match socket.send(frame.encode()) {
+        Ok(()) => pending.insert(id, deadline, reply),
+        Err(e) => {
+            let _ = reply.send(Err(e));
         }
     }
 }
 
-async fn attempt_session(
-    config: &ClientConfig,
-    tokens: &dyn TokenProvider,
-    state: &Observable<ConnectionState>,
-    continuation: &mut Option<String>,
-    commands: &mut mpsc::UnboundedReceiver<Command>,
-) -> Outcome {
-    let token = match tokens.fetch().await {
-        Ok(token) => token,
-        // The host backend refusing to issue a token (4xx) will not change by retrying.
-        Err(error) if !error.is_retryable() => {
-            let code = match &error {
-                Error::Http { status, .. } => u32::from(*status),
-                _ => 0,
-            };
-            return Outcome::Denied { code, reason: error.to_string() };
-        }
-        Err(_) => return Outcome::Lost { connected: false },
-    };
-    let Ok((socket, mut events)) = Socket::connect(&config.twilsock_url).await else {
-        return Outcome::Lost { connected: false };
-    };
-
-    let init_id = platform::new_message_id();
-    let init = Init {
-        id: init_id.clone(),
-        token: token.token,
-        continuation_token: continuation.clone(),
-        metadata: serde_json::json!({ "sdk": "convo-client", "sdkv": env!("CARGO_PKG_VERSION") }),
-        registrations: vec![Registration::conversations()],
-        tweaks: serde_json::Value::Null,
-        capabilities: CAPABILITIES.iter().map(|c| (*c).to_owned()).collect(),
-        extra: Default::default(),
-    };
-    if socket.send(Frame::new(Message::Init(init)).encode()).is_err() {
-        return Outcome::Lost { connected: false };
+/// The caller's view of a tunnelled reply.
+fn upstream_result(reply: Reply, payload: &[u8]) -> Result<RpcReply, Error> {
+    if !reply.status.is_success() {
+        return Err(Error::Transport(format!(
+            "transport failure: {} {}",
+            reply.status.code, reply.status.status
+        )));
     }
-
-    let reply = platform::timeout(config.init_timeout, async {
-        loop {
-            match events.next().await {
-                Some(SocketEvent::Binary(bytes)) => match Frame::decode(&bytes) {
-                    Ok(Frame { message: Message::Reply(reply), .. }) if reply.id == init_id => {
-                        return Ok(reply)
-                    }
-                    // Nothing else is expected before the init reply; acknowledge and move on.
-                    Ok(frame) => acknowledge(&socket, &frame.message),
-                    Err(e) => return Err(Error::Protocol(e)),
-                },
-                Some(SocketEvent::Closed { reason, .. }) => return Err(Error::Transport(reason)),
-                None => return Err(Error::Transport("socket ended".to_owned())),
-            }
-        }
+    let body: Value = if payload.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(payload).unwrap_or(Value::Null)
+    };
+    let status = reply.http_status.map_or(200, |s| s.code);
+    if (200..300).contains(&status) {
+        return Ok(RpcReply { status, body });
+    }
+    Err(Error::Api {
+        status,
+        code: body.get("code").and_then(Value::as_u64).map(|c| c as u32),
+        message: body
+            .get("message")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| error_message(payload)),
     })
-    .await;
-    let reply = match reply {
-        None => {
-            send_close(&socket);
-            return Outcome::Lost { connected: false };
-        }
-        Some(Err(_)) => return Outcome::Lost { connected: false },
-        Some(Ok(reply)) => reply,
-    };
-    match reply.status.code {
-        200..=299 => {}
-        401 | 403 => {
-            send_close(&socket);
-            return Outcome::Denied {
-                code: reply.status.error_code.unwrap_or(u32::from(reply.status.code)),
-                reason: reply.status.description.unwrap_or(reply.status.status),
-            };
-        }
-        _ => {
-            send_close(&socket);
-            return Outcome::Lost { connected: false };
-        }
-    }
-    *continuation = reply.continuation_token.or(continuation.take());
-    state.set(ConnectionState::Connected);
-
-    loop {
-        match select(events.next(), commands.next()).await {
-            Either::Left((Some(SocketEvent::Binary(bytes)), _)) => {
-                // A frame we cannot parse is dropped, as the official client does.
-                let Ok(frame) = Frame::decode(&bytes) else { continue };
-                acknowledge(&socket, &frame.message);
-                if let Message::Close(close) = frame.message {
-                    socket.close();
-                    return closed_by_server(
-                        close.status.unwrap_or_else(|| convo_wire::Status::new(0, "")),
-                    );
-                }
-            }
-            Either::Left((Some(SocketEvent::Closed { .. }) | None, _)) => {
-                return Outcome::Lost { connected: true };
-            }
-            Either::Right((Some(Command::Shutdown) | None, _)) => {
-                send_close(&socket);
-                socket.close();
-                return Outcome::Shutdown;
-            }
-        }
-    }
 }
 
 /// What a server `close` means for this client, by its status code.
-fn closed_by_server(status: convo_wire::Status) -> Outcome {
+fn closed_by_server(status: Status, payload: &Value) -> Outcome {
     match status.code {
         401 => Outcome::Denied {
             code: status.error_code.unwrap_or(20101),
             reason: status.description.unwrap_or(status.status),
         },
         406 | 417 => Outcome::Terminated(status.description.unwrap_or(status.status)),
-        // 308 (go elsewhere), 410 (token expired: the next attempt fetches a fresh token) and
-        // anything unexpected: reconnect.
-        _ => Outcome::Lost { connected: true },
+        // Offload: reconnect, no sooner than the server asks.
+        308 => Outcome::Lost { connected: true, min_backoff: backoff_hint(payload) },
+        // 410 (token expired: the next attempt fetches a fresh token) and anything unexpected:
+        // reconnect.
+        _ => Outcome::Lost { connected: true, min_backoff: None },
     }
+}
+
+/// `backoff_policy.reconnect_min_ms` from a 308 close or a 429 reply payload.
+fn backoff_hint(payload: &Value) -> Option<Duration> {
+    payload["backoff_policy"]["reconnect_min_ms"].as_u64().map(Duration::from_millis)
 }
 
 /// Every server message except a `reply` is acknowledged with a `reply` of the same id.
@@ -248,10 +572,6 @@ fn acknowledge(socket: &Socket, message: &Message) {
 }
 
 fn send_close(socket: &Socket) {
-    let close = convo_wire::message::Close {
-        id: platform::new_message_id(),
-        status: None,
-        extra: Default::default(),
-    };
+    let close = Close { id: platform::new_message_id(), status: None, extra: Default::default() };
     let _ = socket.send(Frame::new(Message::Close(close)).encode());
 }

@@ -16,7 +16,7 @@ mod wasm;
 use wasm as sys;
 
 pub use sys::sleep;
-pub(crate) use sys::{random_u64, spawn};
+pub(crate) use sys::{now_millis, random_u64, spawn, WakeSignals};
 pub use sys::{BoxFuture, MaybeSend, MaybeSync};
 
 /// An HTTP response as the client needs it.
@@ -48,6 +48,20 @@ pub async fn post_json(
     body: String,
 ) -> Result<HttpResponse, crate::Error> {
     sys::post_json(url, headers, credentials, body).await
+}
+
+/// POSTs `bytes` with progress reports `(sent, total)` on `progress`; resolving `cancel`
+/// aborts it (`Error::Cancelled`). Browsers use `XMLHttpRequest`, whose upload progress `fetch`
+/// cannot report.
+pub async fn upload(
+    url: &str,
+    headers: &[(String, String)],
+    content_type: &str,
+    bytes: Vec<u8>,
+    progress: futures_channel::mpsc::UnboundedSender<(u64, u64)>,
+    cancel: futures_channel::oneshot::Receiver<()>,
+) -> Result<HttpResponse, crate::Error> {
+    sys::upload(url, headers, content_type, bytes, progress, cancel).await
 }
 
 /// A random number in `[0, 1)`, for jitter.

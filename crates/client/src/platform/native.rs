@@ -6,8 +6,10 @@ use std::{
     hash::{BuildHasher, Hasher},
     pin::Pin,
     sync::atomic::{AtomicU64, Ordering},
-    time::Duration,
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
+
+use futures_channel::mpsc;
 
 use super::{CredentialsMode, HttpResponse};
 use crate::Error;
@@ -32,6 +34,24 @@ pub async fn sleep(duration: Duration) {
     tokio::time::sleep(duration).await;
 }
 
+pub(crate) fn now_millis() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default()
+}
+
+/// Moments to reconnect at once instead of waiting out the backoff. A native process has no
+/// such signal; the stream stays silent.
+pub(crate) struct WakeSignals {
+    pub(crate) events: mpsc::UnboundedReceiver<()>,
+    _sender: mpsc::UnboundedSender<()>,
+}
+
+impl WakeSignals {
+    pub(crate) fn new() -> Self {
+        let (sender, events) = mpsc::unbounded();
+        WakeSignals { events, _sender: sender }
+    }
+}
+
 pub(crate) fn random_u64() -> u64 {
     // `RandomState` is seeded from the OS once per process and re-keyed per instance; mixing
     // in a counter makes consecutive draws independent. Good enough for jitter and ids,
@@ -54,6 +74,48 @@ pub(crate) async fn post_json(
         request = request.header(name, value);
     }
     let response = request.send().await.map_err(|e| Error::Network(e.to_string()))?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(|e| Error::Network(e.to_string()))?.to_vec();
+    Ok(HttpResponse { status, body })
+}
+
+pub(crate) async fn upload(
+    url: &str,
+    headers: &[(String, String)],
+    content_type: &str,
+    bytes: Vec<u8>,
+    progress: mpsc::UnboundedSender<(u64, u64)>,
+    cancel: futures_channel::oneshot::Receiver<()>,
+) -> Result<HttpResponse, Error> {
+    use futures_util::{future::Either, StreamExt};
+
+    const CHUNK: usize = 64 * 1024;
+    let total = bytes.len() as u64;
+    let data = bytes::Bytes::from(bytes);
+    // Each chunk is reported as hyper pulls it: what it pulled is what went out.
+    let chunks = (0..data.len().div_ceil(CHUNK).max(1)).map(move |i| {
+        let end = ((i + 1) * CHUNK).min(data.len());
+        (data.slice(i * CHUNK..end), end as u64)
+    });
+    let body = futures_util::stream::iter(chunks).map(move |(chunk, sent)| {
+        let _ = progress.unbounded_send((sent, total));
+        Ok::<_, std::io::Error>(chunk)
+    });
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .header("Content-Type", content_type)
+        .header("Content-Length", total)
+        .body(reqwest::Body::wrap_stream(body));
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let send = std::pin::pin!(request.send());
+    let response = match futures_util::future::select(send, cancel).await {
+        Either::Left((response, _)) => response.map_err(|e| Error::Network(e.to_string()))?,
+        // Dropping the request future aborts the upload.
+        Either::Right((Ok(()), _)) => return Err(Error::Cancelled),
+        Either::Right((Err(_), send)) => send.await.map_err(|e| Error::Network(e.to_string()))?,
+    };
     let status = response.status().as_u16();
     let body = response.bytes().await.map_err(|e| Error::Network(e.to_string()))?.to_vec();
     Ok(HttpResponse { status, body })

@@ -1,0 +1,331 @@
+//! The public handles: [`Client`] and [`ConversationHandle`].
+
+use std::sync::Arc;
+
+use futures_channel::{mpsc, oneshot};
+use serde_json::{json, Value};
+
+use crate::{
+    connection::Connection,
+    engine::{api::encode, conversation::Views, Command, Engine, Event, Published},
+    model::{Attachment, ConversationInfo, Participant, TimelineItem},
+    ClientConfig, ConnectionState, Error, Observable, ObservableVector, Subscriber, TokenProvider,
+};
+
+/// Twilio's documented limits, checked before anything is sent.
+pub mod limits {
+    /// Message body, in UTF-8 bytes.
+    pub const BODY_BYTES: usize = 32 * 1024;
+    /// Message attributes, in bytes of JSON.
+    pub const ATTRIBUTES_BYTES: usize = 4 * 1024;
+    /// Attachments per message.
+    pub const MEDIA_PER_MESSAGE: usize = 10;
+    /// One attachment, in bytes.
+    pub const MEDIA_BYTES: usize = 150 * 1024 * 1024;
+}
+
+/// A connection to Twilio Conversations and everything known through it. Cheap to clone; all
+/// clones share one connection. Dropping every clone does not stop it: call
+/// [`Client::shutdown`].
+#[derive(Debug, Clone)]
+pub struct Client {
+    connection: Connection,
+    engine: mpsc::UnboundedSender<Event>,
+    published: Published,
+}
+
+impl Client {
+    /// Starts connecting in the background and returns at once.
+    pub fn connect(config: ClientConfig, tokens: Arc<dyn TokenProvider>) -> Client {
+        let (events, driver_events) = mpsc::unbounded();
+        let connection = Connection::start(config.clone(), tokens, events);
+        let published = Published::default();
+        let engine = Engine::start(connection.clone(), driver_events, &config, published.clone());
+        Client { connection, engine, published }
+    }
+
+    /// The current connection state.
+    pub fn state(&self) -> ConnectionState {
+        self.connection.state().get()
+    }
+
+    /// The connection state now and after every change.
+    pub fn subscribe_state(&self) -> Subscriber<ConnectionState> {
+        self.connection.state().subscribe()
+    }
+
+    /// This user's identity, once the service has told it.
+    pub fn identity(&self) -> Observable<Option<String>> {
+        self.published.identity.clone()
+    }
+
+    /// The conversations this user has joined.
+    pub fn conversations(&self) -> Observable<Vec<ConversationInfo>> {
+        self.published.conversations.clone()
+    }
+
+    /// A handle on one conversation; its views fill in once it is loaded.
+    pub fn conversation(&self, sid: &str) -> ConversationHandle {
+        let views = self
+            .published
+            .views
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(sid.to_owned())
+            .or_default()
+            .clone();
+        ConversationHandle {
+            sid: sid.to_owned(),
+            views,
+            engine: self.engine.clone(),
+            identity: self.identity(),
+        }
+    }
+
+    /// Creates a conversation (not joined: call [`ConversationHandle::join`]). Returns its SID.
+    pub async fn create_conversation(
+        &self,
+        friendly_name: Option<&str>,
+        attributes: Value,
+    ) -> Result<String, Error> {
+        let body = json!({ "friendly_name": friendly_name, "attributes": attributes.to_string() });
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::CreateConversation { body, reply })?;
+        answer.await.map_err(gone)?
+    }
+
+    fn send(&self, command: Command) -> Result<(), Error> {
+        self.engine.unbounded_send(Event::Command(command)).map_err(|_| gone(()))
+    }
+
+    /// Closes the connection for good; the state becomes `Disconnected`.
+    pub fn shutdown(&self) {
+        self.connection.shutdown();
+    }
+}
+
+fn gone<T>(_: T) -> Error {
+    Error::Transport("the client has shut down".to_owned())
+}
+
+/// One conversation: what is known about it (as observables) and what can be done in it.
+#[derive(Debug, Clone)]
+pub struct ConversationHandle {
+    sid: String,
+    views: Views,
+    engine: mpsc::UnboundedSender<Event>,
+    identity: Observable<Option<String>>,
+}
+
+impl ConversationHandle {
+    /// CH…
+    pub fn sid(&self) -> &str {
+        &self.sid
+    }
+
+    /// Name, attributes, state, read horizon, unread count; `None` until loaded (or after
+    /// leaving).
+    pub fn info(&self) -> Observable<Option<ConversationInfo>> {
+        self.views.info.clone()
+    }
+
+    /// The members, with their users' names and presence.
+    pub fn participants(&self) -> Observable<Vec<Participant>> {
+        self.views.participants.clone()
+    }
+
+    /// Identities typing right now (never this user).
+    pub fn typing(&self) -> Observable<Vec<String>> {
+        self.views.typing.clone()
+    }
+
+    /// The loaded messages in index order, then this user's pending ones.
+    pub fn timeline(&self) -> ObservableVector<TimelineItem> {
+        self.views.timeline.clone()
+    }
+
+    /// Whether older messages than the loaded ones exist.
+    pub fn has_older(&self) -> Observable<bool> {
+        self.views.has_older.clone()
+    }
+
+    fn command(&self, command: Command) -> Result<(), Error> {
+        self.engine.unbounded_send(Event::Command(command)).map_err(gone)
+    }
+
+    /// Sends a text message. It shows at once as pending, is kept while offline, and is
+    /// delivered in order exactly once. Returns its local id.
+    pub async fn send_text(&self, body: &str, attributes: Value) -> Result<u64, Error> {
+        self.send(Some(body.to_owned()), attributes, Vec::new()).await
+    }
+
+    /// Sends text and/or attachments (uploaded first, with progress in the timeline).
+    pub async fn send(
+        &self,
+        body: Option<String>,
+        attributes: Value,
+        attachments: Vec<Attachment>,
+    ) -> Result<u64, Error> {
+        check_message(body.as_deref(), &attributes, &attachments)?;
+        let (reply, answer) = oneshot::channel();
+        self.command(Command::Send {
+            conversation: self.sid.clone(),
+            body,
+            attributes,
+            attachments,
+            reply,
+        })?;
+        answer.await.map_err(gone)
+    }
+
+    /// Sends a failed message again.
+    pub fn retry(&self, local_id: u64) -> Result<(), Error> {
+        self.command(Command::Retry { conversation: self.sid.clone(), local_id })
+    }
+
+    /// Drops a message that has not been sent yet (aborting its upload).
+    pub fn cancel(&self, local_id: u64) -> Result<(), Error> {
+        self.command(Command::Cancel { conversation: self.sid.clone(), local_id })
+    }
+
+    /// Loads the page before the oldest loaded message; returns whether still older exist.
+    pub async fn load_older(&self) -> Result<bool, Error> {
+        let (reply, answer) = oneshot::channel();
+        self.command(Command::LoadOlder { conversation: self.sid.clone(), reply })?;
+        answer.await.map_err(gone)?
+    }
+
+    /// Tells the others this user is typing (throttled to once per the service's timeout).
+    pub fn notify_typing(&self) -> Result<(), Error> {
+        self.command(Command::Typing { conversation: self.sid.clone() })
+    }
+
+    async fn call(&self, method: &'static str, path: String, body: Value) -> Result<Value, Error> {
+        let (reply, answer) = oneshot::channel();
+        self.command(Command::Call { conversation: self.sid.clone(), method, path, body, reply })?;
+        answer.await.map_err(gone)?
+    }
+
+    /// Edits the body of one of this user's messages.
+    pub async fn update_message(&self, message_sid: &str, body: &str) -> Result<(), Error> {
+        check_message(Some(body), &Value::Null, &[])?;
+        self.call("POST", format!("/Messages/{}", encode(message_sid)), json!({ "body": body }))
+            .await
+            .map(drop)
+    }
+
+    /// Replaces the attributes of one of this user's messages.
+    pub async fn update_message_attributes(
+        &self,
+        message_sid: &str,
+        attributes: Value,
+    ) -> Result<(), Error> {
+        check_message(None, &attributes, &[])?;
+        let body = json!({ "attributes": attributes.to_string() });
+        self.call("POST", format!("/Messages/{}", encode(message_sid)), body).await.map(drop)
+    }
+
+    /// Removes one of this user's messages.
+    pub async fn remove_message(&self, message_sid: &str) -> Result<(), Error> {
+        self.call("DELETE", format!("/Messages/{}", encode(message_sid)), json!({})).await.map(drop)
+    }
+
+    /// Joins the conversation.
+    pub async fn join(&self) -> Result<(), Error> {
+        let me =
+            self.identity.get().ok_or_else(|| Error::Transport("not connected yet".to_owned()))?;
+        self.call("POST", "/Participants".to_owned(), json!({ "identity": me })).await.map(drop)
+    }
+
+    /// Leaves the conversation.
+    pub async fn leave(&self) -> Result<(), Error> {
+        let me =
+            self.identity.get().ok_or_else(|| Error::Transport("not connected yet".to_owned()))?;
+        self.call("DELETE", format!("/Participants/{}", encode(&me)), json!({})).await.map(drop)
+    }
+
+    /// Replaces the conversation's attributes.
+    pub async fn update_attributes(&self, attributes: Value) -> Result<(), Error> {
+        self.call("POST", String::new(), json!({ "attributes": attributes.to_string() }))
+            .await
+            .map(drop)
+    }
+
+    /// Moves this user's read horizon forward to `index` (never back). Returns the unread
+    /// count the service reports.
+    pub async fn advance_read_horizon(&self, index: u64) -> Result<Option<u64>, Error> {
+        let current = self.views.info.get().and_then(|i| i.read_horizon);
+        let index = current.map_or(index, |c| c.max(index));
+        let (reply, answer) = oneshot::channel();
+        self.command(Command::ReadHorizon {
+            conversation: self.sid.clone(),
+            index: Some(index),
+            reply,
+        })?;
+        answer.await.map_err(gone)?
+    }
+}
+
+/// Checks a message against Twilio's limits before anything is sent.
+fn check_message(
+    body: Option<&str>,
+    attributes: &Value,
+    attachments: &[Attachment],
+) -> Result<(), Error> {
+    if let Some(body) = body {
+        if body.len() > limits::BODY_BYTES {
+            return Err(Error::Invalid(format!(
+                "the message is {} bytes; the limit is {}",
+                body.len(),
+                limits::BODY_BYTES
+            )));
+        }
+    }
+    if !attributes.is_null() {
+        let size = attributes.to_string().len();
+        if size > limits::ATTRIBUTES_BYTES {
+            return Err(Error::Invalid(format!(
+                "attributes are {size} bytes; the limit is {}",
+                limits::ATTRIBUTES_BYTES
+            )));
+        }
+    }
+    if attachments.len() > limits::MEDIA_PER_MESSAGE {
+        return Err(Error::Invalid(format!(
+            "{} attachments; at most {} per message",
+            attachments.len(),
+            limits::MEDIA_PER_MESSAGE
+        )));
+    }
+    if let Some(big) = attachments.iter().find(|a| a.bytes.len() > limits::MEDIA_BYTES) {
+        return Err(Error::Invalid(format!(
+            "{} is over the {} MB limit",
+            big.filename,
+            limits::MEDIA_BYTES / (1024 * 1024)
+        )));
+    }
+    if body.is_none_or(|b| b.trim().is_empty()) && attachments.is_empty() && !attributes.is_null() {
+        return Err(Error::Invalid("a message needs text or an attachment".to_owned()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_limits_are_checked_before_sending() {
+        let file = |n: usize| Attachment {
+            filename: "f".into(),
+            content_type: "text/plain".into(),
+            bytes: vec![0; n],
+        };
+        assert!(check_message(Some("hi"), &json!({}), &[]).is_ok());
+        assert!(check_message(Some(&"x".repeat(limits::BODY_BYTES + 1)), &json!({}), &[]).is_err());
+        assert!(check_message(Some("hi"), &json!({ "a": "b".repeat(5000) }), &[]).is_err());
+        assert!(check_message(None, &json!({}), &vec![file(1); 11]).is_err());
+        assert!(check_message(None, &json!({}), &[file(1)]).is_ok());
+        assert!(check_message(Some("  "), &json!({}), &[]).is_err(), "nothing to send");
+    }
+}

@@ -1,0 +1,209 @@
+//! Loaders: the multi-request reads that turn server state into snapshots the engine applies
+//! in one step. They run as tasks; the engine never waits on the network.
+
+use serde_json::Value;
+
+use super::api::{encode, Api};
+use crate::Error;
+
+/// A Sync object's descriptor.
+#[derive(Debug, Clone)]
+pub(crate) struct Descriptor {
+    pub(crate) sid: String,
+    pub(crate) last_event_id: u64,
+    pub(crate) items_url: Option<String>,
+    pub(crate) data: Value,
+    /// Preloaded map items (`Include=items`).
+    pub(crate) items: Vec<Item>,
+}
+
+/// A list or map item.
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    /// The index (lists) or key (maps), as JSON.
+    pub(crate) key: Value,
+    pub(crate) event_id: u64,
+    pub(crate) data: Value,
+}
+
+impl Item {
+    fn from_json(v: &Value) -> Item {
+        Item {
+            key: v.get("index").or_else(|| v.get("key")).cloned().unwrap_or(Value::Null),
+            event_id: v["last_event_id"].as_u64().unwrap_or(0),
+            data: v["data"].clone(),
+        }
+    }
+}
+
+/// The client configuration (`GET Client/v2/Configuration`).
+#[derive(Debug, Clone)]
+pub(crate) struct Configuration {
+    pub(crate) identity: String,
+    pub(crate) my_conversations: String,
+    pub(crate) my_user_info: String,
+    pub(crate) links: Value,
+}
+
+impl Configuration {
+    pub(crate) fn link(&self, name: &str) -> String {
+        self.links[name].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+/// Everything needed to show a joined conversation.
+#[derive(Debug, Clone)]
+pub(crate) struct ConversationSnapshot {
+    pub(crate) document: Descriptor,
+    pub(crate) list: Descriptor,
+    pub(crate) roster: Descriptor,
+    pub(crate) participants: Vec<Item>,
+    /// The newest page, oldest first.
+    pub(crate) messages: Vec<Item>,
+    pub(crate) has_older: bool,
+}
+
+/// A user's info map.
+#[derive(Debug, Clone)]
+pub(crate) struct UserSnapshot {
+    pub(crate) map: Descriptor,
+}
+
+pub(crate) async fn configuration(api: &Api, aim: &str) -> Result<Configuration, Error> {
+    let body = api.get(&format!("{}/Client/v2/Configuration", aim.trim_end_matches('/'))).await?;
+    let text = |v: &Value| {
+        v.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Network(format!("bad configuration: {body}")))
+    };
+    Ok(Configuration {
+        identity: text(&body["identity"])?,
+        my_conversations: text(&body["sync_objects"]["my_conversations"])?,
+        my_user_info: text(&body["sync_objects"]["my_user_info"])?,
+        links: body["links"].clone(),
+    })
+}
+
+/// `GET /v3/{Documents|Lists|Maps}/{id}`.
+pub(crate) async fn open(
+    api: &Api,
+    cds: &str,
+    kind: &str,
+    id: &str,
+    include_items: bool,
+) -> Result<Descriptor, Error> {
+    let mut url = format!("{}/v3/{kind}/{}", cds.trim_end_matches('/'), encode(id));
+    if include_items {
+        url.push_str("?Include=items");
+    }
+    let body = api.get(&url).await?;
+    Ok(Descriptor {
+        sid: body["sid"].as_str().unwrap_or(id).to_owned(),
+        last_event_id: body["last_event_id"].as_u64().unwrap_or(0),
+        items_url: body["links"]["items"].as_str().map(str::to_owned),
+        data: body["data"].clone(),
+        items: body["items"]
+            .as_array()
+            .map(|items| items.iter().map(Item::from_json).collect())
+            .unwrap_or_default(),
+    })
+}
+
+/// Every item of a map, in key order, paging with `From` as the official client does.
+pub(crate) async fn all_map_items(api: &Api, items_url: &str) -> Result<Vec<Item>, Error> {
+    const PAGE: usize = 100;
+    let mut items: Vec<Item> = Vec::new();
+    loop {
+        let mut url = format!("{items_url}?HideExpired=true&Order=asc&PageSize={}", PAGE + 1);
+        if let Some(last) = items.last() {
+            url.push_str(&format!("&From={}", encode(last.key.as_str().unwrap_or_default())));
+        }
+        let page = api.get(&url).await?;
+        let mut batch: Vec<Item> = page["items"]
+            .as_array()
+            .map(|v| v.iter().map(Item::from_json).collect())
+            .unwrap_or_default();
+        // Continuing pages start at the last item we hold (From is inclusive).
+        if !items.is_empty()
+            && !batch.is_empty()
+            && batch[0].key == items.last().map(|i| i.key.clone()).unwrap_or_default()
+        {
+            batch.remove(0);
+        }
+        items.extend(batch);
+        if page["meta"]["next_token"].is_null() {
+            return Ok(items);
+        }
+    }
+}
+
+/// Up to `count` list items older than `before` (or the newest, without it), oldest first,
+/// and whether still older ones exist.
+pub(crate) async fn list_page(
+    api: &Api,
+    items_url: &str,
+    before: Option<u64>,
+    count: usize,
+) -> Result<(Vec<Item>, bool), Error> {
+    let mut url = format!(
+        "{items_url}?HideExpired=true&Order=desc&PageSize={}",
+        count + usize::from(before.is_some())
+    );
+    if let Some(before) = before {
+        url.push_str(&format!("&From={before}"));
+    }
+    let page = api.get(&url).await?;
+    let mut items: Vec<Item> = page["items"]
+        .as_array()
+        .map(|v| v.iter().map(Item::from_json).collect())
+        .unwrap_or_default();
+    if let Some(before) = before {
+        items.retain(|i| i.key.as_u64() != Some(before));
+    }
+    // In descending order, "next" is older: computed from the order actually sent.
+    let has_older = !page["meta"]["next_token"].is_null();
+    items.reverse();
+    Ok((items, has_older))
+}
+
+/// Opens a joined conversation: its document, messages list, roster (all participants) and
+/// the newest page of messages.
+pub(crate) async fn conversation(
+    api: &Api,
+    cds: &str,
+    document_id: &str,
+    page: usize,
+) -> Result<ConversationSnapshot, Error> {
+    let document = open(api, cds, "Documents", document_id, false).await?;
+    let list_id = document.data["messages"].as_str().unwrap_or_default().to_owned();
+    let roster_id = document.data["roster"].as_str().unwrap_or_default().to_owned();
+    let list = open(api, cds, "Lists", &list_id, false).await?;
+    let roster = open(api, cds, "Maps", &roster_id, false).await?;
+    let participants = match &roster.items_url {
+        Some(url) => all_map_items(api, url).await?,
+        None => Vec::new(),
+    };
+    let (messages, has_older) = match &list.items_url {
+        Some(url) => list_page(api, url, None, page).await?,
+        None => (Vec::new(), false),
+    };
+    Ok(ConversationSnapshot { document, list, roster, participants, messages, has_older })
+}
+
+/// Opens a user's info map, by its id when the roster names it, else through the users link.
+pub(crate) async fn user(
+    api: &Api,
+    cds: &str,
+    users_link: &str,
+    identity: &str,
+    map: Option<String>,
+) -> Result<UserSnapshot, Error> {
+    let map = match map {
+        Some(map) => map,
+        None => {
+            let body = api.get(&format!("{users_link}/{}", encode(identity))).await?;
+            body["sync_objects"]["user_info_map"].as_str().unwrap_or_default().to_owned()
+        }
+    };
+    Ok(UserSnapshot { map: open(api, cds, "Maps", &map, true).await? })
+}

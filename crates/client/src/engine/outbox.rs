@@ -1,0 +1,341 @@
+//! Messages the user sent that the server has not confirmed. Each keeps one mutation id for
+//! its whole life, so however often it is retried — after a lost socket, a lost reply, a
+//! reconnect — the server applies it once. One message per conversation is in flight at a
+//! time, so they arrive in the order they were sent.
+
+use std::collections::{HashMap, VecDeque};
+
+use futures_channel::oneshot;
+use serde_json::Value;
+
+use super::{api::mutation_id, conversation::Conversation};
+use crate::{
+    model::{Attachment, PendingMessage, SendStatus},
+    Error,
+};
+
+/// What the outbox's tasks report.
+#[derive(Debug)]
+pub(crate) enum Progress {
+    Uploading { conversation: String, local_id: u64, sent: u64 },
+    Uploaded { conversation: String, local_id: u64, result: Result<String, Error> },
+    Sent { conversation: String, local_id: u64, result: Result<u64, Error> },
+}
+
+#[derive(Debug)]
+enum State {
+    Queued,
+    Uploading {
+        sent: u64,
+        cancel: Option<oneshot::Sender<()>>,
+    },
+    Sending,
+    /// Applied by the server at this index; waiting for the message to arrive through Sync.
+    Sent(u64),
+    Failed(String),
+}
+
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) local_id: u64,
+    pub(crate) body: Option<String>,
+    pub(crate) attributes: Value,
+    pub(crate) attachments: Vec<Attachment>,
+    pub(crate) media_sids: Vec<String>,
+    pub(crate) mutation_id: String,
+    state: State,
+}
+
+/// What the engine should do next for a conversation.
+#[derive(Debug)]
+pub(crate) enum Next {
+    Upload { local_id: u64, attachment: Attachment },
+    Send { local_id: u64, body: Value, mutation_id: String },
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Outbox {
+    queues: HashMap<String, VecDeque<Entry>>,
+    next_local_id: u64,
+}
+
+impl Entry {
+    fn view(&self) -> PendingMessage {
+        let total: u64 = self.attachments.iter().map(|a| a.bytes.len() as u64).sum();
+        let done: u64 =
+            self.attachments[..self.media_sids.len()].iter().map(|a| a.bytes.len() as u64).sum();
+        PendingMessage {
+            local_id: self.local_id,
+            body: self.body.clone(),
+            attributes: self.attributes.clone(),
+            media: self
+                .attachments
+                .iter()
+                .map(|a| (a.filename.clone(), a.content_type.clone(), a.bytes.len() as u64))
+                .collect(),
+            status: match &self.state {
+                State::Queued => SendStatus::Queued,
+                State::Uploading { sent, .. } => SendStatus::Uploading { sent: done + sent, total },
+                State::Sending | State::Sent(_) => SendStatus::Sending,
+                State::Failed(error) => SendStatus::Failed { error: error.clone() },
+            },
+        }
+    }
+}
+
+impl Outbox {
+    pub(crate) fn enqueue(
+        &mut self,
+        conversation: &str,
+        body: Option<String>,
+        attributes: Value,
+        attachments: Vec<Attachment>,
+    ) -> u64 {
+        self.next_local_id += 1;
+        let entry = Entry {
+            local_id: self.next_local_id,
+            body,
+            attributes,
+            attachments,
+            media_sids: Vec::new(),
+            mutation_id: mutation_id(),
+            state: State::Queued,
+        };
+        self.queues.entry(conversation.to_owned()).or_default().push_back(entry);
+        self.next_local_id
+    }
+
+    fn entry(&mut self, conversation: &str, local_id: u64) -> Option<&mut Entry> {
+        self.queues.get_mut(conversation)?.iter_mut().find(|e| e.local_id == local_id)
+    }
+
+    /// Shows (or refreshes) an entry in the conversation's timeline.
+    pub(crate) fn show(&mut self, conversation: &str, local_id: u64, c: &Conversation) {
+        if let Some(entry) = self.entry(conversation, local_id) {
+            c.show_pending(entry.view());
+        }
+    }
+
+    /// Shows every entry of a conversation that has just been (re)loaded.
+    pub(crate) fn restore(&self, conversation: &str, c: &Conversation) {
+        for entry in self.queues.get(conversation).into_iter().flatten() {
+            match entry.state {
+                State::Sent(index) if c.messages.contains_key(&index) => {}
+                _ => c.show_pending(entry.view()),
+            }
+        }
+    }
+
+    /// The next step for `conversation`, if nothing is in flight there.
+    pub(crate) fn next(&mut self, conversation: &str) -> Option<Next> {
+        let queue = self.queues.get_mut(conversation)?;
+        if queue.iter().any(|e| matches!(e.state, State::Uploading { .. } | State::Sending)) {
+            return None;
+        }
+        let entry = queue.iter_mut().find(|e| matches!(e.state, State::Queued))?;
+        if entry.media_sids.len() < entry.attachments.len() {
+            entry.state = State::Uploading { sent: 0, cancel: None };
+            return Some(Next::Upload {
+                local_id: entry.local_id,
+                attachment: entry.attachments[entry.media_sids.len()].clone(),
+            });
+        }
+        entry.state = State::Sending;
+        let mut body = serde_json::json!({ "attributes": entry.attributes.to_string() });
+        if let Some(text) = &entry.body {
+            body["body"] = Value::from(text.clone());
+        }
+        if !entry.media_sids.is_empty() {
+            body["media_sids"] = Value::from(entry.media_sids.clone());
+        }
+        Some(Next::Send { local_id: entry.local_id, body, mutation_id: entry.mutation_id.clone() })
+    }
+
+    /// Keeps the handle that aborts an upload.
+    pub(crate) fn set_cancel(
+        &mut self,
+        conversation: &str,
+        local_id: u64,
+        cancel: oneshot::Sender<()>,
+    ) {
+        if let Some(Entry { state: State::Uploading { cancel: slot, .. }, .. }) =
+            self.entry(conversation, local_id)
+        {
+            *slot = Some(cancel);
+        }
+    }
+
+    /// Applies a task's report. Returns `Some(retry)` when the entry went back to the queue
+    /// after a retryable failure.
+    pub(crate) fn progress(&mut self, progress: Progress) -> (String, u64, bool) {
+        match progress {
+            Progress::Uploading { conversation, local_id, sent } => {
+                if let Some(Entry { state: State::Uploading { sent: s, .. }, .. }) =
+                    self.entry(&conversation, local_id)
+                {
+                    *s = sent;
+                }
+                (conversation, local_id, false)
+            }
+            Progress::Uploaded { conversation, local_id, result } => {
+                let mut retry = false;
+                if let Some(entry) = self.entry(&conversation, local_id) {
+                    entry.state = match result {
+                        Ok(sid) => {
+                            entry.media_sids.push(sid);
+                            State::Queued
+                        }
+                        Err(e) if e.is_retryable() => {
+                            retry = true;
+                            State::Queued
+                        }
+                        Err(e) => State::Failed(e.to_string()),
+                    };
+                }
+                (conversation, local_id, retry)
+            }
+            Progress::Sent { conversation, local_id, result } => {
+                let mut retry = false;
+                if let Some(entry) = self.entry(&conversation, local_id) {
+                    entry.state = match result {
+                        Ok(index) => State::Sent(index),
+                        // Same mutation id next time: if the server did apply it, it says so
+                        // again instead of applying it twice.
+                        Err(e) if e.is_retryable() => {
+                            retry = true;
+                            State::Queued
+                        }
+                        Err(e) => State::Failed(e.to_string()),
+                    };
+                }
+                (conversation, local_id, retry)
+            }
+        }
+    }
+
+    /// The entry sent at `index`, if any, now that the message arrived; it leaves the outbox.
+    pub(crate) fn confirmed(&mut self, conversation: &str, index: u64) -> Option<u64> {
+        let queue = self.queues.get_mut(conversation)?;
+        let position =
+            queue.iter().position(|e| matches!(e.state, State::Sent(i) if i == index))?;
+        queue.remove(position).map(|e| e.local_id)
+    }
+
+    /// Whether the entry was sent and its message is already known.
+    pub(crate) fn sent_index(&mut self, conversation: &str, local_id: u64) -> Option<u64> {
+        match self.entry(conversation, local_id)?.state {
+            State::Sent(index) => Some(index),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn retry(&mut self, conversation: &str, local_id: u64) {
+        if let Some(entry) = self.entry(conversation, local_id) {
+            if matches!(entry.state, State::Failed(_)) {
+                entry.state = State::Queued;
+            }
+        }
+    }
+
+    /// Drops an entry that has not been sent; aborts its upload. Returns whether it went.
+    pub(crate) fn cancel(&mut self, conversation: &str, local_id: u64) -> bool {
+        let Some(queue) = self.queues.get_mut(conversation) else { return false };
+        let Some(position) = queue.iter().position(|e| e.local_id == local_id) else {
+            return false;
+        };
+        if matches!(queue[position].state, State::Sending | State::Sent(_)) {
+            return false;
+        }
+        if let Some(mut entry) = queue.remove(position) {
+            if let State::Uploading { cancel: Some(cancel), .. } =
+                std::mem::replace(&mut entry.state, State::Queued)
+            {
+                let _ = cancel.send(());
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn text(outbox: &mut Outbox, body: &str) -> u64 {
+        outbox.enqueue("CH1", Some(body.into()), json!({}), Vec::new())
+    }
+
+    #[test]
+    fn test_one_in_flight_in_order_and_the_same_mutation_id_on_retry() {
+        let mut outbox = Outbox::default();
+        let a = text(&mut outbox, "a");
+        let b = text(&mut outbox, "b");
+        let Some(Next::Send { local_id, mutation_id: first, body }) = outbox.next("CH1") else {
+            panic!()
+        };
+        assert_eq!((local_id, body["body"].as_str()), (a, Some("a")));
+        assert!(outbox.next("CH1").is_none(), "b waits for a");
+        outbox.progress(Progress::Sent {
+            conversation: "CH1".into(),
+            local_id: a,
+            result: Err(Error::Timeout("a reply")),
+        });
+        let Some(Next::Send { local_id, mutation_id: again, .. }) = outbox.next("CH1") else {
+            panic!()
+        };
+        assert_eq!((local_id, again), (a, first), "a retry reuses the idempotency key");
+        outbox.progress(Progress::Sent { conversation: "CH1".into(), local_id: a, result: Ok(7) });
+        let Some(Next::Send { local_id, .. }) = outbox.next("CH1") else { panic!() };
+        assert_eq!(local_id, b);
+        assert_eq!(outbox.confirmed("CH1", 7), Some(a));
+        assert_eq!(outbox.confirmed("CH1", 7), None);
+    }
+
+    #[test]
+    fn test_fatal_failures_wait_for_an_explicit_retry_and_others_go_on() {
+        let mut outbox = Outbox::default();
+        let a = text(&mut outbox, "a");
+        let b = text(&mut outbox, "b");
+        outbox.next("CH1");
+        let refused = Error::Api { status: 400, code: Some(20001), message: "too long".into() };
+        outbox.progress(Progress::Sent {
+            conversation: "CH1".into(),
+            local_id: a,
+            result: Err(refused),
+        });
+        let Some(Next::Send { local_id, .. }) = outbox.next("CH1") else { panic!() };
+        assert_eq!(local_id, b, "a failed: b goes on");
+        outbox.progress(Progress::Sent { conversation: "CH1".into(), local_id: b, result: Ok(1) });
+        assert!(outbox.next("CH1").is_none(), "a stays failed");
+        outbox.retry("CH1", a);
+        assert!(matches!(outbox.next("CH1"), Some(Next::Send { local_id, .. }) if local_id == a));
+    }
+
+    #[test]
+    fn test_uploads_come_first_and_cancel_aborts_them() {
+        let mut outbox = Outbox::default();
+        let file = Attachment {
+            filename: "a.txt".into(),
+            content_type: "text/plain".into(),
+            bytes: b"hello".to_vec(),
+        };
+        let id = outbox.enqueue("CH1", None, json!({}), vec![file.clone(), file]);
+        assert!(matches!(outbox.next("CH1"), Some(Next::Upload { .. })));
+        outbox.progress(Progress::Uploaded {
+            conversation: "CH1".into(),
+            local_id: id,
+            result: Ok("ME1".into()),
+        });
+        assert!(matches!(outbox.next("CH1"), Some(Next::Upload { .. })), "the second attachment");
+        let (cancel, cancelled) = oneshot::channel();
+        outbox.set_cancel("CH1", id, cancel);
+        assert!(outbox.cancel("CH1", id));
+        assert!(
+            futures_util::FutureExt::now_or_never(cancelled).is_some(),
+            "the upload was told to stop"
+        );
+        assert!(outbox.next("CH1").is_none());
+    }
+}

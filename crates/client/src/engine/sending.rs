@@ -1,0 +1,150 @@
+//! The engine's side of sending: driving the outbox through uploads and sends.
+
+use std::time::Duration;
+
+use futures_channel::{mpsc, oneshot};
+use futures_util::StreamExt;
+
+use super::{
+    api::encode,
+    outbox::{Next, Progress},
+    Engine, Event,
+};
+use crate::{platform, Error};
+
+/// How long a retryable failure waits before the next try on a live connection.
+const RETRY_DELAY: Duration = Duration::from_secs(1);
+
+impl Engine {
+    /// Starts the next upload or send for `conversation`, if it can go now.
+    pub(super) fn pump(&mut self, conversation: &str) {
+        if !self.connected
+            || self.config.is_none()
+            || !self.conversations.contains_key(conversation)
+        {
+            return;
+        }
+        let Some(next) = self.outbox.next(conversation) else { return };
+        let conv = conversation.to_owned();
+        match next {
+            Next::Send { local_id, body, mutation_id } => {
+                let Some(url) =
+                    self.conversation_url(conversation).map(|u| format!("{u}/Messages"))
+                else {
+                    return;
+                };
+                let api = self.api.clone();
+                self.spawn(
+                    async move {
+                        let reply = api.command("POST", &url, body, &mutation_id).await?;
+                        reply["index"].as_u64().ok_or_else(|| {
+                            Error::Network(format!("a send reply without an index: {reply}"))
+                        })
+                    },
+                    move |result| {
+                        Event::Outbox(Progress::Sent { conversation: conv, local_id, result })
+                    },
+                );
+                self.refresh_pending(conversation, local_id);
+            }
+            Next::Upload { local_id, attachment } => {
+                let config = self.config.as_ref().expect("checked above");
+                let url = format!(
+                    "{}?Category=media&Filename={}",
+                    config.link("media_service"),
+                    encode(&attachment.filename)
+                );
+                let token = self.api.connection.token().unwrap_or_default();
+                let (cancel, cancelled) = oneshot::channel();
+                self.outbox.set_cancel(conversation, local_id, cancel);
+                let (progress, mut updates) = mpsc::unbounded::<(u64, u64)>();
+                let tx = self.tx.clone();
+                let relay_conv = conv.clone();
+                platform::spawn(async move {
+                    while let Some((sent, _total)) = updates.next().await {
+                        let progress = Progress::Uploading {
+                            conversation: relay_conv.clone(),
+                            local_id,
+                            sent,
+                        };
+                        let _ = tx.unbounded_send(Event::Outbox(progress));
+                    }
+                });
+                self.spawn(
+                    async move {
+                        let headers = vec![("X-Twilio-Token".to_owned(), token)];
+                        let response = platform::upload(
+                            &url,
+                            &headers,
+                            &attachment.content_type,
+                            attachment.bytes,
+                            progress,
+                            cancelled,
+                        )
+                        .await?;
+                        if !(200..300).contains(&response.status) {
+                            return Err(Error::Http {
+                                status: response.status,
+                                message: crate::auth::error_message(&response.body),
+                            });
+                        }
+                        let record: serde_json::Value = serde_json::from_slice(&response.body)
+                            .map_err(|e| {
+                                Error::Network(format!(
+                                    "the media service answered without a record: {e}"
+                                ))
+                            })?;
+                        record["sid"].as_str().map(str::to_owned).ok_or_else(|| {
+                            Error::Network("a media record without a sid".to_owned())
+                        })
+                    },
+                    move |result| {
+                        Event::Outbox(Progress::Uploaded { conversation: conv, local_id, result })
+                    },
+                );
+                self.refresh_pending(conversation, local_id);
+            }
+        }
+    }
+
+    fn refresh_pending(&mut self, conversation: &str, local_id: u64) {
+        if let Some(c) = self.conversations.get(conversation) {
+            self.outbox.show(conversation, local_id, c);
+        }
+    }
+
+    pub(super) fn outbox_progress(&mut self, progress: Progress) {
+        let finished = !matches!(progress, Progress::Uploading { .. });
+        let (conversation, local_id, retry) = self.outbox.progress(progress);
+        // Sent, and the message already arrived through Sync: the echo gives way to it.
+        if let Some(index) = self.outbox.sent_index(&conversation, local_id) {
+            if self
+                .conversations
+                .get(&conversation)
+                .is_some_and(|c| c.messages.contains_key(&index))
+            {
+                self.outbox_confirmed(&conversation, index);
+            }
+        }
+        self.refresh_pending(&conversation, local_id);
+        if retry {
+            let tx = self.tx.clone();
+            let conv = conversation.clone();
+            platform::spawn(async move {
+                platform::sleep(RETRY_DELAY).await;
+                let _ = tx.unbounded_send(Event::Pump(conv));
+            });
+        } else if finished {
+            self.pump(&conversation);
+        }
+    }
+
+    /// The message at `index` arrived: the pending echo that sent it goes.
+    pub(super) fn outbox_confirmed(&mut self, conversation: &str, index: u64) {
+        if let Some(local_id) = self.outbox.confirmed(conversation, index) {
+            if let Some(c) = self.conversations.get(conversation) {
+                c.hide_pending(local_id);
+            }
+        }
+    }
+}
