@@ -223,6 +223,7 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
                     subject: string_field(req, "subject")?,
                     attributes: attributes_field(req, "attributes")?,
                     media_sids,
+                    date_created: None,
                 },
             )?;
             let c = &world.conversations[&sid];
@@ -236,6 +237,7 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
                 string_field(req, "body")?,
                 attributes_field(req, "attributes")?,
                 me,
+                None,
             )?;
             let c = &world.conversations[&sid];
             Ok(Response::ok(world.message_json(c, &c.messages[&index])))

@@ -105,3 +105,78 @@ mod duration_tests {
         }
     }
 }
+
+/// Parses an RFC 3339 / ISO 8601 UTC timestamp (`2026-11-21T05:23:23Z`, with optional
+/// fractional seconds and a `+HH:MM` offset) into Unix milliseconds.
+pub fn parse_rfc3339(s: &str) -> Option<u64> {
+    let number = |part: &str| -> Option<i64> {
+        (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let (date, rest) = s.split_once(['T', 't', ' '])?;
+    let mut d = date.split('-');
+    let (y, m, day) = (number(d.next()?)?, number(d.next()?)?, number(d.next()?)?);
+    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (clock, offset_secs) = if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
+        (clock, 0)
+    } else {
+        let split = rest.rfind(['+', '-'])?;
+        let (clock, offset) = rest.split_at(split);
+        let sign = if offset.starts_with('-') { -1 } else { 1 };
+        let (oh, om) = offset[1..].split_once(':')?;
+        (clock, sign * (number(oh)? * 3600 + number(om)? * 60))
+    };
+    let (hms, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+    let mut t = hms.split(':');
+    let (h, mi, sec) = (number(t.next()?)?, number(t.next()?)?, number(t.next()?)?);
+    if t.next().is_some() || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let millis = if fraction.is_empty() {
+        0
+    } else {
+        let digits: String = fraction.chars().chain("000".chars()).take(3).collect();
+        number(&digits)?
+    };
+    let days = days_from_civil(y, m as u32, day as u32);
+    let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset_secs;
+    u64::try_from(secs * 1000 + millis).ok()
+}
+
+// The inverse of `civil_from_days` (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    #[test]
+    fn test_parses_what_it_formats_and_offsets() {
+        for ms in [0, 951_782_400_000, 1_795_238_603_076, 4_102_444_799_000] {
+            assert_eq!(parse_rfc3339(&rfc3339_millis(ms)), Some(ms));
+        }
+        assert_eq!(parse_rfc3339("2026-11-21T07:23:23+02:00"), Some(1_795_238_603_000));
+        assert_eq!(parse_rfc3339("2026-11-21T05:23:23.5Z"), Some(1_795_238_603_500));
+        for bad in [
+            "",
+            "2026-11-21",
+            "2026-13-01T00:00:00Z",
+            "2026-11-21T25:00:00Z",
+            "yesterday",
+            "2026-11-21T05:23:23",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+}

@@ -3,7 +3,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
 
-use super::{Paging, RestRequest, RestResult};
+use super::{Form, Paging, RestRequest, RestResult};
 use crate::{
     routing::{bad_request, not_found},
     world::{NewMessage, World},
@@ -30,6 +30,7 @@ pub(super) fn route(
                     subject: form.get("Subject").map(str::to_owned),
                     attributes: form.get("Attributes").map(str::to_owned),
                     media_sids: form.all("MediaSid").into_iter().map(str::to_owned).collect(),
+                    date_created: date(form, "DateCreated")?,
                 },
             )?;
             let c = &world.conversations[conversation];
@@ -61,13 +62,16 @@ pub(super) fn route(
             match *method {
                 Method::GET => {}
                 Method::POST => {
-                    let author = req.form.get("Author").unwrap_or("system").to_owned();
+                    let author =
+                        req.form.get("Author").filter(|a| !a.is_empty()).map(str::to_owned);
+                    let updated_by = author.clone().unwrap_or_else(|| "system".to_owned());
                     world.update_message(
                         conversation,
                         index,
                         req.form.get("Body").map(str::to_owned),
                         req.form.get("Attributes").map(str::to_owned),
-                        &author,
+                        &updated_by,
+                        author,
                     )?;
                 }
                 Method::DELETE => {
@@ -80,5 +84,15 @@ pub(super) fn route(
             Ok((StatusCode::OK, world.rest_message(&req.prefix, c, &c.messages[&index])))
         }
         _ => Err(not_found("message resource")),
+    }
+}
+
+/// An ISO 8601 date parameter (Twilio's `DateCreated`), as Unix ms.
+fn date(form: &Form, name: &str) -> Result<Option<u64>, convo_wire::TwilioError> {
+    match form.get(name).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => convo_wire::time::parse_rfc3339(v)
+            .map(Some)
+            .ok_or_else(|| bad_request(format!("{name} must be an ISO 8601 date-time, not {v}"))),
     }
 }

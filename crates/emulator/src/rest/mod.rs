@@ -178,9 +178,45 @@ fn dispatch(world: &mut World, req: &RestRequest) -> RestResult {
             conversations::route(world, req, &segments)
         }
         ["Users", ..] => users::route(world, req, &segments),
+        ["ParticipantConversations"] if req.method == Method::GET => {
+            participant_conversations(world, req)
+        }
         ["Configuration", ..] => configuration::route(world, req, &segments),
         _ => Err(not_found(format!("/v1/{}", req.segments.join("/")))),
     }
+}
+
+/// `GET /v1/ParticipantConversations?Identity=…` (or `?Address=…`): the conversations a chat
+/// user or a phone number takes part in.
+fn participant_conversations(world: &World, req: &RestRequest) -> RestResult {
+    let paging = Paging::from(&req.query)?;
+    let (identity, address) = (req.query.get("Identity"), req.query.get("Address"));
+    if identity.is_none() && address.is_none() {
+        return Err(crate::routing::bad_request("Identity or Address is required"));
+    }
+    let mut found: Vec<_> = world
+        .conversations
+        .values()
+        .flat_map(|c| c.participants.values().map(move |p| (c, p)))
+        .filter(|(_, p)| {
+            identity.is_some_and(|i| p.identity.as_deref() == Some(i))
+                || address.is_some_and(|a| {
+                    p.messaging_binding.as_ref().is_some_and(|b| b["address"] == a)
+                })
+        })
+        .collect();
+    found.sort_by(|a, b| (a.0.date_created, &a.0.sid).cmp(&(b.0.date_created, &b.0.sid)));
+    let items = found
+        .into_iter()
+        .map(|(c, p)| world.rest_participant_conversation(&req.prefix, c, p))
+        .collect();
+    let filter = match (identity, address) {
+        (Some(i), _) => format!("Identity={}&", crate::sync::percent_encode(i)),
+        (None, Some(a)) => format!("Address={}&", crate::sync::percent_encode(a)),
+        _ => String::new(),
+    };
+    let path = format!("{}/ParticipantConversations", req.prefix);
+    Ok((StatusCode::OK, paging.render(world, &path, &filter, "conversations", items)))
 }
 
 /// Paging parameters: `PageSize` (default 50, at most 1000), `Page`, and `PageToken`

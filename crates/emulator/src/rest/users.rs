@@ -40,6 +40,10 @@ pub(super) fn route(world: &mut World, req: &RestRequest, segments: &[&str]) -> 
                 paging.render(world, &format!("{}/Users", req.prefix), "", "users", items),
             ))
         }
+        (method, ["Users", id, "Conversations", rest @ ..]) => {
+            let identity = user_identity(world, id)?;
+            user_conversations(world, req, method, &identity, rest)
+        }
         (method, ["Users", id]) => {
             let identity = world
                 .users
@@ -62,6 +66,81 @@ pub(super) fn route(world: &mut World, req: &RestRequest, segments: &[&str]) -> 
             Ok((StatusCode::OK, world.rest_user(&req.prefix, &world.users[&identity])))
         }
         _ => Err(not_found(format!("/v1/{}", segments.join("/")))),
+    }
+}
+
+fn user_identity(world: &World, id: &str) -> Result<String, TwilioError> {
+    world
+        .users
+        .values()
+        .find(|u| u.sid == id || u.identity == id)
+        .map(|u| u.identity.clone())
+        .ok_or_else(|| not_found(format!("User {id}")))
+}
+
+/// `/v1/Users/{User}/Conversations[/{Conversation}]`: a user's view of its conversations.
+fn user_conversations(
+    world: &mut World,
+    req: &RestRequest,
+    method: &Method,
+    identity: &str,
+    rest: &[&str],
+) -> RestResult {
+    let user = &world.users[identity];
+    match (method, rest) {
+        (&Method::GET, []) => {
+            let paging = Paging::from(&req.query)?;
+            let mut joined: Vec<_> = world
+                .conversations
+                .values()
+                .filter_map(|c| c.participant_by_identity(identity).map(|p| (c, p)))
+                .collect();
+            joined.sort_by(|a, b| (a.0.date_created, &a.0.sid).cmp(&(b.0.date_created, &b.0.sid)));
+            let items = joined
+                .into_iter()
+                .map(|(c, p)| world.rest_user_conversation(&req.prefix, user, c, p))
+                .collect();
+            let path = format!("{}/Users/{}/Conversations", req.prefix, user.sid);
+            Ok((StatusCode::OK, paging.render(world, &path, "", "conversations", items)))
+        }
+        (method, [conversation]) => {
+            let sid = world
+                .conversation_id(conversation)
+                .ok_or_else(|| not_found(format!("Conversation {conversation}")))?;
+            let participant = world
+                .participant_sid(&sid, identity)
+                .ok_or_else(|| not_found(format!("User Conversation {conversation}")))?;
+            match *method {
+                Method::GET => {}
+                Method::POST => {
+                    if let Some(level) = req.form.get("NotificationLevel") {
+                        world.set_notification_level(&sid, identity, level)?;
+                    }
+                    if let Some(index) = req.form.get("LastReadMessageIndex") {
+                        let index = if index.is_empty() {
+                            None
+                        } else {
+                            Some(index.parse::<u64>().map_err(|_| {
+                                bad_request("LastReadMessageIndex must be an integer")
+                            })?)
+                        };
+                        world.set_read_horizon(&sid, identity, index)?;
+                    }
+                }
+                // Leaving: the user is removed from the conversation.
+                Method::DELETE => {
+                    world.remove_participant(&sid, &participant)?;
+                    return Ok((StatusCode::NO_CONTENT, Value::Null));
+                }
+                _ => return Err(not_found(format!("{method} user conversation"))),
+            }
+            let (user, c) = (&world.users[identity], &world.conversations[&sid]);
+            Ok((
+                StatusCode::OK,
+                world.rest_user_conversation(&req.prefix, user, c, &c.participants[&participant]),
+            ))
+        }
+        _ => Err(not_found("user conversation resource")),
     }
 }
 

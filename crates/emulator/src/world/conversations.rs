@@ -320,18 +320,22 @@ impl World {
         Self::check_attributes("Participant", &attributes, self.config.limits.attributes_bytes)?;
         self.conversations.get(conversation).ok_or_else(|| not_found(conversation))?;
         // One conversation per address pair, service-wide.
-        let taken = self.conversations.values().any(|c| {
+        let taken = self.conversations.values().find(|c| {
             c.participants.values().any(|p| {
                 p.messaging_binding
                     .as_ref()
                     .is_some_and(|b| b["address"] == address && b["proxy_address"] == proxy_address)
             })
         });
-        if taken {
+        if let Some(existing) = taken {
+            // Twilio names the conversation; integrations parse the SID out of this message.
             return Err(TwilioError::new(
                 409,
                 50416,
-                format!("A binding for this participant and proxy address already exists in another conversation: {address}"),
+                format!(
+                    "A binding for this participant and proxy address already exists in Conversation {}",
+                    existing.sid
+                ),
             ));
         }
         let kind = if address.starts_with("whatsapp:") { "whatsapp" } else { "sms" };
@@ -400,7 +404,9 @@ impl World {
         let c = self.conversations.get_mut(conversation).ok_or_else(|| not_found(conversation))?;
         let participant =
             c.participants.remove(participant_sid).ok_or_else(|| not_found(participant_sid))?;
+        let fields = participant_fields(c, &participant);
         let roster = c.roster.clone();
+        self.record("onParticipantRemoved", fields);
         if let Some(event) = self.sync.item_remove(&roster, &Key::Name(participant_sid.to_owned()))
         {
             self.publish(&roster, Kind::Map, &event);

@@ -19,6 +19,8 @@ pub(crate) struct NewMessage {
     pub(crate) subject: Option<String>,
     pub(crate) attributes: Option<String>,
     pub(crate) media_sids: Vec<String>,
+    /// A back-dated creation time (REST `DateCreated`, for imported history).
+    pub(crate) date_created: Option<u64>,
 }
 
 impl World {
@@ -90,6 +92,7 @@ impl World {
         }
 
         let now = now_millis();
+        let created = new.date_created.unwrap_or(now);
         let c = self.conversations.get_mut(conversation).expect("checked above");
         let index = c.next_index;
         c.next_index += 1;
@@ -102,8 +105,8 @@ impl World {
             subject: new.subject,
             attributes,
             media,
-            date_created: now,
-            date_updated: now,
+            date_created: created,
+            date_updated: created,
             last_updated_by: None,
         };
         for m in &message.media {
@@ -144,6 +147,7 @@ impl World {
         body: Option<String>,
         attributes: Option<String>,
         updated_by: &str,
+        author: Option<String>,
     ) -> Result<(), TwilioError> {
         if let Some(body) = &body {
             self.check_body(body)?;
@@ -158,6 +162,9 @@ impl World {
         }
         if let Some(attributes) = attributes {
             message.attributes = attributes;
+        }
+        if let Some(author) = author {
+            message.author = author;
         }
         message.date_updated = now_millis();
         message.last_updated_by = Some(updated_by.to_owned());
