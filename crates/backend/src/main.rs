@@ -26,10 +26,9 @@ async fn main() {
             None
         }
         Mode::Emulator { listen } => {
-            let emulator_config = EmulatorConfig {
-                credentials: config.credentials.clone(),
-                ..EmulatorConfig::default()
-            };
+            // The emulator reads the same TWILIO_* variables (and CONVO_EMULATOR_TESTING).
+            let emulator_config = EmulatorConfig::from_env();
+
             let emulator = Emulator::spawn(emulator_config, listen).await.unwrap_or_else(|e| {
                 fail(1, &format!("cannot start the embedded emulator on {listen}: {e}"))
             });

@@ -94,6 +94,13 @@ impl Client {
         answer.await.map_err(gone)?
     }
 
+    /// A temporary URL (about five minutes) to download an attachment by its media SID.
+    pub async fn media_url(&self, media_sid: &str) -> Result<String, Error> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::MediaUrl { media: media_sid.to_owned(), reply })?;
+        answer.await.map_err(gone)?
+    }
+
     fn send(&self, command: Command) -> Result<(), Error> {
         self.engine.unbounded_send(Event::Command(command)).map_err(|_| gone(()))
     }

@@ -24,6 +24,10 @@ pub struct EmulatorConfig {
     pub token_warning: Duration,
     /// How often the server sends a twilsock `ping`.
     pub ping_interval: Duration,
+    /// `CONVO_EMULATOR_TESTING=1`: serve `/_testing/*` fault hooks (drop an identity's
+    /// sockets, close them with a code) for browser tests that cannot reach the emulator's
+    /// Rust API. Never on by default.
+    pub testing_endpoints: bool,
 }
 
 /// Size limits from Twilio's Conversations limits page. Anything over them is refused with a
@@ -69,6 +73,7 @@ impl Default for EmulatorConfig {
             typing_timeout: Duration::from_secs(5),
             token_warning: Duration::from_secs(180),
             ping_interval: Duration::from_secs(30),
+            testing_endpoints: false,
         }
     }
 }
@@ -79,6 +84,7 @@ impl EmulatorConfig {
     pub fn from_env() -> Self {
         EmulatorConfig {
             credentials: Credentials::from_lookup(|name| std::env::var(name).ok()),
+            testing_endpoints: std::env::var("CONVO_EMULATOR_TESTING").is_ok_and(|v| v == "1"),
             ..EmulatorConfig::default()
         }
     }

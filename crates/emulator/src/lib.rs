@@ -8,6 +8,7 @@
 mod aim;
 mod cds;
 mod config;
+mod faults;
 mod ids;
 mod mcs;
 mod rest;
@@ -29,11 +30,14 @@ pub use state::AppState;
 
 /// The emulator's HTTP surface: the twilsock websocket, MCS and the REST API v1.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let mut router = Router::new()
         .route("/v3/wsconnect", get(twilsock::upgrade))
         .merge(mcs::router(state.config().limits.media_bytes))
-        .merge(rest::router())
-        .with_state(state)
+        .merge(rest::router());
+    if state.config().testing_endpoints {
+        router = router.merge(faults::router());
+    }
+    router.with_state(state)
 }
 
 /// A running emulator bound to a loopback port.

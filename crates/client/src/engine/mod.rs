@@ -86,6 +86,11 @@ pub(crate) enum Command {
         body: Value,
         reply: oneshot::Sender<Result<String, Error>>,
     },
+    /// A temporary download URL for a media SID.
+    MediaUrl {
+        media: String,
+        reply: oneshot::Sender<Result<String, Error>>,
+    },
 }
 
 /// Everything that reaches the engine.
@@ -875,6 +880,17 @@ impl Engine {
                     let _ = reply.send(result.map(|body| body["unread_messages_count"].as_u64()));
                 });
             }
+            Command::MediaUrl { media, reply } => {
+                let Some(config) = &self.config else {
+                    let _ = reply.send(Err(Error::Transport("not connected yet".to_owned())));
+                    return;
+                };
+                let url = format!("{}/{}", config.link("media_service"), encode(&media));
+                let token = self.api.connection.token().unwrap_or_default();
+                platform::spawn(async move {
+                    let _ = reply.send(temporary_url(&url, token).await);
+                });
+            }
             Command::CreateConversation { body, reply } => {
                 let Some(config) = &self.config else {
                     let _ = reply.send(Err(Error::Transport("not connected yet".to_owned())));
@@ -918,6 +934,23 @@ impl Engine {
             }
         });
     }
+}
+
+/// The media record's `links.content_direct_temporary` (valid for about five minutes).
+async fn temporary_url(url: &str, token: String) -> Result<String, Error> {
+    let response = platform::get(url, &[("X-Twilio-Token".to_owned(), token)]).await?;
+    if !(200..300).contains(&response.status) {
+        return Err(Error::Http {
+            status: response.status,
+            message: crate::auth::error_message(&response.body),
+        });
+    }
+    let record: Value =
+        serde_json::from_slice(&response.body).map_err(|e| Error::Network(e.to_string()))?;
+    record["links"]["content_direct_temporary"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| Error::Network("the media record has no temporary URL".to_owned()))
 }
 
 /// Whether a throttled action last done at `last` may run again at `now`.

@@ -50,6 +50,11 @@ pub async fn post_json(
     sys::post_json(url, headers, credentials, body).await
 }
 
+/// GETs `url` with `headers` and returns the response, whatever its status.
+pub async fn get(url: &str, headers: &[(String, String)]) -> Result<HttpResponse, crate::Error> {
+    sys::get(url, headers).await
+}
+
 /// POSTs `bytes` with progress reports `(sent, total)` on `progress`; resolving `cancel`
 /// aborts it (`Error::Cancelled`). Browsers use `XMLHttpRequest`, whose upload progress `fetch`
 /// cannot report.

@@ -120,3 +120,14 @@ pub(crate) async fn upload(
     let body = response.bytes().await.map_err(|e| Error::Network(e.to_string()))?.to_vec();
     Ok(HttpResponse { status, body })
 }
+
+pub(crate) async fn get(url: &str, headers: &[(String, String)]) -> Result<HttpResponse, Error> {
+    let mut request = reqwest::Client::new().get(url);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.map_err(|e| Error::Network(e.to_string()))?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(|e| Error::Network(e.to_string()))?.to_vec();
+    Ok(HttpResponse { status, body })
+}

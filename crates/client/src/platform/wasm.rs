@@ -190,3 +190,22 @@ pub(crate) async fn upload(
     let body = xhr.response().map(|r| js_sys::Uint8Array::new(&r).to_vec()).unwrap_or_default();
     Ok(HttpResponse { status, body })
 }
+
+pub(crate) async fn get(url: &str, headers: &[(String, String)]) -> Result<HttpResponse, Error> {
+    let js_error = |e: JsValue| Error::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")));
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_mode(web_sys::RequestMode::Cors);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(js_error)?;
+    for (name, value) in headers {
+        request.headers().set(name, value).map_err(js_error)?;
+    }
+    let window = web_sys::window().ok_or_else(|| Error::Network("no window".to_owned()))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js_error)?
+        .unchecked_into();
+    let buffer =
+        JsFuture::from(response.array_buffer().map_err(js_error)?).await.map_err(js_error)?;
+    Ok(HttpResponse { status: response.status(), body: js_sys::Uint8Array::new(&buffer).to_vec() })
+}
