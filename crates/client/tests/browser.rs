@@ -259,3 +259,24 @@ async fn test_reconnects_after_the_socket_drops_and_delivers_what_was_queued() {
     let copies = bodies(&b).iter().filter(|m| *m == "sent across the drop").count();
     assert_eq!(copies, 1, "delivered once");
 }
+
+#[wasm_bindgen_test]
+async fn test_going_back_online_reconnects_at_once_instead_of_waiting_out_the_backoff() {
+    let backend = backend_url();
+    let tokens =
+        SessionTokenProvider::new(format!("{backend}/api/session"), format!("{backend}/api/token"));
+    let mut config = ClientConfig::new(twilsock_url());
+    // A backoff far longer than the test allows: only the wake-up can reconnect in time.
+    config.backoff.min = Duration::from_secs(60);
+    config.backoff.jitter = 0.0;
+    let client = Client::connect(config, Arc::new(tokens));
+    wait_for(&client, |s| *s == ConnectionState::Connected).await;
+    let identity = client.identity();
+    eventually("the identity is known", || identity.get().is_some()).await;
+    let url = format!("{}/_testing/drop?identity={}", emulator_url(), identity.get().unwrap());
+    platform::post_json(&url, &[], platform::CredentialsMode::Omit, String::new()).await.unwrap();
+    wait_for(&client, |s| matches!(s, ConnectionState::Reconnecting { .. })).await;
+    let online = web_sys::Event::new("online").unwrap();
+    web_sys::window().unwrap().dispatch_event(&online).unwrap();
+    wait_for(&client, |s| *s == ConnectionState::Connected).await;
+}

@@ -562,6 +562,7 @@ fn backoff_hint(payload: &Value) -> Option<Duration> {
 }
 
 /// Every server message except a `reply` is acknowledged with a `reply` of the same id.
+
 fn acknowledge(socket: &Socket, message: &Message) {
     if matches!(message, Message::Reply(_)) {
         return;
@@ -574,4 +575,52 @@ fn acknowledge(socket: &Socket, message: &Message) {
 fn send_close(socket: &Socket) {
     let close = Close { id: platform::new_message_id(), status: None, extra: Default::default() };
     let _ = socket.send(Frame::new(Message::Close(close)).encode());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_close_codes_and_backoff_hints() {
+        let hint = serde_json::json!({ "backoff_policy": { "reconnect_min_ms": 4000, "reconnect_max_ms": 9000 } });
+        assert!(matches!(
+            closed_by_server(Status::new(308, "Offload"), &hint),
+            Outcome::Lost { connected: true, min_backoff: Some(d) } if d == Duration::from_secs(4)
+        ));
+        assert!(matches!(
+            closed_by_server(Status::new(410, "Gone"), &Value::Null),
+            Outcome::Lost { min_backoff: None, .. }
+        ));
+        assert!(matches!(
+            closed_by_server(Status::new(406, "x"), &Value::Null),
+            Outcome::Terminated(_)
+        ));
+        assert!(matches!(
+            closed_by_server(Status::new(417, "x"), &Value::Null),
+            Outcome::Terminated(_)
+        ));
+        assert!(matches!(
+            closed_by_server(Status::new(401, "x").with_error(20104, "expired"), &Value::Null),
+            Outcome::Denied { code: 20104, .. }
+        ));
+        assert_eq!(backoff_hint(&Value::Null), None);
+    }
+
+    #[test]
+    fn test_upstream_replies_map_to_results() {
+        let mut reply = Reply::new("TM1", Status::ok());
+        reply.http_status =
+            Some(convo_wire::message::HttpStatus { code: 201, status: "Created".into() });
+        assert_eq!(upstream_result(reply.clone(), br#"{"index":3}"#).unwrap().body["index"], 3);
+        reply.http_status =
+            Some(convo_wire::message::HttpStatus { code: 403, status: "Forbidden".into() });
+        let error =
+            upstream_result(reply, br#"{"status":403,"code":20403,"message":"no"}"#).unwrap_err();
+        assert_eq!(error, Error::Api { status: 403, code: Some(20403), message: "no".into() });
+        assert!(!error.is_retryable());
+        let transport =
+            upstream_result(Reply::new("TM2", Status::new(503, "Busy")), b"").unwrap_err();
+        assert!(transport.is_retryable());
+    }
 }
