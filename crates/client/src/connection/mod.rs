@@ -562,7 +562,6 @@ fn backoff_hint(payload: &Value) -> Option<Duration> {
 }
 
 /// Every server message except a `reply` is acknowledged with a `reply` of the same id.
-
 fn acknowledge(socket: &Socket, message: &Message) {
     if matches!(message, Message::Reply(_)) {
         return;
