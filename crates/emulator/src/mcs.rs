@@ -165,10 +165,12 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(record)).into_response())
 }
 
+/// Over Twilio's media limit: a 400 with a Twilio body, like every other limit.
 fn too_large(limit: usize) -> TwilioError {
     TwilioError::new(
-        413,
-        20413,
+        400,
+        20001,
+
         format!("Media is larger than the {} MB limit", limit / (1024 * 1024)),
     )
 }
