@@ -3,24 +3,32 @@
 use leptos::prelude::*;
 
 use crate::{
-    components::{Launcher, Panel},
-    state::{ChatHandle, Store},
+    components::{Launcher, Lightbox, LiveRegion, Panel},
+    dom,
+    i18n::Locale,
+    state::{bridge, ChatHandle, Store},
     WidgetConfig,
 };
 
-/// The whole widget: launcher button and chat panel.
+/// The whole widget: launcher button, chat panel, and the screen-reader live region.
 #[component]
 pub fn App(
-    /// Where the widget gets tokens and connects.
+    /// Where the widget gets sessions and connects, and how it behaves.
     config: WidgetConfig,
 ) -> impl IntoView {
-    let store = Store::new();
+    let locale =
+        Locale::from_tag(&config.locale.clone().or_else(dom::browser_language).unwrap_or_default());
+    let store = Store::new(locale);
+    bridge::install(store, config.sound);
     provide_context(store);
     provide_context(ChatHandle::new(store, config));
+    let dir = move || if store.locale.get().is_rtl() { "rtl" } else { "ltr" };
     view! {
-        <div class="convo-root">
+        <div class="convo-root" dir=dir lang=move || store.locale.get().tag()>
             <Panel />
             <Launcher />
+            <Lightbox />
+            <LiveRegion />
         </div>
     }
 }

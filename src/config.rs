@@ -1,6 +1,42 @@
-//! Widget configuration: where to get tokens and where the twilsock endpoint is.
+//! Widget configuration: where the backend is, the language, the pre-chat form, attachment
+//! rules, sound.
 
-/// How the widget connects.
+use crate::util::validate::AttachmentPolicy;
+
+/// A pre-chat form field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldKind {
+    /// The visitor's name (any Unicode).
+    Name,
+    /// An email address.
+    Email,
+    /// The question, posted as the first message.
+    Question,
+}
+
+/// A field of the pre-chat form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// Which field.
+    pub kind: FieldKind,
+    /// Whether it must be filled in.
+    pub required: bool,
+}
+
+/// A visitor the host has already identified (the pre-chat form is skipped).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HostUser {
+    /// The host's user id.
+    pub identity: Option<String>,
+    /// HMAC-SHA256 of the id under the backend's identity secret (lowercase hex).
+    pub identity_signature: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+}
+
+/// How the widget connects and behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WidgetConfig {
     /// The host backend's session endpoint, which starts or resumes a visitor's conversation
@@ -10,6 +46,18 @@ pub struct WidgetConfig {
     pub token_url: String,
     /// The twilsock websocket URL (absolute `ws(s)://`, or a path on the page's host).
     pub twilsock_url: String,
+    /// The team name in the header.
+    pub team_name: Option<String>,
+    /// A BCP 47 language tag; the browser's language when unset.
+    pub locale: Option<String>,
+    /// The pre-chat form's fields (empty: no form).
+    pub prechat: Vec<Field>,
+    /// A visitor the host already knows (skips the form).
+    pub user: Option<HostUser>,
+    /// What may be attached.
+    pub attachments: AttachmentPolicy,
+    /// Play a sound for new messages while the tab is hidden.
+    pub sound: bool,
 }
 
 impl Default for WidgetConfig {
@@ -18,26 +66,47 @@ impl Default for WidgetConfig {
             session_url: "/api/session".to_owned(),
             token_url: "/api/token".to_owned(),
             twilsock_url: "/v3/wsconnect".to_owned(),
+            team_name: None,
+            locale: None,
+            prechat: vec![
+                Field { kind: FieldKind::Name, required: true },
+                Field { kind: FieldKind::Email, required: false },
+                Field { kind: FieldKind::Question, required: false },
+            ],
+            user: None,
+            attachments: AttachmentPolicy::default(),
+            sound: false,
         }
     }
 }
 
 impl WidgetConfig {
-    /// Defaults, overridden by `data-convo-session-url`, `data-convo-token-url` and
-    /// `data-convo-twilsock-url` on `<body>`.
+    /// Defaults, overridden by `data-convo-*` attributes on `<body>`: `session-url`,
+    /// `token-url`, `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`;
+    /// `!` marks required, `none` turns the form off), `sound` (`on`).
     pub fn from_document() -> Self {
         let mut config = WidgetConfig::default();
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-            if let Some(url) = body.get_attribute("data-convo-session-url") {
-                config.session_url = url;
-            }
-            if let Some(url) = body.get_attribute("data-convo-token-url") {
-                config.token_url = url;
-            }
-            if let Some(url) = body.get_attribute("data-convo-twilsock-url") {
-                config.twilsock_url = url;
-            }
+        let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
+            return config;
+        };
+        let attr = |name: &str| {
+            body.get_attribute(&format!("data-convo-{name}")).filter(|v| !v.is_empty())
+        };
+        if let Some(url) = attr("session-url") {
+            config.session_url = url;
         }
+        if let Some(url) = attr("token-url") {
+            config.token_url = url;
+        }
+        if let Some(url) = attr("twilsock-url") {
+            config.twilsock_url = url;
+        }
+        config.team_name = attr("team");
+        config.locale = attr("locale");
+        if let Some(spec) = attr("prechat") {
+            config.prechat = parse_prechat(&spec);
+        }
+        config.sound = attr("sound").is_some_and(|v| v == "on");
         config
     }
 
@@ -45,6 +114,28 @@ impl WidgetConfig {
     pub fn absolute_twilsock_url(&self, page_origin: &str) -> String {
         resolve_ws_url(&self.twilsock_url, page_origin)
     }
+
+    /// The key the visitor's session is stored under (one per backend).
+    pub fn storage_key(&self) -> String {
+        format!("convo:v1:{}", self.session_url)
+    }
+}
+
+/// Parses `name!,email,question` (`!` = required; `none` = no form).
+pub fn parse_prechat(spec: &str) -> Vec<Field> {
+    spec.split(',')
+        .filter_map(|part| {
+            let part = part.trim();
+            let (name, required) = part.strip_suffix('!').map_or((part, false), |n| (n, true));
+            let kind = match name {
+                "name" => FieldKind::Name,
+                "email" => FieldKind::Email,
+                "question" => FieldKind::Question,
+                _ => return None,
+            };
+            Some(Field { kind, required })
+        })
+        .collect()
 }
 
 /// Resolves a websocket URL given as absolute (`ws://…`, `wss://…`), or as a path on the page's
@@ -86,5 +177,18 @@ mod tests {
             resolve_ws_url("wss://tsock.us1.twilio.com/v3/wsconnect", "http://x"),
             "wss://tsock.us1.twilio.com/v3/wsconnect"
         );
+    }
+
+    #[test]
+    fn test_prechat_specs() {
+        assert_eq!(
+            parse_prechat("name!, email ,question!"),
+            [
+                Field { kind: FieldKind::Name, required: true },
+                Field { kind: FieldKind::Email, required: false },
+                Field { kind: FieldKind::Question, required: true },
+            ]
+        );
+        assert!(parse_prechat("none").is_empty());
     }
 }

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod components;
 pub mod config;
+pub mod dom;
 pub mod i18n;
 pub mod state;
 
@@ -16,3 +17,4 @@ pub use config::WidgetConfig;
 pub fn mount_to_body(config: WidgetConfig) {
     leptos::mount::mount_to_body(move || leptos::view! { <App config /> });
 }
+pub mod util;

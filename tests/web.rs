@@ -1,5 +1,5 @@
-//! In headless Chromium: the widget mounts, the launcher opens the panel, and the panel shows
-//! the live connection to the backend and emulator `scripts/test` started.
+//! In headless Chromium: the widget mounted against the backend and emulator `scripts/test`
+//! started — pre-chat validation, starting a chat, sending, the bot's answer, escaping.
 #![cfg(target_arch = "wasm32")]
 
 use std::time::Duration;
@@ -8,7 +8,7 @@ use convo_widget::{App, WidgetConfig};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::HtmlElement;
+use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -23,54 +23,122 @@ fn config() -> WidgetConfig {
         session_url: format!("{backend}/api/session"),
         token_url: format!("{backend}/api/token"),
         twilsock_url: twilsock.to_owned(),
+        locale: Some("en".to_owned()),
+        ..WidgetConfig::default()
     }
 }
 
-fn mount() -> HtmlElement {
+fn mount(config: WidgetConfig) -> HtmlElement {
     let document = document();
+    // Each test starts without a stored session.
+    window().local_storage().unwrap().unwrap().clear().unwrap();
     let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&container).unwrap();
-    let config = config();
     leptos::mount::mount_to(container.clone(), move || view! { <App config /> }).forget();
     container
 }
 
-fn find(container: &HtmlElement, selector: &str) -> HtmlElement {
-    container
-        .query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector}"))
-        .unchecked_into()
+fn find(container: &HtmlElement, selector: &str) -> Option<HtmlElement> {
+    container.query_selector(selector).unwrap().map(JsCast::unchecked_into)
+}
+
+async fn until(what: &str, check: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if check() {
+            return;
+        }
+        convo_client::platform::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("not reached in 10 s: {what}");
+}
+
+fn text(container: &HtmlElement, selector: &str) -> String {
+    find(container, selector).and_then(|e| e.text_content()).unwrap_or_default()
 }
 
 #[wasm_bindgen_test]
-async fn test_launcher_opens_the_panel_which_connects() {
-    let container = mount();
+async fn test_prechat_validation_then_chat_and_bot_reply() {
+    let container = mount(config());
     leptos::task::tick().await;
-    let launcher = find(&container, ".convo-launcher");
-    let panel = find(&container, ".convo-panel");
-    assert!(panel.hidden(), "panel starts closed");
-    assert_eq!(launcher.get_attribute("aria-label").as_deref(), Some("Open support chat"));
-
+    let launcher = find(&container, ".convo-launcher").unwrap();
+    let panel = find(&container, ".convo-panel").unwrap();
+    assert!(panel.hidden());
     launcher.click();
     leptos::task::tick().await;
-    assert!(!panel.hidden(), "panel opens");
+    assert!(!panel.hidden());
     assert_eq!(launcher.get_attribute("aria-expanded").as_deref(), Some("true"));
-    assert_eq!(launcher.get_attribute("aria-label").as_deref(), Some("Close support chat"));
 
-    let status = find(&container, ".convo-status");
-    let mut seen = Vec::new();
-    for _ in 0..100 {
-        let text = status.text_content().unwrap_or_default();
-        if text == "Connected" {
-            break;
-        }
-        seen.push(text);
-        convo_client::platform::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(status.text_content().as_deref(), Some("Connected"), "saw {seen:?}");
-
-    find(&container, ".convo-panel__close").click();
+    // The name is required: submitting without it shows the error on the field.
+    find(&container, ".convo-prechat button[type=submit]").unwrap().click();
     leptos::task::tick().await;
-    assert!(panel.hidden(), "close button closes");
+    assert_eq!(text(&container, "#convo-field-name-error"), "Please fill this in.");
+    assert_eq!(
+        find(&container, "#convo-field-name").unwrap().get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+
+    // Any Unicode name is accepted.
+    let name: HtmlInputElement = find(&container, "#convo-field-name").unwrap().unchecked_into();
+    name.set_value("Zoë Łukasz-محمد");
+    name.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    let question: HtmlTextAreaElement =
+        find(&container, "#convo-field-question").unwrap().unchecked_into();
+    question.set_value("<b>not bold</b> see https://example.com");
+    question.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    find(&container, ".convo-prechat button[type=submit]").unwrap().click();
+
+    until("the composer appears", || find(&container, ".convo-composer__input").is_some()).await;
+    until("the question and the bot's greeting show", || {
+        container.query_selector_all(".convo-row").map(|n| n.length()).unwrap_or(0) >= 2
+    })
+    .await;
+    let first = find(&container, ".convo-row .convo-bubble__text").unwrap();
+    // User content is text: the markup is shown, not rendered; the URL became a safe link.
+    assert_eq!(first.query_selector("b").unwrap(), None);
+    assert!(first.text_content().unwrap().contains("<b>not bold</b>"));
+    let link = first.query_selector("a").unwrap().unwrap();
+    assert_eq!(link.get_attribute("href").as_deref(), Some("https://example.com"));
+    assert_eq!(link.get_attribute("rel").as_deref(), Some("noopener noreferrer nofollow"));
+    until("the bot's greeting", || {
+        text(&container, ".convo-messages").contains("an agent will be with you shortly")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn test_enter_sends_and_shift_enter_breaks_the_line() {
+    let mut config = config();
+    config.prechat = Vec::new();
+    let container = mount(config);
+    leptos::task::tick().await;
+    find(&container, ".convo-launcher").unwrap().click();
+    until("the composer appears", || find(&container, ".convo-composer__input").is_some()).await;
+    let input: HtmlTextAreaElement =
+        find(&container, ".convo-composer__input").unwrap().unchecked_into();
+    input.set_value("line one");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    let shift_enter = web_sys::KeyboardEventInit::new();
+    shift_enter.set_key("Enter");
+    shift_enter.set_shift_key(true);
+    shift_enter.set_bubbles(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &shift_enter).unwrap();
+    input.dispatch_event(&event).unwrap();
+    leptos::task::tick().await;
+    assert_eq!(
+        container.query_selector_all(".convo-row").unwrap().length(),
+        0,
+        "Shift+Enter does not send"
+    );
+
+    let enter = web_sys::KeyboardEventInit::new();
+    enter.set_key("Enter");
+    enter.set_bubbles(true);
+    enter.set_cancelable(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &enter).unwrap();
+    input.dispatch_event(&event).unwrap();
+    leptos::task::tick().await;
+    assert_eq!(input.value(), "", "the draft clears when sent");
+    until("the message shows", || text(&container, ".convo-messages").contains("line one")).await;
 }

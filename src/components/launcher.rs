@@ -1,18 +1,22 @@
-//! The round button that opens and closes the chat.
+//! The round button that opens and closes the chat, with the unread count.
 
 use leptos::prelude::*;
 
-use crate::{
-    i18n,
-    state::{ChatHandle, Store},
-};
+use crate::state::{ChatHandle, Store};
 
 /// The launcher button.
 #[component]
 pub fn Launcher() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
-    let label = move || if store.open.get() { i18n::CLOSE_CHAT } else { i18n::OPEN_CHAT };
+    let label = move || {
+        let strings = store.strings();
+        let base = if store.open.get() { strings.close_chat } else { strings.open_chat };
+        match store.unread.get() {
+            0 => base.to_owned(),
+            n => format!("{base} ({})", (strings.unread)(n)),
+        }
+    };
     view! {
         <button
             type="button"
@@ -25,6 +29,11 @@ pub fn Launcher() -> impl IntoView {
             <svg class="convo-launcher__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                 <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z" />
             </svg>
+            <Show when=move || { store.unread.get() > 0 }>
+                <span class="convo-launcher__badge" aria-hidden="true">
+                    {move || { let n = store.unread.get(); if n > 99 { "99+".to_owned() } else { n.to_string() } }}
+                </span>
+            </Show>
         </button>
     }
 }

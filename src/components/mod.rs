@@ -1,9 +1,33 @@
 //! The widget's components, one per file.
 
-mod connection_status;
+mod composer;
+mod connection_banner;
+mod draft_files;
+mod ended_view;
+mod header;
 mod launcher;
+mod lightbox;
+mod live_region;
+mod media_view;
+mod message_list;
+mod message_row;
+mod notices;
 mod panel;
+mod prechat_form;
+mod typing_indicator;
 
-pub use connection_status::ConnectionStatus;
+pub use composer::Composer;
+pub use connection_banner::ConnectionBanner;
+pub use draft_files::DraftFiles;
+pub use ended_view::EndedView;
+pub use header::Header;
 pub use launcher::Launcher;
+pub use lightbox::Lightbox;
+pub use live_region::LiveRegion;
+pub use media_view::MediaView;
+pub use message_list::MessageList;
+pub use message_row::MessageRow;
+pub use notices::Notices;
 pub use panel::Panel;
+pub use prechat_form::PreChatForm;
+pub use typing_indicator::TypingIndicator;

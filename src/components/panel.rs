@@ -1,38 +1,153 @@
-//! The chat panel: header and, for now, the connection status.
+//! The chat panel: a dialog with the header, the connection banner, and the body for the
+//! current phase. It traps focus while open, closes on Escape (focus returns to the launcher),
+//! and accepts dropped and pasted files.
 
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
+use wasm_bindgen::JsCast;
 
-use super::ConnectionStatus;
-use crate::{
-    i18n,
-    state::{ChatHandle, Store},
+use super::{
+    Composer, ConnectionBanner, EndedView, Header, MessageList, Notices, PreChatForm,
+    TypingIndicator,
 };
+use crate::state::{ChatHandle, Phase, Store};
+
+const FOCUSABLE: &str = "button:not([disabled]), [href], input:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
 
 /// The chat panel, shown while the store says it is open.
 #[component]
 pub fn Panel() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
+    let panel = NodeRef::<html::Section>::new();
+    let dragging = RwSignal::new(false);
+
+    // Focus moves into the panel when it opens, and back to the launcher when it closes.
+    Effect::new(move |was_open: Option<bool>| {
+        let open = store.open.get();
+        if let Some(section) = panel.get() {
+            if open && was_open != Some(true) {
+                request_animation_frame(move || {
+                    let target = section
+                        .query_selector("textarea, input, .convo-panel__close")
+                        .ok()
+                        .flatten();
+                    if let Some(target) =
+                        target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = target.focus();
+                    }
+                });
+            } else if !open && was_open == Some(true) {
+                let launcher = document().query_selector(".convo-launcher").ok().flatten();
+                if let Some(launcher) =
+                    launcher.and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = launcher.focus();
+                }
+            }
+        }
+        open
+    });
+
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            if store.lightbox.get_untracked().is_some() {
+                handle.close_image();
+            } else {
+                handle.close();
+            }
+            return;
+        }
+        if ev.key() != "Tab" {
+            return;
+        }
+        // Keep Tab inside the dialog.
+        let Some(section) = panel.get() else { return };
+        let Ok(nodes) = section.query_selector_all(FOCUSABLE) else { return };
+        let (Some(first), Some(last)) =
+            (nodes.item(0), nodes.item(nodes.length().saturating_sub(1)))
+        else {
+            return;
+        };
+        let active = document().active_element();
+        let at = |node: &web_sys::Node| active.as_ref().is_some_and(|a| a.is_same_node(Some(node)));
+        if ev.shift_key() && at(&first) {
+            ev.prevent_default();
+            let _ = last.unchecked_ref::<web_sys::HtmlElement>().focus();
+        } else if !ev.shift_key() && at(&last) {
+            ev.prevent_default();
+            let _ = first.unchecked_ref::<web_sys::HtmlElement>().focus();
+        }
+    };
+
+    let chatting = move || store.phase.get() == Phase::Chat;
+    let take_files = move |list: Option<web_sys::FileList>| {
+        let Some(list) = list else { return };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        if !files.is_empty() {
+            handle.add_files(files);
+        }
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if chatting() {
+            take_files(ev.data_transfer().and_then(|d| d.files()));
+        }
+    };
+    let on_paste = move |ev: web_sys::ClipboardEvent| {
+        let files = ev.clipboard_data().and_then(|d| d.files());
+        if files.as_ref().is_some_and(|f| f.length() > 0) && chatting() {
+            ev.prevent_default();
+            take_files(files);
+        }
+    };
+
     view! {
         <section
             id="convo-panel"
             class="convo-panel"
+            class:convo-panel--dragging=move || dragging.get()
             role="dialog"
-            aria-label=i18n::PANEL_TITLE
+            aria-modal="true"
+            aria-labelledby="convo-panel-title"
             hidden=move || !store.open.get()
+            node_ref=panel
+            on:keydown=on_keydown
+            on:dragover=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                dragging.set(chatting());
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+            on:paste=on_paste
         >
-            <header class="convo-panel__header">
-                <h2 class="convo-panel__title">{i18n::PANEL_TITLE}</h2>
-                <button
-                    type="button"
-                    class="convo-panel__close"
-                    aria-label=i18n::CLOSE_CHAT
-                    on:click=move |_| handle.close()
-                >
-                    "×"
-                </button>
-            </header>
-            <ConnectionStatus />
+            <Header />
+            <ConnectionBanner />
+            <Notices />
+            {move || match store.phase.get() {
+                Phase::PreChat => view! { <PreChatForm /> }.into_any(),
+                Phase::Idle | Phase::Starting => view! {
+                    <p class="convo-panel__status" role="status">{move || store.strings().starting}</p>
+                }.into_any(),
+                Phase::Unavailable => view! {
+                    <div class="convo-panel__status" role="alert">
+                        <p>{move || store.strings().unavailable}</p>
+                        <button type="button" class="convo-button" on:click=move |_| handle.retry_connection()>
+                            {move || store.strings().try_again}
+                        </button>
+                    </div>
+                }.into_any(),
+                Phase::Chat | Phase::Ended => view! {
+                    <MessageList />
+                    <TypingIndicator />
+                    <Show when=move || store.phase.get() == Phase::Chat fallback=|| view! { <EndedView /> }>
+                        <Composer />
+                    </Show>
+                }.into_any(),
+            }}
+            <div class="convo-panel__drop" aria-hidden="true">{move || store.strings().drop_files}</div>
         </section>
     }
 }

@@ -1,37 +1,147 @@
-//! User-facing strings. Every string the widget shows comes from here.
+//! Every string the widget shows, one catalogue per locale: English, French and Arabic
+//! (right to left). Components ask [`Catalogue::get`] for the active locale's strings.
+
+mod ar;
+mod en;
+mod fr;
 
 use std::time::Duration;
 
 use convo_client::ConnectionState;
 
-/// The launcher's accessible name when the panel is closed.
-pub const OPEN_CHAT: &str = "Open support chat";
-/// The launcher's accessible name when the panel is open.
-pub const CLOSE_CHAT: &str = "Close support chat";
-/// The panel's title.
-pub const PANEL_TITLE: &str = "Support";
+/// A supported language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    /// English.
+    #[default]
+    En,
+    /// French.
+    Fr,
+    /// Arabic (right to left).
+    Ar,
+}
 
-/// The status line for a connection state.
-pub fn connection_label(state: &ConnectionState) -> String {
-    match state {
-        ConnectionState::Disconnected => "Offline".to_owned(),
-        ConnectionState::Connecting => "Connecting…".to_owned(),
-        ConnectionState::Connected => "Connected".to_owned(),
-        ConnectionState::Reconnecting { retry_in, .. } => {
-            format!("Connection lost. Reconnecting in {}…", seconds(*retry_in))
+impl Locale {
+    /// The best match for a BCP 47 tag (`fr-CA` → French); English otherwise.
+    pub fn from_tag(tag: &str) -> Locale {
+        match tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase().as_str() {
+            "fr" => Locale::Fr,
+            "ar" => Locale::Ar,
+            _ => Locale::En,
         }
-        ConnectionState::Denied { .. } => "Chat is unavailable: access was refused.".to_owned(),
-        ConnectionState::Terminated { .. } => "Chat is unavailable.".to_owned(),
+    }
+
+    /// The tag for `lang` and `Intl`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Fr => "fr",
+            Locale::Ar => "ar",
+        }
+    }
+
+    /// Whether the script runs right to left.
+    pub fn is_rtl(self) -> bool {
+        self == Locale::Ar
+    }
+
+    /// The strings.
+    pub fn strings(self) -> &'static Catalogue {
+        match self {
+            Locale::En => &en::CATALOGUE,
+            Locale::Fr => &fr::CATALOGUE,
+            Locale::Ar => &ar::CATALOGUE,
+        }
     }
 }
 
-fn seconds(d: Duration) -> String {
-    let s = d.as_secs_f64().ceil() as u64;
-    if s == 1 {
-        "1 second".to_owned()
-    } else {
-        format!("{s} seconds")
+/// The strings of one locale. Functions build the ones with values in them.
+#[derive(Debug)]
+pub struct Catalogue {
+    pub open_chat: &'static str,
+    pub close_chat: &'static str,
+    pub minimise: &'static str,
+    pub unread: fn(u64) -> String,
+    pub team_default: &'static str,
+    pub online: &'static str,
+    pub offline: &'static str,
+    pub agent: &'static str,
+    pub you: &'static str,
+    pub assistant: &'static str,
+    pub prechat_intro: &'static str,
+    pub name: &'static str,
+    pub email: &'static str,
+    pub question: &'static str,
+    pub optional: &'static str,
+    pub start_chat: &'static str,
+    pub required: &'static str,
+    pub invalid_email: &'static str,
+    pub too_long: fn(usize) -> String,
+    pub starting: &'static str,
+    pub composer_placeholder: &'static str,
+    pub send: &'static str,
+    pub attach: &'static str,
+    pub remove_attachment: fn(&str) -> String,
+    pub bytes_left: fn(usize) -> String,
+    pub over_limit: &'static str,
+    pub drop_files: &'static str,
+    pub file_too_big: fn(&str, &str) -> String,
+    pub file_type: fn(&str) -> String,
+    pub file_too_many: fn(usize) -> String,
+    pub file_empty: fn(&str) -> String,
+    pub connected: &'static str,
+    pub connecting: &'static str,
+
+    pub reconnecting_in: fn(u64) -> String,
+    pub retry_now: &'static str,
+    pub offline_banner: &'static str,
+    pub unavailable: &'static str,
+    pub try_again: &'static str,
+    pub sending: &'static str,
+    pub queued: &'static str,
+    pub uploading: fn(u8) -> String,
+    pub failed: &'static str,
+    pub retry: &'static str,
+    pub cancel: &'static str,
+    pub seen: &'static str,
+    pub typing: fn(&str) -> String,
+    pub new_messages: &'static str,
+    pub jump_to_latest: fn(u64) -> String,
+    pub loading_older: &'static str,
+    pub beginning: &'static str,
+    pub ended: &'static str,
+    pub download_transcript: &'static str,
+    pub start_new: &'static str,
+    pub image: fn(&str) -> String,
+    pub close_image: &'static str,
+    pub download: fn(&str) -> String,
+    pub announce: fn(&str, &str) -> String,
+    pub title_unread: fn(u64) -> String,
+    pub messages_label: &'static str,
+    pub today: &'static str,
+    pub yesterday: &'static str,
+}
+
+impl Catalogue {
+    /// The status line for a connection state; `None` when all is well.
+    pub fn connection(&self, state: &ConnectionState) -> Option<String> {
+        match state {
+            ConnectionState::Connected => None,
+            ConnectionState::Connecting => Some(self.connecting.to_owned()),
+            ConnectionState::Reconnecting { retry_in, .. } => {
+                Some((self.reconnecting_in)(seconds(*retry_in)))
+            }
+            ConnectionState::Disconnected => Some(self.offline_banner.to_owned()),
+            ConnectionState::Denied { .. } | ConnectionState::Terminated { .. } => {
+                Some(self.unavailable.to_owned())
+            }
+        }
     }
+}
+
+/// Whole seconds, rounded up (a countdown never shows 0 while waiting).
+pub fn seconds(d: Duration) -> u64 {
+    d.as_secs_f64().ceil().max(1.0) as u64
 }
 
 #[cfg(test)]
@@ -39,9 +149,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn test_reconnecting_label_rounds_up() {
-        let state =
-            ConnectionState::Reconnecting { attempt: 1, retry_in: Duration::from_millis(800) };
-        assert_eq!(connection_label(&state), "Connection lost. Reconnecting in 1 second…");
+    fn test_locales_from_tags() {
+        assert_eq!(Locale::from_tag("fr-CA"), Locale::Fr);
+        assert_eq!(Locale::from_tag("ar_EG"), Locale::Ar);
+        assert_eq!(Locale::from_tag("de"), Locale::En);
+        assert!(Locale::Ar.is_rtl() && !Locale::Fr.is_rtl());
+    }
+
+    #[test]
+    fn test_every_locale_fills_every_string() {
+        for locale in [Locale::En, Locale::Fr, Locale::Ar] {
+            let c = locale.strings();
+            for s in
+                [c.open_chat, c.send, c.ended, c.start_new, c.seen, c.retry_now, c.prechat_intro]
+            {
+                assert!(!s.trim().is_empty(), "{locale:?}");
+            }
+            assert!((c.typing)("Ana").contains("Ana"));
+            assert!((c.reconnecting_in)(3).contains('3'));
+            assert!((c.announce)("Ana", "hi").contains("hi"));
+        }
+        assert_ne!(Locale::Fr.strings().send, Locale::En.strings().send);
+    }
+
+    #[test]
+    fn test_connection_lines() {
+        let en = Locale::En.strings();
+        assert_eq!(en.connection(&ConnectionState::Connected), None);
+        let line = en.connection(&ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_in: Duration::from_millis(800),
+        });
+        assert_eq!(line.as_deref(), Some("Connection lost. Reconnecting in 1 s…"));
     }
 }

@@ -6,4 +6,4 @@ mod handle;
 mod store;
 
 pub use handle::ChatHandle;
-pub use store::Store;
+pub use store::{DraftFile, Phase, Store};

@@ -1,5 +1,6 @@
-// The demo page in Chromium: the launcher opens the panel, which connects through the
-// Trunk proxy to the backend's embedded emulator and shows "Connected".
+// The demo page in Chromium: the launcher opens the panel, the pre-chat form starts a chat
+// through the backend, the widget connects (through the Trunk proxy to the embedded emulator)
+// and the bot's greeting arrives.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -13,19 +14,26 @@ after(async () => {
   await browser?.close();
 });
 
-test('clicking the launcher opens the panel and shows Connected', async () => {
+test('the launcher opens the panel, the chat connects and the bot answers', async () => {
   const page = await newPage(browser);
   await page.goto(BASE_URL);
-  const launcher = page.getByRole('button', { name: 'Open support chat' });
+  const launcher = page.locator('.convo-launcher');
   await launcher.waitFor();
   const panel = page.getByRole('dialog', { name: 'Support' });
   assert.equal(await panel.isVisible(), false, 'the panel starts closed');
+  await screenshot(page, 'closed');
 
   await launcher.click();
   await panel.waitFor({ state: 'visible' });
-  const status = panel.getByRole('status');
-  await status.filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
-  assert.equal(await page.locator('.convo-launcher').getAttribute('aria-expanded'), 'true');
+  assert.equal(await launcher.getAttribute('aria-expanded'), 'true');
+  await screenshot(page, 'prechat');
+  await panel.getByLabel('Name').fill('Ana Lúcia');
+  await panel.getByLabel('How can we help?').fill('Where is my parcel?');
+  await panel.getByRole('button', { name: 'Start chat' }).click();
+
+  await panel.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20_000 });
+  await panel.getByText('Where is my parcel?').waitFor();
+  await panel.getByText('an agent will be with you shortly').waitFor({ timeout: 10_000 });
   await screenshot(page, 'connected');
 
   await panel.getByRole('button', { name: 'Close support chat' }).click();

@@ -40,7 +40,7 @@ impl TokenProvider for StaticTokenProvider {
 
 /// A visitor session with a Convo backend: who the visitor is, their conversation, and the
 /// signed handle that resumes it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct SessionInfo {
     /// The visitor's chat identity.
     pub identity: String,
@@ -91,6 +91,13 @@ impl SessionTokenProvider {
     /// `attributes`, `identity` + `identity_signature`, `new_conversation`).
     pub fn form(mut self, form: serde_json::Map<String, serde_json::Value>) -> Self {
         self.form = form;
+        self
+    }
+
+    /// Continues a stored session: the first fetch refreshes its token (which works for a
+    /// closed conversation too, to show its history) instead of starting a session.
+    pub fn with_session(self, session: SessionInfo) -> Self {
+        self.session.set(Some(session));
         self
     }
 

@@ -105,6 +105,11 @@ impl Client {
         self.engine.unbounded_send(Event::Command(command)).map_err(|_| gone(()))
     }
 
+    /// Reconnects now instead of waiting out the backoff (a "retry now" button).
+    pub fn reconnect_now(&self) {
+        self.connection.wake();
+    }
+
     /// Closes the connection for good; the state becomes `Disconnected`.
     pub fn shutdown(&self) {
         self.connection.shutdown();

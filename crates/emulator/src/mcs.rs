@@ -170,7 +170,6 @@ fn too_large(limit: usize) -> TwilioError {
     TwilioError::new(
         400,
         20001,
-
         format!("Media is larger than the {} MB limit", limit / (1024 * 1024)),
     )
 }

@@ -65,6 +65,8 @@ type ReplySender = oneshot::Sender<Result<RpcReply, Error>>;
 
 enum Command {
     Request(RpcRequest, ReplySender),
+    /// Stop waiting out the backoff and try now.
+    Wake,
     Shutdown,
 }
 
@@ -80,6 +82,7 @@ impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Command::Request(r, _) => write!(f, "Request({} {})", r.method, r.url),
+            Command::Wake => f.write_str("Wake"),
             Command::Shutdown => f.write_str("Shutdown"),
         }
     }
@@ -126,6 +129,11 @@ impl Connection {
             .unbounded_send(Command::Request(request, reply))
             .map_err(|_| Error::Transport("the client was shut down".to_owned()))?;
         answer.await.map_err(|_| Error::Transport("the client was shut down".to_owned()))?
+    }
+
+    /// Ends a reconnect wait at once (a "retry now" button; the browser coming back online).
+    pub(crate) fn wake(&self) {
+        let _ = self.commands.unbounded_send(Command::Wake);
     }
 
     pub(crate) fn shutdown(&self) {
@@ -196,6 +204,7 @@ impl Driver {
                         select_biased! {
                             command = self.commands.next() => match command {
                                 Some(Command::Request(request, reply)) => self.enqueue(request, reply),
+                                Some(Command::Wake) => break true,
                                 Some(Command::Shutdown) | None => break false,
                             },
                             _ = wake.events.next() => break true,
@@ -252,6 +261,7 @@ impl Driver {
                 output = future => return Some(output),
                 command = self.commands.next() => match command {
                     Some(Command::Request(request, reply)) => self.enqueue(request, reply),
+                    Some(Command::Wake) => {}
                     Some(Command::Shutdown) | None => return None,
                 },
                 () = expiry => self.expire_queue(),
@@ -424,6 +434,9 @@ impl Driver {
                         let deadline = platform::now_millis() + request.timeout.as_millis() as u64;
                         send_request(&socket, &mut pending, request, reply, deadline);
                     }
+                    // Connected already: nothing to wake.
+                    Some(Command::Wake) => {}
+
                     Some(Command::Shutdown) | None => {
                         send_close(&socket);
                         socket.close();

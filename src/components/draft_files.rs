@@ -1,0 +1,36 @@
+//! Files attached to the draft, with previews and a remove button each.
+
+use leptos::prelude::*;
+
+use crate::{
+    state::{ChatHandle, Store},
+    util::validate::human_size,
+};
+
+/// The draft's attachments.
+#[component]
+pub fn DraftFiles() -> impl IntoView {
+    let store = Store::expect();
+    let handle = ChatHandle::expect();
+    view! {
+        <Show when=move || store.files.with(|f| !f.is_empty())>
+            <ul class="convo-draft-files">
+                <For each=move || store.files.get() key=|f| f.id let:file>
+                    <li class="convo-draft-file">
+                        {file.preview.clone().map(|url| view! { <img class="convo-draft-file__preview" src=url alt="" /> })}
+                        <span class="convo-draft-file__name">{file.name.clone()}</span>
+                        <span class="convo-draft-file__size">{human_size(file.bytes.len() as u64)}</span>
+                        <button
+                            type="button"
+                            class="convo-icon-button"
+                            aria-label=(store.strings().remove_attachment)(&file.name)
+                            on:click=move |_| handle.remove_file(file.id)
+                        >
+                            <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
+                        </button>
+                    </li>
+                </For>
+            </ul>
+        </Show>
+    }
+}

@@ -1,0 +1,74 @@
+//! The panel header: team name, the agents (names and avatars from participant attributes,
+//! never raw identities), their presence, minimise and close.
+
+use leptos::prelude::*;
+
+use crate::state::{bridge::display_name, ChatHandle, Store};
+
+/// The panel header.
+#[component]
+pub fn Header() -> impl IntoView {
+    let store = Store::expect();
+    let handle = ChatHandle::expect();
+    let team = handle.config().team_name;
+    let agents = Memo::new(move |_| {
+        let me = store.identity.get();
+        store
+            .participants
+            .get()
+            .into_iter()
+            .filter(|p| {
+                p.identity.is_some() && p.identity != me && p.attributes["role"] != "visitor"
+            })
+            .filter(|p| !p.identity.as_deref().is_some_and(|i| i.contains("bot")))
+            .map(|p| {
+                let name = display_name(store, p.identity.as_deref().unwrap_or_default());
+                let avatar = p.attributes["avatar"]
+                    .as_str()
+                    .filter(|a| a.starts_with("https://"))
+                    .map(str::to_owned);
+                (name, avatar, p.online == Some(true))
+            })
+            .collect::<Vec<_>>()
+    });
+    let online = move || agents.get().iter().any(|(_, _, online)| *online);
+    let title = move || team.clone().unwrap_or_else(|| store.strings().team_default.to_owned());
+    view! {
+        <header class="convo-header">
+            <div class="convo-header__avatars" aria-hidden="true">
+                <For each=move || agents.get() key=|(name, avatar, _)| (name.clone(), avatar.clone()) let:agent>
+                    {match agent.1 {
+                        Some(url) => view! { <img class="convo-avatar" src=url alt="" /> }.into_any(),
+                        None => view! { <span class="convo-avatar">{initials(&agent.0)}</span> }.into_any(),
+                    }}
+                </For>
+            </div>
+            <div class="convo-header__text">
+                <h2 id="convo-panel-title" class="convo-header__title">{title}</h2>
+                <p class="convo-header__subtitle">
+                    <span class="convo-presence" class:convo-presence--online=online aria-hidden="true"></span>
+                    {move || {
+                        let names: Vec<String> = agents.get().into_iter().map(|(n, _, _)| n).collect();
+                        let status = if online() { store.strings().online } else { store.strings().offline };
+                        if names.is_empty() { status.to_owned() } else { format!("{} · {status}", names.join(", ")) }
+                    }}
+                </p>
+            </div>
+            <button type="button" class="convo-icon-button" aria-label=move || store.strings().minimise on:click=move |_| handle.close()>
+                <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M5 12h14" /></svg>
+            </button>
+            <button type="button" class="convo-icon-button convo-panel__close" aria-label=move || store.strings().close_chat on:click=move |_| handle.close()>
+                <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
+            </button>
+        </header>
+    }
+}
+
+/// Up to two initials of a name (any script).
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
+}

@@ -1,0 +1,31 @@
+//! Problems the visitor should know about (a refused file, a failed action), dismissable.
+
+use leptos::prelude::*;
+
+use crate::state::{ChatHandle, Store};
+
+/// The notices.
+#[component]
+pub fn Notices() -> impl IntoView {
+    let store = Store::expect();
+    let handle = ChatHandle::expect();
+    view! {
+        <Show when=move || store.notices.with(|n| !n.is_empty())>
+            <ul class="convo-notices" role="alert">
+                <For each=move || store.notices.get() key=|n| n.clone() let:notice>
+                    <li class="convo-notice">
+                        <span>{notice.clone()}</span>
+                        <button
+                            type="button"
+                            class="convo-icon-button"
+                            aria-label=move || store.strings().close_image
+                            on:click=move |_| handle.dismiss(&notice)
+                        >
+                            <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
+                        </button>
+                    </li>
+                </For>
+            </ul>
+        </Show>
+    }
+}

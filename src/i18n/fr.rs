@@ -1,0 +1,79 @@
+//! Français.
+
+use super::Catalogue;
+
+pub(super) static CATALOGUE: Catalogue = Catalogue {
+    open_chat: "Ouvrir le chat d'assistance",
+    close_chat: "Fermer le chat d'assistance",
+    minimise: "Réduire le chat",
+    unread: |n| {
+        if n == 1 {
+            "1 message non lu".to_owned()
+        } else {
+            format!("{n} messages non lus")
+        }
+    },
+    team_default: "Assistance",
+    online: "En ligne",
+    offline: "Absent",
+    agent: "Conseiller",
+    you: "Vous",
+    assistant: "Assistant",
+    prechat_intro: "Bonjour ! Présentez-vous en quelques mots, nous arrivons.",
+    name: "Nom",
+    email: "E-mail",
+    question: "Comment pouvons-nous vous aider ?",
+    optional: "facultatif",
+    start_chat: "Démarrer le chat",
+    required: "Merci de remplir ce champ.",
+    invalid_email: "Merci de saisir une adresse comme nom@exemple.fr.",
+    too_long: |n| format!("Merci de ne pas dépasser {n} caractères."),
+    starting: "Ouverture du chat…",
+    composer_placeholder: "Écrire un message…",
+    send: "Envoyer",
+    attach: "Joindre des fichiers",
+    remove_attachment: |name| format!("Retirer {name}"),
+    bytes_left: |n| format!("{n} caractères restants"),
+    over_limit: "Ce message est trop long pour être envoyé.",
+    drop_files: "Déposez des fichiers pour les joindre",
+    file_too_big: |name, limit| format!("{name} dépasse {limit}."),
+    file_type: |name| format!("{name} n'est pas un type de fichier accepté."),
+    file_too_many: |n| format!("Vous pouvez joindre jusqu'à {n} fichiers."),
+    file_empty: |name| format!("{name} est vide."),
+    connected: "Connecté",
+    connecting: "Connexion…",
+    reconnecting_in: |s| format!("Connexion perdue. Nouvelle tentative dans {s} s…"),
+    retry_now: "Réessayer maintenant",
+    offline_banner: "Vous êtes hors ligne. Vos messages partiront à votre retour.",
+    unavailable: "Le chat est indisponible pour le moment.",
+    try_again: "Réessayer",
+    sending: "Envoi…",
+    queued: "En attente de connexion",
+    uploading: |p| format!("Envoi du fichier {p} %"),
+    failed: "Non envoyé",
+    retry: "Réessayer",
+    cancel: "Annuler",
+    seen: "Vu",
+    typing: |who| format!("{who} écrit…"),
+    new_messages: "Nouveaux messages",
+    jump_to_latest: |n| {
+        if n == 0 {
+            "Aller au plus récent".to_owned()
+        } else {
+            format!("{n} nouveaux — aller au plus récent")
+        }
+    },
+    loading_older: "Chargement des messages précédents…",
+    beginning: "C'est le début de la conversation.",
+    ended: "Cette conversation est terminée.",
+    download_transcript: "Télécharger la transcription",
+    start_new: "Démarrer une nouvelle conversation",
+    image: |name| format!("Image : {name}"),
+    close_image: "Fermer l'image",
+    download: |name| format!("Télécharger {name}"),
+    announce: |who, text| format!("{who} : {text}"),
+    title_unread: |n| format!("({n}) Nouveau message"),
+    messages_label: "Messages",
+    today: "Aujourd'hui",
+    yesterday: "Hier",
+};

@@ -1,0 +1,5 @@
+//! Pure helpers for the widget: no DOM, no signals, unit-tested natively.
+
+pub mod grouping;
+pub mod linkify;
+pub mod validate;
