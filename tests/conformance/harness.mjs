@@ -139,6 +139,12 @@ export function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * An SDK call with a bound: some SDK reads wait forever when the server never answers the way
+ * the SDK expects (e.g. getConversationBySid before the conversation list loaded).
+ */
+export const bounded = (promise, what, ms = 15_000) => withTimeout(promise, ms, what);
+
 /** Resolves with the first event of `name` on `emitter`, or rejects after `ms`. */
 export function once(emitter, name, ms = 10_000, predicate = () => true) {
   return new Promise((resolve, reject) => {
@@ -282,19 +288,35 @@ export function initialized(client, ms = 15_000) {
 }
 
 /**
- * Shuts a client down. `shutdown()` first waits for the client's init; when the emulator never
- * finishes it, the twilsock connection is closed directly so no reconnect timer outlives the test.
+ * Shuts a client down without leaving anything behind: it lets a client that is still starting
+ * settle, then calls `shutdown()` (which itself waits for init); when the emulator never finishes
+ * the init, the twilsock connection is closed directly so no reconnect timer outlives the test.
  */
 export async function closeClient(client) {
+  const twilsock = client._services?.twilsockClient;
+  const requests = twilsock?.upstream?.transport?.activeRequests;
+  // Let a client that is still initialising settle (initialised or failed) first.
+  await withTimeout(Promise.resolve(client._ensureReady), 5_000, 'client init').catch(() => {});
+  // The SDK loads the conversation list in the background after `initialized`; shutting down in
+  // the middle rejects that promise with nobody listening. Let it finish, and from here on a
+  // rejection caused by the shutdown itself is not a test failure.
+  const loading = client._conversationsPromise?.catch(() => {});
+  if (loading) await withTimeout(loading, 3_000, 'conversation list').catch(() => {});
+  // A request still in flight when the socket closes keeps its 30 s timer in the SDK and holds
+  // the test process open; give in-flight requests a moment to be answered first.
+  for (let waited = 0; requests?.size > 0 && waited < 2_000; waited += 50) await sleep(50);
   try {
     await withTimeout(client.shutdown(), 5_000, 'client shutdown');
   } catch {
     try {
-      await withTimeout(client._services.twilsockClient.disconnect(), 5_000, 'twilsock disconnect');
+      await withTimeout(twilsock.disconnect(), 5_000, 'twilsock disconnect');
     } catch {
       // Nothing more can be done from outside the SDK.
     }
   }
+  // Whatever is still pending can never be answered now; drop its timer, not its promise.
+  for (const descriptor of requests?.values() ?? []) clearTimeout(descriptor.timeout);
+  requests?.clear();
 }
 
 /**
@@ -374,14 +396,16 @@ export async function ready(conversation) {
 
 /** `owner` creates a conversation and joins it; resolves when it is joined and ready. */
 export async function startConversation(owner, options = {}) {
-  const conversation = await owner.createConversation({
-    friendlyName: options.friendlyName ?? uniqueName('room'),
-    uniqueName: options.uniqueName ?? uniqueName('room'),
-    ...(options.attributes !== undefined ? { attributes: options.attributes } : {}),
-  });
+  const conversation = await bounded(
+    owner.createConversation({
+      friendlyName: options.friendlyName ?? uniqueName('room'),
+      uniqueName: options.uniqueName ?? uniqueName('room'),
+      ...(options.attributes !== undefined ? { attributes: options.attributes } : {}),
+    }),
+    'createConversation',
+  );
   const joined = once(owner, 'conversationJoined', 10_000, (c) => c.sid === conversation.sid);
-  await conversation.join();
-  await joined;
+  await Promise.all([joined, bounded(conversation.join(), 'join')]);
   return ready(conversation);
 }
 
@@ -393,8 +417,7 @@ export async function addParticipant(conversation, client) {
   const identity = client.user.identity;
   const joined = once(client, 'conversationJoined', 10_000, (c) => c.sid === conversation.sid);
   const seen = once(conversation, 'participantJoined', 10_000, (p) => p.identity === identity);
-  await conversation.add(identity);
-  const [theirs] = await Promise.all([joined, seen]);
+  const [theirs] = await Promise.all([joined, seen, bounded(conversation.add(identity), 'add')]);
   return ready(theirs);
 }
 

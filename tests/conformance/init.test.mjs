@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { accessToken, once, sdkClient, startEmulator } from './harness.mjs';
+import { accessToken, closeClient, once, sdkClient, startEmulator } from './harness.mjs';
 
 let emulator;
 before(async () => {
@@ -20,7 +20,7 @@ test('the official SDK initialises with only twilsock.uri set', async () => {
     assert.equal(state, 'connected');
     assert.equal(client.connectionState, 'connected');
   } finally {
-    await client.shutdown();
+    await closeClient(client);
   }
 });
 
@@ -33,7 +33,7 @@ test('a token signed with the wrong secret is denied', async () => {
     assert.equal(error.errorCode, 20101);
     assert.equal(client.connectionState, 'denied');
   } finally {
-    await client.shutdown().catch(() => {});
+    await closeClient(client);
   }
 });
 
@@ -45,6 +45,6 @@ test('an expired token is denied and reported as expired', async () => {
     assert.equal(error.errorCode, 20104);
     assert.equal(client.connectionState, 'denied');
   } finally {
-    await client.shutdown().catch(() => {});
+    await closeClient(client);
   }
 });
