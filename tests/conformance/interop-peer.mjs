@@ -62,7 +62,11 @@ client.on('stateChanged', async (state) => {
         emit({ event: 'error', cmd: command.cmd, message: String(error) });
       }
     });
+    // Open the messages list before saying ready: a message sent before the SDK has read the
+    // list lands in its first snapshot and fires no messageAdded (state.md §7.6).
+    await conversation.getMessages(1);
     emit({ event: 'ready', identity: client.user.identity });
+
   } catch (error) {
     emit({ event: 'error', message: String(error) });
     process.exit(1);

@@ -49,10 +49,15 @@ impl Peer {
 
     /// The first event (seen before or arriving within 10 s) that satisfies `want`.
     async fn expect(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        self.expect_within(Duration::from_secs(10), want).await
+    }
+
+    /// Like [`Peer::expect`] with a chosen bound (Node's start-up is slow on a busy machine).
+    async fn expect_within(&mut self, limit: Duration, want: impl Fn(&Value) -> bool) -> Value {
         if let Some(position) = self.seen.iter().position(&want) {
             return self.seen.remove(position);
         }
-        let found = tokio::time::timeout(Duration::from_secs(10), async {
+        let found = tokio::time::timeout(limit, async {
             while let Some(line) = self.lines.next_line().await.unwrap() {
                 let event: Value = serde_json::from_str(&line)
                     .unwrap_or(json!({ "event": "noise", "line": line }));
@@ -87,7 +92,7 @@ async fn test_convo_client_and_the_official_sdk_see_each_other() {
     let ours = rusty.conversation(&sid);
     until(&ours.info(), Option::is_some).await;
     let mut peer = Peer::spawn(&emulator.twilsock_url(), &valid_token("sdk-user"), &sid);
-    peer.expect(|e| e["event"] == "ready").await;
+    peer.expect_within(Duration::from_secs(45), |e| e["event"] == "ready").await;
 
     // Text, both ways, with attributes.
     ours.send_text("hello from rust", json!({ "r": 1 })).await.unwrap();

@@ -289,10 +289,12 @@ impl Driver {
             Some(Err(_)) => return Outcome::Lost { connected: false, min_backoff: None },
         };
         let url = self.config.twilsock_url.clone();
-        let (socket, mut events) = match self.serving(Socket::connect(&url)).await {
+        // A server that accepts the connection but never answers must not hang the client.
+        let connect = platform::timeout(self.config.init_timeout, Socket::connect(&url));
+        let (socket, mut events) = match self.serving(connect).await {
             None => return Outcome::Shutdown,
-            Some(Ok(pair)) => pair,
-            Some(Err(_)) => return Outcome::Lost { connected: false, min_backoff: None },
+            Some(Some(Ok(pair))) => pair,
+            Some(_) => return Outcome::Lost { connected: false, min_backoff: None },
         };
 
         let init_id = platform::new_message_id();

@@ -1,0 +1,113 @@
+//! Native: connection details — timeouts against a silent server, answering server pings,
+//! and the membership commands.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::{sync::Arc, time::Duration};
+
+use convo_client::{Client, ClientConfig, ConnectionState, StaticTokenProvider};
+use convo_emulator::{Emulator, EmulatorConfig};
+use futures_util::StreamExt;
+use serde_json::json;
+use support::*;
+
+/// The first state after `Connecting` that satisfies `want`, within `limit`.
+async fn next_state(
+    client: &Client,
+    limit: Duration,
+    want: impl Fn(&ConnectionState) -> bool,
+) -> ConnectionState {
+    let mut states = client.subscribe_state();
+    tokio::time::timeout(limit, async {
+        while let Some(state) = states.next().await {
+            if want(&state) {
+                return state;
+            }
+        }
+        unreachable!()
+    })
+    .await
+    .expect("state reached in time")
+}
+
+#[tokio::test]
+async fn test_a_server_that_never_answers_times_out_and_is_retried() {
+    // Accepts TCP and the websocket upgrade, then says nothing.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await {
+                    while ws.next().await.is_some() {}
+                }
+            });
+        }
+    });
+    // And one that accepts TCP but never even answers the upgrade.
+    let mute = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mute_addr = mute.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = mute.accept().await {
+            held.push(stream);
+        }
+    });
+    for target in [addr, mute_addr] {
+        let mut config = ClientConfig::new(format!("ws://{target}/v3/wsconnect"));
+        config.init_timeout = Duration::from_millis(300);
+        let client = Client::connect(config, Arc::new(StaticTokenProvider("t".to_owned())));
+        let state = next_state(&client, Duration::from_secs(5), |s| {
+            matches!(s, ConnectionState::Reconnecting { .. })
+        })
+        .await;
+        assert!(
+            matches!(state, ConnectionState::Reconnecting { attempt: 1, .. }),
+            "{target}: {state:?}"
+        );
+        client.shutdown();
+    }
+}
+
+#[tokio::test]
+async fn test_server_pings_are_answered_so_an_idle_connection_stays_up() {
+    // The emulator drops a connection that stays silent for three ping intervals.
+    let config =
+        EmulatorConfig { ping_interval: Duration::from_millis(60), ..EmulatorConfig::default() };
+    let emulator = Emulator::spawn(config, ([127, 0, 0, 1], 0).into()).await.unwrap();
+    let client = client(&emulator, "alice");
+    connected(&client).await;
+    let mut states = client.subscribe_state();
+    states.next().await;
+    let change = tokio::time::timeout(Duration::from_millis(800), states.next()).await;
+    assert!(change.is_err(), "the connection changed state while idle: {change:?}");
+    assert_eq!(emulator.state().connected_identities(), ["alice"]);
+}
+
+#[tokio::test]
+async fn test_create_join_update_and_leave() {
+    let emulator = emulator().await;
+    let alice = client(&emulator, "alice");
+    connected(&alice).await;
+    until(&alice.identity(), Option::is_some).await;
+    let sid =
+        alice.create_conversation(Some("Billing"), json!({ "topic": "invoice" })).await.unwrap();
+    let conversation = alice.conversation(&sid);
+    assert!(conversation.info().get().is_none(), "not joined yet");
+    conversation.join().await.unwrap();
+    let info = until(&conversation.info(), Option::is_some).await.unwrap();
+    assert_eq!(
+        (info.friendly_name.as_deref(), &info.attributes),
+        (Some("Billing"), &json!({ "topic": "invoice" }))
+    );
+    assert_eq!(until(&alice.conversations(), |c| c.len() == 1).await[0].sid, sid);
+
+    conversation.update_attributes(json!({ "topic": "refund", "priority": 2 })).await.unwrap();
+    until(&conversation.info(), |i| i.as_ref().is_some_and(|i| i.attributes["topic"] == "refund"))
+        .await;
+
+    conversation.leave().await.unwrap();
+    until(&conversation.info(), Option::is_none).await;
+    until(&alice.conversations(), Vec::is_empty).await;
+}
