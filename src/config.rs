@@ -58,6 +58,10 @@ pub struct WidgetConfig {
     pub attachments: AttachmentPolicy,
     /// Play a sound for new messages while the tab is hidden.
     pub sound: bool,
+    /// Put the launcher at the inline start (left in left-to-right pages) instead of the end.
+    pub launcher_start: bool,
+    /// An image URL (`https:`, or a path on the page) for the launcher instead of the chat icon.
+    pub launcher_icon: Option<String>,
 }
 
 impl Default for WidgetConfig {
@@ -76,6 +80,8 @@ impl Default for WidgetConfig {
             user: None,
             attachments: AttachmentPolicy::default(),
             sound: false,
+            launcher_start: false,
+            launcher_icon: None,
         }
     }
 }
@@ -83,7 +89,9 @@ impl Default for WidgetConfig {
 impl WidgetConfig {
     /// Defaults, overridden by `data-convo-*` attributes on `<body>`: `session-url`,
     /// `token-url`, `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`;
-    /// `!` marks required, `none` turns the form off), `sound` (`on`).
+    /// `!` marks required, `none` turns the form off), `sound` (`on`), `launcher-position`
+    /// (`start`/`end`), `launcher-icon`, and a visitor the host knows: `user-id`,
+    /// `user-signature`, `user-name`, `user-email`.
     pub fn from_document() -> Self {
         let mut config = WidgetConfig::default();
         let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
@@ -107,6 +115,17 @@ impl WidgetConfig {
             config.prechat = parse_prechat(&spec);
         }
         config.sound = attr("sound").is_some_and(|v| v == "on");
+        config.launcher_start = attr("launcher-position").is_some_and(|v| v == "start");
+        config.launcher_icon = attr("launcher-icon").filter(|url| safe_image_url(url));
+        let user = HostUser {
+            identity: attr("user-id"),
+            identity_signature: attr("user-signature"),
+            name: attr("user-name"),
+            email: attr("user-email"),
+        };
+        if user != HostUser::default() {
+            config.user = Some(user);
+        }
         config
     }
 
@@ -119,6 +138,12 @@ impl WidgetConfig {
     pub fn storage_key(&self) -> String {
         format!("convo:v1:{}", self.session_url)
     }
+}
+
+/// Whether an image URL may be used: `https:` or a same-site path (never `javascript:` or
+/// `data:` from a host's markup typo or injection).
+pub fn safe_image_url(url: &str) -> bool {
+    url.starts_with("https://") || (url.starts_with('/') && !url.starts_with("//"))
 }
 
 /// Parses `name!,email,question` (`!` = required; `none` = no form).
@@ -177,6 +202,20 @@ mod tests {
             resolve_ws_url("wss://tsock.us1.twilio.com/v3/wsconnect", "http://x"),
             "wss://tsock.us1.twilio.com/v3/wsconnect"
         );
+    }
+
+    #[test]
+    fn test_launcher_icons_must_be_safe_urls() {
+        assert!(safe_image_url("https://cdn.example/icon.svg"));
+        assert!(safe_image_url("/static/icon.png"));
+        for bad in [
+            "javascript:alert(1)",
+            "data:image/svg+xml,<svg onload=alert(1)>",
+            "//evil.example/x.png",
+            "http://x/y.png",
+        ] {
+            assert!(!safe_image_url(bad), "{bad}");
+        }
     }
 
     #[test]

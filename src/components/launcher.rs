@@ -9,6 +9,12 @@ use crate::state::{ChatHandle, Store};
 pub fn Launcher() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
+    let config = handle.config();
+    let class = if config.launcher_start {
+        "convo-launcher convo-launcher--start"
+    } else {
+        "convo-launcher"
+    };
     let label = move || {
         let strings = store.strings();
         let base = if store.open.get() { strings.close_chat } else { strings.open_chat };
@@ -20,15 +26,21 @@ pub fn Launcher() -> impl IntoView {
     view! {
         <button
             type="button"
-            class="convo-launcher"
+            class=class
             aria-label=label
             aria-expanded=move || store.open.get().to_string()
             aria-controls="convo-panel"
             on:click=move |_| handle.toggle()
         >
-            <svg class="convo-launcher__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-                <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z" />
-            </svg>
+            {match config.launcher_icon {
+                Some(url) => view! { <img class="convo-launcher__icon" src=url alt="" /> }.into_any(),
+                None => view! {
+                    <svg class="convo-launcher__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                        <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z" />
+                    </svg>
+                }.into_any(),
+            }}
+
             <Show when=move || { store.unread.get() > 0 }>
                 <span class="convo-launcher__badge" aria-hidden="true">
                     {move || { let n = store.unread.get(); if n > 99 { "99+".to_owned() } else { n.to_string() } }}
