@@ -21,7 +21,10 @@ pub fn App(
     let store = Store::new(locale);
     bridge::install(store, config.sound);
     provide_context(store);
-    provide_context(ChatHandle::new(store, config));
+    let handle = ChatHandle::new(store, config);
+    provide_context(handle);
+    handle.resume_stored();
+
     let dir = move || if store.locale.get().is_rtl() { "rtl" } else { "ltr" };
     view! {
         <div class="convo-root" dir=dir lang=move || store.locale.get().tag()>

@@ -75,7 +75,9 @@ pub fn download_text(filename: &str, text: &str) {
 
 /// Whether the page is hidden (another tab, minimised).
 pub fn page_hidden() -> bool {
-    window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+    window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
 }
 
 /// Sets the document title.

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::Names;
 use crate::state::{bridge::display_name, ChatHandle, Store};
 
 /// The panel header.
@@ -50,7 +51,8 @@ pub fn Header() -> impl IntoView {
                     {move || {
                         let names: Vec<String> = agents.get().into_iter().map(|(n, _, _)| n).collect();
                         let status = if online() { store.strings().online } else { store.strings().offline };
-                        if names.is_empty() { status.to_owned() } else { format!("{} · {status}", names.join(", ")) }
+                        let named = !names.is_empty();
+                        view! { <Names names /> {named.then_some(" · ")} {status} }
                     }}
                 </p>
             </div>
@@ -67,7 +69,8 @@ pub fn Header() -> impl IntoView {
 /// Up to two initials of a name (any script).
 fn initials(name: &str) -> String {
     name.split_whitespace()
-        .filter_map(|w| w.chars().next())
+        // The first letter or digit, past isolate and override marks.
+        .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
         .take(2)
         .flat_map(char::to_uppercase)
         .collect()

@@ -44,18 +44,20 @@ pub fn MediaView(
         }
         .into_any()
     } else {
-        let label = (store.strings().download)(&name);
+        // The accessible name is the visible text plus a hidden verb, so speech commands that
+        // read what is on screen still find the link.
+        let verb = (store.strings().download)("");
+        let shown = name.clone();
         view! {
             <a
                 class="convo-file-chip"
                 href=move || url.get().unwrap_or_default()
-
                 download=name
                 target="_blank"
                 rel="noopener noreferrer"
-                aria-label=label
             >
-                <span class="convo-file-chip__name">{name.clone()}</span>
+                <span class="convo-visually-hidden">{verb}</span>
+                <span class="convo-file-chip__name" dir="auto">{shown}</span>
                 <span class="convo-file-chip__size">{size}</span>
             </a>
         }

@@ -60,7 +60,15 @@ pub fn MessageList() -> impl IntoView {
     let size = RwSignal::new(STEP * 2);
     let at_bottom = RwSignal::new(true);
     let unseen = RwSignal::new(0u64);
+    // The last scroll position, to tell the visitor scrolling up from rows arriving.
+    let last_scroll_top = StoredValue::new(0i32);
     let len = Memo::new(move |_| store.timeline.with(Vec::len));
+    // The newest delivered message's index: only messages past it are "new" (older pages
+    // loading at the top are not).
+    let newest = Memo::new(move |_| store.timeline.with(|all| newest_index(all)));
+    // The list can outlive its element for a frame (the ended view replaces it), so every
+    // deferred callback goes through this rather than `scroller.get()`.
+    let element = move || scroller.try_get_untracked().flatten();
 
     let bounds = move || {
         let len = len.get();
@@ -136,27 +144,34 @@ pub fn MessageList() -> impl IntoView {
 
     let scroll_to_bottom = move || {
         request_animation_frame(move || {
-            if let Some(el) = scroller.get() {
+            if let Some(el) = element() {
                 el.set_scroll_top(el.scroll_height());
+                last_scroll_top.set_value(el.scroll_top());
             }
         });
     };
 
-    // New rows: follow them at the bottom, count them otherwise.
-    Effect::new(move |previous: Option<usize>| {
-        let now = len.get();
-        let previous = previous.unwrap_or(now);
-        if now > previous {
-            let added = store.timeline.with_untracked(|all| {
-                all[previous.min(all.len())..]
-                    .iter()
-                    .filter(|i| !matches!(i, TimelineItem::Pending(_)))
-                    .count()
-            });
+    // New rows: follow them at the bottom, count others' new messages otherwise.
+    Effect::new(move |previous: Option<(usize, Option<u64>)>| {
+        let now = (len.get(), newest.get());
+        let Some((previous_len, previous_newest)) = previous else { return now };
+        if now.0 > previous_len {
             if at_bottom.get_untracked() {
                 from_end.set(0);
                 scroll_to_bottom();
             } else {
+                let me = store.identity.get_untracked();
+                let added = store.timeline.with_untracked(|all| {
+                    all.iter()
+                        .filter(|item| match item {
+                            TimelineItem::Remote(m) => {
+                                previous_newest.is_none_or(|n| m.index > n)
+                                    && me.as_deref() != Some(m.author.as_str())
+                            }
+                            TimelineItem::Pending(_) => false,
+                        })
+                        .count()
+                });
                 unseen.update(|u| *u += added as u64);
             }
         }
@@ -175,7 +190,7 @@ pub fn MessageList() -> impl IntoView {
         if !store.open.get_untracked() || dom::page_hidden() {
             return;
         }
-        let Some(el) = scroller.get() else { return };
+        let Some(el) = element() else { return };
         let bottom = el.scroll_top() + el.client_height();
         let Ok(nodes) = el.query_selector_all("[data-index]") else { return };
         let visible = (0..nodes.length())
@@ -189,16 +204,24 @@ pub fn MessageList() -> impl IntoView {
     };
     Effect::new(move |_| {
         let _ = rows.get();
-        request_animation_frame(mark_seen);
+        if store.visible.get() && store.open.get() {
+            request_animation_frame(mark_seen);
+        }
     });
 
     let on_scroll = move |_| {
-        let Some(el) = scroller.get() else { return };
+        let Some(el) = element() else { return };
         let distance_to_bottom = el.scroll_height() - el.scroll_top() - el.client_height();
         let bottom = distance_to_bottom < 48 && from_end.get_untracked() == 0;
-        at_bottom.set(bottom);
+        let scrolled_up = el.scroll_top() < last_scroll_top.get_value();
+        last_scroll_top.set_value(el.scroll_top());
+        // Rows arriving push the bottom away without the visitor moving: only their own
+        // scrolling up leaves the bottom, so a burst of messages keeps being followed.
         if bottom {
+            at_bottom.set(true);
             unseen.set(0);
+        } else if scrolled_up {
+            at_bottom.set(false);
         }
         let (start, _) = bounds();
         if el.scroll_top() < EDGE {
@@ -268,6 +291,14 @@ fn meta(item: &TimelineItem, me: Option<&str>) -> RowMeta {
             RowMeta { author: me.map(str::to_owned), day: String::new(), index: None }
         }
     }
+}
+
+/// The newest delivered message's index.
+fn newest_index(all: &[TimelineItem]) -> Option<u64> {
+    all.iter().rev().find_map(|item| match item {
+        TimelineItem::Remote(m) => Some(m.index),
+        TimelineItem::Pending(_) => None,
+    })
 }
 
 /// The index of the newest own message someone else has read.

@@ -2,7 +2,7 @@
 //! time, and the state of the visitor's own messages (sending, queued, uploading with cancel,
 //! failed with retry, seen).
 
-use convo_client::{SendStatus, TimelineItem};
+use convo_client::{ConnectionState, SendStatus, TimelineItem};
 use leptos::prelude::*;
 
 use super::{message_list::RowView, MediaView};
@@ -57,15 +57,32 @@ pub fn MessageRow(
     let status = pending.map(|p| {
         let local_id = p.local_id;
         let files: Vec<String> = p.media.iter().map(|(name, _, _)| name.clone()).collect();
-        let (label, progress, action) = match p.status {
-            SendStatus::Queued => (strings.queued.to_owned(), None, None),
-            SendStatus::Sending => (strings.sending.to_owned(), None, None),
+        let (label, progress, action): (Signal<String>, _, _) = match p.status {
+            // Queued behind another message while connected is, to the visitor, sending.
+            SendStatus::Queued => (
+                Signal::derive(move || {
+                    if matches!(store.connection.get(), ConnectionState::Connected) {
+
+                        strings.sending.to_owned()
+                    } else {
+                        strings.queued.to_owned()
+                    }
+                }),
+                None,
+                None,
+            ),
+            SendStatus::Sending => (Signal::stored(strings.sending.to_owned()), None, None),
             SendStatus::Uploading { sent, total } => {
                 let percent = (sent * 100).checked_div(total).unwrap_or(0).min(100) as u8;
-                ((strings.uploading)(percent), Some(percent), Some((strings.cancel, false)))
+                (Signal::stored((strings.uploading)(percent)), Some(percent), Some((strings.cancel, false)))
             }
-            SendStatus::Failed { error } => (format!("{} — {error}", strings.failed), None, Some((strings.retry, true))),
+            SendStatus::Failed { error } => (
+                Signal::stored(format!("{} — {error}", strings.failed)),
+                None,
+                Some((strings.retry, true)),
+            ),
         };
+
         view! {
             <div class="convo-row__status" role="status">
                 {(!files.is_empty()).then(|| view! { <span class="convo-row__files">{files.join(", ")}</span> })}
@@ -85,9 +102,10 @@ pub fn MessageRow(
             {row.layout.unread_break.then(|| view! {
                 <div class="convo-divider" role="separator"><span>{strings.new_messages}</span></div>
             })}
-            {(row.layout.first_of_group && !row.own).then(|| view! { <div class="convo-row__author">{row.author_name.clone()}</div> })}
+            {(row.layout.first_of_group && !row.own).then(|| view! { <div class="convo-row__author" dir="auto">{row.author_name.clone()}</div> })}
             <div class="convo-bubble">
-                {text.map(|t| view! { <p class="convo-bubble__text">{t}</p> })}
+                {text.map(|t| view! { <p class="convo-bubble__text" dir="auto">{t}</p> })}
+
                 {(!media.is_empty()).then(|| view! {
                     <div class="convo-bubble__media">
                         {media.into_iter().map(|m| view! { <MediaView media=m /> }).collect::<Vec<_>>()}

@@ -11,14 +11,16 @@ pub fn Notices() -> impl IntoView {
     let handle = ChatHandle::expect();
     view! {
         <Show when=move || store.notices.with(|n| !n.is_empty())>
-            <ul class="convo-notices" role="alert">
+            <div role="alert">
+            <ul class="convo-notices">
                 <For each=move || store.notices.get() key=|n| n.clone() let:notice>
                     <li class="convo-notice">
-                        <span>{notice.clone()}</span>
+                        <span dir="auto">{notice.clone()}</span>
+
                         <button
                             type="button"
                             class="convo-icon-button"
-                            aria-label=move || store.strings().close_image
+                            aria-label=move || store.strings().dismiss
                             on:click=move |_| handle.dismiss(&notice)
                         >
                             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
@@ -26,6 +28,7 @@ pub fn Notices() -> impl IntoView {
                     </li>
                 </For>
             </ul>
+            </div>
         </Show>
     }
 }

@@ -13,7 +13,21 @@ use crate::state::{ChatHandle, Phase, Store};
 
 const FOCUSABLE: &str = "button:not([disabled]), [href], input:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
 
+/// Where focus goes in the panel, best first.
+const FOCUS_ORDER: [&str; 3] = ["textarea", "input", ".convo-panel__close"];
+
+fn focus_first(section: &web_sys::HtmlElement) {
+    let target = FOCUS_ORDER
+        .iter()
+        .find_map(|selector| section.query_selector(selector).ok().flatten())
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(target) = target {
+        let _ = target.focus();
+    }
+}
+
 /// The chat panel, shown while the store says it is open.
+
 #[component]
 pub fn Panel() -> impl IntoView {
     let store = Store::expect();
@@ -21,22 +35,16 @@ pub fn Panel() -> impl IntoView {
     let panel = NodeRef::<html::Section>::new();
     let dragging = RwSignal::new(false);
 
-    // Focus moves into the panel when it opens, and back to the launcher when it closes.
-    Effect::new(move |was_open: Option<bool>| {
-        let open = store.open.get();
+    // Focus moves into the panel when it opens or the chat starts (to where the visitor will
+    // type), and back to the launcher when it closes.
+    Effect::new(move |was: Option<(bool, Phase)>| {
+        let (open, phase) = (store.open.get(), store.phase.get());
+        let (was_open, was_phase) = was.unzip();
         if let Some(section) = panel.get() {
-            if open && was_open != Some(true) {
-                request_animation_frame(move || {
-                    let target = section
-                        .query_selector("textarea, input, .convo-panel__close")
-                        .ok()
-                        .flatten();
-                    if let Some(target) =
-                        target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-                    {
-                        let _ = target.focus();
-                    }
-                });
+            let opened = open && was_open != Some(true);
+            let chat_started = open && phase == Phase::Chat && was_phase != Some(Phase::Chat);
+            if opened || chat_started {
+                request_animation_frame(move || focus_first(&section));
             } else if !open && was_open == Some(true) {
                 let launcher = document().query_selector(".convo-launcher").ok().flatten();
                 if let Some(launcher) =
@@ -46,7 +54,7 @@ pub fn Panel() -> impl IntoView {
                 }
             }
         }
-        open
+        (open, phase)
     });
 
     let on_keydown = move |ev: web_sys::KeyboardEvent| {

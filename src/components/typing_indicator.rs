@@ -2,21 +2,31 @@
 
 use leptos::prelude::*;
 
-use crate::state::{bridge::display_name, Store};
+use super::Names;
+use crate::{
+    state::{bridge::display_name, Store},
+    util::bidi::{around, PLACEHOLDER},
+};
 
 /// Who is typing, if anyone.
 #[component]
 pub fn TypingIndicator() -> impl IntoView {
     let store = Store::expect();
-    let text = move || {
-        let typing = store.typing.get();
+    let names = move || {
         let names: Vec<String> =
-            typing.iter().map(|identity| display_name(store, identity)).collect();
-        (!names.is_empty()).then(|| (store.strings().typing)(&names.join(", ")))
+            store.typing.get().iter().map(|identity| display_name(store, identity)).collect();
+        (!names.is_empty()).then_some(names)
     };
     view! {
         <p class="convo-typing" aria-live="polite">
-            {move || text().map(|t| view! { <span class="convo-typing__dots" aria-hidden="true"><i></i><i></i><i></i></span><span>{t}</span> })}
+            {move || names().map(|names| {
+                let sentence = (store.strings().typing)(PLACEHOLDER);
+                let (before, after) = around(&sentence);
+                view! {
+                    <span class="convo-typing__dots" aria-hidden="true"><i></i><i></i><i></i></span>
+                    <span>{before.to_owned()}<Names names />{after.to_owned()}</span>
+                }
+            })}
         </p>
     }
 }

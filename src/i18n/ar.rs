@@ -63,6 +63,7 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     download_transcript: "تنزيل نص المحادثة",
     start_new: "ابدأ محادثة جديدة",
     image: |name| format!("صورة: {name}"),
+    dismiss: "تجاهل",
     close_image: "أغلق الصورة",
     download: |name| format!("تنزيل {name}"),
     announce: |who, text| format!("{who}: {text}"),

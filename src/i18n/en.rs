@@ -63,6 +63,7 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     download_transcript: "Download transcript",
     start_new: "Start a new conversation",
     image: |name| format!("Image: {name}"),
+    dismiss: "Dismiss",
     close_image: "Close image",
     download: |name| format!("Download {name}"),
     announce: |who, text| format!("{who}: {text}"),

@@ -69,6 +69,7 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     download_transcript: "Télécharger la transcription",
     start_new: "Démarrer une nouvelle conversation",
     image: |name| format!("Image : {name}"),
+    dismiss: "Ignorer",
     close_image: "Fermer l'image",
     download: |name| format!("Télécharger {name}"),
     announce: |who, text| format!("{who} : {text}"),

@@ -113,7 +113,9 @@ pub struct Catalogue {
     pub download_transcript: &'static str,
     pub start_new: &'static str,
     pub image: fn(&str) -> String,
+    pub dismiss: &'static str,
     pub close_image: &'static str,
+
     pub download: fn(&str) -> String,
     pub announce: fn(&str, &str) -> String,
     pub title_unread: fn(u64) -> String,

@@ -2,7 +2,7 @@
 //! client publishes into the store; it also keeps the stored session, the document title and
 //! the reconnect countdown in step.
 
-use std::{sync::Arc, time::Duration};
+use std::{cell::Cell, rc::Rc, sync::Arc, time::Duration};
 
 use convo_client::{
     Client, ClientConfig, ConnectionState, ConversationHandle, ConversationState, SessionInfo,
@@ -116,11 +116,24 @@ pub fn connect(store: Store, config: &WidgetConfig, start: Start) -> Live {
 
 /// Copies a conversation's views into the store.
 fn attach(store: Store, conversation: ConversationHandle) {
+    // The newest message index when the conversation was first described: anything up to it
+    // is history being loaded, not news. `None` until the description arrives.
+    let history_end: Rc<Cell<Option<Option<u64>>>> = Rc::default();
     let mut info = conversation.info().subscribe();
+    let end = Rc::clone(&history_end);
     spawn_local(async move {
         while let Some(info) = info.next().await {
+            if let (None, Some(info)) = (end.get(), &info) {
+                end.set(Some(info.last_message_index));
+            }
             if info.as_ref().is_some_and(|i| i.state == ConversationState::Closed) {
                 store.phase.set(Phase::Ended);
+            }
+            // A session resumed with the panel closed shows what came in while the visitor was
+            // away (new arrivals count themselves as they come, so never lower it).
+            let unread = info.as_ref().and_then(|i| i.unread_count).unwrap_or(0);
+            if !store.open.get_untracked() && unread > store.unread.get_untracked() {
+                store.unread.set(unread);
             }
             store.info.set(info);
         }
@@ -151,7 +164,8 @@ fn attach(store: Store, conversation: ConversationHandle) {
                 let appended = *index >= store.timeline.with_untracked(Vec::len);
                 let from_someone_else =
                     store.identity.get_untracked().as_deref() != Some(message.author.as_str());
-                if appended && from_someone_else {
+                let news = history_end.get().is_some_and(|end| end < Some(message.index));
+                if appended && from_someone_else && news {
                     arrived(store, message);
                 }
             }
@@ -200,6 +214,13 @@ pub fn display_name(store: Store, identity: &str) -> String {
 /// message` in the document title while there is unread news (with a chime when asked to).
 pub fn install(store: Store, sound: bool) {
     follow_visual_viewport();
+    follow_visibility(store);
+    // Coming back to the page with the chat open: what is on screen is seen.
+    Effect::new(move |_| {
+        if store.visible.get() && store.open.get() {
+            store.unread.set(0);
+        }
+    });
 
     set_interval(
         move || {
@@ -224,6 +245,19 @@ pub fn install(store: Store, sound: bool) {
         }
         previous.set_value(unread);
     });
+}
+
+/// Keeps `store.visible` in step with the page's visibility.
+fn follow_visibility(store: Store) {
+    let listener = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        store.visible.set(!dom::page_hidden());
+    });
+    let _ = document().add_event_listener_with_callback(
+        "visibilitychange",
+        wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+    );
+    // The widget lives as long as the page.
+    listener.forget();
 }
 
 /// Keeps `--convo-vh` at the visible viewport's height, so the full-screen panel on a phone

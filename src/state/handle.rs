@@ -60,16 +60,35 @@ impl ChatHandle {
         });
     }
 
+    /// Reconnects a stored session at page load, panel closed, so news arriving while the
+    /// visitor browses shows on the launcher.
+    pub fn resume_stored(&self) {
+        if self.store.phase.get_untracked() != Phase::Idle {
+            return;
+        }
+        if let Some(session) = dom::load_session(&self.config().storage_key()) {
+            self.start(Start::Stored(session));
+        }
+    }
+
     /// Opens the panel: resumes a stored session, or shows the pre-chat form, or starts at once.
     pub fn open(&self) {
         let store = self.store;
         store.open.set(true);
         store.unread.set(0);
         store.divider_after.set(store.info.get_untracked().and_then(|i| i.read_horizon));
+        let config = self.config();
+        // A stored session refused while the panel was closed (expired, deleted) has been
+        // forgotten: start afresh rather than greet the visitor with an error.
+        if store.phase.get_untracked() == Phase::Unavailable
+            && dom::load_session(&config.storage_key()).is_none()
+        {
+            self.stop();
+            store.phase.set(Phase::Idle);
+        }
         if store.phase.get_untracked() != Phase::Idle {
             return;
         }
-        let config = self.config();
         if let Some(session) = dom::load_session(&config.storage_key()) {
             self.start(Start::Stored(session));
         } else if let Some(user) = config.user.clone() {

@@ -70,6 +70,8 @@ pub struct Store {
     /// Temporary URLs of attachments, by media SID.
     pub media_urls: RwSignal<HashMap<String, String>>,
     pub locale: RwSignal<Locale>,
+    /// Whether the page is visible (kept by the bridge from `visibilitychange`).
+    pub visible: RwSignal<bool>,
     /// Pre-chat form errors by field name.
     pub form_errors: RwSignal<HashMap<&'static str, String>>,
 }
@@ -98,6 +100,8 @@ impl Store {
             lightbox: RwSignal::new(None),
             media_urls: RwSignal::new(HashMap::new()),
             locale: RwSignal::new(locale),
+            visible: RwSignal::new(!crate::dom::page_hidden()),
+
             form_errors: RwSignal::new(HashMap::new()),
         }
     }

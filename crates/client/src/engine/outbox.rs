@@ -14,6 +14,11 @@ use crate::{
     Error,
 };
 
+/// How many times in a row a step may fail retryably (server errors, timeouts, a lost
+/// network) before the message is marked failed and waits for the user's retry, rather than
+/// sitting "queued" forever.
+pub(crate) const MAX_ATTEMPTS: u32 = 5;
+
 /// What the outbox's tasks report.
 #[derive(Debug)]
 pub(crate) enum Progress {
@@ -44,6 +49,19 @@ pub(crate) struct Entry {
     pub(crate) media_sids: Vec<String>,
     pub(crate) mutation_id: String,
     state: State,
+    /// Retryable failures of the current step in a row.
+    failures: u32,
+}
+
+impl Entry {
+    /// The state after a step's failure: queued again while retrying may help, failed after
+    /// that. Returns whether it was queued again.
+    fn failed(&mut self, error: &Error) -> bool {
+        self.failures += 1;
+        let retry = error.is_retryable() && self.failures < MAX_ATTEMPTS;
+        self.state = if retry { State::Queued } else { State::Failed(error.to_string()) };
+        retry
+    }
 }
 
 /// What the engine should do next for a conversation.
@@ -100,6 +118,7 @@ impl Outbox {
             media_sids: Vec::new(),
             mutation_id: mutation_id(),
             state: State::Queued,
+            failures: 0,
         };
         self.queues.entry(conversation.to_owned()).or_default().push_back(entry);
         self.next_local_id
@@ -180,33 +199,26 @@ impl Outbox {
             Progress::Uploaded { conversation, local_id, result } => {
                 let mut retry = false;
                 if let Some(entry) = self.entry(&conversation, local_id) {
-                    entry.state = match result {
+                    match result {
                         Ok(sid) => {
                             entry.media_sids.push(sid);
-                            State::Queued
+                            entry.failures = 0;
+                            entry.state = State::Queued;
                         }
-                        Err(e) if e.is_retryable() => {
-                            retry = true;
-                            State::Queued
-                        }
-                        Err(e) => State::Failed(e.to_string()),
-                    };
+                        Err(e) => retry = entry.failed(&e),
+                    }
                 }
                 (conversation, local_id, retry)
             }
             Progress::Sent { conversation, local_id, result } => {
                 let mut retry = false;
                 if let Some(entry) = self.entry(&conversation, local_id) {
-                    entry.state = match result {
-                        Ok(index) => State::Sent(index),
+                    match result {
+                        Ok(index) => entry.state = State::Sent(index),
                         // Same mutation id next time: if the server did apply it, it says so
                         // again instead of applying it twice.
-                        Err(e) if e.is_retryable() => {
-                            retry = true;
-                            State::Queued
-                        }
-                        Err(e) => State::Failed(e.to_string()),
-                    };
+                        Err(e) => retry = entry.failed(&e),
+                    }
                 }
                 (conversation, local_id, retry)
             }
@@ -233,6 +245,7 @@ impl Outbox {
         if let Some(entry) = self.entry(conversation, local_id) {
             if matches!(entry.state, State::Failed(_)) {
                 entry.state = State::Queued;
+                entry.failures = 0;
             }
         }
     }
@@ -311,6 +324,35 @@ mod tests {
         assert!(outbox.next("CH1").is_none(), "a stays failed");
         outbox.retry("CH1", a);
         assert!(matches!(outbox.next("CH1"), Some(Next::Send { local_id, .. }) if local_id == a));
+    }
+
+    #[test]
+    fn test_retryable_failures_give_up_after_max_attempts_until_retried() {
+        let mut outbox = Outbox::default();
+        let a = text(&mut outbox, "a");
+        for attempt in 1..=MAX_ATTEMPTS {
+            assert!(
+                matches!(outbox.next("CH1"), Some(Next::Send { .. })),
+                "attempt {attempt} goes out"
+            );
+            let (_, _, retry) = outbox.progress(Progress::Sent {
+                conversation: "CH1".into(),
+                local_id: a,
+                result: Err(Error::Http { status: 503, message: "busy".into() }),
+            });
+            assert_eq!(retry, attempt < MAX_ATTEMPTS, "attempt {attempt}");
+        }
+        assert!(outbox.next("CH1").is_none(), "failed: no more automatic attempts");
+        let status = outbox.entry("CH1", a).map(|e| e.view().status);
+        assert!(matches!(status, Some(SendStatus::Failed { .. })), "{status:?}");
+        outbox.retry("CH1", a);
+        assert!(matches!(outbox.next("CH1"), Some(Next::Send { .. })), "the user's retry");
+        let (_, _, retry) = outbox.progress(Progress::Sent {
+            conversation: "CH1".into(),
+            local_id: a,
+            result: Err(Error::Timeout("a reply")),
+        });
+        assert!(retry, "the count starts again after the user's retry");
     }
 
     #[test]

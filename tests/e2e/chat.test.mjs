@@ -1,0 +1,283 @@
+// Chatting with an agent: the visitor sends text and an image (with upload progress), the agent
+// (Twilio's official SDK) sees both, types and replies, and reads — the visitor sees "Ana is
+// typing…", the reply with its link, and "Seen". A long history pages in as the visitor scrolls,
+// with a bounded number of rows in the DOM and a "jump to latest" button.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { launch, screenshot } from './harness.mjs';
+import {
+  gotoWidget,
+  inView,
+  joinAgent,
+  launcherOf,
+  once,
+  panelOf,
+  pngOfSize,
+  poll,
+  postMessage,
+  recordMessages,
+  sendText,
+  startChat,
+  visit,
+  waitDelivered,
+} from './support.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('visitor sends text and an image, the agent replies; typing and "Seen" show on the visitor side', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const session = await startChat(page);
+    const panel = panelOf(page);
+    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
+    t.defer(agent.close);
+    const received = recordMessages(agent);
+
+    // The header names the agent by their friendly name (never the identity) and their presence.
+    const subtitle = panel.locator('.convo-header__subtitle');
+    await poll(async () => /Ana · Online/.test(await subtitle.innerText()), { what: 'header "Ana · Online"' });
+    assert.ok(!(await panel.locator('.convo-header').innerText()).includes(agent.identity), 'no raw identity in the header');
+
+    // Text.
+    await sendText(page, 'Hello, I need help with order 1234');
+    await received.waitFor('Hello, I need help with order 1234');
+    await waitDelivered(page, 'Hello, I need help with order 1234');
+
+    // A 6 MB image, uploaded on a throttled link so the progress is visible.
+    const media = once(agent.client, 'messageAdded', 30_000, (m) => m.conversation.sid === session.conversation_sid && m.attachedMedia?.length > 0);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 4 * 1024 * 1024 });
+    const bytes = pngOfSize(6 * 1024 * 1024);
+    await page.locator('.convo-composer input[type=file]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: bytes });
+    await panel.locator('.convo-draft-files').getByText('photo.png').waitFor();
+    await panel.getByRole('button', { name: 'Remove photo.png' }).waitFor();
+    // Record every state the pending row goes through (the upload may be quick).
+    await page.evaluate(() => {
+      window.__pending = [];
+      new MutationObserver(() => {
+        for (const status of document.querySelectorAll('.convo-row--own .convo-row__status')) {
+          const progress = status.querySelector('progress');
+          window.__pending.push({
+            text: status.textContent,
+            progress: progress ? Number(progress.value) : null,
+            cancel: [...status.querySelectorAll('button')].some((b) => b.textContent === 'Cancel'),
+          });
+        }
+      }).observe(document.querySelector('.convo-root'), { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    await panel.getByRole('button', { name: 'Send' }).click();
+    const pending = () => page.evaluate(() => window.__pending);
+    const uploading = (states) => states.filter((s) => /Uploading \d+%/.test(s.text));
+    await poll(async () => uploading(await pending()).some((s) => s.progress > 0 && s.progress < 100), {
+      ms: 20_000,
+      every: 50,
+      what: 'an intermediate "Uploading N%" with its <progress>',
+    }).catch(async (error) => {
+      throw new Error(`${error.message}; states seen: ${JSON.stringify((await pending()).slice(-10))}`);
+    });
+    const states = uploading(await pending());
+    for (const state of states) {
+      const percent = Number(state.text.match(/Uploading (\d+)%/)[1]);
+      assert.equal(state.progress, percent, `the <progress> shows the percentage (${state.text})`);
+      assert.ok(state.cancel, `a Cancel button while uploading (${state.text})`);
+    }
+    const percents = states.map((s) => s.progress);
+    for (let i = 1; i < percents.length; i++) assert.ok(percents[i] >= percents[i - 1], `the upload progress never goes back (${percents})`);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+
+    const arrived = await media;
+    assert.equal(arrived.author, session.identity);
+    assert.equal(arrived.attachedMedia[0].filename, 'photo.png');
+    assert.equal(arrived.attachedMedia[0].contentType, 'image/png');
+    assert.equal(arrived.attachedMedia[0].size, bytes.length);
+    const image = panel.getByRole('button', { name: 'Image: photo.png' });
+    await image.waitFor({ timeout: 15_000 });
+    assert.ok(await image.evaluate((b) => b.classList.contains('convo-media-image')));
+    await poll(() => image.locator('img').evaluate((img) => img.complete && img.naturalWidth > 0), { what: 'the image loads' });
+    await poll(async () => (await panel.locator('.convo-row__status').count()) === 0, { what: 'no pending status left' });
+
+    // The image opens in a lightbox, which closes again.
+    await image.click();
+    const lightbox = page.getByRole('dialog', { name: 'Image: photo.png' });
+    await lightbox.waitFor();
+    await lightbox.getByRole('button', { name: 'Close image' }).click();
+    await lightbox.waitFor({ state: 'detached' });
+
+    // The agent types, then replies with a link.
+    await agent.conversation.typing();
+    const typing = panel.locator('.convo-typing');
+    await typing.filter({ hasText: 'Ana is typing…' }).waitFor({ timeout: 10_000 });
+    await agent.conversation.sendMessage('Found it: see https://example.com/orders/1234 for tracking, or www.example.org/help (not ftp://example.net/x).');
+    const reply = panel.locator('.convo-row--other').filter({ hasText: 'Found it' });
+    await reply.waitFor({ timeout: 10_000 });
+    assert.equal(await reply.locator('.convo-row__author').innerText(), 'Ana');
+    const link = reply.getByRole('link', { name: 'https://example.com/orders/1234' });
+    assert.equal(await link.getAttribute('href'), 'https://example.com/orders/1234');
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
+    const www = reply.getByRole('link', { name: 'www.example.org/help' });
+    assert.equal(await www.getAttribute('href'), 'https://www.example.org/help');
+    assert.equal(await www.getAttribute('rel'), 'noopener noreferrer nofollow');
+    assert.equal(await reply.getByRole('link').count(), 2, 'only http(s) and www addresses become links (not ftp:)');
+    assert.equal(
+      await reply.locator('.convo-bubble__text').evaluate((el) => el.textContent),
+      'Found it: see https://example.com/orders/1234 for tracking, or www.example.org/help (not ftp://example.net/x).',
+      'the text reads exactly as sent',
+    );
+    assert.match(await reply.locator('.convo-row__meta time').innerText(), /\d{1,2}:\d{2}/, 'the reply shows its time');
+    await poll(async () => (await typing.innerText()).trim() === '', { ms: 10_000, what: 'typing indicator gone after the reply' });
+
+    // The agent reads everything: "Seen" under the visitor's newest message, only there.
+    assert.equal(await panel.locator('.convo-row__seen').count(), 0, 'nothing is "Seen" before the agent reads');
+    await agent.conversation.setAllMessagesRead();
+    const seen = panel.locator('.convo-row__seen');
+    await seen.first().waitFor({ timeout: 10_000 });
+    assert.equal(await seen.count(), 1, 'exactly one "Seen"');
+    assert.equal(await seen.innerText(), 'Seen');
+    const lastOwn = panel.locator('.convo-row--own').last();
+    assert.equal(await lastOwn.locator('.convo-row__seen').count(), 1, '"Seen" is under the newest own message');
+    assert.equal(await lastOwn.getByRole('button', { name: 'Image: photo.png' }).count(), 1, 'the newest own message is the image');
+
+    // Today's messages sit under one "Today" separator.
+    assert.deepEqual(await panel.locator('.convo-day').allInnerTexts(), ['Today']);
+    await screenshot(page, 'chatting');
+    assert.deepEqual(received.bodies.filter((b) => b === 'Hello, I need help with order 1234').length, 1);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the header says "Away" once the agent goes offline', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const session = await startChat(page);
+    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Bruno' });
+    t.defer(agent.close);
+    const subtitle = panelOf(page).locator('.convo-header__subtitle');
+    await poll(async () => /Bruno · Online/.test(await subtitle.innerText()), { what: 'header "Bruno · Online"' });
+    await agent.close();
+    await poll(async () => /Bruno · Away/.test(await subtitle.innerText()), { ms: 15_000, what: 'header "Bruno · Away"' });
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the composer shows "N characters left" near the 32 KB limit and refuses a longer message', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    await startChat(page);
+    const panel = panelOf(page);
+    const input = panel.getByLabel('Write a message…');
+    assert.equal(await input.getAttribute('id'), 'convo-composer-input');
+    await input.fill('x'.repeat(30_000));
+    await panel.getByText('2768 characters left').waitFor();
+    await input.fill('x'.repeat(33_000));
+    await panel.getByText('This message is too long to send.').waitFor();
+    assert.equal(await panel.getByRole('button', { name: 'Send' }).isDisabled(), true, 'Send is disabled over the limit');
+    await input.fill('');
+    assert.equal(await panel.locator('.convo-composer__counter').innerText(), '', 'no counter for a short draft');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a long history: older pages load at the top, at most ~120 rows in the DOM, "N new — jump to latest"', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const session = await startChat(page);
+    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
+    t.defer(agent.close);
+    // The history grows while the visitor is on another page; coming back resumes it.
+    await page.goto('about:blank');
+    const total = 200;
+    for (let i = 1; i <= total; i++) await postMessage(session.conversation_sid, agent.identity, `history ${i}`);
+    await gotoWidget(page);
+    await launcherOf(page).click();
+    const panel = panelOf(page);
+    const newest = panel.locator('.convo-bubble__text', { hasText: /^history 200$/ });
+    await newest.waitFor({ timeout: 20_000 });
+    await poll(() => inView(newest), { what: 'the newest message in view on opening' });
+    const rows = panel.locator('.convo-row');
+    assert.ok((await rows.count()) < total, `only the newest page is loaded at first (${await rows.count()} rows)`);
+
+    // Scrolling to the top loads the older pages, the DOM never holding more than ~120 rows.
+    const log = panel.getByRole('log');
+    const beginning = panel.getByText('This is the beginning of the conversation.');
+    let most = 0;
+    await poll(
+      async () => {
+        most = Math.max(most, await rows.count());
+        if (await beginning.isVisible()) return true;
+        await log.evaluate((el) => {
+          el.scrollTop = 0;
+          el.dispatchEvent(new Event('scroll'));
+        });
+        return false;
+      },
+      { ms: 30_000, every: 250, what: 'the beginning of the conversation after scrolling up' },
+    );
+    assert.ok(most <= 125, `at most ~120 rows in the DOM while paging (got ${most})`);
+    await panel.locator('.convo-bubble__text', { hasText: /^Where is my parcel\?$/ }).waitFor();
+    await panel.locator('.convo-bubble__text', { hasText: /^history 1$/ }).waitFor();
+
+    // Scrolled up, new messages are counted on a "jump to latest" button.
+    await agent.conversation.sendMessage('newest 1');
+    await agent.conversation.sendMessage('newest 2');
+    const jump = panel.locator('.convo-jump');
+    await jump.waitFor({ timeout: 10_000 });
+    await panel.locator('.convo-bubble__text', { hasText: /^newest 2$/ }).waitFor({ state: 'attached', timeout: 10_000 }).catch(() => {});
+    // Give the count a moment to take in both messages (bounded).
+    await poll(async () => /^2 new/.test(await jump.innerText()), { ms: 3_000, what: 'the jump count' }).catch(() => {});
+    const label = (await jump.innerText()).trim();
+    await jump.click();
+    const latest = panel.locator('.convo-bubble__text', { hasText: /^newest 2$/ });
+    await latest.waitFor({ timeout: 10_000 });
+    await poll(() => inView(latest), { what: 'the newest message in view after the jump' });
+    await poll(
+      () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 50),
+      { what: 'the log scrolled to the bottom' },
+    );
+    await jump.waitFor({ state: 'detached', timeout: 5_000 });
+    assert.ok((await rows.count()) <= 125, `at most ~120 rows after the jump (got ${await rows.count()})`);
+    // Only the two messages that arrived while scrolled up are "new" (older pages are not).
+    assert.equal(label, '2 new — jump to latest', 'the jump button counts the messages that arrived while scrolled up');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a burst of messages while the visitor is at the bottom keeps the newest in view', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const session = await startChat(page);
+    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
+    t.defer(agent.close);
+    const panel = panelOf(page);
+    // 50 quick messages (an agent pasting a list, or the catch-up after a reconnect).
+    for (let i = 1; i <= 50; i++) await postMessage(session.conversation_sid, agent.identity, `burst ${i}`);
+    const newest = panel.locator('.convo-bubble__text', { hasText: /^burst 50$/ });
+    await newest.waitFor({ timeout: 15_000 });
+    await poll(() => inView(newest), { ms: 5_000, what: 'the newest message of the burst in view' });
+    assert.equal(await panel.locator('.convo-jump').count(), 0, 'no "jump to latest" button: the visitor never scrolled up');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
