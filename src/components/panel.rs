@@ -27,7 +27,6 @@ fn focus_first(section: &web_sys::HtmlElement) {
 }
 
 /// The chat panel, shown while the store says it is open.
-
 #[component]
 pub fn Panel() -> impl IntoView {
     let store = Store::expect();
