@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
+    api,
     components::{Launcher, Lightbox, LiveRegion, Panel},
     dom,
     i18n::Locale,
@@ -24,6 +25,7 @@ pub fn App(
     let handle = ChatHandle::new(store, config);
     provide_context(handle);
     handle.resume_stored();
+    api::install(store, handle);
 
     let dir = move || if store.locale.get().is_rtl() { "rtl" } else { "ltr" };
     view! {

@@ -62,6 +62,8 @@ pub struct WidgetConfig {
     pub launcher_start: bool,
     /// An image URL (`https:`, or a path on the page) for the launcher instead of the chat icon.
     pub launcher_icon: Option<String>,
+    /// Attributes the host attaches to the visitor's next conversation (`setAttributes`).
+    pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Default for WidgetConfig {
@@ -82,6 +84,7 @@ impl Default for WidgetConfig {
             sound: false,
             launcher_start: false,
             launcher_icon: None,
+            attributes: serde_json::Map::new(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Components read the store ([`state::Store`]) and call commands on the handle
 //! ([`state::ChatHandle`]); only [`state::bridge`] talks to `convo-client`.
 
+pub mod api;
 pub mod app;
 pub mod components;
 pub mod config;

@@ -27,6 +27,7 @@ pub fn Launcher() -> impl IntoView {
         <button
             type="button"
             class=class
+            hidden=move || !store.launcher_visible.get()
             aria-label=label
             aria-expanded=move || store.open.get().to_string()
             aria-controls="convo-panel"

@@ -103,6 +103,10 @@ pub fn connect(store: Store, config: &WidgetConfig, start: Start) -> Live {
                     *slot = Some(conversation.clone());
                 }
 
+                crate::api::emit(
+                    "conversation-started",
+                    &serde_json::json!({ "conversationSid": session.conversation_sid }),
+                );
                 attach(store, conversation);
                 if store.phase.get_untracked() == Phase::Starting {
                     store.phase.set(Phase::Chat);
@@ -156,16 +160,34 @@ fn attach(store: Store, conversation: ConversationHandle) {
             store.has_older.set(value);
         }
     });
+    let sid = conversation.sid().to_owned();
     let (snapshot, mut diffs) = conversation.timeline().subscribe();
     store.timeline.set(snapshot);
     spawn_local(async move {
         while let Some(diff) = diffs.next().await {
-            if let VectorDiff::Insert { value: TimelineItem::Remote(message), index } = &diff {
-                let appended = *index >= store.timeline.with_untracked(Vec::len);
-                let from_someone_else =
-                    store.identity.get_untracked().as_deref() != Some(message.author.as_str());
-                let news = history_end.get().is_some_and(|end| end < Some(message.index));
-                if appended && from_someone_else && news {
+            // New messages: inserted after every delivered one (pending echoes stay last), or
+            // the visitor's own replacing its pending echo.
+            let new = match &diff {
+                VectorDiff::Insert { value: TimelineItem::Remote(message), index } => store
+                    .timeline
+                    .with_untracked(|list| {
+                        list.get(*index..).is_some_and(|after| {
+                            after.iter().all(|item| matches!(item, TimelineItem::Pending(_)))
+                        })
+                    })
+                    .then_some(message),
+                VectorDiff::Set { value: TimelineItem::Remote(message), index } => store
+                    .timeline
+                    .with_untracked(|list| {
+                        matches!(list.get(*index), Some(TimelineItem::Pending(_)))
+                    })
+                    .then_some(message),
+                _ => None,
+            };
+            let new = new.filter(|m| history_end.get().is_some_and(|end| end < Some(m.index)));
+            if let Some(message) = new {
+                crate::api::emit("message", &crate::api::message_detail(message, &sid));
+                if store.identity.get_untracked().as_deref() != Some(message.author.as_str()) {
                     arrived(store, message);
                 }
             }

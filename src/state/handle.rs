@@ -11,7 +11,7 @@ use super::{
     DraftFile, Phase, Store,
 };
 use crate::{
-    config::FieldKind,
+    config::{FieldKind, HostUser},
     dom,
     util::validate::{self, FieldError, FileError},
     WidgetConfig,
@@ -53,6 +53,7 @@ impl ChatHandle {
     }
 
     fn notice(&self, text: String) {
+        crate::api::emit("error", &json!({ "message": text }));
         self.store.notices.update(|n| {
             if !n.contains(&text) {
                 n.push(text);
@@ -103,9 +104,9 @@ impl ChatHandle {
                     form.insert(key.to_owned(), value.into());
                 }
             }
-            self.start(Start::New(self.with_locale(form)));
+            self.start(Start::New(self.new_session_form(form)));
         } else if config.prechat.is_empty() {
-            self.start(Start::New(self.with_locale(Map::new())));
+            self.start(Start::New(self.new_session_form(Map::new())));
         } else {
             store.phase.set(Phase::PreChat);
         }
@@ -125,9 +126,46 @@ impl ChatHandle {
         }
     }
 
-    fn with_locale(&self, mut form: Map<String, Value>) -> Map<String, Value> {
+    /// What every new session carries besides `form`: the locale, and the host's attributes.
+    fn new_session_form(&self, mut form: Map<String, Value>) -> Map<String, Value> {
         form.insert("locale".to_owned(), self.store.locale.get_untracked().tag().into());
+        let attributes = self.config.with_value(|c| c.attributes.clone());
+        if !attributes.is_empty() {
+            form.insert("attributes".to_owned(), Value::Object(attributes));
+        }
         form
+    }
+
+    /// The host identified the visitor (`setUser`): the next session is theirs, and a pre-chat
+    /// form on screen gives way.
+    pub fn set_user(&self, user: HostUser) {
+        self.config.update_value(|c| c.user = Some(user));
+        if self.store.phase.get_untracked() == Phase::PreChat {
+            self.store.phase.set(Phase::Idle);
+            if self.store.open.get_untracked() {
+                self.open();
+            }
+        }
+    }
+
+    /// Attributes for the visitor's next conversation (`setAttributes`).
+    pub fn set_attributes(&self, attributes: Map<String, Value>) {
+        self.config.update_value(|c| c.attributes = attributes);
+    }
+
+    /// Forgets the visitor (`reset()`, e.g. on the host's log-out): disconnects, clears the
+    /// stored session and closes the panel; the next open starts afresh.
+    pub fn reset(&self) {
+        self.stop();
+        dom::clear_session(&self.config().storage_key());
+        let store = self.store;
+        store.open.set(false);
+        store.unread.set(0);
+        store.divider_after.set(None);
+        store.notices.set(Vec::new());
+        store.phase.set(Phase::Idle);
+        store.connection.set(ConnectionState::Disconnected);
+        self.config.update_value(|c| c.user = None);
     }
 
     fn start(&self, start: Start) {
@@ -183,7 +221,7 @@ impl ChatHandle {
         let valid = errors.is_empty();
         store.form_errors.set(errors);
         if valid {
-            self.start(Start::New(self.with_locale(form)));
+            self.start(Start::New(self.new_session_form(form)));
         }
     }
 
@@ -406,7 +444,7 @@ impl ChatHandle {
     /// Starts a new conversation after the last one ended (same visitor).
     pub fn start_new(&self) {
         let previous = self.live.with_value(|l| l.as_ref().and_then(|l| l.tokens.session().get()));
-        let mut form = self.with_locale(Map::new());
+        let mut form = self.new_session_form(Map::new());
         if let Some(previous) = previous {
             form.insert("session".to_owned(), previous.session.into());
             form.insert("new_conversation".to_owned(), true.into());

@@ -70,6 +70,8 @@ pub struct Store {
     /// Temporary URLs of attachments, by media SID.
     pub media_urls: RwSignal<HashMap<String, String>>,
     pub locale: RwSignal<Locale>,
+    /// Whether the launcher shows (the page's `hideLauncher()` / `showLauncher()`).
+    pub launcher_visible: RwSignal<bool>,
     /// Whether the page is visible (kept by the bridge from `visibilitychange`).
     pub visible: RwSignal<bool>,
     /// Pre-chat form errors by field name.
@@ -101,6 +103,7 @@ impl Store {
             media_urls: RwSignal::new(HashMap::new()),
             locale: RwSignal::new(locale),
             visible: RwSignal::new(!crate::dom::page_hidden()),
+            launcher_visible: RwSignal::new(true),
 
             form_errors: RwSignal::new(HashMap::new()),
         }
