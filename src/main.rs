@@ -2,5 +2,7 @@
 
 fn main() {
     console_error_panic_hook::set_once();
-    convo_widget::mount_to_body(convo_widget::WidgetConfig::from_document());
+    if let Err(error) = convo_widget::mount(convo_widget::WidgetConfig::from_document(), None) {
+        web_sys::console::error_1(&format!("Convo: {error}").into());
+    }
 }

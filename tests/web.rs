@@ -142,3 +142,29 @@ async fn test_enter_sends_and_shift_enter_breaks_the_line() {
     assert_eq!(input.value(), "", "the draft clears when sent");
     until("the message shows", || text(&container, ".convo-messages").contains("line one")).await;
 }
+
+#[wasm_bindgen_test]
+async fn test_mount_puts_the_widget_in_a_styled_shadow_root_once() {
+    let target: HtmlElement = document().create_element("section").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&target).unwrap();
+    convo_widget::mount(config(), Some(target.clone().into())).unwrap();
+    leptos::task::tick().await;
+    let host = document().get_element_by_id(convo_widget::HOST_ID).expect("the host element");
+    assert_eq!(host.parent_element().as_ref(), Some(target.as_ref()), "appended to the target");
+    let shadow = host.shadow_root().expect("an open shadow root");
+    assert!(shadow.query_selector(".convo-root").unwrap().is_some(), "the widget is inside");
+    let inside = shadow.query_selector(".convo-root").unwrap();
+    let outside = document().query_selector_all(".convo-root").unwrap();
+    assert!(
+        (0..outside.length()).all(|i| !outside.item(i).unwrap().is_same_node(inside.as_deref())),
+        "the page's own queries do not reach in"
+    );
+    let sheets = js_sys::Reflect::get(&shadow, &"adoptedStyleSheets".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&sheets).length(), 1, "the stylesheet is adopted");
+    let launcher: HtmlElement =
+        shadow.query_selector(".convo-launcher").unwrap().unwrap().unchecked_into();
+    let background = window().get_computed_style(&launcher).unwrap().unwrap();
+    assert_eq!(background.get_property_value("background-color").unwrap(), "rgb(31, 79, 209)");
+    let again = convo_widget::mount(config(), None);
+    assert!(again.unwrap_err().contains("already mounted"), "a second mount is refused");
+}

@@ -13,8 +13,19 @@ use crate::state::{ChatHandle, Phase, Store};
 
 const FOCUSABLE: &str = "button:not([disabled]), [href], input:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
 
-/// Where focus goes in the panel, best first.
-const FOCUS_ORDER: [&str; 3] = ["textarea", "input", ".convo-panel__close"];
+/// The focused element. Inside a shadow root `document.activeElement` names only the shadow
+/// host, so ask the root `node` lives in.
+fn active_element(node: &web_sys::Node) -> Option<web_sys::Element> {
+    match node.get_root_node().dyn_into::<web_sys::ShadowRoot>() {
+        Ok(shadow) => shadow.active_element(),
+        Err(_) => document().active_element(),
+    }
+}
+
+/// Where focus goes in the panel, best first: the composer, the form's first field, the close
+/// button.
+const FOCUS_ORDER: [&str; 3] =
+    ["#convo-composer-input", "input:not([type=file]), textarea", ".convo-panel__close"];
 
 fn focus_first(section: &web_sys::HtmlElement) {
     let target = FOCUS_ORDER
@@ -45,7 +56,9 @@ pub fn Panel() -> impl IntoView {
             if opened || chat_started {
                 request_animation_frame(move || focus_first(&section));
             } else if !open && was_open == Some(true) {
-                let launcher = document().query_selector(".convo-launcher").ok().flatten();
+                let launcher = section
+                    .parent_element()
+                    .and_then(|root| root.query_selector(".convo-launcher").ok().flatten());
                 if let Some(launcher) =
                     launcher.and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok())
                 {
@@ -77,7 +90,7 @@ pub fn Panel() -> impl IntoView {
         else {
             return;
         };
-        let active = document().active_element();
+        let active = active_element(&section);
         let at = |node: &web_sys::Node| active.as_ref().is_some_and(|a| a.is_same_node(Some(node)));
         if ev.shift_key() && at(&first) {
             ev.prevent_default();

@@ -289,7 +289,11 @@ fn follow_visual_viewport() {
     let update = {
         let viewport = viewport.clone();
         move || {
-            if let Some(root) = document().query_selector(".convo-root").ok().flatten() {
+            // On the shadow host (inherited inside), or the root of a widget mounted without one.
+            let root = document()
+                .get_element_by_id(crate::HOST_ID)
+                .or_else(|| document().query_selector(".convo-root").ok().flatten());
+            if let Some(root) = root {
                 let root: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(root);
                 let _ =
                     root.style().set_property("--convo-vh", &format!("{}px", viewport.height()));

@@ -40,9 +40,12 @@ function auditor(page) {
   return {
     async check(state) {
       // Let the opening animation end so colours are measured as seen.
-      await page.evaluate(() =>
-        Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished)),
-      );
+      // The widget's animations run in its shadow root, which the document's list leaves out.
+      await page.evaluate(() => {
+        const shadow = document.getElementById('convo-widget')?.shadowRoot;
+        const animations = [...document.getAnimations(), ...(shadow?.getAnimations() ?? [])];
+        return Promise.all(animations.filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished));
+      });
       const violations = await axeViolations(page);
       if (violations.length) findings.push(`${state}:\n${describeViolations(violations)}`);
     },

@@ -63,8 +63,9 @@ test('visitor sends text and an image, the agent replies; typing and "Seen" show
     // Record every state the pending row goes through (the upload may be quick).
     await page.evaluate(() => {
       window.__pending = [];
+      const widgetRoot = document.getElementById('convo-widget').shadowRoot;
       new MutationObserver(() => {
-        for (const status of document.querySelectorAll('.convo-row--own .convo-row__status')) {
+        for (const status of widgetRoot.querySelectorAll('.convo-row--own .convo-row__status')) {
           const progress = status.querySelector('progress');
           window.__pending.push({
             text: status.textContent,
@@ -72,7 +73,7 @@ test('visitor sends text and an image, the agent replies; typing and "Seen" show
             cancel: [...status.querySelectorAll('button')].some((b) => b.textContent === 'Cancel'),
           });
         }
-      }).observe(document.querySelector('.convo-root'), { subtree: true, childList: true, characterData: true, attributes: true });
+      }).observe(widgetRoot.querySelector('.convo-root'), { subtree: true, childList: true, characterData: true, attributes: true });
     });
     await panel.getByRole('button', { name: 'Send' }).click();
     const pending = () => page.evaluate(() => window.__pending);

@@ -49,7 +49,7 @@ test('a host stylesheet re-themes the widget through --convo-* properties', asyn
   try {
     await gotoWidget(page);
     await page.addStyleTag({
-      content: '.convo-root { --convo-accent: rgb(1, 120, 3); --convo-accent-text: rgb(4, 5, 6); --convo-radius: 3px; }',
+      content: '#convo-widget { --convo-accent: rgb(1, 120, 3); --convo-accent-text: rgb(4, 5, 6); --convo-radius: 3px; }',
     });
     const launcher = launcherOf(page);
     const style = await launcher.evaluate((el) => {

@@ -59,8 +59,9 @@ const REFUSED = `<img src=x onerror=alert('refused')>.exe`;
 function injected(page) {
   return page.evaluate(() => {
     const found = [];
-    const root = document.querySelector('.convo-root');
-    for (const el of document.querySelectorAll('*')) {
+    const shadow = document.getElementById('convo-widget').shadowRoot;
+    const root = shadow.querySelector('.convo-root');
+    for (const el of [...document.querySelectorAll('*'), ...shadow.querySelectorAll('*')]) {
       for (const attr of el.attributes) {
         if (/^on/i.test(attr.name)) found.push(`${el.tagName} has ${attr.name}`);
         if (/^\s*(javascript|data|vbscript):/i.test(attr.value) && /^(href|src|action|formaction|xlink:href)$/i.test(attr.name)) {
