@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 
-import { Client, accessToken, once, DEV } from '../conformance/harness.mjs';
+import { Client, accessToken, once, DEV, sleep, uniqueName, withTimeout } from '../conformance/harness.mjs';
 import { newPage } from './harness.mjs';
 
-export { once, DEV };
+export { once, DEV, withTimeout };
 
 export const EMULATOR_URL = (process.env.CONVO_EMULATOR_URL ?? 'http://127.0.0.1:8788').replace(/\/$/, '');
 export const TWILSOCK_URL = `${EMULATOR_URL.replace(/^http/, 'ws')}/v3/wsconnect`;
@@ -23,18 +23,7 @@ const AUTHORIZATION = `Basic ${Buffer.from(`${DEV.accountSid}:${AUTH_TOKEN}`).to
 export const SESSION_KEY = 'convo:v1:/api/session';
 
 /** A name no other test (or earlier run against the same demo) uses. */
-export const unique = (prefix) => `${prefix}-${randomBytes(4).toString('hex')}`;
-
-/** `promise`, or a rejection naming `what` after `ms`. */
-export function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const unique = uniqueName;
 
 /** Polls `check()` (async allowed) until it returns a truthy value; rejects after `ms`. */
 export async function poll(check, { ms = 10_000, every = 100, what = 'condition' } = {}) {
