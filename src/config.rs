@@ -90,18 +90,23 @@ impl Default for WidgetConfig {
 }
 
 impl WidgetConfig {
-    /// Defaults, overridden by `data-convo-*` attributes on `<body>`: `session-url`,
+    /// Defaults, overridden by `data-convo-*` attributes on `<body>` (see [`Self::from_element`]).
+    pub fn from_document() -> Self {
+        match web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            Some(body) => Self::from_element(&body, "data-convo-"),
+            None => WidgetConfig::default(),
+        }
+    }
+
+    /// Defaults, overridden by `element`'s attributes named `prefix` + `session-url`,
     /// `token-url`, `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`;
     /// `!` marks required, `none` turns the form off), `sound` (`on`), `launcher-position`
     /// (`start`/`end`), `launcher-icon`, and a visitor the host knows: `user-id`,
     /// `user-signature`, `user-name`, `user-email`.
-    pub fn from_document() -> Self {
+    pub fn from_element(element: &web_sys::Element, prefix: &str) -> Self {
         let mut config = WidgetConfig::default();
-        let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
-            return config;
-        };
         let attr = |name: &str| {
-            body.get_attribute(&format!("data-convo-{name}")).filter(|v| !v.is_empty())
+            element.get_attribute(&format!("{prefix}{name}")).filter(|v| !v.is_empty())
         };
         if let Some(url) = attr("session-url") {
             config.session_url = url;
