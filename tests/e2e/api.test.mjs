@@ -2,6 +2,7 @@
 // and its events, through `on(event, fn)` and as `convo:<event>` DOM CustomEvents.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 
 import { BASE_URL, launch } from './harness.mjs';
 import {
@@ -66,7 +67,14 @@ test('calls queued before the widget loads run in order once it is ready', async
     assert.equal(await page.locator('.convo-root').getAttribute('lang'), 'fr');
     assert.equal(await launcherOf(page).isVisible(), false, 'hideLauncher ran');
     assert.equal(await page.evaluate(() => window.__readyCalls), 1, 'a listener queued first hears ready');
-    assert.equal(await page.evaluate(() => typeof window.ConvoWidget.open), 'function');
+    // The shipped TypeScript declarations name exactly the methods the widget has.
+    const declared = readFileSync(new URL('../../types/convo-widget.d.ts', import.meta.url), 'utf8');
+    const api = declared.slice(declared.indexOf('interface ConvoWidgetApi'));
+    const methods = [...api.slice(0, api.indexOf('\n}')).matchAll(/^ {2}(\w+)[<(]/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(await page.evaluate(() => Object.keys(window.ConvoWidget).sort()), methods);
+    const events = declared.slice(declared.indexOf('interface ConvoEvents'));
+    const declaredEvents = [...events.slice(0, events.indexOf('\n}')).matchAll(/^ {2}'?([\w-]+)'?:/gm)].map((m) => m[1]);
+    assert.deepEqual(declaredEvents, EVENTS);
     assert.deepEqual(page.problems, []);
   } finally {
     await t.close();
@@ -212,7 +220,7 @@ test('wrong calls raise an error event and a warning, never an exception in the 
     assert.deepEqual(results, [undefined, undefined, undefined, undefined]);
     const errors = (await events(page, 'error')).map((e) => e.detail.message);
     assert.equal(errors.length, 4, errors.join(' | '));
-    assert.match(errors[0], /unknown event "no-such-event"; known: ready, open/);
+    assert.equal(errors[0], `unknown event "no-such-event"; known: ${EVENTS.join(', ')}`);
     assert.match(errors[2], /setUser expects/);
     assert.deepEqual(page.problems, []);
   } finally {

@@ -1,0 +1,37 @@
+// A page using every part of the declared API; `tsc --noEmit` must accept it, and the lines
+// marked @ts-expect-error must stay errors (so the types keep refusing wrong calls).
+import type { ConvoWidgetApi, ConvoWidgetQueue } from '../../types/convo-widget';
+
+const queue: ConvoWidgetQueue = { q: [['open'], ['setLocale', 'fr'], ['on', 'unread', (d: { count: number }) => console.log(d.count)]] };
+window.ConvoWidget = window.ConvoWidget ?? queue;
+
+declare const api: ConvoWidgetApi;
+api.open();
+api.close();
+api.toggle();
+api.showLauncher();
+api.hideLauncher();
+api.setLocale('ar');
+api.setUser({ id: 'u-1', signature: 'ab12', name: 'Ada', email: 'ada@example.com' });
+api.setAttributes({ plan: 'pro', cart: 3 });
+api.reset();
+const stop: () => void = api.on('message', (m) => console.log(m.author, m.body, m.media[0]?.contentType, m.index + 1));
+stop();
+api.on('connection', ({ state }) => {
+  const known: 'connected' | 'disconnected' | 'connecting' | 'reconnecting' | 'denied' | 'terminated' = state;
+  console.log(known);
+});
+api.on('conversation-started', ({ conversationSid }) => conversationSid.startsWith('CH'));
+window.addEventListener('convo:unread', (e) => console.log(e.detail.count + 1));
+const element: HTMLElement = document.createElement('convo-widget');
+console.log(element);
+
+// @ts-expect-error: no such event
+api.on('nope', () => {});
+// @ts-expect-error: setUser needs an id
+api.setUser({ name: 'Ada' });
+// @ts-expect-error: unread's detail has no body
+api.on('unread', (d) => d.body);
+// @ts-expect-error: queued calls are checked too
+const wrong: ConvoWidgetQueue = { q: [['setLocale', 42]] };
+console.log(wrong);
