@@ -1,66 +1,22 @@
 //! Native: `convo-client` against the in-process emulator (and backend) on loopback.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::{
-    sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
-};
+mod support;
+
+use std::{sync::Arc, time::Duration};
 
 use convo_backend::testing::TestStack;
 use convo_client::{
     Client, ClientConfig, ConnectionState, SessionTokenProvider, StaticTokenProvider,
 };
-use convo_emulator::{Emulator, EmulatorConfig};
-use convo_wire::{
-    token::{self, Claims},
-    Credentials,
-};
+use convo_wire::Credentials;
 use futures_util::StreamExt;
-
-fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
-}
-
-fn token_for(identity: &str, secret: &str, issued: u64) -> String {
-    let c = Credentials::development();
-    token::sign(
-        &Claims::chat(&c.account_sid, &c.api_key, &c.chat_service_sid, identity, issued, 3600),
-        secret,
-    )
-}
-
-async fn emulator() -> Emulator {
-    Emulator::spawn(EmulatorConfig::default(), ([127, 0, 0, 1], 0).into()).await.unwrap()
-}
-
-fn config(emulator: &Emulator) -> ClientConfig {
-    let mut config = ClientConfig::new(emulator.twilsock_url());
-    // Keep reconnect tests fast; the schedule itself is unit-tested.
-    config.backoff.min = Duration::from_millis(50);
-    config
-}
-
-/// Waits until the client's state satisfies `want`, failing after 10 s with the history.
-async fn wait_for(client: &Client, want: impl Fn(&ConnectionState) -> bool) -> ConnectionState {
-    let mut states = client.subscribe_state();
-    let mut seen = Vec::new();
-    let found = tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(state) = states.next().await {
-            seen.push(state.clone());
-            if want(&state) {
-                return state;
-            }
-        }
-        unreachable!("state stream ended")
-    })
-    .await;
-    found.unwrap_or_else(|_| panic!("state not reached; saw {seen:?}"))
-}
+use support::*;
 
 #[tokio::test]
 async fn test_connects_with_a_valid_token() {
     let emulator = emulator().await;
-    let token = token_for("alice", &Credentials::development().api_secret, now());
+    let token = valid_token("alice");
     let client = Client::connect(config(&emulator), Arc::new(StaticTokenProvider(token)));
     assert_eq!(
         wait_for(&client, |s| *s == ConnectionState::Connected).await,
@@ -103,7 +59,7 @@ async fn test_wrong_secret_ends_in_denied() {
     let emulator = emulator().await;
     let client = Client::connect(
         config(&emulator),
-        Arc::new(StaticTokenProvider(token_for("alice", "wrong", now()))),
+        Arc::new(StaticTokenProvider(token_for("alice", "wrong", now(), 3600))),
     );
     let state = wait_for(&client, ConnectionState::is_terminal).await;
     assert!(matches!(state, ConnectionState::Denied { code: 20101, .. }), "{state:?}");
@@ -112,7 +68,7 @@ async fn test_wrong_secret_ends_in_denied() {
 #[tokio::test]
 async fn test_expired_token_ends_in_denied() {
     let emulator = emulator().await;
-    let expired = token_for("alice", &Credentials::development().api_secret, now() - 7200);
+    let expired = token_for("alice", &Credentials::development().api_secret, now() - 7200, 3600);
     let client = Client::connect(config(&emulator), Arc::new(StaticTokenProvider(expired)));
     let state = wait_for(&client, ConnectionState::is_terminal).await;
     assert!(matches!(state, ConnectionState::Denied { code: 20104, .. }), "{state:?}");
@@ -136,7 +92,7 @@ async fn test_backend_refusal_ends_in_denied() {
 #[tokio::test]
 async fn test_reconnects_after_the_server_drops_every_connection() {
     let emulator = emulator().await;
-    let token = token_for("alice", &Credentials::development().api_secret, now());
+    let token = valid_token("alice");
     let client = Client::connect(config(&emulator), Arc::new(StaticTokenProvider(token)));
     wait_for(&client, |s| *s == ConnectionState::Connected).await;
     let mut states = client.subscribe_state();

@@ -12,25 +12,6 @@ use futures_util::StreamExt;
 use serde_json::json;
 use support::*;
 
-/// The first state after `Connecting` that satisfies `want`, within `limit`.
-async fn next_state(
-    client: &Client,
-    limit: Duration,
-    want: impl Fn(&ConnectionState) -> bool,
-) -> ConnectionState {
-    let mut states = client.subscribe_state();
-    tokio::time::timeout(limit, async {
-        while let Some(state) = states.next().await {
-            if want(&state) {
-                return state;
-            }
-        }
-        unreachable!()
-    })
-    .await
-    .expect("state reached in time")
-}
-
 #[tokio::test]
 async fn test_a_server_that_never_answers_times_out_and_is_retried() {
     // Accepts TCP and the websocket upgrade, then says nothing.
@@ -58,7 +39,7 @@ async fn test_a_server_that_never_answers_times_out_and_is_retried() {
         let mut config = ClientConfig::new(format!("ws://{target}/v3/wsconnect"));
         config.init_timeout = Duration::from_millis(300);
         let client = Client::connect(config, Arc::new(StaticTokenProvider("t".to_owned())));
-        let state = next_state(&client, Duration::from_secs(5), |s| {
+        let state = state_within(&client, Duration::from_secs(5), |s| {
             matches!(s, ConnectionState::Reconnecting { .. })
         })
         .await;

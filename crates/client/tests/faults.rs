@@ -88,10 +88,7 @@ fn numbered(n: usize) -> Vec<String> {
 async fn test_socket_dropped_mid_send_loses_and_duplicates_nothing() {
     let emulator = emulator().await;
     let sid = conversation_with(&emulator, &["alice", "bob"]).await;
-    let (alice, bob) = (client(&emulator, "alice"), client(&emulator, "bob"));
-    let (a, b) = (alice.conversation(&sid), bob.conversation(&sid));
-    until(&a.info(), Option::is_some).await;
-    until(&b.info(), Option::is_some).await;
+    let (_alice, _bob, a, b) = alice_and_bob(&emulator, &sid).await;
     for i in 0..20 {
         a.send_text(&format!("m{i}"), json!({})).await.unwrap();
         if i % 7 == 3 {
@@ -150,10 +147,7 @@ async fn test_a_reply_lost_after_the_server_applied_it_is_not_sent_twice() {
 async fn test_the_server_closing_every_connection_between_events_loses_nothing() {
     let emulator = emulator().await;
     let sid = conversation_with(&emulator, &["alice", "bob"]).await;
-    let (alice, bob) = (client(&emulator, "alice"), client(&emulator, "bob"));
-    let (a, b) = (alice.conversation(&sid), bob.conversation(&sid));
-    until(&a.info(), Option::is_some).await;
-    until(&b.info(), Option::is_some).await;
+    let (_alice, _bob, a, b) = alice_and_bob(&emulator, &sid).await;
     for i in 0..12 {
         let (from, to) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
         from.send_text(&format!("m{i}"), json!({})).await.unwrap();
@@ -179,12 +173,7 @@ async fn test_messages_sent_offline_show_as_queued_then_arrive_in_order_once() {
     // Offline: the backend is unreachable, so every reconnect attempt fails.
     tokens.available.store(false, Ordering::SeqCst);
     emulator.state().drop_connections("alice");
-    let mut states = alice.subscribe_state();
-    while let Some(state) = states.next().await {
-        if matches!(state, ConnectionState::Reconnecting { .. }) {
-            break;
-        }
-    }
+    wait_for(&alice, |s| matches!(s, ConnectionState::Reconnecting { .. })).await;
     for i in 0..3 {
         a.send_text(&format!("m{i}"), json!({})).await.unwrap();
     }
@@ -247,34 +236,14 @@ async fn test_server_close_codes() {
     let alice = client(&emulator, "alice");
     connected(&alice).await;
     emulator.state().close_with("alice", 406, None);
-    let mut states = alice.subscribe_state();
-    let terminal = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(state) = states.next().await {
-            if state.is_terminal() {
-                return state;
-            }
-        }
-        unreachable!()
-    })
-    .await
-    .unwrap();
+    let terminal = state_within(&alice, Duration::from_secs(5), ConnectionState::is_terminal).await;
     assert!(matches!(terminal, ConnectionState::Terminated { .. }), "{terminal:?}");
 
     // 401: denied, final.
     let bob = client(&emulator, "bob");
     connected(&bob).await;
     emulator.state().close_with("bob", 401, Some(20101));
-    let mut states = bob.subscribe_state();
-    let state = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(state) = states.next().await {
-            if state.is_terminal() {
-                return state;
-            }
-        }
-        unreachable!()
-    })
-    .await
-    .unwrap();
+    let state = state_within(&bob, Duration::from_secs(5), ConnectionState::is_terminal).await;
     assert!(matches!(state, ConnectionState::Denied { code: 20101, .. }), "{state:?}");
 
     // 308: reconnect (elsewhere), and the session resumes.

@@ -14,10 +14,7 @@ use support::*;
 async fn test_two_users_see_each_others_messages_in_order() {
     let emulator = emulator().await;
     let sid = conversation_with(&emulator, &["alice", "bob"]).await;
-    let (alice, bob) = (client(&emulator, "alice"), client(&emulator, "bob"));
-    let (a, b) = (alice.conversation(&sid), bob.conversation(&sid));
-    until(&a.info(), Option::is_some).await;
-    until(&b.info(), Option::is_some).await;
+    let (alice, _bob, a, b) = alice_and_bob(&emulator, &sid).await;
     assert_eq!(until(&alice.identity(), Option::is_some).await.as_deref(), Some("alice"));
 
     for i in 0..5 {
@@ -144,10 +141,7 @@ async fn test_participants_typing_and_read_horizons() {
 async fn test_media_upload_with_progress_then_the_message() {
     let emulator = emulator().await;
     let sid = conversation_with(&emulator, &["alice", "bob"]).await;
-    let (alice, bob) = (client(&emulator, "alice"), client(&emulator, "bob"));
-    let (a, b) = (alice.conversation(&sid), bob.conversation(&sid));
-    until(&a.info(), Option::is_some).await;
-    until(&b.info(), Option::is_some).await;
+    let (_alice, _bob, a, b) = alice_and_bob(&emulator, &sid).await;
     let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
     let file = Attachment {
         filename: "photo é.png".into(),

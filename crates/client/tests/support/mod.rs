@@ -71,17 +71,46 @@ pub async fn until<T: Clone + std::fmt::Debug>(
     found.unwrap_or_else(|_| panic!("condition not reached; last value {last:?}"))
 }
 
-pub async fn connected(client: &Client) {
+/// Waits until the client's state satisfies `want`, failing after `limit` with the history.
+pub async fn state_within(
+    client: &Client,
+    limit: Duration,
+    want: impl Fn(&ConnectionState) -> bool,
+) -> ConnectionState {
     let mut states = client.subscribe_state();
-    tokio::time::timeout(Duration::from_secs(10), async {
+    let mut seen = Vec::new();
+    let found = tokio::time::timeout(limit, async {
         while let Some(state) = states.next().await {
-            if state == ConnectionState::Connected {
-                return;
+            seen.push(state.clone());
+            if want(&state) {
+                return state;
             }
         }
+        unreachable!("state stream ended")
     })
-    .await
-    .expect("connected within 10 s");
+    .await;
+    found.unwrap_or_else(|_| panic!("state not reached within {limit:?}; saw {seen:?}"))
+}
+
+/// [`state_within`] 10 s.
+pub async fn wait_for(client: &Client, want: impl Fn(&ConnectionState) -> bool) -> ConnectionState {
+    state_within(client, Duration::from_secs(10), want).await
+}
+
+pub async fn connected(client: &Client) {
+    wait_for(client, |s| *s == ConnectionState::Connected).await;
+}
+
+/// Alice and Bob, both connected to conversation `sid` and seeing it.
+pub async fn alice_and_bob(
+    emulator: &Emulator,
+    sid: &str,
+) -> (Client, Client, ConversationHandle, ConversationHandle) {
+    let (alice, bob) = (client(emulator, "alice"), client(emulator, "bob"));
+    let (a, b) = (alice.conversation(sid), bob.conversation(sid));
+    until(&a.info(), Option::is_some).await;
+    until(&b.info(), Option::is_some).await;
+    (alice, bob, a, b)
 }
 
 /// A REST call as a site owner's server would make it.
