@@ -2,14 +2,14 @@
 // minified browser build (from npm, measured in the same run). Prints a table, then one JSON
 // object per figure for comparing commits.
 //
-// Usage: node bench/size.mjs DIST_DIR SDK_MIN_JS
+// Usage: node tests/bench/size.mjs DIST_DIR SDK_MIN_JS
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const [dist, sdkFile] = process.argv.slice(2);
 if (!dist || !sdkFile) {
-  console.error('usage: node bench/size.mjs DIST_DIR SDK_MIN_JS');
+  console.error('usage: node tests/bench/size.mjs DIST_DIR SDK_MIN_JS');
   process.exit(2);
 }
 
