@@ -1,9 +1,11 @@
-//! The page-facing JavaScript API: `window.ConvoWidget` with its commands and `on(event, fn)`,
-//! and every event mirrored as a DOM `CustomEvent` named `convo:<event>` on `window`.
+//! The page-facing JavaScript API: the methods of `window.ConvoWidget`, and every event
+//! dispatched as a DOM `CustomEvent` named `convo:<event>` on `window`.
 //!
-//! A page may call the API before the widget has loaded by queueing calls on a placeholder:
-//! `window.ConvoWidget = window.ConvoWidget || { q: [] }` and pushing `[method, ...args]` onto
-//! `q`; the queued calls run, in order, once the widget is ready.
+//! The object itself belongs to the loader (`js/convo-widget.js`), which creates it before the
+//! wasm loads: its methods queue `[method, ...args]` on its hidden `q`, and its `on(event, fn)`
+//! listens to the `convo:*` events directly. The wasm fills in the real methods on that same
+//! object (so references the page kept stay good) and runs the queued calls in order: `init`
+//! when the module starts ([`install_init`]), the others once a widget is mounted ([`install`]).
 
 use convo_client::ConnectionState;
 use js_sys::{Array, Function, Object, Reflect};
@@ -12,26 +14,17 @@ use serde_json::{json, Value};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 use crate::{
-    config::HostUser,
+    config::{HostUser, OPTIONS},
     i18n::Locale,
+    mount,
     state::{ChatHandle, Phase, Store},
+    WidgetConfig,
 };
 
 /// The global the page sees.
 const GLOBAL: &str = "ConvoWidget";
-
-/// The events a page can listen to.
-pub const EVENTS: [&str; 9] = [
-    "ready",
-    "open",
-    "close",
-    "message",
-    "unread",
-    "conversation-started",
-    "conversation-ended",
-    "connection",
-    "error",
-];
+/// `init` options that are not in [`OPTIONS`]: objects, and where to mount.
+const OBJECT_OPTIONS: [&str; 3] = ["user", "attributes", "target"];
 
 /// Dispatches `convo:<name>` on `window` with `detail` (what `on(name, fn)` listeners receive).
 pub fn emit(name: &str, detail: &Value) {
@@ -45,23 +38,152 @@ pub fn emit(name: &str, detail: &Value) {
     }
 }
 
-/// Installs `window.ConvoWidget`, runs the calls queued before it, emits the store's changes as
-/// events, then `ready`.
-pub fn install(store: Store, handle: ChatHandle) {
-    let Some(window) = web_sys::window() else { return };
-    let queued = Reflect::get(&window, &GLOBAL.into())
-        .ok()
-        .and_then(|placeholder| Reflect::get(&placeholder, &"q".into()).ok())
-        .and_then(|q| q.dyn_into::<Array>().ok());
+/// `window.ConvoWidget`: the loader's object (or a page's `{ q: [] }` placeholder), else a new
+/// one.
+fn global_api() -> Option<Object> {
+    let window = web_sys::window()?;
+    match Reflect::get(&window, &GLOBAL.into()) {
+        Ok(existing) if existing.is_object() => Some(existing.unchecked_into()),
+        _ => {
+            let api = Object::new();
+            Reflect::set(&window, &GLOBAL.into(), &api).ok()?;
+            Some(api)
+        }
+    }
+}
 
-    let api = Object::new();
-    let method = |name: &str, f: Box<dyn Fn(Array) -> JsValue>| {
-        let closure =
-            Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(move |a, b| f(Array::of2(&a, &b)));
-        let _ = Reflect::set(&api, &name.into(), closure.as_ref());
-        // The API lives as long as the page.
-        closure.forget();
+/// Sets `api[name]` to `f`, which receives the call's first two arguments.
+fn set_method(api: &Object, name: &str, f: Box<dyn Fn(Array) -> JsValue>) {
+    let closure =
+        Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(move |a, b| f(Array::of2(&a, &b)));
+    let _ = Reflect::set(api, &name.into(), closure.as_ref());
+    // The API lives as long as the page.
+    closure.forget();
+}
+
+/// Runs the calls queued on `api.q` in order, through `api`'s methods as they are now. The
+/// queue is emptied first: a call to a method that still queues (one a later `init` fills in)
+/// waits in the fresh queue.
+fn run_queued(api: &Object) {
+    let Some(queued) = Reflect::get(api, &"q".into()).ok().and_then(|q| q.dyn_into::<Array>().ok())
+    else {
+        return;
     };
+    let _ = Reflect::set(api, &"q".into(), &Array::new());
+    for call in queued.iter() {
+        let Ok(call) = call.dyn_into::<Array>() else { continue };
+        let name = call.get(0).as_string().unwrap_or_default();
+        match Reflect::get(api, &JsValue::from_str(&name))
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+        {
+            Some(f) => {
+                let _ = f.apply(api, &call.slice(1, call.length()));
+            }
+            None => {
+                let _ = refuse(&format!("ConvoWidget has no method {name:?}"));
+            }
+        }
+    }
+}
+
+/// Fills in `ConvoWidget.init(options)` when the module starts, then runs the calls queued
+/// so far (an `init` among them mounts the widget, which fills in the rest).
+pub fn install_init() {
+    let Some(api) = global_api() else { return };
+    set_method(&api, "init", Box::new(|args| init(&args.get(0))));
+    run_queued(&api);
+}
+
+/// `init(options)`: mounts the widget configured by `options` (see [`options`]). It runs once:
+/// later calls (a snippet pasted twice, a framework re-rendering) change nothing.
+fn init(value: &JsValue) -> JsValue {
+    if document().get_element_by_id(mount::HOST_ID).is_some() {
+        web_sys::console::warn_1(
+            &"ConvoWidget.init: the widget is already on the page; later options are ignored"
+                .into(),
+        );
+        return JsValue::UNDEFINED;
+    }
+    let mounted = options(value).and_then(|(config, target)| mount::mount(config, target));
+    match mounted {
+        Ok(()) => JsValue::UNDEFINED,
+        Err(error) => refuse(&format!("init: {error}")),
+    }
+}
+
+/// The widget's configuration from `init`'s options: the [`OPTIONS`] in camelCase
+/// (`tokenUrl`, `userId`…; what a script tag's `dataset` holds), `user` (as for `setUser`),
+/// `attributes` (as for `setAttributes`), and `target` (an element, or a selector, to mount
+/// in instead of `<body>`). Unknown options are named in a warning and skipped.
+fn options(value: &JsValue) -> Result<(WidgetConfig, Option<web_sys::Element>), String> {
+    if value.is_undefined() || value.is_null() {
+        return Ok((WidgetConfig::default(), None));
+    }
+    if !value.is_object() {
+        return Err("expected an options object, like { tokenUrl: '/api/token' }".to_owned());
+    }
+    let camel = |name: &str| {
+        let mut parts = name.split('-');
+        let first = parts.next().unwrap_or_default().to_owned();
+        parts.fold(first, |mut key, part| {
+            let mut chars = part.chars();
+            key.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+            key.push_str(chars.as_str());
+            key
+        })
+    };
+    let known: Vec<String> =
+        OPTIONS.iter().map(|name| camel(name)).chain(OBJECT_OPTIONS.map(str::to_owned)).collect();
+    for key in Object::keys(value.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
+        if !known.contains(&key) {
+            let _ = refuse(&format!("init: unknown option {key:?}; known: {}", known.join(", ")));
+        }
+    }
+    let get = |key: &str| Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let mut config = WidgetConfig::from_options(|name| {
+        let option = get(&camel(name));
+        option
+            .as_string()
+            .or_else(|| option.as_bool().map(|b| b.to_string()))
+            .or_else(|| option.as_f64().map(|n| n.to_string()))
+    });
+    let user = get("user");
+    if !user.is_undefined() {
+        config.user = Some(host_user(&user).ok_or(format!("user expects {USER_SHAPE}"))?);
+    }
+    let attributes = get("attributes");
+    if !attributes.is_undefined() {
+        match to_json(&attributes) {
+            Some(Value::Object(attributes)) => config.attributes = attributes,
+            _ => return Err("attributes must be a plain object".to_owned()),
+        }
+    }
+    let target = match get("target") {
+        t if t.is_undefined() || t.is_null() => None,
+        t if t.is_instance_of::<web_sys::Element>() => Some(t.unchecked_into()),
+        t => match t.as_string() {
+            Some(selector) => Some(
+                document()
+                    .query_selector(&selector)
+                    .ok()
+                    .flatten()
+                    .ok_or(format!("target {selector:?} matches no element"))?,
+            ),
+            None => return Err("target must be an element or a selector".to_owned()),
+        },
+    };
+    Ok((config, target))
+}
+
+/// What `setUser` and `init({ user })` expect.
+const USER_SHAPE: &str = "{ id, signature?, name?, email? } with a string id";
+
+/// Fills in the methods that command the mounted widget, runs the calls queued before it,
+/// emits the store's changes as events, then `ready`.
+pub fn install(store: Store, handle: ChatHandle) {
+    let Some(api) = global_api() else { return };
+    let method = |name: &str, f: Box<dyn Fn(Array) -> JsValue>| set_method(&api, name, f);
     method("open", Box::new(move |_| command(|| handle.open())));
     method("close", Box::new(move |_| command(|| handle.close())));
     method("toggle", Box::new(move |_| command(|| handle.toggle())));
@@ -78,7 +200,7 @@ pub fn install(store: Store, handle: ChatHandle) {
         "setUser",
         Box::new(move |args| match host_user(&args.get(0)) {
             Some(user) => command(|| handle.set_user(user)),
-            None => refuse("setUser expects { id, signature?, name?, email? } with a string id"),
+            None => refuse(&format!("setUser expects {USER_SHAPE}")),
         }),
     );
     method(
@@ -89,26 +211,7 @@ pub fn install(store: Store, handle: ChatHandle) {
         }),
     );
     method("reset", Box::new(move |_| command(|| handle.reset())));
-    method("on", Box::new(move |args| subscribe(&args.get(0), &args.get(1))));
-    let _ = Reflect::set(&window, &GLOBAL.into(), &api);
-
-    if let Some(queued) = queued {
-        for call in queued.iter() {
-            let Ok(call) = call.dyn_into::<Array>() else { continue };
-            let name = call.get(0).as_string().unwrap_or_default();
-            match Reflect::get(&api, &JsValue::from_str(&name))
-                .ok()
-                .and_then(|f| f.dyn_into::<Function>().ok())
-            {
-                Some(f) => {
-                    let _ = f.call2(&api, &call.get(1), &call.get(2));
-                }
-                None => {
-                    let _ = refuse(&format!("ConvoWidget has no method {name:?}"));
-                }
-            }
-        }
-    }
+    run_queued(&api);
 
     watch(store);
     emit("ready", &json!({}));
@@ -125,35 +228,6 @@ fn refuse(message: &str) -> JsValue {
     web_sys::console::warn_1(&format!("ConvoWidget: {message}").into());
     emit("error", &json!({ "message": message }));
     JsValue::UNDEFINED
-}
-
-/// `on(event, fn)`: calls `fn(detail)` for each `convo:<event>`; returns the unsubscribe
-/// function.
-fn subscribe(event: &JsValue, callback: &JsValue) -> JsValue {
-    let (Some(event), Some(callback)) =
-        (event.as_string(), callback.dyn_ref::<Function>().cloned())
-    else {
-        return refuse("on expects (event name, function)");
-    };
-    if !EVENTS.contains(&event.as_str()) {
-        return refuse(&format!("unknown event {event:?}; known: {}", EVENTS.join(", ")));
-    }
-    let Some(window) = web_sys::window() else { return JsValue::UNDEFINED };
-    let listener = Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
-        let _ = callback.call1(&JsValue::UNDEFINED, &e.detail());
-    });
-    let name = format!("convo:{event}");
-    let function: Function = listener.as_ref().unchecked_ref::<Function>().clone();
-    let _ = window.add_event_listener_with_callback(&name, &function);
-    // Kept alive by the unsubscribe function, which drops it once called.
-    let listener = std::cell::RefCell::new(Some(listener));
-    let unsubscribe = Closure::<dyn Fn()>::new(move || {
-        if let Some(listener) = listener.borrow_mut().take() {
-            let _ = window
-                .remove_event_listener_with_callback(&name, listener.as_ref().unchecked_ref());
-        }
-    });
-    unsubscribe.into_js_value()
 }
 
 /// Emits the store's changes: open/close, unread, connection, conversation-ended.

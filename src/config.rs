@@ -89,25 +89,37 @@ impl Default for WidgetConfig {
     }
 }
 
+/// The options a page can set, as attribute names (`ConvoWidget.init` takes them in camelCase).
+pub const OPTIONS: [&str; 13] = [
+    "session-url",
+    "token-url",
+    "twilsock-url",
+    "team",
+    "locale",
+    "prechat",
+    "sound",
+    "launcher-position",
+    "launcher-icon",
+    "user-id",
+    "user-signature",
+    "user-name",
+    "user-email",
+];
+
 impl WidgetConfig {
-    /// Defaults, overridden by `data-convo-*` attributes on `<body>` (see [`Self::from_element`]).
-    pub fn from_document() -> Self {
-        match web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-            Some(body) => Self::from_element(&body, "data-convo-"),
-            None => WidgetConfig::default(),
-        }
+    /// Defaults, overridden by `element`'s attributes named `prefix` + an option of [`OPTIONS`].
+    pub fn from_element(element: &web_sys::Element, prefix: &str) -> Self {
+        Self::from_options(|name| element.get_attribute(&format!("{prefix}{name}")))
     }
 
-    /// Defaults, overridden by `element`'s attributes named `prefix` + `session-url`,
-    /// `token-url`, `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`;
-    /// `!` marks required, `none` turns the form off), `sound` (`on`), `launcher-position`
+    /// Defaults, overridden by the options `option(name)` has: `session-url`, `token-url`,
+    /// `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`; `!` marks
+    /// required, `none` turns the form off), `sound` (`on` or `true`), `launcher-position`
     /// (`start`/`end`), `launcher-icon`, and a visitor the host knows: `user-id`,
-    /// `user-signature`, `user-name`, `user-email`.
-    pub fn from_element(element: &web_sys::Element, prefix: &str) -> Self {
+    /// `user-signature`, `user-name`, `user-email`. Empty values count as unset.
+    pub fn from_options(option: impl Fn(&str) -> Option<String>) -> Self {
         let mut config = WidgetConfig::default();
-        let attr = |name: &str| {
-            element.get_attribute(&format!("{prefix}{name}")).filter(|v| !v.is_empty())
-        };
+        let attr = |name: &str| option(name).filter(|v| !v.is_empty());
         if let Some(url) = attr("session-url") {
             config.session_url = url;
         }
@@ -122,7 +134,7 @@ impl WidgetConfig {
         if let Some(spec) = attr("prechat") {
             config.prechat = parse_prechat(&spec);
         }
-        config.sound = attr("sound").is_some_and(|v| v == "on");
+        config.sound = attr("sound").is_some_and(|v| v == "on" || v == "true");
         config.launcher_start = attr("launcher-position").is_some_and(|v| v == "start");
         config.launcher_icon = attr("launcher-icon").filter(|url| safe_image_url(url));
         let user = HostUser {

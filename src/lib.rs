@@ -16,3 +16,13 @@ pub mod util;
 pub use app::App;
 pub use config::WidgetConfig;
 pub use mount::{define_element, mount, HOST_ID};
+
+/// The module's entry point, called by the loader (`js/convo-widget.js`) once the wasm is
+/// instantiated: defines `<convo-widget>`, fills in `ConvoWidget.init` and runs the calls the
+/// page queued (a script tag's `data-*` attributes arrive as a queued `init`).
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn boot() {
+    console_error_panic_hook::set_once();
+    define_element();
+    api::install_init();
+}

@@ -35,7 +35,7 @@ pub fn Header() -> impl IntoView {
     let online = move || agents.get().iter().any(|(_, _, online)| *online);
     let title = move || team.clone().unwrap_or_else(|| store.strings().team_default.to_owned());
     view! {
-        <header class="convo-header">
+        <div class="convo-header">
             <div class="convo-header__avatars" aria-hidden="true">
                 <For each=move || agents.get() key=|(name, avatar, _)| (name.clone(), avatar.clone()) let:agent>
                     {match agent.1 {
@@ -62,7 +62,7 @@ pub fn Header() -> impl IntoView {
             <button type="button" class="convo-icon-button convo-panel__close" aria-label=move || store.strings().close_chat on:click=move |_| handle.close()>
                 <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
             </button>
-        </header>
+        </div>
     }
 }
 

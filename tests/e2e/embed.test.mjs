@@ -1,6 +1,8 @@
-// Embedding: the widget lives in a shadow root on its own host element. A hostile page's global CSS
-// (`* {…!important}`, resets, fonts, RTL) does not change how it looks, and the widget changes
-// nothing of the page: not its elements' styles, not its DOM.
+// Embedding: the widget lives in a shadow root on its own host element. The demo shop's global
+// CSS (www/shop.css), made worse still (`* {…!important}`, resets, fonts, RTL), does not change
+// how the widget looks next to the same snippet on a page without styles (www/clean.html): same
+// boxes, same computed styles, same pixels. And the widget changes nothing of the page: not its
+// elements' styles, not its DOM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -78,20 +80,84 @@ async function openAndLook(page) {
   return widgetLook(page);
 }
 
-test('a hostile page CSS does not change the widget: same boxes, same computed styles', async () => {
+/**
+ * The share of pixels that differ (any channel by more than 16 of 255) between two PNGs of the
+ * same size, decoded and compared in a blank page's canvas.
+ */
+async function pixelDifference(page, pngA, pngB) {
+  return page.evaluate(async ([a, b]) => {
+    const decode = async (base64) => {
+      const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${base64}`)).blob());
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const context = canvas.getContext('2d');
+      context.drawImage(bitmap, 0, 0);
+      return context.getImageData(0, 0, bitmap.width, bitmap.height);
+    };
+    const [x, y] = await Promise.all([decode(a), decode(b)]);
+    if (x.width !== y.width || x.height !== y.height) return { size: [x.width, x.height, y.width, y.height] };
+    let differing = 0;
+    for (let i = 0; i < x.data.length; i += 4) {
+      for (let c = 0; c < 4; c++) {
+        if (Math.abs(x.data[i + c] - y.data[i + c]) > 16) {
+          differing++;
+          break;
+        }
+      }
+    }
+    return { share: differing / (x.width * x.height) };
+  }, [pngA.toString('base64'), pngB.toString('base64')]);
+}
+
+/**
+ * A screenshot of what is inside `locator`'s rounded box: its rectangle inset by 0.3 × its corner
+ * radius, so no corner shows the page behind it (the shop's beige, the clean page's white).
+ */
+async function inside(page, locator) {
+  const box = await locator.boundingBox();
+  const radius = await locator.evaluate((el) => {
+    const value = getComputedStyle(el).borderTopLeftRadius;
+    return value.endsWith('%') ? (parseFloat(value) / 100) * el.getBoundingClientRect().width : parseFloat(value);
+  });
+  const inset = Math.ceil(radius * 0.3) + 1;
+  return page.screenshot({
+    clip: { x: box.x + inset, y: box.y + inset, width: box.width - 2 * inset, height: box.height - 2 * inset },
+  });
+}
+
+/** Screenshots of the launcher and the open panel. */
+async function widgetPixels(page) {
+  return [await inside(page, launcherOf(page)), await inside(page, panelOf(page))];
+}
+
+// Text antialiasing may differ by a pixel here and there; anything the page's CSS changed (a
+// colour, a font, a margin) moves far more than 0.5 % of the pixels.
+const PIXEL_TOLERANCE = 0.005;
+
+test('the hostile shop page does not change the widget: same boxes, computed styles and pixels', async () => {
   const clean = await visit(browser);
   const hostile = await visit(browser);
   try {
-    await gotoWidget(clean.page);
+    await gotoWidget(clean.page, new URL('clean.html', BASE_URL).href);
     const expected = await openAndLook(clean.page);
+    const expectedPixels = await widgetPixels(clean.page);
+    // The shop (www/index.html with shop.css), and worse rules on top.
     await gotoWidget(hostile.page);
     await hostile.page.addStyleTag({ content: HOSTILE_CSS });
     const actual = await openAndLook(hostile.page);
+    const actualPixels = await widgetPixels(hostile.page);
     assert.ok(expected.length > 20, `the widget has elements (${expected.length})`);
     assert.equal(actual.length, expected.length);
     for (let i = 0; i < expected.length; i++) {
       assert.deepEqual(actual[i], expected[i], `element ${i} (${expected[i].el})`);
     }
+    for (const [i, what] of ['launcher', 'panel'].entries()) {
+      const difference = await pixelDifference(clean.page, expectedPixels[i], actualPixels[i]);
+      assert.ok(
+        difference.share !== undefined && difference.share <= PIXEL_TOLERANCE,
+        `${what}: ${JSON.stringify(difference)} of pixels differ (tolerance ${PIXEL_TOLERANCE})`,
+      );
+    }
+    await screenshot(clean.page, 'clean-page');
     await screenshot(hostile.page, 'hostile-page');
     assert.deepEqual([...clean.page.problems, ...hostile.page.problems], []);
   } finally {

@@ -12,7 +12,7 @@ import zlib from 'node:zlib';
 import { Client, accessToken, once, DEV, sleep, uniqueName, withTimeout } from '../conformance/harness.mjs';
 import { newPage } from './harness.mjs';
 
-export { once, DEV, withTimeout };
+export { once, DEV, sleep, withTimeout };
 
 export const EMULATOR_URL = (process.env.CONVO_EMULATOR_URL ?? 'http://127.0.0.1:8788').replace(/\/$/, '');
 export const TWILSOCK_URL = `${EMULATOR_URL.replace(/^http/, 'ws')}/v3/wsconnect`;

@@ -15,7 +15,7 @@ after(async () => {
   await browser?.close();
 });
 
-const TITLE = 'Convo demo';
+const TITLE = 'Northwind Outfitters — Convo demo';
 
 async function addAgent(conversationSid, friendlyName = 'Ana') {
   const identity = unique('agent-ana');

@@ -1,11 +1,16 @@
 // A page using every part of the declared API; `tsc --noEmit` must accept it, and the lines
 // marked @ts-expect-error must stay errors (so the types keep refusing wrong calls).
-import type { ConvoWidgetApi, ConvoWidgetQueue } from '../../types/convo-widget';
+import type { ConvoWidgetApi, ConvoWidgetQueue } from '../../js/convo-widget';
+import { ConvoWidget } from '../../js/index';
 
 const queue: ConvoWidgetQueue = { q: [['open'], ['setLocale', 'fr'], ['on', 'unread', (d: { count: number }) => console.log(d.count)]] };
 window.ConvoWidget = window.ConvoWidget ?? queue;
 
 declare const api: ConvoWidgetApi;
+api.init({ sessionUrl: '/api/session', tokenUrl: '/api/token', locale: 'fr', sound: true, target: '#help' });
+api.init({ user: { id: 'u-1', signature: 'ab12' }, attributes: { plan: 'pro' }, target: document.body });
+api.init();
+ConvoWidget.open();
 api.open();
 api.close();
 api.toggle();
@@ -32,6 +37,8 @@ api.on('nope', () => {});
 api.setUser({ name: 'Ada' });
 // @ts-expect-error: unread's detail has no body
 api.on('unread', (d) => d.body);
+// @ts-expect-error: unknown option
+api.init({ tokenURL: '/api/token' });
 // @ts-expect-error: queued calls are checked too
 const wrong: ConvoWidgetQueue = { q: [['setLocale', 42]] };
 console.log(wrong);

@@ -1,5 +1,6 @@
 // Types for the page-facing API of the Convo widget (`window.ConvoWidget`) and its DOM events.
-// Kept in step with src/api.rs; tests/types/usage.ts type-checks a page using every part.
+// Kept in step with js/convo-widget.js and src/api.rs; tests/types/usage.ts type-checks a page
+// using every part, and tests/e2e/api.test.mjs checks the names against the live object.
 
 /** A message in the visitor's conversation (own or someone else's). */
 export interface ConvoMessage {
@@ -35,7 +36,43 @@ export interface ConvoUser {
   email?: string;
 }
 
+/**
+ * `init`'s options; a script tag's `data-*` attributes are the same options in kebab case
+ * (`data-token-url`). Strings unless said otherwise; all optional.
+ */
+export interface ConvoWidgetOptions {
+  /** Starts or resumes the visitor's conversation (default `/api/session`). */
+  sessionUrl?: string;
+  /** Refreshes the visitor's access token (default `/api/token`). */
+  tokenUrl?: string;
+  /** Twilio's (or the emulator's) websocket: `wss://…`, or a path on the page's host. */
+  twilsockUrl?: string;
+  /** The panel's title. */
+  team?: string;
+  /** A BCP 47 tag; the browser's language when unset. */
+  locale?: string;
+  /** The pre-chat form: `name!,email,question` (`!`: required), or `none`. */
+  prechat?: string;
+  /** A sound for new messages while the tab is hidden: `true` or `'on'`. */
+  sound?: boolean | 'on' | 'true';
+  launcherPosition?: 'start' | 'end';
+  /** An `https:` URL or a path on the page's host. */
+  launcherIcon?: string;
+  /** A visitor the host knows (the pre-chat form is skipped). */
+  user?: ConvoUser;
+  userId?: string;
+  userSignature?: string;
+  userName?: string;
+  userEmail?: string;
+  /** Stored with the visitor's next conversation (plain JSON data). */
+  attributes?: Record<string, unknown>;
+  /** Where to put the widget's host element instead of `<body>`: an element or a selector. */
+  target?: Element | string;
+}
+
 export interface ConvoWidgetApi {
+  /** Puts the widget on the page. Runs once: later calls are ignored, with a warning. */
+  init(options?: ConvoWidgetOptions): void;
   open(): void;
   close(): void;
   toggle(): void;
