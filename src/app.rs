@@ -24,12 +24,23 @@ pub fn App(
     provide_context(store);
     let handle = ChatHandle::new(store, config);
     provide_context(handle);
-    handle.resume_stored();
+    let inline = handle.config().inline;
+    if inline {
+        handle.open();
+    } else {
+        handle.resume_stored();
+    }
     api::install(store, handle);
+    on_cleanup(move || handle.disconnect());
 
     let dir = move || if store.locale.get().is_rtl() { "rtl" } else { "ltr" };
     view! {
-        <div class="convo-root" dir=dir lang=move || store.locale.get().tag()>
+        <div
+            class="convo-root"
+            class:convo-root--inline=inline
+            dir=dir
+            lang=move || store.locale.get().tag()
+        >
             <Panel />
             <Launcher />
             <Lightbox />

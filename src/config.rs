@@ -64,6 +64,9 @@ pub struct WidgetConfig {
     pub launcher_icon: Option<String>,
     /// Attributes the host attaches to the visitor's next conversation (`setAttributes`).
     pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// The panel in place, always open and without the launcher: the agent desk's view of a
+    /// conversation (not a page option).
+    pub inline: bool,
 }
 
 impl Default for WidgetConfig {
@@ -85,6 +88,7 @@ impl Default for WidgetConfig {
             launcher_start: false,
             launcher_icon: None,
             attributes: serde_json::Map::new(),
+            inline: false,
         }
     }
 }

@@ -26,3 +26,13 @@ pub fn boot() {
     define_element();
     api::install_init();
 }
+
+/// The demo's agent desk (`www/agent.js` calls it): the list of conversations and the widget,
+/// signed in as the demo agent, in a shadow root on `host`.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn boot_agent_desk(host: web_sys::Element) {
+    console_error_panic_hook::set_once();
+    if let Err(error) = mount::mount_agent_desk(&host) {
+        web_sys::console::error_1(&format!("Convo: {error}").into());
+    }
+}

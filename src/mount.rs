@@ -74,20 +74,44 @@ pub fn define_element() {
     connected.forget();
 }
 
+/// Out of the page's flow (a grid or flex `<body>` gets no extra item) and above it.
+const FLOATING: [(&str, &str); 5] = [
+    ("position", "fixed"),
+    ("inset", "0 auto auto 0"),
+    ("width", "0"),
+    ("height", "0"),
+    ("z-index", "var(--convo-z)"),
+];
+/// Filling the element the page gave (the agent desk).
+const IN_PLACE: [(&str, &str); 3] = [("display", "block"), ("width", "100%"), ("height", "100%")];
+
 /// Makes `host` the widget's shadow host and mounts the widget inside.
 fn mount_in(host: &web_sys::Element, config: WidgetConfig) -> Result<(), String> {
-    // Inline and important (set through the CSSOM, which a strict CSP allows): declarations a
-    // page's `* { … !important }` cannot beat. Out of the page's flow (a grid or flex `<body>`
-    // gets no extra item) and above it; custom properties still pass to the theme.
+    let container = shadow_container(host, &FLOATING, STYLE)?;
+    leptos::mount::mount_to(container, move || leptos::view! { <App config /> }).forget();
+    Ok(())
+}
+
+/// Mounts the demo's agent desk (`www/agent.html`) in a shadow root on `host`: the widget's
+/// own components, with the desk's layout around them.
+pub fn mount_agent_desk(host: &web_sys::Element) -> Result<(), String> {
+    let style = [STYLE, include_str!("../style/agent_desk.css")].concat();
+    let container = shadow_container(host, &IN_PLACE, &style)?;
+    leptos::mount::mount_to(container, crate::components::AgentDesk).forget();
+    Ok(())
+}
+
+/// Attaches an open shadow root to `host`, styled by `css`, and returns the element to mount
+/// in. `layout` goes on the host inline and important (through the CSSOM, which a strict CSP
+/// allows), after `all: initial`: declarations a page's `* { … !important }` cannot beat, while
+/// custom properties still pass to the theme.
+fn shadow_container(
+    host: &web_sys::Element,
+    layout: &[(&str, &str)],
+    css: &str,
+) -> Result<web_sys::HtmlElement, String> {
     let style = host.unchecked_ref::<web_sys::HtmlElement>().style();
-    for (property, value) in [
-        ("all", "initial"),
-        ("position", "fixed"),
-        ("inset", "0 auto auto 0"),
-        ("width", "0"),
-        ("height", "0"),
-        ("z-index", "var(--convo-z)"),
-    ] {
+    for (property, value) in [("all", "initial")].iter().chain(layout) {
         style
             .set_property_with_priority(property, value, "important")
             .map_err(failed("isolate the host"))?;
@@ -96,13 +120,12 @@ fn mount_in(host: &web_sys::Element, config: WidgetConfig) -> Result<(), String>
         .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
         .map_err(failed("attach the shadow root"))?;
     let sheet = web_sys::CssStyleSheet::new().map_err(failed("create the stylesheet"))?;
-    sheet.replace_sync(STYLE).map_err(failed("parse the stylesheet"))?;
+    sheet.replace_sync(css).map_err(failed("parse the stylesheet"))?;
     js_sys::Reflect::set(&shadow, &"adoptedStyleSheets".into(), &js_sys::Array::of1(&sheet))
         .map_err(failed("adopt the stylesheet"))?;
     let container: web_sys::HtmlElement =
         document().create_element("div").map_err(failed("create the container"))?.unchecked_into();
     container.set_class_name("convo-mount");
     shadow.append_child(&container).map_err(failed("fill the shadow root"))?;
-    leptos::mount::mount_to(container, move || leptos::view! { <App config /> }).forget();
-    Ok(())
+    Ok(container)
 }

@@ -11,7 +11,10 @@ use crate::state::{bridge::display_name, ChatHandle, Store};
 pub fn Header() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
-    let team = handle.config().team_name;
+    let config = handle.config();
+    let team = config.team_name;
+    // In place (the agent desk) there is nothing to minimise or close.
+    let closable = !config.inline;
     let agents = Memo::new(move |_| {
         let me = store.identity.get();
         store
@@ -56,12 +59,14 @@ pub fn Header() -> impl IntoView {
                     }}
                 </p>
             </div>
-            <button type="button" class="convo-icon-button" aria-label=move || store.strings().minimise on:click=move |_| handle.close()>
-                <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M5 12h14" /></svg>
-            </button>
-            <button type="button" class="convo-icon-button convo-panel__close" aria-label=move || store.strings().close_chat on:click=move |_| handle.close()>
-                <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
-            </button>
+            <Show when=move || closable>
+                <button type="button" class="convo-icon-button" aria-label=move || store.strings().minimise on:click=move |_| handle.close()>
+                    <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M5 12h14" /></svg>
+                </button>
+                <button type="button" class="convo-icon-button convo-panel__close" aria-label=move || store.strings().close_chat on:click=move |_| handle.close()>
+                    <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
+                </button>
+            </Show>
         </div>
     }
 }

@@ -1,5 +1,6 @@
 //! The widget's components, one per file.
 
+mod agent_desk;
 mod composer;
 mod connection_banner;
 mod draft_files;
@@ -17,6 +18,7 @@ mod panel;
 mod prechat_form;
 mod typing_indicator;
 
+pub use agent_desk::AgentDesk;
 pub use composer::Composer;
 pub use connection_banner::ConnectionBanner;
 pub use draft_files::DraftFiles;

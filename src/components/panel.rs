@@ -42,6 +42,8 @@ fn focus_first(section: &web_sys::HtmlElement) {
 pub fn Panel() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
+    // In place (the agent desk), the panel is a region of the page: no dialog, no focus trap.
+    let inline = handle.config().inline;
     let panel = NodeRef::<html::Section>::new();
     let dragging = RwSignal::new(false);
 
@@ -79,7 +81,7 @@ pub fn Panel() -> impl IntoView {
             }
             return;
         }
-        if ev.key() != "Tab" {
+        if ev.key() != "Tab" || inline {
             return;
         }
         // Keep Tab inside the dialog.
@@ -129,8 +131,8 @@ pub fn Panel() -> impl IntoView {
             id="convo-panel"
             class="convo-panel"
             class:convo-panel--dragging=move || dragging.get()
-            role="dialog"
-            aria-modal="true"
+            role=if inline { "region" } else { "dialog" }
+            aria-modal=(!inline).then_some("true")
             aria-labelledby="convo-panel-title"
             hidden=move || !store.open.get()
             node_ref=panel

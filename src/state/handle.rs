@@ -112,9 +112,17 @@ impl ChatHandle {
         }
     }
 
-    /// Closes the panel (the connection stays up so nothing is missed).
+    /// Closes the panel (the connection stays up so nothing is missed). An inline panel stays.
     pub fn close(&self) {
-        self.store.open.set(false);
+        if !self.config.with_value(|c| c.inline) {
+            self.store.open.set(false);
+        }
+    }
+
+    /// Disconnects for good: the widget is leaving the page (the agent desk switching
+    /// conversations).
+    pub fn disconnect(&self) {
+        self.stop();
     }
 
     /// Opens a closed panel, closes an open one.

@@ -3,7 +3,9 @@
 
 pub mod bridge;
 mod handle;
+mod inbox;
 mod store;
 
 pub use handle::ChatHandle;
+pub use inbox::{Inbox, Summary};
 pub use store::{DraftFile, Phase, Store};

@@ -266,19 +266,22 @@ export const panelOf = (page, name = 'Support') => page.getByRole('dialog', { na
 export const launcherOf = (page) => page.locator('button.convo-launcher');
 
 /** The visitor's stored session {identity, conversation_sid, session}, or null. */
-export function storedSession(page) {
+export function storedSession(page, key = SESSION_KEY) {
   return page.evaluate((key) => {
     const text = localStorage.getItem(key);
     return text ? JSON.parse(text) : null;
-  }, SESSION_KEY);
+  }, key);
 }
 
 /**
  * Opens the widget, fills the pre-chat form and starts a chat; waits until it is connected, the
  * question is shown and (when there is a question) the bot's greeting arrived. Resolves with the
- * stored session {identity, conversation_sid, session}.
+ * stored session {identity, conversation_sid, session} (under `storageKey`: the session URL's).
  */
-export async function startChat(page, { name = 'Ana Lúcia', email, question = 'Where is my parcel?', waitForBot = true, goto = true } = {}) {
+export async function startChat(
+  page,
+  { name = 'Ana Lúcia', email, question = 'Where is my parcel?', waitForBot = true, goto = true, storageKey = SESSION_KEY } = {},
+) {
   if (goto) await gotoWidget(page);
   const panel = panelOf(page);
   if (!(await panel.isVisible())) await launcherOf(page).click();
@@ -294,7 +297,7 @@ export async function startChat(page, { name = 'Ana Lúcia', email, question = '
       await panel.locator('.convo-row--bot', { hasText: 'an agent will be with you shortly' }).waitFor({ timeout: 15_000 });
     }
   }
-  const session = await poll(() => storedSession(page), { ms: 10_000, what: 'the stored session' });
+  const session = await poll(() => storedSession(page, storageKey), { ms: 10_000, what: 'the stored session' });
   assert.match(session.conversation_sid, /^CH[0-9a-f]{32}$/, 'a conversation SID is stored');
   assert.ok(session.identity, 'the visitor identity is stored');
   return session;

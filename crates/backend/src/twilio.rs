@@ -17,6 +17,19 @@ pub struct TwilioApi {
     secret: String,
 }
 
+/// A conversation in a list.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConversationSummary {
+    /// CH…
+    pub sid: String,
+    /// `active`, `inactive` or `closed`.
+    pub state: String,
+    /// JSON text.
+    pub attributes: String,
+    /// RFC 3339.
+    pub date_created: String,
+}
+
 /// The fields of a conversation the backend reads.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ConversationInfo {
@@ -98,6 +111,20 @@ impl TwilioApi {
             Err(BackendError::Twilio(e)) if e.status == 404 => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The service's most recently created conversations (at most 100), newest first.
+    pub async fn recent_conversations(&self) -> Result<Vec<ConversationSummary>, BackendError> {
+        #[derive(Deserialize)]
+        struct Page {
+            conversations: Vec<ConversationSummary>,
+        }
+        let body = self
+            .call(reqwest::Method::GET, self.url("Conversations?PageSize=100"), &[], false)
+            .await?;
+        let mut page: Page = parse(body)?;
+        page.conversations.sort_by(|a, b| b.date_created.cmp(&a.date_created));
+        Ok(page.conversations)
     }
 
     /// Adds a chat participant.

@@ -1,5 +1,7 @@
-//! The `/api` router: visitor sessions, token refresh, the Twilio webhook.
+//! The `/api` router: visitor sessions, token refresh, the Twilio webhook, and with the
+//! embedded emulator the demo's agent desk.
 
+mod agent;
 mod session;
 mod token;
 mod webhook;
@@ -11,12 +13,12 @@ use axum::{
     http::{header, HeaderValue, Method},
     middleware::{self, Next},
     response::Response,
-    routing::post,
+    routing::{get, post},
     Router,
 };
 use tower_http::{cors::CorsLayer, limit::RequestBodyLimitLayer};
 
-use crate::{state::AppState, BackendError};
+use crate::{config::Mode, state::AppState, BackendError};
 
 /// Bodies are small JSON objects (a question is at most 32 KB); anything larger is a 413.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -34,8 +36,15 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/token", post(token::refresh))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(cors);
+    let agent_desk = match state.config.mode {
+        Mode::Emulator { .. } => Router::new()
+            .route("/api/agent/conversations", get(agent::conversations))
+            .route("/api/agent/session", post(agent::session)),
+        Mode::Twilio => Router::new(),
+    };
     Router::new()
         .merge(visitor_api)
+        .merge(agent_desk)
         // Twilio's servers call this one: no CORS, no per-address limit, signature checked.
         .route("/api/webhook", post(webhook::receive))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

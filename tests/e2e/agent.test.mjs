@@ -1,0 +1,56 @@
+// The demo's agent desk (www/agent.html) and a visitor on the shop converse: the desk lists the
+// visitor's new conversation, opens it with the widget's own components, and messages go both
+// ways. Two tabs, no Twilio account, nothing but the demo stack.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { BASE_URL, launch, screenshot } from './harness.mjs';
+import { panelOf, poll, sendText, startChat, unique, visit } from './support.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('the agent desk lists a visitor\'s chat, opens it, and the two converse', async () => {
+  const visitor = await visit(browser);
+  const agent = await visit(browser);
+  try {
+    const name = unique('Zoë');
+    await startChat(visitor.page, { name, question: 'Is the Ridgeline tent waterproof?' });
+
+    await agent.page.goto(new URL('agent.html', BASE_URL).href);
+    const desk = agent.page.getByRole('navigation', { name: 'Conversations' });
+    const entry = desk.getByRole('button', { name: new RegExp(name) });
+    await entry.waitFor({ timeout: 20_000 });
+    await entry.click();
+    assert.equal(await entry.getAttribute('aria-current'), 'true');
+
+    // The widget's panel, in place: the visitor's question, and a composer for the answer.
+    const chat = agent.page.getByRole('region', { name });
+    await chat.locator('.convo-bubble__text', { hasText: 'Is the Ridgeline tent waterproof?' }).waitFor({ timeout: 20_000 });
+    assert.equal(await chat.locator('.convo-panel__close').count(), 0, 'nothing to close in place');
+    await sendText(agent.page, 'Yes: 3000 mm, taped seams.');
+
+    const visitorPanel = panelOf(visitor.page);
+    await visitorPanel.locator('.convo-row:not(.convo-row--own) .convo-bubble__text', { hasText: 'Yes: 3000 mm, taped seams.' })
+      .waitFor({ timeout: 15_000 });
+    // The agent is named by the desk's display name, never an identity.
+    await poll(async () => /Sam \(demo agent\)/.test(await visitorPanel.locator('.convo-header').innerText()), {
+      what: 'the visitor sees the agent by name',
+    });
+
+    await sendText(visitor.page, 'Great, thanks!');
+    await chat.locator('.convo-row:not(.convo-row--own) .convo-bubble__text', { hasText: 'Great, thanks!' })
+      .waitFor({ timeout: 15_000 });
+    await screenshot(agent.page, 'agent-desk');
+    await screenshot(visitor.page, 'agent-desk-visitor');
+    assert.deepEqual([...visitor.page.problems, ...agent.page.problems], []);
+  } finally {
+    await agent.close();
+    await visitor.close();
+  }
+});
