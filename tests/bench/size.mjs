@@ -3,7 +3,7 @@
 // object per figure for comparing commits.
 //
 // Usage: node tests/bench/size.mjs DIST_DIR SDK_MIN_JS
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -24,20 +24,30 @@ function sizes(bytes) {
   };
 }
 
-/** The one file in `dist` whose name matches, or an error naming what is there. */
-function pick(pattern, what) {
-  const names = readdirSync(dist).filter((name) => pattern.test(name));
-  if (names.length !== 1) {
-    throw new Error(`expected one ${what} in ${dist} (${pattern}), found: ${names.join(', ') || 'none'}`);
-  }
-  return path.join(dist, names[0]);
+/** A file of the release build, or an error saying what is missing. */
+function file(relative) {
+  const full = path.join(dist, relative);
+  if (!existsSync(full)) throw new Error(`${full} is missing: is ${dist} a release build of the widget?`);
+  return full;
 }
 
-// The stylesheet is compiled into the wasm (the shadow root adopts it), so there are two files.
+/** The JS snippets wasm-bindgen emits next to the glue (the custom element's class). */
+function snippets() {
+  const root = file('core/snippets');
+  return readdirSync(root, { recursive: true })
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => path.join(root, name));
+}
+
+// What a visitor's browser fetches, in order: the loader (at once), then when idle or on the
+// first interaction the glue, its snippets and the wasm. The stylesheet is compiled into the
+// wasm (the shadow root adopts it), so there is no CSS file.
+const loader = { item: 'loader', ...sizes(readFileSync(file('convo-widget.js'))) };
 const parts = [
-  ['wasm', pick(/_bg\.wasm$/, 'wasm module')],
-  ['js glue', pick(/^convo-widget-[0-9a-f]+\.js$/, 'JS glue')],
-].map(([item, file]) => ({ item, file, ...sizes(readFileSync(file)) }));
+  loader,
+  { item: 'wasm (CSS inside)', ...sizes(readFileSync(file('core/convo-widget_bg.wasm'))) },
+  { item: 'js glue + snippets', ...sizes(Buffer.concat([file('core/convo-widget.js'), ...snippets()].map((f) => readFileSync(f)))) },
+];
 const total = parts.reduce(
   (sum, p) => ({ raw: sum.raw + p.raw, gzip: sum.gzip + p.gzip, brotli: sum.brotli + p.brotli }),
   { raw: 0, gzip: 0, brotli: 0 },
@@ -60,6 +70,15 @@ console.log(
     `${`${ratio(total.gzip, sdk.gzip)}×`.padStart(12)}${`${ratio(total.brotli, sdk.brotli)}×`.padStart(12)}`,
 );
 console.log(`(SDK: ${path.relative(process.cwd(), sdkFile)})`);
+// The budgets are targets reported against, never a failure.
+const targets = [
+  { figure: 'widget / SDK, brotli', value: total.brotli / sdk.brotli, target: 0.8, unit: '×' },
+  { figure: 'loader, gzip', value: loader.gzip / 1024, target: 3, unit: ' KB' },
+];
+for (const t of targets) {
+  const verdict = t.value <= t.target ? 'met' : `missed by a factor of ${(t.value / t.target).toFixed(2)}`;
+  console.log(`target: ${t.figure} ≤ ${t.target}${t.unit} — ${t.value.toFixed(2)}${t.unit}, ${verdict}`);
+}
 for (const row of rows) {
   console.log(JSON.stringify({ bench: 'size', item: row.item, raw: row.raw, gzip: row.gzip, brotli: row.brotli }));
 }
@@ -72,3 +91,6 @@ console.log(
     brotli: Number(ratio(total.brotli, sdk.brotli)),
   }),
 );
+for (const t of targets) {
+  console.log(JSON.stringify({ bench: 'size', target: t.figure, value: Number(t.value.toFixed(3)), budget: t.target, met: t.value <= t.target }));
+}

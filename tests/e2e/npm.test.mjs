@@ -48,7 +48,7 @@ async function viteApp() {
     devDependencies: { vite: VITE_VERSION },
   }, null, 2));
   writeFileSync(path.join(dir, 'index.html'), `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>A Vite shop</title></head>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>A Vite shop</title></head>
 <body><h1>A Vite shop</h1><script type="module" src="/src/main.js"></script></body></html>`);
   mkdirSync(path.join(dir, 'src'));
   writeFileSync(path.join(dir, 'src', 'main.js'), `import ConvoWidget, { ConvoWidget as named } from 'convo-widget';

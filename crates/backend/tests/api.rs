@@ -305,3 +305,53 @@ async fn test_webhook_signature_is_checked() {
         assert_eq!(request.send().await.unwrap().status(), expected, "{signature:?}");
     }
 }
+
+#[tokio::test]
+async fn test_the_demo_agent_desk_lists_joins_and_answers() {
+    let stack = TestStack::spawn().await;
+    let visitor = post_ok(&stack, "/api/session", json!({ "name": "Zoë" })).await;
+    let sid = visitor["conversation_sid"].as_str().unwrap();
+    let list: Value = reqwest::get(format!("{}/api/agent/conversations", stack.backend.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["sid"], sid);
+    assert_eq!(list[0]["visitor"], "Zoë");
+
+    // Joining twice is one participant, and both grants are the agent's, for that conversation.
+    let path = format!("/api/agent/session?conversation={sid}");
+    for _ in 0..2 {
+        let grant = post_ok(&stack, &path, json!({})).await;
+        assert_eq!(grant["identity"], "demo-agent");
+        assert_eq!(grant["conversation_sid"], sid);
+        let refreshed = post_ok(&stack, "/api/token", json!({ "session": grant["session"] })).await;
+        assert_eq!(refreshed["identity"], "demo-agent");
+    }
+    let participants =
+        rest(&stack, reqwest::Method::GET, &format!("/v1/Conversations/{sid}/Participants"), &[])
+            .await;
+    let identities: Vec<&str> = participants["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["identity"].as_str())
+        .collect();
+    assert_eq!(identities.iter().filter(|i| **i == "demo-agent").count(), 1, "{identities:?}");
+
+    let response = post(&stack, "/api/agent/session?conversation=CH..%2F", "{}").await;
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn test_against_real_twilio_there_is_no_agent_desk() {
+    let stack = TestStack::spawn_with(|config| config.mode = convo_backend::Mode::Twilio).await;
+    let response =
+        post(&stack, "/api/agent/session?conversation=CH00000000000000000000000000000000", "{}")
+            .await;
+    assert_eq!(response.status(), 404);
+    let list =
+        reqwest::get(format!("{}/api/agent/conversations", stack.backend.url())).await.unwrap();
+    assert_eq!(list.status(), 404);
+}
