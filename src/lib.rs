@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod app;
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests;
 pub mod components;
 pub mod config;
 pub mod dom;
