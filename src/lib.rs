@@ -31,6 +31,7 @@ pub fn boot() {
 
 /// The demo's agent desk (`www/agent.js` calls it): the list of conversations and the widget,
 /// signed in as the demo agent, in a shadow root on `host`.
+#[cfg(feature = "agent-desk")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn boot_agent_desk(host: web_sys::Element) {
     console_error_panic_hook::set_once();

@@ -83,6 +83,7 @@ const FLOATING: [(&str, &str); 5] = [
     ("z-index", "var(--convo-z)"),
 ];
 /// Filling the element the page gave (the agent desk).
+#[cfg(feature = "agent-desk")]
 const IN_PLACE: [(&str, &str); 3] = [("display", "block"), ("width", "100%"), ("height", "100%")];
 
 /// Makes `host` the widget's shadow host and mounts the widget inside.
@@ -94,6 +95,7 @@ fn mount_in(host: &web_sys::Element, config: WidgetConfig) -> Result<(), String>
 
 /// Mounts the demo's agent desk (`www/agent.html`) in a shadow root on `host`: the widget's
 /// own components, with the desk's layout around them.
+#[cfg(feature = "agent-desk")]
 pub fn mount_agent_desk(host: &web_sys::Element) -> Result<(), String> {
     let style = [STYLE, include_str!("../style/agent_desk.css")].concat();
     let container = shadow_container(host, &IN_PLACE, &style)?;

@@ -1,5 +1,6 @@
 //! The widget's components, one per file.
 
+#[cfg(feature = "agent-desk")]
 mod agent_desk;
 mod composer;
 mod connection_banner;
@@ -18,6 +19,7 @@ mod panel;
 mod prechat_form;
 mod typing_indicator;
 
+#[cfg(feature = "agent-desk")]
 pub use agent_desk::AgentDesk;
 pub use composer::Composer;
 pub use connection_banner::ConnectionBanner;

@@ -3,9 +3,11 @@
 
 pub mod bridge;
 mod handle;
+#[cfg(feature = "agent-desk")]
 mod inbox;
 mod store;
 
 pub use handle::ChatHandle;
+#[cfg(feature = "agent-desk")]
 pub use inbox::{Inbox, Summary};
 pub use store::{DraftFile, Phase, Store};
