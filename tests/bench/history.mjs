@@ -1,0 +1,165 @@
+// `scripts/bench history`: a returning visitor's conversation of MESSAGES messages (seeded through
+// the emulator's REST API, a bounded number at a time), in headless Chromium.
+//
+// - First page: launcher click → the newest message's row rendered (cold cache, median of
+//   RUNS), against the SDK page from its token to its last page via getMessages(50) rendered.
+// - DOM size: message rows (elements with data-index), elements inside them, and all elements
+//   of the widget's shadow root, sampled every animation frame while scrolling; the maximum.
+// - Scroll to the start: from the first page, the list is scrolled to its top every animation
+//   frame (a fast, steady fling) until message index 0 is in the DOM. Reference: the SDK page
+//   paging back with prevPage() to the first message, keeping the pages, rendering nothing.
+// - Memory after the first page and at the start: JS heap in use after a GC (CDP) plus, for
+//   Convo, the wasm linear memory (where its Rust heap lives; it only grows).
+import {
+  coldRun,
+  firstPageSides,
+  launchBrowser,
+  launcher,
+  load,
+  median,
+  memory,
+  newContext,
+  newestIndex,
+  options,
+  printTrace,
+  profiling,
+  progress,
+  report,
+  returningVisitor,
+  runBench,
+  seedMessages,
+  startServer,
+  traceSummary,
+} from './browser-support.mjs';
+
+const MESSAGES = 10_000;
+const SEED_CONCURRENCY = 16;
+const RUNS = 5;
+const SCROLL_LIMIT_MS = 180_000;
+const opts = options('history');
+
+await runBench('history', 20 * 60_000, async (scope) => {
+  const server = await startServer(opts);
+  scope.defer(() => server.close());
+  const browser = await launchBrowser(scope);
+
+  const visitor = await returningVisitor(opts.backendUrl);
+  progress(`history: seeding ${MESSAGES} messages, ${SEED_CONCURRENCY} at a time`);
+  const seedMs = await seedMessages(visitor.conversation_sid, MESSAGES, [visitor.identity, visitor.agent], SEED_CONCURRENCY);
+  const newest = await newestIndex(visitor.conversation_sid);
+  const sides = firstPageSides(server, visitor, `[data-index="${newest}"]`);
+
+  const first = { convo: [], sdk: [] };
+  for (let run = 0; run < RUNS; run += 1) {
+    progress(`history: first page, cold run ${run + 1}/${RUNS}`);
+    for (const name of ['convo', 'sdk']) first[name].push(await coldRun(browser, sides[name].setup, (page) => load(sides[name], page)));
+  }
+
+  const convoPage = await openedPage(browser, sides.convo, scope);
+  const convoFirstMemory = await memory(convoPage);
+  progress('history: Convo scrolls to the first message');
+  const scroll = await scrollToStart(convoPage);
+  const convoStartMemory = await memory(convoPage);
+
+  const sdkPage = await openedPage(browser, sides.sdk, scope);
+  const sdkFirstMemory = await memory(sdkPage);
+  progress('history: the SDK pages back to the first message');
+  const paging = await sdkPage.evaluate(() => window.sdkBench.pageToStart());
+  if (paging.first !== 0) throw new Error(`the SDK paged back to index ${paging.first}, not 0`);
+  const sdkStartMemory = await memory(sdkPage);
+
+  const firstMs = { convo: median(first.convo.map((r) => r.fromStart)), sdk: median(first.sdk.map((r) => r.fromStart)) };
+  report('history', [
+    {
+      case: 'first page',
+      unit: 'ms',
+      convo: firstMs.convo,
+      sdk: firstMs.sdk,
+      target: '≤ 100 ms',
+      met: firstMs.convo <= 100,
+      extra: { runs: RUNS, convo_dom_ms: Number(median(first.convo.map((r) => r.domFromStart)).toFixed(2)) },
+    },
+    { case: 'message rows in DOM (max)', unit: 'rows', convo: scroll.maxRows, target: '≤ 300', met: scroll.maxRows <= 300 },
+    { case: 'elements in message rows (max)', unit: 'elements', convo: scroll.maxMessageElements },
+    { case: 'shadow-root elements (max)', unit: 'elements', convo: scroll.maxShadowElements },
+    {
+      case: 'scroll to the first message',
+      unit: 'ms',
+      convo: scroll.ms,
+      sdk: paging.ms,
+      extra: { frames: scroll.frames, sdk_pages: paging.pages },
+    },
+    memoryRow('memory, first page', convoFirstMemory, sdkFirstMemory),
+    memoryRow('memory, at the first message', convoStartMemory, sdkStartMemory),
+  ], [
+    `(${newest + 1} messages, seeded through REST in ${(seedMs / 1000).toFixed(1)} s; first page: median of ${RUNS} cold runs, Convo from the`,
+    ' launcher click, SDK from its token to getMessages(50) rendered; scroll reference: the SDK paging back with prevPage(),',
+    ' rendering nothing; heap after a GC; the SDK page keeps every page it loaded)',
+  ]);
+
+  if (profiling) {
+    // The first page (the figure with a target), then the scroll, each in its own trace.
+    const context = await newContext(browser, sides.convo.setup);
+    scope.defer(() => context.close());
+    const page = await context.newPage();
+    await page.goto(sides.convo.url, { waitUntil: 'commit' });
+    await launcher(page).waitFor({ state: 'visible' });
+    const tab = { 'widget page': page };
+    printTrace('Convo, cold, launcher click → first page', await traceSummary(browser, tab, () => sides.convo.measure(page, async () => {})));
+    printTrace('Convo, scrolling to the first message', await traceSummary(browser, tab, () => scrollToStart(page)));
+  }
+});
+
+/** Convo's JS heap plus its wasm memory (its Rust heap) against the SDK page's JS heap. */
+function memoryRow(label, convo, sdk) {
+  return {
+    case: `${label} (JS heap + wasm)`,
+    unit: 'bytes',
+    convo: convo.jsHeap + convo.wasm,
+    sdk: sdk.jsHeap,
+    extra: { convo_js_heap_bytes: convo.jsHeap, convo_wasm_bytes: convo.wasm },
+  };
+}
+
+/** A page of `side` (a fresh context) showing its first page, kept open until the end. */
+async function openedPage(browser, side, scope) {
+  const context = await newContext(browser, side.setup);
+  scope.defer(() => context.close());
+  const page = await context.newPage();
+  await load(side, page);
+  return page;
+}
+
+/**
+ * Scrolls Convo's message list to its top every animation frame until message 0 is in the DOM,
+ * sampling the DOM's size each frame. At the top, where the browser's scroll anchoring has not
+ * moved the list away, a scroll event is dispatched: what a visitor's further wheel turn does.
+ */
+function scrollToStart(page) {
+  return page.evaluate(async (limit) => {
+    const root = window.__probe.roots.find((r) => r !== document && r.querySelector('.convo-messages'));
+    if (!root) throw new Error('no open shadow root holds .convo-messages');
+    const list = root.querySelector('.convo-messages');
+    const out = { maxRows: 0, maxMessageElements: 0, maxShadowElements: 0, frames: 0 };
+    const sample = () => {
+      out.maxRows = Math.max(out.maxRows, root.querySelectorAll('[data-index]').length);
+      out.maxMessageElements = Math.max(out.maxMessageElements, root.querySelectorAll('[data-index], [data-index] *').length);
+      out.maxShadowElements = Math.max(out.maxShadowElements, root.querySelectorAll('*').length);
+    };
+    const started = performance.now();
+    sample();
+    while (!root.querySelector('[data-index="0"]')) {
+      if (performance.now() - started > limit) {
+        const oldest = root.querySelector('[data-index]')?.dataset.index;
+        throw new Error(`message 0 not reached within ${limit} ms (oldest row shown: ${oldest})`);
+      }
+      if (list.scrollTop > 0) list.scrollTop = 0;
+      else list.dispatchEvent(new Event('scroll'));
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      out.frames += 1;
+      sample();
+    }
+    out.ms = performance.now() - started;
+    return out;
+  }, SCROLL_LIMIT_MS);
+}

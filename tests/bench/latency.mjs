@@ -1,0 +1,188 @@
+// `scripts/bench latency`: send → rendered at the other side, in headless Chromium against the
+// same emulator (through the same loopback proxy).
+//
+// - Convo: two tabs of one returning visitor (one browser context, so one stored session; both
+//   panels open on the conversation). A message typed in tab A is sent with Enter; the clock
+//   starts at that keydown (a capture listener on A's window) and stops when the message's row
+//   enters tab B's DOM (a MutationObserver in B, into the widget's shadow root).
+// - SDK: two tabs of the minimal page on the official SDK's browser build, two identities in one
+//   conversation; A stamps right before conversation.sendMessage(), B renders each messageAdded
+//   as a <p> and is observed the same way.
+// Both clocks are performance.timeOrigin + performance.now() in each tab. Messages go one at a
+// time (the next after the previous was rendered), in interleaved blocks so Convo and the SDK
+// see the same machine load; WARMUP messages of each come first and are not counted.
+import {
+  accessToken,
+  launchBrowser,
+  launcher,
+  newContext,
+  options,
+  PAGE_SIZE,
+  p50,
+  p99,
+  printProfile,
+  printTrace,
+  profiling,
+  cpuProfile,
+  progress,
+  report,
+  restOk,
+  returningVisitor,
+  runBench,
+  seen,
+  sendText,
+  sleep,
+  startServer,
+  traceSummary,
+  newestIndex,
+} from './browser-support.mjs';
+
+const MESSAGES = 1_000;
+const WARMUP = 20;
+const BLOCK = 50;
+const ARRIVAL_MS = 10_000;
+const opts = options('latency');
+// Every benchmarked tab records the arrival of numbered messages: Convo's bubbles, the SDK's <p>.
+const RECORD = { record: { selector: '.convo-bubble__text, .sdk-message', pattern: '^lat (\\d+)$' } };
+
+await runBench('latency', 20 * 60_000, async (scope) => {
+  const server = await startServer(opts);
+  scope.defer(() => server.close());
+  const browser = await launchBrowser(scope);
+  const convo = await convoPair(browser, server, scope);
+  const sdk = await sdkPair(browser, server, scope);
+
+  let seq = 0;
+  const sendBlock = async (pair, count) => {
+    for (let i = 0; i < count; i += 1) await sendOne(pair, (seq += 1));
+  };
+  await sendBlock(convo, WARMUP);
+  await sendBlock(sdk, WARMUP);
+  const counted = { convo: new Set(), sdk: new Set() };
+  for (let sent = 0; sent < MESSAGES; sent += BLOCK) {
+    progress(`latency: messages ${sent + 1}–${sent + BLOCK} of ${MESSAGES}, each side`);
+    for (const [name, pair] of [['convo', convo], ['sdk', sdk]]) {
+      const first = seq + 1;
+      await sendBlock(pair, BLOCK);
+      for (let n = first; n <= seq; n += 1) counted[name].add(String(n));
+    }
+  }
+  await sleep(100); // the last arrivals' animation frames
+  const results = { convo: await latencies(convo, counted.convo), sdk: await latencies(sdk, counted.sdk) };
+  const skew = Math.max(await clockSkew(convo), await clockSkew(sdk));
+
+  const row = (label, kind, stat, limit) => {
+    const c = stat(results.convo[kind]);
+    const s = stat(results.sdk[kind]);
+    return {
+      case: label,
+      unit: 'ms',
+      convo: c,
+      sdk: s,
+      ...(limit && { target: `≤ ${limit} ms, < SDK`, met: c <= limit && c < s }),
+      extra: { messages: results.convo[kind].length, sdk_messages: results.sdk[kind].length },
+    };
+  };
+  report('latency', [
+    row('p50 send → in DOM', 'dom', p50, 10),
+    row('p99 send → in DOM', 'dom', p99, 30),
+    row('p50 send → next frame', 'frame', p50),
+    row('p99 send → next frame', 'frame', p99),
+  ], [
+    `(${MESSAGES} messages each, one at a time, after ${WARMUP} unmeasured; Convo: Enter keydown in tab A → row in tab B's DOM;`,
+    ' SDK: before sendMessage() in tab A → messageAdded rendered in tab B; "next frame": the animation frame after, which paints it;',
+    ` clocks of the two tabs agree within ${skew.toFixed(2)} ms as estimated through the CDP round trip)`,
+  ]);
+
+  if (profiling) {
+    const tabs = { 'receiving tab': convo.receiver, 'sending tab': convo.sender };
+    printTrace('Convo, 100 more messages', await traceSummary(browser, tabs, () => sendBlock(convo, 100)));
+    for (const [label, page] of Object.entries(tabs)) {
+      printProfile(`Convo ${label}, 100 more messages (V8 CPU profile)`, await cpuProfile(page, () => sendBlock(convo, 100)));
+    }
+  }
+});
+
+/** Two tabs of one returning visitor, both panels open on the conversation's latest page. */
+async function convoPair(browser, server, scope) {
+  const visitor = await returningVisitor(opts.backendUrl);
+  const newest = `[data-index="${await newestIndex(visitor.conversation_sid)}"]`;
+  const context = await newContext(browser, {
+    origin: server.origin,
+    storage: visitor.storage,
+    probe: { ...RECORD, watch: [newest] },
+  });
+  scope.defer(() => context.close());
+  const open = async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/`);
+    await launcher(page).click({ timeout: 30_000 });
+    await seen(page, newest);
+    return page;
+  };
+  const sender = await open();
+  const receiver = await open();
+  return { sender, receiver, send: (text) => sendText(sender, text) };
+}
+
+/** Two SDK tabs, two identities in one conversation (made through REST), latest page shown. */
+async function sdkPair(browser, server, scope) {
+  const conversation = await restOk('POST', '/v1/Conversations', { FriendlyName: 'latency bench' });
+  const identities = ['bench-sdk-a', 'bench-sdk-b'].map((name) => `${name}-${Date.now().toString(36)}`);
+  for (const identity of identities) {
+    await restOk('POST', `/v1/Conversations/${conversation.sid}/Participants`, { Identity: identity });
+  }
+  const context = await newContext(browser, { probe: RECORD });
+  scope.defer(() => context.close());
+  const open = async (identity) => {
+    const page = await context.newPage();
+    await page.goto(server.sdkPageUrl({}));
+    await page.evaluate(([token, sid, size]) => window.sdkBench.open(token, sid, size), [accessToken(identity), conversation.sid, PAGE_SIZE]);
+    return page;
+  };
+  const sender = await open(identities[0]);
+  const receiver = await open(identities[1]);
+  // Not awaited: the clock runs until the receiver renders it, whenever the sender's promise settles.
+  return { sender, receiver, send: (text) => sender.evaluate((t) => void window.sdkBench.send(t), text) };
+}
+
+/** Sends message `n` from the pair's sender and waits until the receiver rendered it. */
+async function sendOne(pair, n) {
+  await pair.send(`lat ${n}`);
+  await pair.receiver.evaluate(([key, ms]) => window.__probe.arrival(key, ms).then(() => true), [String(n), ARRIVAL_MS]);
+}
+
+/** {dom: [ms…], frame: [ms…]} for the messages numbered in `keys`. */
+async function latencies(pair, keys) {
+  const sends = new Map(await pair.sender.evaluate(() => [...window.__probe.sends]));
+  const arrivals = new Map(await pair.receiver.evaluate(() => [...window.__probe.arrivals]));
+  const out = { dom: [], frame: [] };
+  for (const key of keys) {
+    const sent = sends.get(`lat ${key}`);
+    const arrived = arrivals.get(key);
+    if (sent === undefined || !arrived) throw new Error(`message ${key}: no send or arrival stamp`);
+    out.dom.push(arrived.dom - sent);
+    if (arrived.frame) out.frame.push(arrived.frame - sent);
+  }
+  return out;
+}
+
+/**
+ * How far apart the two tabs' clocks are (ms): each tab's clock against Node's, taken on the
+ * fastest of 20 CDP round trips (the error is at most half of it), then their difference.
+ */
+async function clockSkew(pair) {
+  const offset = async (page) => {
+    let best = { rtt: Infinity, offset: 0 };
+    for (let i = 0; i < 20; i += 1) {
+      const before = performance.timeOrigin + performance.now();
+      const at = await page.evaluate(() => performance.timeOrigin + performance.now());
+      const after = performance.timeOrigin + performance.now();
+      if (after - before < best.rtt) best = { rtt: after - before, offset: at - (before + after) / 2 };
+    }
+    return best;
+  };
+  const a = await offset(pair.sender);
+  const b = await offset(pair.receiver);
+  return Math.abs(a.offset - b.offset) + (a.rtt + b.rtt) / 2;
+}
