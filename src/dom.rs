@@ -1,6 +1,8 @@
 //! Browser glue the widget's state layer uses: storage, files, downloads, the document title,
 //! a notification sound, dates. Components do not call these (they go through the handle).
 
+use std::{cell::RefCell, collections::HashMap, hash::Hash};
+
 use convo_client::SessionInfo;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -114,21 +116,53 @@ fn date(iso: &str) -> js_sys::Date {
     js_sys::Date::new(&JsValue::from_str(iso))
 }
 
+thread_local! {
+    static CLOCKS: RefCell<HashMap<(String, String), String>> = RefCell::default();
+    static DAYS: RefCell<HashMap<String, String>> = RefCell::default();
+}
+
+/// The most answers a cache keeps; past it, it starts afresh (a long chat's worth).
+const CACHE_LIMIT: usize = 4096;
+
+/// `compute(key)`, remembered: the message list asks again for every row each time a message
+/// arrives, and each answer costs several calls into the browser's `Date` and `Intl`.
+fn cached<K: Eq + Hash + Clone>(
+    cache: &'static std::thread::LocalKey<RefCell<HashMap<K, String>>>,
+    key: K,
+    compute: impl FnOnce() -> String,
+) -> String {
+    if let Some(hit) = cache.with_borrow(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let value = compute();
+    cache.with_borrow_mut(|c| {
+        if c.len() >= CACHE_LIMIT {
+            c.clear();
+        }
+        c.insert(key, value.clone());
+    });
+    value
+}
+
 /// `14:05`-style time in `locale`.
 pub fn clock(iso: &str, locale: &str) -> String {
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
-    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
-    date(iso).to_locale_time_string_with_options(locale, &options).into()
+    cached(&CLOCKS, (iso.to_owned(), locale.to_owned()), || {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
+        let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+        date(iso).to_locale_time_string_with_options(locale, &options).into()
+    })
 }
 
 /// The local calendar day of an instant, `YYYY-MM-DD`.
 pub fn day_key(iso: &str) -> String {
-    let d = date(iso);
-    if d.get_time().is_nan() {
-        return String::new();
-    }
-    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+    cached(&DAYS, iso.to_owned(), || {
+        let d = date(iso);
+        if d.get_time().is_nan() {
+            return String::new();
+        }
+        format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+    })
 }
 
 /// A day label: "Today", "Yesterday", or the date in `locale`.

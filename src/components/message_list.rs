@@ -42,9 +42,20 @@ pub struct RowView {
 
 impl RowView {
     /// A key that changes whenever anything shown changes, so `<For>` re-renders the row.
+    /// Computed for every row each time a message arrives, so it hashes fields rather than
+    /// formatting the row: a delivered message changes only through an edit, which moves its
+    /// `date_updated`.
     fn key(&self) -> String {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        format!("{self:?}").hash(&mut hasher);
+        match &self.item {
+            TimelineItem::Remote(m) => {
+                (m.index, &m.body, &m.date_updated, m.media.len()).hash(&mut hasher);
+            }
+            // Small, and changing as it uploads, sends or fails.
+            TimelineItem::Pending(p) => format!("{p:?}").hash(&mut hasher),
+        }
+        (self.layout, &self.day_label, &self.author_name, self.own, self.bot, self.seen)
+            .hash(&mut hasher);
         format!("{}#{:x}", self.id, hasher.finish())
     }
 }
@@ -193,11 +204,13 @@ pub fn MessageList() -> impl IntoView {
         let Some(el) = element() else { return };
         let bottom = el.scroll_top() + el.client_height();
         let Ok(nodes) = el.query_selector_all("[data-index]") else { return };
+        // Rows are in index order: the last one shown (half or more) is the newest seen. From
+        // the end, that is usually the first row looked at.
         let visible = (0..nodes.length())
+            .rev()
             .filter_map(|i| nodes.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()))
-            .filter(|n| n.offset_top() + n.offset_height() / 2 <= bottom)
-            .filter_map(|n| n.get_attribute("data-index").and_then(|v| v.parse::<u64>().ok()))
-            .max();
+            .find(|n| n.offset_top() + n.offset_height() / 2 <= bottom)
+            .and_then(|n| n.get_attribute("data-index").and_then(|v| v.parse::<u64>().ok()));
         if let Some(index) = visible {
             handle.seen_up_to(index);
         }

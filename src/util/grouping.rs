@@ -13,7 +13,7 @@ pub struct RowMeta {
 }
 
 /// Layout decisions for one row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Layout {
     /// A day separator goes above this row.
     pub day_break: bool,
