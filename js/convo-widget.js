@@ -1,11 +1,11 @@
 /*! Convo loader: defines window.ConvoWidget and loads the widget's wasm when the page is idle or
- * the visitor first interacts. MIT licence. https://github.com/convo-widget */
+ * the visitor first interacts. MIT licence. */
 // Two ways in, one file:
 // - a classic <script src=".../convo-widget.js" data-token-url="…"> (data-* attributes become
 //   ConvoWidget.init's options, in camelCase, as `dataset` has them);
 // - the npm package's entry, imported as a module (no currentScript: the page calls init).
 // The dynamic import below resolves against this file's URL either way, and a bundler sees it.
-// Plain ES2017 with no import/export statement, so it parses as both a script and a module.
+// Plain ES2020 with no import/export statement, so it parses as both a script and a module.
 (function () {
   'use strict';
   // Server-side rendering imports the package too: there is nothing to do there.
