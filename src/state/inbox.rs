@@ -39,7 +39,12 @@ impl Inbox {
         let inbox = Inbox { conversations: RwSignal::new(Vec::new()), error: RwSignal::new(None) };
         leptos::task::spawn_local(async move {
             loop {
-                match fetch(url).await {
+                let fetched = fetch(url).await;
+                // The desk left the page.
+                if inbox.conversations.is_disposed() {
+                    break;
+                }
+                match fetched {
                     Ok(list) => {
                         if inbox.conversations.with_untracked(|old| *old != list) {
                             inbox.conversations.set(list);
