@@ -458,6 +458,23 @@ export function firstPageSides(server, visitor, newest) {
   };
 }
 
+/**
+ * What `ready` and `history` start from: the server and browser (stopped with `scope`), a
+ * returning visitor whose conversation has `messages` more messages (seeded `concurrency` at a
+ * time), and both sides of the first-page measurement. Resolves with {server, browser, visitor,
+ * sides, seedMs, newest} (`newest`: the newest message's index).
+ */
+export async function firstPageStage(scope, opts, { messages, concurrency = 8 }) {
+  const server = await startServer(opts);
+  scope.defer(() => server.close());
+  const browser = await launchBrowser(scope);
+  const visitor = await returningVisitor(opts.backendUrl);
+  const seedMs = await seedMessages(visitor.conversation_sid, messages, [visitor.identity, visitor.agent], concurrency);
+  const newest = await newestIndex(visitor.conversation_sid);
+  const sides = firstPageSides(server, visitor, `[data-index="${newest}"]`);
+  return { server, browser, visitor, sides, seedMs, newest };
+}
+
 /** Times one load of a side's page in `page`. */
 export const load = (side, page) => side.measure(page, () => page.goto(side.url, { waitUntil: 'commit' }));
 /** Times one reload of a side's page (the warm cache). */

@@ -12,23 +12,18 @@
 //   Convo, the wasm linear memory (where its Rust heap lives; it only grows).
 import {
   coldRun,
-  firstPageSides,
-  launchBrowser,
+  firstPageStage,
   launcher,
   load,
   median,
   memory,
   newContext,
-  newestIndex,
   options,
   printTrace,
   profiling,
   progress,
   report,
-  returningVisitor,
   runBench,
-  seedMessages,
-  startServer,
   traceSummary,
 } from './browser-support.mjs';
 
@@ -39,15 +34,11 @@ const SCROLL_LIMIT_MS = 180_000;
 const opts = options('history');
 
 await runBench('history', 20 * 60_000, async (scope) => {
-  const server = await startServer(opts);
-  scope.defer(() => server.close());
-  const browser = await launchBrowser(scope);
-
-  const visitor = await returningVisitor(opts.backendUrl);
   progress(`history: seeding ${MESSAGES} messages, ${SEED_CONCURRENCY} at a time`);
-  const seedMs = await seedMessages(visitor.conversation_sid, MESSAGES, [visitor.identity, visitor.agent], SEED_CONCURRENCY);
-  const newest = await newestIndex(visitor.conversation_sid);
-  const sides = firstPageSides(server, visitor, `[data-index="${newest}"]`);
+  const { browser, sides, seedMs, newest } = await firstPageStage(scope, opts, {
+    messages: MESSAGES,
+    concurrency: SEED_CONCURRENCY,
+  });
 
   const first = { convo: [], sdk: [] };
   for (let run = 0; run < RUNS; run += 1) {

@@ -11,13 +11,11 @@
 // reloaded. Median of RUNS runs each, interleaved so both see the same machine load.
 import {
   coldRun,
-  firstPageSides,
-  launchBrowser,
+  firstPageStage,
   launcher,
   load,
   median,
   newContext,
-  newestIndex,
   options,
   PAGE_SIZE,
   printTrace,
@@ -26,10 +24,7 @@ import {
   ratio,
   reload,
   report,
-  returningVisitor,
   runBench,
-  seedMessages,
-  startServer,
   traceSummary,
 } from './browser-support.mjs';
 
@@ -39,14 +34,7 @@ const TARGET = 0.5;
 const opts = options('ready');
 
 await runBench('ready', 15 * 60_000, async (scope) => {
-  const server = await startServer(opts);
-  scope.defer(() => server.close());
-  const browser = await launchBrowser(scope);
-
-  const visitor = await returningVisitor(opts.backendUrl);
-  await seedMessages(visitor.conversation_sid, SEEDED, [visitor.identity, visitor.agent]);
-  const newest = `[data-index="${await newestIndex(visitor.conversation_sid)}"]`;
-  const sides = firstPageSides(server, visitor, newest);
+  const { browser, sides } = await firstPageStage(scope, opts, { messages: SEEDED });
   const names = ['convo', 'sdk'];
 
   const cold = { convo: [], sdk: [] };
