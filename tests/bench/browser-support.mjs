@@ -475,6 +475,16 @@ export async function firstPageStage(scope, opts, { messages, concurrency = 8 })
   return { server, browser, visitor, sides, seedMs, newest };
 }
 
+/** A fresh context's page on Convo's side, loaded until its launcher shows: ready to profile a click. */
+export async function convoAtLauncher(browser, side, scope) {
+  const context = await newContext(browser, side.setup);
+  scope.defer(() => context.close());
+  const page = await context.newPage();
+  await page.goto(side.url, { waitUntil: 'commit' });
+  await launcher(page).waitFor({ state: 'visible' });
+  return page;
+}
+
 /** Times one load of a side's page in `page`. */
 export const load = (side, page) => side.measure(page, () => page.goto(side.url, { waitUntil: 'commit' }));
 /** Times one reload of a side's page (the warm cache). */

@@ -12,6 +12,7 @@
 //   Convo, the wasm linear memory (where its Rust heap lives; it only grows).
 import {
   coldRun,
+  convoAtLauncher,
   firstPageStage,
   launcher,
   load,
@@ -90,11 +91,7 @@ await runBench('history', 20 * 60_000, async (scope) => {
 
   if (profiling) {
     // The first page (the figure with a target), then the scroll, each in its own trace.
-    const context = await newContext(browser, sides.convo.setup);
-    scope.defer(() => context.close());
-    const page = await context.newPage();
-    await page.goto(sides.convo.url, { waitUntil: 'commit' });
-    await launcher(page).waitFor({ state: 'visible' });
+    const page = await convoAtLauncher(browser, sides.convo, scope);
     const tab = { 'widget page': page };
     printTrace('Convo, cold, launcher click → first page', await traceSummary(browser, tab, () => sides.convo.measure(page, async () => {})));
     printTrace('Convo, scrolling to the first message', await traceSummary(browser, tab, () => scrollToStart(page)));

@@ -11,6 +11,7 @@
 // reloaded. Median of RUNS runs each, interleaved so both see the same machine load.
 import {
   coldRun,
+  convoAtLauncher,
   firstPageStage,
   launcher,
   load,
@@ -68,11 +69,7 @@ await runBench('ready', 15 * 60_000, async (scope) => {
 
   if (profiling) {
     // A cold load, the profiler started at the click: the headline figure's work.
-    const context = await newContext(browser, sides.convo.setup);
-    scope.defer(() => context.close());
-    const page = await context.newPage();
-    await page.goto(sides.convo.url, { waitUntil: 'commit' });
-    await launcher(page).waitFor({ state: 'visible' });
+    const page = await convoAtLauncher(browser, sides.convo, scope);
     const work = () => sides.convo.measure(page, async () => {});
     printTrace('Convo, cold, launcher click → first page', await traceSummary(browser, { 'widget page': page }, work));
   }
