@@ -120,9 +120,11 @@ impl ChatHandle {
     }
 
     /// Disconnects for good: the widget is leaving the page (the agent desk switching
-    /// conversations).
+    /// conversations). Its store may already be gone, so only the client is touched.
     pub fn disconnect(&self) {
-        self.stop();
+        if let Some(live) = self.live.try_get_value().flatten() {
+            live.client.shutdown();
+        }
     }
 
     /// Opens a closed panel, closes an open one.

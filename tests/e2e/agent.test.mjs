@@ -15,8 +15,9 @@ after(async () => {
   await browser?.close();
 });
 
-test('the agent desk lists a visitor\'s chat, opens it, and the two converse', async () => {
+test('the agent desk lists visitors\' chats, opens one, and the two converse; it switches between them', async () => {
   const visitor = await visit(browser);
+  const second = await visit(browser);
   const agent = await visit(browser);
   try {
     const name = unique('Zoë');
@@ -48,9 +49,24 @@ test('the agent desk lists a visitor\'s chat, opens it, and the two converse', a
       .waitFor({ timeout: 15_000 });
     await screenshot(agent.page, 'agent-desk');
     await screenshot(visitor.page, 'agent-desk-visitor');
-    assert.deepEqual([...visitor.page.problems, ...agent.page.problems], []);
+
+    // A second visitor: the desk lists them too, and switching back and forth shows each
+    // conversation (the one left is disconnected, not leaked).
+    const other = unique('Ines');
+    await startChat(second.page, { name: other, question: 'Do you ship to Lisbon?' });
+    const otherEntry = desk.getByRole('button', { name: new RegExp(other) });
+    await otherEntry.waitFor({ timeout: 20_000 });
+    await otherEntry.click();
+    await agent.page.getByRole('region', { name: other }).locator('.convo-bubble__text', { hasText: 'Do you ship to Lisbon?' })
+      .waitFor({ timeout: 20_000 });
+    await entry.click();
+    await agent.page.getByRole('region', { name }).locator('.convo-bubble__text', { hasText: 'Great, thanks!' })
+      .waitFor({ timeout: 20_000 });
+    assert.equal(await agent.page.getByRole('region').count(), 1, 'one conversation on screen');
+    assert.deepEqual([...visitor.page.problems, ...second.page.problems, ...agent.page.problems], []);
   } finally {
     await agent.close();
+    await second.close();
     await visitor.close();
   }
 });
