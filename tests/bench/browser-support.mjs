@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { accessToken, sleep, withTimeout } from '../conformance/harness.mjs';
-import { launch } from '../e2e/harness.mjs';
+import { CONTENT_TYPES, launch } from '../e2e/harness.mjs';
 
 export { accessToken, sleep, withTimeout };
 
@@ -118,22 +118,11 @@ export async function startServer({ dist, sdk, backendUrl, emulatorUrl }) {
   };
 }
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
-
 /** A file read once, with its type and an ETag (benchmarks never change files mid-run). */
 function fileEntry(file) {
   const bytes = readFileSync(file);
   return {
-    type: TYPES[path.extname(file)] ?? 'application/octet-stream',
+    type: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
     bytes,
     etag: `"${createHash('sha1').update(bytes).digest('hex')}"`,
   };
@@ -664,7 +653,7 @@ export async function returningVisitor(backendUrl) {
   if (!response.ok) throw new Error(`POST /api/session → ${response.status} ${await response.text()}`);
   const { identity, conversation_sid, session } = await response.json();
   // The bot answers the first message asynchronously; seed after it so indexes are settled.
-  await until(async () => (await messagePage(conversation_sid, 'asc', 5)).length >= 2, 'the bot greeting');
+  await support.poll(async () => (await messagePage(conversation_sid, 'asc', 5)).length >= 2, { ms: 15_000, what: 'the bot greeting' });
   const agent = `bench-agent-${Date.now().toString(36)}`;
   await restOk('POST', `/v1/Conversations/${conversation_sid}/Participants`, {
     Identity: agent,
@@ -703,14 +692,6 @@ export async function seedMessages(sid, count, authors, concurrency = 8) {
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return performance.now() - started;
-}
-
-async function until(check, what, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(100);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

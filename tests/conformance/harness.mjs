@@ -421,6 +421,18 @@ export async function addParticipant(conversation, client) {
   return ready(theirs);
 }
 
+/**
+ * Alice and Bob, new clients of session `s`, in a conversation Alice started (with `options` as
+ * for `startConversation`) and added Bob to. Resolves with {alice, bob, aliceConv, bobConv}.
+ */
+export async function aliceAndBob(s, options = {}) {
+  const alice = await s.client(uniqueName('alice'));
+  const bob = await s.client(uniqueName('bob'));
+  const aliceConv = await startConversation(alice, options);
+  const bobConv = await addParticipant(aliceConv, bob);
+  return { alice, bob, aliceConv, bobConv };
+}
+
 /** Every item of an SDK paginator, following nextPage(). */
 export async function allPages(paginator) {
   const items = [...paginator.items];

@@ -4,14 +4,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  addParticipant,
+  aliceAndBob,
   bounded,
   once,
   randomPayload,
   session,
-  startConversation,
   startEmulator,
-  uniqueName,
 } from './harness.mjs';
 
 let emulator;
@@ -34,10 +32,7 @@ async function download(url) {
 test('a media message uploaded by one client is downloaded byte-identical by the other', async () => {
   const s = session(emulator);
   try {
-    const alice = await s.client(uniqueName('alice'));
-    const bob = await s.client(uniqueName('bob'));
-    const aliceConv = await startConversation(alice);
-    await addParticipant(aliceConv, bob);
+    const { alice, bob, aliceConv } = await aliceAndBob(s);
 
     const bytes = randomPayload(300_000);
     const atBob = once(bob, 'messageAdded', 15_000, (m) => m.conversation.sid === aliceConv.sid);
@@ -76,10 +71,7 @@ test('a media message uploaded by one client is downloaded byte-identical by the
 test('several attachments of different types arrive in order with their own bytes', async () => {
   const s = session(emulator);
   try {
-    const alice = await s.client(uniqueName('alice'));
-    const bob = await s.client(uniqueName('bob'));
-    const aliceConv = await startConversation(alice);
-    await addParticipant(aliceConv, bob);
+    const { bob, aliceConv } = await aliceAndBob(s);
 
     const files = [
       { contentType: 'text/plain', filename: 'note.txt', media: Buffer.from('héllo, wörld\n') },

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 
 import {
   addParticipant,
+  aliceAndBob,
   allPages,
   bounded,
   once,
@@ -136,10 +137,7 @@ test('create, join, add and leave are seen by both sides', async () => {
 test('a participant removed by another is told so, and stops receiving messages', async () => {
   const s = session(emulator);
   try {
-    const alice = await s.client(uniqueName('alice'));
-    const bob = await s.client(uniqueName('bob'));
-    const conversation = await startConversation(alice);
-    await addParticipant(conversation, bob);
+    const { alice, bob, aliceConv: conversation } = await aliceAndBob(s);
 
     const left = once(conversation, 'participantLeft', 10_000);
     const bobLeft = once(bob, 'conversationLeft', 10_000, (c) => c.sid === conversation.sid);
@@ -162,10 +160,7 @@ test('a participant removed by another is told so, and stops receiving messages'
 test('friendly name and attribute changes reach the other member', async () => {
   const s = session(emulator);
   try {
-    const alice = await s.client(uniqueName('alice'));
-    const bob = await s.client(uniqueName('bob'));
-    const conversation = await startConversation(alice, { friendlyName: 'Before', attributes: { v: 1 } });
-    const bobConv = await addParticipant(conversation, bob);
+    const { bob, aliceConv: conversation, bobConv } = await aliceAndBob(s, { friendlyName: 'Before', attributes: { v: 1 } });
     assert.deepEqual(bobConv.attributes, { v: 1 });
 
     await conversation.updateFriendlyName('After');
@@ -182,10 +177,7 @@ test('friendly name and attribute changes reach the other member', async () => {
 test('participant attributes updates reach the other member', async () => {
   const s = session(emulator);
   try {
-    const alice = await s.client(uniqueName('alice'));
-    const bob = await s.client(uniqueName('bob'));
-    const conversation = await startConversation(alice);
-    await addParticipant(conversation, bob);
+    const { alice, bob, aliceConv: conversation } = await aliceAndBob(s);
     const [me] = (await bounded(conversation.getParticipants(), 'getParticipants')).filter((p) => p.identity === alice.user.identity);
     const updated = once(bob, 'participantUpdated', 10_000, ({ participant, updateReasons }) => participant.identity === alice.user.identity && updateReasons.includes('attributes'));
     await me.updateAttributes({ status: 'away' });

@@ -4,14 +4,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  addParticipant,
+  aliceAndBob,
   bounded,
   once,
   record,
   session,
-  startConversation,
   startEmulator,
-  uniqueName,
   until,
 } from './harness.mjs';
 
@@ -25,10 +23,7 @@ after(async () => {
 
 /** Two connected users sharing a conversation, both ready for events. */
 async function pair(s) {
-  const alice = await s.client(uniqueName('alice'));
-  const bob = await s.client(uniqueName('bob'));
-  const aliceConv = await startConversation(alice);
-  const bobConv = await addParticipant(aliceConv, bob);
+  const { alice, bob, aliceConv, bobConv } = await aliceAndBob(s);
   return { alice, bob, aliceConv, bobConv };
 }
 

@@ -55,6 +55,31 @@ function assertComplete(collected) {
   }
 }
 
+/**
+ * Follows a message paginator from `first` towards `older` (prevPage) or `newer` (nextPage)
+ * messages to the end, checking each page's order and links. Resolves with {pages, collected}:
+ * each page's indices in the order walked, and every message in index order.
+ */
+async function walk(first, direction) {
+  const older = direction === 'older';
+  const collected = [];
+  const pages = [];
+  let page = first;
+  for (;;) {
+    const indices = page.items.map((m) => m.index);
+    pages.push(indices);
+    assert.deepEqual(indices, [...indices].sort((a, b) => a - b), 'items are in ascending index order');
+    if (older) collected.unshift(...page.items);
+    else collected.push(...page.items);
+    if (!(older ? page.hasPrevPage : page.hasNextPage)) break;
+    assert.ok(pages.length < 20, `${older ? 'prevPage' : 'nextPage'}() terminates`);
+    page = await (older ? page.prevPage() : page.nextPage());
+    if (older) assert.equal(page.hasNextPage, true, 'an older page has newer messages after it');
+    else assert.equal(page.hasPrevPage, true, 'a later page has older messages before it');
+  }
+  return { pages, collected };
+}
+
 test('every send got its own index, 0..249', () => {
   const indices = [...sentIndex.values()].sort((a, b) => a - b);
   assert.equal(sentIndex.size, TOTAL);
@@ -65,20 +90,9 @@ test('getMessages() pages backwards with prevPage() to the first message', async
   const conversation = await coldConversation();
   assert.equal(conversation.lastMessage?.index, TOTAL - 1, 'lastMessage of a cold client');
 
-  let page = await bounded(conversation.getMessages(), 'getMessages');
+  const page = await bounded(conversation.getMessages(), 'getMessages');
   assert.equal(page.hasNextPage, false, 'the newest page has nothing newer');
-  const collected = [];
-  const pages = [];
-  for (;;) {
-    const indices = page.items.map((m) => m.index);
-    pages.push(indices);
-    assert.deepEqual(indices, [...indices].sort((a, b) => a - b), 'items are in ascending index order');
-    collected.unshift(...page.items);
-    if (!page.hasPrevPage) break;
-    assert.ok(pages.length < 20, 'prevPage() terminates');
-    page = await page.prevPage();
-    assert.equal(page.hasNextPage, true, 'an older page has newer messages after it');
-  }
+  const { pages, collected } = await walk(page, 'older');
   // 30 per page from the end: [220..249], [190..219], ..., [10..39], [0..9].
   assert.equal(pages.length, 9, `page count (sizes ${pages.map((p) => p.length)})`);
   assert.deepEqual(pages[0], Array.from({ length: 30 }, (_, i) => 220 + i));
@@ -89,20 +103,9 @@ test('getMessages() pages backwards with prevPage() to the first message', async
 
 test('getMessages(50, 0, "forward") pages forward with nextPage() to the last message', async () => {
   const conversation = await coldConversation();
-  let page = await bounded(conversation.getMessages(50, 0, 'forward'), 'getMessages');
+  const page = await bounded(conversation.getMessages(50, 0, 'forward'), 'getMessages');
   assert.equal(page.hasPrevPage, false, 'nothing is older than index 0');
-  const collected = [];
-  const pages = [];
-  for (;;) {
-    const indices = page.items.map((m) => m.index);
-    pages.push(indices);
-    assert.deepEqual(indices, [...indices].sort((a, b) => a - b), 'items are in ascending index order');
-    collected.push(...page.items);
-    if (!page.hasNextPage) break;
-    assert.ok(pages.length < 20, 'nextPage() terminates');
-    page = await page.nextPage();
-    assert.equal(page.hasPrevPage, true, 'a later page has older messages before it');
-  }
+  const { pages, collected } = await walk(page, 'newer');
   assert.equal(pages.length, 5, `page count (sizes ${pages.map((p) => p.length)})`);
   pages.forEach((indices, n) => assert.deepEqual(indices, Array.from({ length: 50 }, (_, i) => n * 50 + i)));
   assertComplete(collected);

@@ -4,14 +4,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  addParticipant,
+  aliceAndBob,
   bounded,
   once,
   record,
   session,
-  startConversation,
   startEmulator,
-  uniqueName,
   until,
 } from './harness.mjs';
 
@@ -26,10 +24,7 @@ after(async () => {
 test('advancing the read horizon sets the unread count and is seen by the other side', async () => {
   const s = session(emulator);
   try {
-    const alice = await s.client(uniqueName('alice'));
-    const bob = await s.client(uniqueName('bob'));
-    const aliceConv = await startConversation(alice);
-    const bobConv = await addParticipant(aliceConv, bob);
+    const { alice, bob, aliceConv, bobConv } = await aliceAndBob(s);
 
     const arrived = record(bob, 'messageAdded', (m) => m.conversation.sid === aliceConv.sid);
     for (let i = 0; i < 5; i++) await aliceConv.sendMessage(`unread ${i}`);
@@ -63,10 +58,7 @@ test('advancing the read horizon sets the unread count and is seen by the other 
 test('the unread count is null before a horizon is set, and setAllMessagesUnread clears it', async () => {
   const s = session(emulator);
   try {
-    const alice = await s.client(uniqueName('alice'));
-    const bob = await s.client(uniqueName('bob'));
-    const aliceConv = await startConversation(alice);
-    const bobConv = await addParticipant(aliceConv, bob);
+    const { bob, aliceConv, bobConv } = await aliceAndBob(s);
     const arrived = record(bob, 'messageAdded', (m) => m.conversation.sid === aliceConv.sid);
     for (let i = 0; i < 3; i++) await aliceConv.sendMessage(`m${i}`);
     await arrived.waitFor(3);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 
 import {
   accessToken,
-  addParticipant,
+  aliceAndBob,
   encodeFrame,
   once,
   record,
@@ -46,10 +46,7 @@ const MALFORMED = [
 test('malformed frames close the offending socket and do not disturb connected clients', async () => {
   const s = session(emulator);
   try {
-    const alice = await s.client(uniqueName('alice'));
-    const bob = await s.client(uniqueName('bob'));
-    const aliceConv = await startConversation(alice);
-    const bobConv = await addParticipant(aliceConv, bob);
+    const { alice, bob, aliceConv, bobConv } = await aliceAndBob(s);
     const aliceStates = record(alice, 'connectionStateChanged');
     const bobStates = record(bob, 'connectionStateChanged');
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 
 import {
   addParticipant,
+  aliceAndBob,
   once,
   record,
   session,
@@ -27,10 +28,7 @@ describe('typing indicator', { concurrency: true }, () => {
   test('typing is seen by the other client only, and ends after the notified timeout', async () => {
     const s = session(emulator);
     try {
-      const alice = await s.client(uniqueName('alice'));
-      const bob = await s.client(uniqueName('bob'));
-      const aliceConv = await startConversation(alice);
-      const bobConv = await addParticipant(aliceConv, bob);
+      const { alice, bob, aliceConv, bobConv } = await aliceAndBob(s);
       // The sender must never see itself typing, on any object.
       const echoed = record(alice, 'typingStarted');
       const echoedOnConversation = record(aliceConv, 'typingStarted');
@@ -63,10 +61,7 @@ describe('typing indicator', { concurrency: true }, () => {
   test('typing ends at once when the typist\'s message arrives', async () => {
     const s = session(emulator);
     try {
-      const alice = await s.client(uniqueName('alice'));
-      const bob = await s.client(uniqueName('bob'));
-      const aliceConv = await startConversation(alice);
-      const bobConv = await addParticipant(aliceConv, bob);
+      const { alice, aliceConv, bobConv } = await aliceAndBob(s);
 
       const started = once(bobConv, 'typingStarted', 5_000);
       await aliceConv.typing();

@@ -7,18 +7,17 @@ import assert from 'node:assert/strict';
 
 import { launch, screenshot } from './harness.mjs';
 import {
-  SESSION_KEY,
   axeViolations,
+  chatWithAgent,
   closeConversation,
   describeViolations,
   gotoWidget,
-  joinAgent,
   launcherOf,
   panelOf,
   pngOfSize,
   poll,
   sendText,
-  startChat,
+  SESSION_KEY,
   visit,
   waitDelivered,
 } from './support.mjs';
@@ -86,10 +85,8 @@ test('axe: chatting, an error notice, and ended', async () => {
   const { page } = t;
   const axe = auditor(page);
   try {
-    const session = await startChat(page);
+    const { session, agent } = await chatWithAgent(t);
     const panel = panelOf(page);
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
     await sendText(page, 'Hello there');
     await waitDelivered(page, 'Hello there');
     await page.locator('.convo-composer input[type=file]').setInputFiles([

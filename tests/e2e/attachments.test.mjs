@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launch } from './harness.mjs';
-import { joinAgent, once, panelOf, pngOfSize, poll, recordMessages, sendText, startChat, visit } from './support.mjs';
+import { chatWithAgent, once, panelOf, pngOfSize, poll, recordMessages, sendText, visit } from './support.mjs';
 
 let browser;
 before(async () => {
@@ -25,9 +25,7 @@ test('files that are not images travel as download chips, both ways', async () =
   const t = await visit(browser);
   const { page } = t;
   try {
-    const session = await startChat(page);
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
+    const { agent } = await chatWithAgent(t);
     const panel = panelOf(page);
 
     const arrived = nextMedia(agent);
@@ -65,9 +63,7 @@ test('dropping and pasting images attach them; "Remove <name>" takes one out; at
   const t = await visit(browser);
   const { page } = t;
   try {
-    const session = await startChat(page);
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
+    const { agent } = await chatWithAgent(t);
     const panel = panelOf(page);
     const png = pngOfSize(2_000).toString('base64');
 
@@ -129,9 +125,7 @@ test('an upload can be cancelled; a failed one shows "Not sent — …" and Retr
   const t = await visit(browser);
   const { page } = t;
   try {
-    const session = await startChat(page);
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
+    const { session, agent } = await chatWithAgent(t);
     const received = recordMessages(agent);
     const media = [];
     agent.client.on('messageAdded', (m) => {

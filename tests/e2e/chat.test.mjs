@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 
 import { launch, screenshot } from './harness.mjs';
 import {
+  chatWithAgent,
   gotoWidget,
   inView,
-  joinAgent,
   launcherOf,
   once,
   panelOf,
@@ -35,10 +35,8 @@ test('visitor sends text and an image, the agent replies; typing and "Seen" show
   const t = await visit(browser);
   const { page } = t;
   try {
-    const session = await startChat(page);
+    const { session, agent } = await chatWithAgent(t);
     const panel = panelOf(page);
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
     const received = recordMessages(agent);
 
     // The header names the agent by their friendly name (never the identity) and their presence.
@@ -162,9 +160,7 @@ test('the header says "Away" once the agent goes offline', async () => {
   const t = await visit(browser);
   const { page } = t;
   try {
-    const session = await startChat(page);
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Bruno' });
-    t.defer(agent.close);
+    const { agent } = await chatWithAgent(t, 'Bruno');
     const subtitle = panelOf(page).locator('.convo-header__subtitle');
     await poll(async () => /Bruno · Online/.test(await subtitle.innerText()), { what: 'header "Bruno · Online"' });
     await agent.close();
@@ -200,9 +196,7 @@ test('a long history: older pages load at the top, at most ~120 rows in the DOM,
   const t = await visit(browser);
   const { page } = t;
   try {
-    const session = await startChat(page);
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
+    const { session, agent } = await chatWithAgent(t);
     // The history grows while the visitor is on another page; coming back resumes it.
     await page.goto('about:blank');
     const total = 200;
@@ -267,9 +261,7 @@ test('a burst of messages while the visitor is at the bottom keeps the newest in
   const t = await visit(browser);
   const { page } = t;
   try {
-    const session = await startChat(page);
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
+    const { session, agent } = await chatWithAgent(t);
     const panel = panelOf(page);
     // 50 quick messages (an agent pasting a list, or the catch-up after a reconnect).
     for (let i = 1; i <= 50; i++) await postMessage(session.conversation_sid, agent.identity, `burst ${i}`);

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { BASE_URL, launch, screenshot } from './harness.mjs';
-import { gotoWidget, joinAgent, panelOf, recordMessages, sendText, startChat, visit } from './support.mjs';
+import { chatWithAgent, gotoWidget, panelOf, recordMessages, sendText, visit } from './support.mjs';
 
 let browser;
 before(async () => {
@@ -31,9 +31,7 @@ test('under a strict CSP the widget loads and chats, with no violation', async (
     assert.match(policy, /script-src 'self' 'wasm-unsafe-eval';/);
     assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'/);
 
-    const session = await startChat(page, { goto: false });
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
+    const { agent } = await chatWithAgent(t, 'Ana', { goto: false });
     const received = recordMessages(agent);
     await sendText(page, 'Hello from a strict page');
     await received.waitFor('Hello from a strict page');

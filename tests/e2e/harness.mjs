@@ -40,13 +40,16 @@ export async function screenshot(page, name) {
   return file;
 }
 
-const CONTENT_TYPES = {
+/** The Content-Type of a served file, by extension. */
+export const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.wasm': 'application/wasm',
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
+  '.png': 'image/png',
 };
 
 /**

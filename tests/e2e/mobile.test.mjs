@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launch, screenshot } from './harness.mjs';
-import { joinAgent, launcherOf, panelOf, poll, postMessage, startChat, visit, gotoWidget } from './support.mjs';
+import { chatWithAgent, gotoWidget, launcherOf, panelOf, poll, postMessage, startChat, visit } from './support.mjs';
 
 let browser;
 before(async () => {
@@ -78,9 +78,7 @@ test('360×740: the "jump to latest" button is a 44 px touch target too', async 
   const t = await visit(browser, PHONE);
   const { page } = t;
   try {
-    const session = await startChat(page, { name: 'Mobile Ana' });
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
+    const { session, agent } = await chatWithAgent(t, 'Ana', { name: 'Mobile Ana' });
     const panel = panelOf(page);
     for (let i = 1; i <= 30; i++) await postMessage(session.conversation_sid, agent.identity, `line ${i}`);
     await panel.locator('.convo-bubble__text', { hasText: /^line 30$/ }).waitFor({ timeout: 15_000 });

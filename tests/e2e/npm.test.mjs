@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { launch, serveDirectory } from './harness.mjs';
-import { joinAgent, launcherOf, panelOf, recordMessages, sendText, startChat, TWILSOCK_URL, visit } from './support.mjs';
+import { chatWithAgent, launcherOf, panelOf, recordMessages, sendText, TWILSOCK_URL, visit } from './support.mjs';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
@@ -80,9 +80,7 @@ test('the npm tarball installs into a fresh Vite 7 app, builds, and chats', { ti
     await page.goto(server.url);
     await launcherOf(page).waitFor({ timeout: 30_000 });
     assert.deepEqual(await page.evaluate(() => [window.sameObject, window.widgetReady]), [true, true]);
-    const session = await startChat(page, { goto: false, storageKey: `convo:v1:${BACKEND_URL}/api/session` });
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
+    const { agent } = await chatWithAgent(t, 'Ana', { goto: false, storageKey: `convo:v1:${BACKEND_URL}/api/session` });
     const received = recordMessages(agent);
     await sendText(page, 'Hello from a Vite app');
     await received.waitFor('Hello from a Vite app');

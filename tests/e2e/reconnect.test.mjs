@@ -12,14 +12,13 @@ import assert from 'node:assert/strict';
 import { launch, screenshot } from './harness.mjs';
 import {
   allMessages,
+  chatWithAgent,
   dropConnections,
   faultHooksAvailable,
-  joinAgent,
   panelOf,
   poll,
   recordMessages,
   sendText,
-  startChat,
   visit,
   waitDelivered,
 } from './support.mjs';
@@ -67,10 +66,8 @@ test('a cut connection comes back with nothing lost or duplicated; a message que
   const { page } = t;
   try {
     const net = await routeTwilsock(page);
-    const session = await startChat(page);
+    const { session, agent } = await chatWithAgent(t);
     const panel = panelOf(page);
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
     const received = recordMessages(agent);
 
     await sendText(page, 'before the cut');
@@ -144,10 +141,8 @@ test('after a cut the widget reconnects by itself and catches up', async () => {
   const t = await visit(browser);
   const { page } = t;
   try {
-    const session = await startChat(page);
+    const { session, agent } = await chatWithAgent(t);
     const panel = panelOf(page);
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
-    t.defer(agent.close);
     const received = recordMessages(agent);
 
     await dropConnections(session.identity);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 
-import { Client, accessToken, once, DEV, sleep, uniqueName, withTimeout } from '../conformance/harness.mjs';
+import { Client, accessToken, closeClient, initialized, once, DEV, sleep, uniqueName, withTimeout } from '../conformance/harness.mjs';
 import { newPage } from './harness.mjs';
 
 export { once, DEV, sleep, withTimeout };
@@ -129,7 +129,7 @@ export async function joinAgent(conversationSid, { friendlyName = 'Ana', identit
     Attributes: JSON.stringify(attributes ?? { friendlyName, role: 'agent' }),
   });
   const client = new Client(accessToken(identity), { twilsock: { uri: TWILSOCK_URL }, logLevel: 'silent' });
-  const agent = { identity, client, conversation: null, close: () => closeAgent(client) };
+  const agent = { identity, client, conversation: null, close: () => closeClient(client) };
   try {
     await initialized(client);
     const conversation = await withTimeout(client.getConversationBySid(conversationSid), 15_000, 'getConversationBySid');
@@ -144,40 +144,6 @@ export async function joinAgent(conversationSid, { friendlyName = 'Ana', identit
     await agent.close();
     throw error;
   }
-}
-
-function initialized(client, ms = 15_000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`agent client not initialised within ${ms} ms`)), ms);
-    const onInitialized = () => done();
-    const onFailed = (event) => done(new Error(`agent initFailed: ${event?.error?.message ?? JSON.stringify(event)}`));
-    function done(error) {
-      clearTimeout(timer);
-      client.removeListener('initialized', onInitialized);
-      client.removeListener('initFailed', onFailed);
-      if (error) reject(error);
-      else resolve(client);
-    }
-    client.on('initialized', onInitialized);
-    client.on('initFailed', onFailed);
-  });
-}
-
-/** Shuts an SDK client down without leaving timers or sockets behind (bounded). */
-async function closeAgent(client) {
-  const twilsock = client._services?.twilsockClient;
-  const requests = twilsock?.upstream?.transport?.activeRequests;
-  await withTimeout(Promise.resolve(client._ensureReady), 5_000, 'client init').catch(() => {});
-  const loading = client._conversationsPromise?.catch(() => {});
-  if (loading) await withTimeout(loading, 3_000, 'conversation list').catch(() => {});
-  for (let waited = 0; requests?.size > 0 && waited < 2_000; waited += 50) await sleep(50);
-  try {
-    await withTimeout(client.shutdown(), 5_000, 'client shutdown');
-  } catch {
-    await withTimeout(Promise.resolve(twilsock?.disconnect()), 5_000, 'twilsock disconnect').catch(() => {});
-  }
-  for (const descriptor of requests?.values() ?? []) clearTimeout(descriptor.timeout);
-  requests?.clear();
 }
 
 /**
@@ -301,6 +267,18 @@ export async function startChat(
   assert.match(session.conversation_sid, /^CH[0-9a-f]{32}$/, 'a conversation SID is stored');
   assert.ok(session.identity, 'the visitor identity is stored');
   return session;
+}
+
+/**
+ * A visitor's chat with an agent: starts it in `t.page` (`startChat` with `chat`), then joins
+ * an agent named `friendlyName` on the official SDK (`joinAgent`), closed with `t`. Resolves
+ * with {session, agent}.
+ */
+export async function chatWithAgent(t, friendlyName = 'Ana', chat = {}) {
+  const session = await startChat(t.page, chat);
+  const agent = await joinAgent(session.conversation_sid, { friendlyName });
+  t.defer(agent.close);
+  return { session, agent };
 }
 
 /** Sends `text` from the composer (typed, then Enter). */

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launch } from './harness.mjs';
-import { joinAgent, panelOf, poll, postMessage, restOk, startChat, unique, visit } from './support.mjs';
+import { chatWithAgent, joinAgent, panelOf, poll, postMessage, restOk, startChat, unique, visit } from './support.mjs';
 
 let browser;
 before(async () => {
@@ -209,10 +209,8 @@ test("RTL override characters in names do not reorder the widget's own words", a
   const t = await visit(browser);
   const { page } = t;
   try {
-    const session = await startChat(page);
+    const { agent } = await chatWithAgent(t, '\u202EAna');
     const panel = panelOf(page);
-    const agent = await joinAgent(session.conversation_sid, { friendlyName: '\u202EAna' });
-    t.defer(agent.close);
     const subtitle = panel.locator('.convo-header__subtitle');
     await poll(async () => (await subtitle.innerText()).includes('Online'), { what: 'the agent online in the header' });
     await agent.conversation.typing();
