@@ -15,6 +15,7 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 use crate::{
     config::{HostUser, OPTIONS},
+    error::WidgetError,
     i18n::Locale,
     mount,
     state::{ChatHandle, Phase, Store},
@@ -116,12 +117,12 @@ fn init(value: &JsValue) -> JsValue {
 /// (`tokenUrl`, `userId`…; what a script tag's `dataset` holds), `user` (as for `setUser`),
 /// `attributes` (as for `setAttributes`), and `target` (an element, or a selector, to mount
 /// in instead of `<body>`). Unknown options are named in a warning and skipped.
-fn options(value: &JsValue) -> Result<(WidgetConfig, Option<web_sys::Element>), String> {
+fn options(value: &JsValue) -> Result<(WidgetConfig, Option<web_sys::Element>), WidgetError> {
     if value.is_undefined() || value.is_null() {
         return Ok((WidgetConfig::default(), None));
     }
     if !value.is_object() {
-        return Err("expected an options object, like { tokenUrl: '/api/token' }".to_owned());
+        return Err(usage("expected an options object, like { tokenUrl: '/api/token' }"));
     }
     let camel = |name: &str| {
         let mut parts = name.split('-');
@@ -150,13 +151,14 @@ fn options(value: &JsValue) -> Result<(WidgetConfig, Option<web_sys::Element>), 
     });
     let user = get("user");
     if !user.is_undefined() {
-        config.user = Some(host_user(&user).ok_or(format!("user expects {USER_SHAPE}"))?);
+        config.user =
+            Some(host_user(&user).ok_or_else(|| usage(&format!("user expects {USER_SHAPE}")))?);
     }
     let attributes = get("attributes");
     if !attributes.is_undefined() {
         match to_json(&attributes) {
             Some(Value::Object(attributes)) => config.attributes = attributes,
-            _ => return Err("attributes must be a plain object".to_owned()),
+            _ => return Err(usage("attributes must be a plain object")),
         }
     }
     let target = match get("target") {
@@ -168,12 +170,16 @@ fn options(value: &JsValue) -> Result<(WidgetConfig, Option<web_sys::Element>), 
                     .query_selector(&selector)
                     .ok()
                     .flatten()
-                    .ok_or(format!("target {selector:?} matches no element"))?,
+                    .ok_or_else(|| usage(&format!("target {selector:?} matches no element")))?,
             ),
-            None => return Err("target must be an element or a selector".to_owned()),
+            None => return Err(usage("target must be an element or a selector")),
         },
     };
     Ok((config, target))
+}
+
+fn usage(message: &str) -> WidgetError {
+    WidgetError::Usage(message.to_owned())
 }
 
 /// What `setUser` and `init({ user })` expect.

@@ -30,7 +30,11 @@ pub fn App(
     } else {
         handle.resume_stored();
     }
-    api::install(store, handle);
+    // The page's API belongs to the one widget a page embeds, not to the agent desk's
+    // conversation views (which come and go).
+    if !inline {
+        api::install(store, handle);
+    }
     on_cleanup(move || handle.disconnect());
 
     let dir = move || if store.locale.get().is_rtl() { "rtl" } else { "ltr" };

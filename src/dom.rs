@@ -1,9 +1,11 @@
-//! Browser glue the widget's state layer uses: storage, files, downloads, the document title,
-//! a notification sound, dates. Components do not call these (they go through the handle).
+//! Browser glue: storage, files, downloads, the document title, a notification sound, and
+//! dates and times in the viewer's zone and language (cached `Intl` formatters).
 
-use std::{cell::RefCell, collections::HashMap, hash::Hash};
+use std::{cell::RefCell, collections::HashMap};
 
 use convo_client::SessionInfo;
+
+use crate::error::WidgetError;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -40,8 +42,9 @@ pub fn browser_language() -> Option<String> {
 }
 
 /// Reads a picked or dropped file.
-pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|e| format!("{e:?}"))?;
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, WidgetError> {
+    let buffer =
+        JsFuture::from(file.array_buffer()).await.map_err(WidgetError::browser("read the file"))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
@@ -73,6 +76,11 @@ pub fn download_text(filename: &str, text: &str) {
     }
     // The click has started the download; the URL can go once this task ends.
     leptos::prelude::set_timeout(move || revoke(&url), std::time::Duration::from_secs(1));
+}
+
+/// A warning in the console (for failures the visitor need not see).
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&format!("Convo: {message}").into());
 }
 
 /// Whether the page is hidden (another tab, minimised).
@@ -116,75 +124,74 @@ fn date(iso: &str) -> js_sys::Date {
     js_sys::Date::new(&JsValue::from_str(iso))
 }
 
-thread_local! {
-    static CLOCKS: RefCell<HashMap<(String, String), String>> = RefCell::default();
-    static DAYS: RefCell<HashMap<String, String>> = RefCell::default();
+/// Days since 1970 of a date, in the viewer's time zone.
+fn local_day(date: &js_sys::Date) -> i32 {
+    let ms = date.get_time();
+    if ms.is_nan() {
+        return 0;
+    }
+    let local = ms - date.get_timezone_offset() * 60_000.0;
+    (local / 86_400_000.0).floor() as i32
 }
 
-/// The most answers a cache keeps; past it, it starts afresh (a long chat's worth).
-const CACHE_LIMIT: usize = 4096;
+/// Days since 1970 of an RFC 3339 timestamp, in the viewer's time zone (the timeline's
+/// calendar).
+pub fn day_number(iso: &str) -> i32 {
+    local_day(&date(iso))
+}
 
-/// `compute(key)`, remembered: the message list asks again for every row each time a message
-/// arrives, and each answer costs several calls into the browser's `Date` and `Intl`.
-fn cached<K: Eq + Hash + Clone>(
-    cache: &'static std::thread::LocalKey<RefCell<HashMap<K, String>>>,
-    key: K,
-    compute: impl FnOnce() -> String,
-) -> String {
-    if let Some(hit) = cache.with_borrow(|c| c.get(&key).cloned()) {
-        return hit;
-    }
-    let value = compute();
-    cache.with_borrow_mut(|c| {
-        if c.len() >= CACHE_LIMIT {
-            c.clear();
-        }
-        c.insert(key, value.clone());
+/// Today, as [`day_number`] counts.
+pub fn today() -> i32 {
+    local_day(&js_sys::Date::new_0())
+}
+
+thread_local! {
+    /// One `Intl.DateTimeFormat` per (locale, style): making one costs far more than using it,
+    /// and every row shows a time.
+    static FORMATS: RefCell<HashMap<(&'static str, &'static str), js_sys::Function>> = RefCell::default();
+}
+
+/// Formats `iso` with a cached `Intl.DateTimeFormat` for `locale` in `style`.
+fn format(iso: &str, locale: &'static str, style: &'static str) -> String {
+    let formatter = FORMATS.with_borrow_mut(|formats| {
+        formats
+            .entry((locale, style))
+            .or_insert_with(|| {
+                let options = js_sys::Object::new();
+                let set = |k: &str, v: &str| {
+                    let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+                };
+                match style {
+                    "time" => {
+                        set("hour", "2-digit");
+                        set("minute", "2-digit");
+                    }
+                    _ => set("dateStyle", "medium"),
+                }
+                let locales = js_sys::Array::of1(&locale.into());
+                js_sys::Intl::DateTimeFormat::new(&locales, &options).format()
+            })
+            .clone()
     });
-    value
+    formatter.call1(&JsValue::NULL, &date(iso)).ok().and_then(|s| s.as_string()).unwrap_or_default()
 }
 
 /// `14:05`-style time in `locale`.
-pub fn clock(iso: &str, locale: &str) -> String {
-    cached(&CLOCKS, (iso.to_owned(), locale.to_owned()), || {
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
-        let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
-        date(iso).to_locale_time_string_with_options(locale, &options).into()
-    })
-}
-
-/// The local calendar day of an instant, `YYYY-MM-DD`.
-pub fn day_key(iso: &str) -> String {
-    cached(&DAYS, iso.to_owned(), || {
-        let d = date(iso);
-        if d.get_time().is_nan() {
-            return String::new();
-        }
-        format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
-    })
+pub fn clock(iso: &str, locale: &'static str) -> String {
+    format(iso, locale, "time")
 }
 
 /// A day label: "Today", "Yesterday", or the date in `locale`.
-pub fn day_label(iso: &str, locale: &str, today: &str, yesterday: &str) -> String {
-    let key = day_key(iso);
-    let now = js_sys::Date::new_0();
-    let today_key =
-        format!("{:04}-{:02}-{:02}", now.get_full_year(), now.get_month() + 1, now.get_date());
-    let yesterday_date = js_sys::Date::new(&JsValue::from_f64(now.get_time() - 86_400_000.0));
-    let yesterday_key = format!(
-        "{:04}-{:02}-{:02}",
-        yesterday_date.get_full_year(),
-        yesterday_date.get_month() + 1,
-        yesterday_date.get_date()
-    );
-    if key == today_key {
-        today.to_owned()
-    } else if key == yesterday_key {
-        yesterday.to_owned()
-    } else {
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-        date(iso).to_locale_date_string(locale, &options).into()
+pub fn day_label(
+    day: i32,
+    iso: &str,
+    locale: &'static str,
+    today_word: &str,
+    yesterday: &str,
+) -> String {
+    match today() - day {
+        0 => today_word.to_owned(),
+        1 => yesterday.to_owned(),
+        _ => format(iso, locale, "date"),
     }
 }

@@ -6,7 +6,7 @@
 use leptos::prelude::document;
 use wasm_bindgen::{closure::Closure, prelude::wasm_bindgen, JsCast, JsValue};
 
-use crate::{App, WidgetConfig};
+use crate::{error::WidgetError, App, WidgetConfig};
 
 /// The id of the element that hosts the widget's shadow root in the script-tag embed.
 pub const HOST_ID: &str = "convo-widget";
@@ -34,20 +34,23 @@ extern "C" {
 }
 
 /// A DOM call's failure, saying what was being done.
-fn failed(what: &'static str) -> impl Fn(JsValue) -> String {
-    move |e| format!("could not {what}: {e:?}")
+fn failed(what: &'static str) -> impl Fn(JsValue) -> WidgetError {
+    WidgetError::browser(what)
 }
 
 /// Mounts the widget on a host element of its own, `<convo-widget-host id="convo-widget">`,
 /// appended to `target` or else to `<body>`, for the page's life. Mounting twice is refused.
-pub fn mount(config: WidgetConfig, target: Option<web_sys::Element>) -> Result<(), String> {
+pub fn mount(config: WidgetConfig, target: Option<web_sys::Element>) -> Result<(), WidgetError> {
     let document = document();
     if document.get_element_by_id(HOST_ID).is_some() {
-        return Err(format!("already mounted (#{HOST_ID} exists)"));
+        return Err(WidgetError::Usage(format!("already mounted (#{HOST_ID} exists)")));
     }
     let parent = match target {
         Some(target) => target,
-        None => document.body().ok_or("the page has no <body>")?.into(),
+        None => document
+            .body()
+            .ok_or_else(|| WidgetError::Usage("the page has no <body>".to_owned()))?
+            .into(),
     };
     let host = document.create_element(HOST_TAG).map_err(failed("create the host"))?;
     host.set_id(HOST_ID);
@@ -87,7 +90,7 @@ const FLOATING: [(&str, &str); 5] = [
 const IN_PLACE: [(&str, &str); 3] = [("display", "block"), ("width", "100%"), ("height", "100%")];
 
 /// Makes `host` the widget's shadow host and mounts the widget inside.
-fn mount_in(host: &web_sys::Element, config: WidgetConfig) -> Result<(), String> {
+fn mount_in(host: &web_sys::Element, config: WidgetConfig) -> Result<(), WidgetError> {
     let container = shadow_container(host, &FLOATING, STYLE)?;
     leptos::mount::mount_to(container, move || leptos::view! { <App config /> }).forget();
     Ok(())
@@ -96,7 +99,7 @@ fn mount_in(host: &web_sys::Element, config: WidgetConfig) -> Result<(), String>
 /// Mounts the demo's agent desk (`www/agent.html`) in a shadow root on `host`: the widget's
 /// own components, with the desk's layout around them.
 #[cfg(feature = "agent-desk")]
-pub fn mount_agent_desk(host: &web_sys::Element) -> Result<(), String> {
+pub fn mount_agent_desk(host: &web_sys::Element) -> Result<(), WidgetError> {
     let style = [STYLE, include_str!("../style/agent_desk.css")].concat();
     let container = shadow_container(host, &IN_PLACE, &style)?;
     leptos::mount::mount_to(container, crate::components::AgentDesk).forget();
@@ -111,7 +114,7 @@ fn shadow_container(
     host: &web_sys::Element,
     layout: &[(&str, &str)],
     css: &str,
-) -> Result<web_sys::HtmlElement, String> {
+) -> Result<web_sys::HtmlElement, WidgetError> {
     let style = host.unchecked_ref::<web_sys::HtmlElement>().style();
     for (property, value) in [("all", "initial")].iter().chain(layout) {
         style

@@ -43,7 +43,7 @@ pub fn AgentDesk() -> impl IntoView {
             <nav class="convo-desk__list" aria-labelledby="convo-desk-title">
                 <h1 id="convo-desk-title" class="convo-desk__title">"Conversations"</h1>
                 {move || inbox.error.get().map(|error| view! {
-                    <p class="convo-desk__note" role="alert">{error}</p>
+                    <p class="convo-desk__note" role="alert">{error.to_string()}</p>
                 })}
                 <Show when=move || inbox.conversations.with(Vec::is_empty)>
                     <p class="convo-desk__note">

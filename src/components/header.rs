@@ -1,10 +1,11 @@
-//! The panel header: team name, the agents (names and avatars from participant attributes,
-//! never raw identities), their presence, minimise and close.
+//! The panel header: team name, the agents (the staff the backend named; names and avatars
+//! from their participant attributes, never raw identities), their presence, minimise and
+//! close.
 
 use leptos::prelude::*;
 
 use super::Names;
-use crate::state::{bridge::display_name, ChatHandle, Store};
+use crate::state::{ChatHandle, Store};
 
 /// The panel header.
 #[component]
@@ -15,25 +16,25 @@ pub fn Header() -> impl IntoView {
     let team = config.team_name;
     // In place (the agent desk) there is nothing to minimise or close.
     let closable = !config.inline;
+    // Only the staff the backend named: a visitor cannot list itself here, nor pick the
+    // avatar the agent's browser loads.
     let agents = Memo::new(move |_| {
         let me = store.identity.get();
-        store
-            .participants
-            .get()
-            .into_iter()
-            .filter(|p| {
-                p.identity.is_some() && p.identity != me && p.attributes["role"] != "visitor"
-            })
-            .filter(|p| !p.identity.as_deref().is_some_and(|i| i.contains("bot")))
-            .map(|p| {
-                let name = display_name(store, p.identity.as_deref().unwrap_or_default());
-                let avatar = p.attributes["avatar"]
-                    .as_str()
-                    .filter(|a| a.starts_with("https://"))
-                    .map(str::to_owned);
-                (name, avatar, p.online == Some(true))
-            })
-            .collect::<Vec<_>>()
+        let strings = store.strings();
+        store.people.with(|people| {
+            people
+                .agents(me.as_deref())
+                .map(|p| {
+                    let identity = p.identity.as_deref().unwrap_or_default();
+                    let name = people.display_name(me.as_deref(), identity, strings);
+                    let avatar = p.attributes["avatar"]
+                        .as_str()
+                        .filter(|a| a.starts_with("https://"))
+                        .map(str::to_owned);
+                    (name, avatar, p.online == Some(true))
+                })
+                .collect::<Vec<_>>()
+        })
     });
     let online = move || agents.get().iter().any(|(_, _, online)| *online);
     let title = move || team.clone().unwrap_or_else(|| store.strings().team_default.to_owned());

@@ -8,5 +8,12 @@ use crate::state::Store;
 #[component]
 pub fn LiveRegion() -> impl IntoView {
     let store = Store::expect();
-    view! { <div class="convo-visually-hidden" role="status" aria-live="polite" aria-atomic="true">{move || store.announcement.get()}</div> }
+    let text = move || {
+        let (who, text) = store.announcement.get()?;
+        let me = store.identity.get();
+        let strings = store.strings();
+        let who = store.people.with(|p| p.display_name(me.as_deref(), &who, strings));
+        Some((strings.announce)(&who, &text))
+    };
+    view! { <div class="convo-visually-hidden" role="status" aria-live="polite" aria-atomic="true">{text}</div> }
 }

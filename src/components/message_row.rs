@@ -1,122 +1,229 @@
-//! One row of the message list: separators, author, bubble (text with safe links, media),
-//! time, and the state of the visitor's own messages (sending, queued, uploading with cancel,
-//! failed with retry, seen).
+//! One row of the message list: the day divider and "new messages" marker above a message,
+//! the author, the bubble (text with safe links, media), the time, and the state of the
+//! visitor's own messages (sending, queued, uploading with cancel, failed with retry, seen).
+//! Each part reads only what it shows, so a status change or a neighbour's arrival touches
+//! only that part; every label follows the locale.
+
+use std::sync::Arc;
 
 use convo_client::{ConnectionState, SendStatus, TimelineItem};
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
 
-use super::{message_list::RowView, MediaView};
+use super::{message_list::SeenObserver, MediaView};
 use crate::{
     dom,
-    state::{ChatHandle, Store},
+    state::{ChatHandle, Entry, Role, Store},
     util::linkify::{linkify, Segment},
 };
+
+/// What the row's frame shows, apart from the message: the layout flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Frame {
+    own: bool,
+    first: bool,
+    last: bool,
+    day_break: bool,
+    marker: bool,
+    seen: bool,
+    day: i32,
+}
 
 /// A message row.
 #[component]
 pub fn MessageRow(
-    /// What to show.
-    row: RowView,
+    /// The timeline entry it shows.
+    entry: RwSignal<Arc<Entry>>,
 ) -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
-    let strings = store.locale.get_untracked().strings();
-    let locale = store.locale.get_untracked().tag();
-    let class = format!(
-        "convo-row {} {}",
-        if row.own {
+    let item = Memo::new(move |_| entry.with(|e| e.item.clone()));
+    let frame = Memo::new(move |_| {
+        entry.with(|e| Frame {
+            own: e.own,
+            first: e.first,
+            last: e.last,
+            day_break: e.day_break,
+            marker: e.marker,
+            seen: e.seen,
+            day: e.day,
+        })
+    });
+    let author = move || match &*item.read() {
+        TimelineItem::Remote(m) => Some(m.author.clone()),
+        TimelineItem::Pending(_) => None,
+    };
+    let date = move || match &*item.read() {
+        TimelineItem::Remote(m) => Some(m.date_created.clone()),
+        TimelineItem::Pending(_) => None,
+    };
+    let role = move || author().map_or(Role::Visitor, |a| store.people.with(|p| p.role(&a)));
+    let class = move || {
+        let f = frame.get();
+        let kind = if f.own {
             "convo-row--own"
-        } else if row.bot {
+        } else if role() == Role::Bot {
             "convo-row--bot"
         } else {
             "convo-row--other"
-        },
-        if row.layout.first_of_group { "convo-row--first" } else { "" }
-    );
-    let (index, body, media, time, pending) = match &row.item {
-        TimelineItem::Remote(m) => (
-            Some(m.index),
-            m.body.clone(),
-            m.media.clone(),
-            Some(dom::clock(&m.date_created, locale)),
-            None,
-        ),
-        TimelineItem::Pending(p) => (None, p.body.clone(), Vec::new(), None, Some(p.clone())),
-    };
-    let text = body.map(|b| {
-        linkify(&b)
-            .into_iter()
-            .map(|segment| match segment {
-                Segment::Text(t) => view! { <span>{t}</span> }.into_any(),
-                Segment::Link { label, href } => {
-                    view! { <a href=href target="_blank" rel="noopener noreferrer nofollow">{label}</a> }.into_any()
-                }
-            })
-            .collect::<Vec<_>>()
-    });
-    let status = pending.map(|p| {
-        let local_id = p.local_id;
-        let files: Vec<String> = p.media.iter().map(|(name, _, _)| name.clone()).collect();
-        let (label, progress, action): (Signal<String>, _, _) = match p.status {
-            // Queued behind another message while connected is, to the visitor, sending.
-            SendStatus::Queued => (
-                Signal::derive(move || {
-                    if matches!(store.connection.get(), ConnectionState::Connected) {
-
-                        strings.sending.to_owned()
-                    } else {
-                        strings.queued.to_owned()
-                    }
-                }),
-                None,
-                None,
-            ),
-            SendStatus::Sending => (Signal::stored(strings.sending.to_owned()), None, None),
-            SendStatus::Uploading { sent, total } => {
-                let percent = (sent * 100).checked_div(total).unwrap_or(0).min(100) as u8;
-                (Signal::stored((strings.uploading)(percent)), Some(percent), Some((strings.cancel, false)))
-            }
-            SendStatus::Failed { error } => (
-                Signal::stored(format!("{} — {error}", strings.failed)),
-                None,
-                Some((strings.retry, true)),
-            ),
         };
+        format!("convo-row {kind}{}", if f.first { " convo-row--first" } else { "" })
+    };
 
+    // Seen rows are reported by the list's observer.
+    let node = NodeRef::<html::Div>::new();
+    let observed = StoredValue::new_local(None::<web_sys::Element>);
+    if let Some(observer) = use_context::<SeenObserver>() {
+        node.on_load(move |element| {
+            let element: web_sys::Element = element.into();
+            observer.observe(&element);
+            observed.set_value(Some(element));
+        });
+        on_cleanup(move || {
+            observed.try_with_value(|e| {
+                if let Some(e) = e {
+                    observer.unobserve(e);
+                }
+            });
+        });
+    }
+
+    let day_divider = move || {
+        let f = frame.get();
+        f.day_break.then(|| {
+            let label = move || {
+                let locale = store.locale.get();
+                let strings = locale.strings();
+                match date() {
+                    Some(date) => {
+                        dom::day_label(f.day, &date, locale.tag(), strings.today, strings.yesterday)
+                    }
+                    None => strings.today.to_owned(),
+                }
+            };
+            view! { <div class="convo-day" role="separator"><span>{label}</span></div> }
+        })
+    };
+    let marker = move || {
+        frame.get().marker.then(|| {
+            view! {
+                <div class="convo-divider" role="separator">
+                    <span>{move || store.strings().new_messages}</span>
+                </div>
+            }
+        })
+    };
+    let author_line = move || {
+        let f = frame.get();
+        (f.first && !f.own).then(|| {
+            let name = move || {
+                let who = author().unwrap_or_default();
+                let me = store.identity.get();
+                store.people.with(|p| p.display_name(me.as_deref(), &who, store.strings()))
+            };
+            view! { <div class="convo-row__author" dir="auto">{name}</div> }
+        })
+    };
+    let bubble = move || {
+        let (body, media) = match &*item.read() {
+            TimelineItem::Remote(m) => (m.body.clone(), m.media.clone()),
+            TimelineItem::Pending(p) => (p.body.clone(), Vec::new()),
+        };
+        let text = body.map(|b| {
+            let segments = linkify(&b)
+                .into_iter()
+                .map(|segment| match segment {
+                    Segment::Text(t) => view! { <span>{t}</span> }.into_any(),
+                    Segment::Link { label, href } => view! {
+                        <a href=href target="_blank" rel="noopener noreferrer nofollow">{label}</a>
+                    }
+                    .into_any(),
+                })
+                .collect::<Vec<_>>();
+            view! { <p class="convo-bubble__text" dir="auto">{segments}</p> }
+        });
+        let media = (!media.is_empty()).then(|| {
+            view! {
+                <div class="convo-bubble__media">
+                    {media.into_iter().map(|m| view! { <MediaView media=m /> }).collect::<Vec<_>>()}
+                </div>
+            }
+        });
+        view! { {text} {media} }
+    };
+    let status = move || match &*item.read() {
+        TimelineItem::Pending(p) => Some(pending_status(store, handle, p)),
+        TimelineItem::Remote(_) => None,
+    };
+    let time = move || {
+        let f = frame.get();
+        let date = date().filter(|_| f.last)?;
+        let label = move || dom::clock(&date, store.locale.get().tag());
+        Some(view! { <div class="convo-row__meta"><time>{label}</time></div> })
+    };
+    let seen = move || {
+        frame.get().seen.then(|| {
+            view! { <div class="convo-row__seen">{move || store.strings().seen}</div> }
+        })
+    };
+    view! {
+        <div class=class data-index=move || item.read().index().map(|i| i.to_string()) node_ref=node>
+            {day_divider}
+            {marker}
+            {author_line}
+            <div class="convo-bubble">{bubble}</div>
+            {status}
+            {time}
+            {seen}
+        </div>
+    }
+}
+
+/// Where a pending message stands, with its action (cancel an upload, retry a failure).
+fn pending_status(
+    store: Store,
+    handle: ChatHandle,
+    pending: &convo_client::PendingMessage,
+) -> impl IntoView {
+    let local_id = pending.local_id;
+    let files: Vec<String> = pending.media.iter().map(|(name, _, _)| name.clone()).collect();
+    let status = pending.status.clone();
+    let percent = match &status {
+        SendStatus::Uploading { sent, total } => {
+            Some((sent * 100).checked_div(*total).unwrap_or(0).min(100) as u8)
+        }
+        _ => None,
+    };
+    let failed = matches!(status, SendStatus::Failed { .. });
+    let label = move || {
+        let strings = store.strings();
+        match &status {
+            // Queued behind another message while connected is, to the visitor, sending.
+            SendStatus::Queued => {
+                if matches!(store.connection.get(), ConnectionState::Connected) {
+                    strings.sending.to_owned()
+                } else {
+                    strings.queued.to_owned()
+                }
+            }
+            SendStatus::Sending => strings.sending.to_owned(),
+            SendStatus::Uploading { .. } => (strings.uploading)(percent.unwrap_or(0)),
+            SendStatus::Failed { error } => format!("{} — {error}", strings.failed),
+        }
+    };
+    let action = (percent.is_some() || failed).then(|| {
+        let text = move || if failed { store.strings().retry } else { store.strings().cancel };
         view! {
-            <div class="convo-row__status" role="status">
-                {(!files.is_empty()).then(|| view! { <span class="convo-row__files">{files.join(", ")}</span> })}
-                <span>{label}</span>
-                {progress.map(|p| view! { <progress class="convo-progress" max="100" value=p.to_string()></progress> })}
-                {action.map(|(label, retry)| view! {
-                    <button type="button" class="convo-link-button" on:click=move |_| {
-                        if retry { handle.retry(local_id) } else { handle.cancel(local_id) }
-                    }>{label}</button>
-                })}
-            </div>
+            <button type="button" class="convo-link-button" on:click=move |_| {
+                if failed { handle.retry(local_id) } else { handle.cancel(local_id) }
+            }>{text}</button>
         }
     });
     view! {
-        <div class=class data-index=index.map(|i| i.to_string())>
-            {row.day_label.map(|label| view! { <div class="convo-day" role="separator"><span>{label}</span></div> })}
-            {row.layout.unread_break.then(|| view! {
-                <div class="convo-divider" role="separator"><span>{strings.new_messages}</span></div>
-            })}
-            {(row.layout.first_of_group && !row.own).then(|| view! { <div class="convo-row__author" dir="auto">{row.author_name.clone()}</div> })}
-            <div class="convo-bubble">
-                {text.map(|t| view! { <p class="convo-bubble__text" dir="auto">{t}</p> })}
-
-                {(!media.is_empty()).then(|| view! {
-                    <div class="convo-bubble__media">
-                        {media.into_iter().map(|m| view! { <MediaView media=m /> }).collect::<Vec<_>>()}
-                    </div>
-                })}
-            </div>
-            {status}
-            {(row.layout.last_of_group && time.is_some()).then(|| view! {
-                <div class="convo-row__meta"><time>{time.clone().unwrap_or_default()}</time></div>
-            })}
-            {row.seen.then(|| view! { <div class="convo-row__seen">{strings.seen}</div> })}
+        <div class="convo-row__status" role="status">
+            {(!files.is_empty()).then(|| view! { <span class="convo-row__files">{files.join(", ")}</span> })}
+            <span>{label}</span>
+            {percent.map(|p| view! { <progress class="convo-progress" max="100" value=p.to_string()></progress> })}
+            {action}
         </div>
     }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::Names;
 use crate::{
-    state::{bridge::display_name, Store},
+    state::Store,
     util::bidi::{around, PLACEHOLDER},
 };
 
@@ -13,8 +13,13 @@ use crate::{
 pub fn TypingIndicator() -> impl IntoView {
     let store = Store::expect();
     let names = move || {
-        let names: Vec<String> =
-            store.typing.get().iter().map(|identity| display_name(store, identity)).collect();
+        let me = store.identity.get();
+        let strings = store.strings();
+        let names: Vec<String> = store.people.with(|people| {
+            store.typing.with(|typing| {
+                typing.iter().map(|who| people.display_name(me.as_deref(), who, strings)).collect()
+            })
+        });
         (!names.is_empty()).then_some(names)
     };
     view! {

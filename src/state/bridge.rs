@@ -1,18 +1,24 @@
-//! The only place that talks to `convo-client`: it starts a session and copies everything the
-//! client publishes into the store; it also keeps the stored session, the document title and
-//! the reconnect countdown in step.
+//! The only place that talks to `convo-client`'s streams: one loop per session turns
+//! everything the client publishes into [`Event`]s and applies them to the store, coalescing
+//! what is ready at once into one update (a page of history, a reconnect's catch-up). It also
+//! keeps the stored session, and installs the widget-wide listeners (page visibility, the
+//! visual viewport, the title), each removed when the widget goes.
 
-use std::{cell::Cell, rc::Rc, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use convo_client::{
-    Client, ClientConfig, ConnectionState, ConversationHandle, ConversationState, SessionInfo,
-    SessionTokenProvider, TimelineItem, VectorDiff,
+    Client, ClientConfig, ConnectionState, ConversationHandle, SessionInfo, SessionTokenProvider,
 };
-use futures_util::StreamExt;
+use futures_util::{
+    future::{AbortHandle, Abortable},
+    stream::{LocalBoxStream, SelectAll},
+    FutureExt, StreamExt,
+};
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{Map, Value};
+use wasm_bindgen::{closure::Closure, JsCast};
 
-use super::{Phase, Store};
+use super::{chat::Event, Store};
 use crate::{dom, WidgetConfig};
 
 /// A live session: the client and, once known, the conversation.
@@ -20,15 +26,23 @@ use crate::{dom, WidgetConfig};
 pub struct Live {
     pub client: Client,
     pub tokens: SessionTokenProvider,
-    /// Filled in by the session watcher; shared plainly (not a reactive value) because the
-    /// session outlives whatever reactive owner was current when it started.
+    /// Filled in by the loop; shared plainly (not a reactive value) because the session
+    /// outlives whatever reactive owner was current when it started.
     pub conversation: Arc<std::sync::Mutex<Option<ConversationHandle>>>,
+    /// Ends the loop.
+    stop: AbortHandle,
 }
 
 impl Live {
     /// The conversation, once the session names it.
     pub fn conversation(&self) -> Option<ConversationHandle> {
         self.conversation.lock().ok().and_then(|c| c.clone())
+    }
+
+    /// Disconnects and ends the loop.
+    pub fn shutdown(&self) {
+        self.stop.abort();
+        self.client.shutdown();
     }
 }
 
@@ -41,7 +55,15 @@ pub enum Start {
     Stored(SessionInfo),
 }
 
-/// Starts a client for `start` and wires it into `store`.
+/// What the client published.
+enum Update {
+    State(ConnectionState),
+    Identity(Option<String>),
+    Session(SessionInfo),
+    Chat(Event),
+}
+
+/// Starts a client for `start` and the loop that feeds `store` from it.
 pub fn connect(store: Store, config: &WidgetConfig, start: Start) -> Live {
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
     let tokens = SessionTokenProvider::new(config.session_url.clone(), config.token_url.clone());
@@ -53,205 +75,129 @@ pub fn connect(store: Store, config: &WidgetConfig, start: Start) -> Live {
         ClientConfig::new(config.absolute_twilsock_url(&origin)),
         Arc::new(tokens.clone()),
     );
-    let live =
-        Live { client: client.clone(), tokens: tokens.clone(), conversation: Arc::default() };
-    let storage_key = config.storage_key();
-
-    let mut states = client.subscribe_state();
-    spawn_local(async move {
-        while let Some(state) = states.next().await {
-            store.countdown.set(match &state {
-                ConnectionState::Reconnecting { retry_in, .. } => {
-                    Some(crate::i18n::seconds(*retry_in))
-                }
-                _ => None,
-            });
-            if let ConnectionState::Denied { code, .. } = &state {
-                // The stored session is no longer valid (expired handle, deleted conversation):
-                // forget it so the next open starts afresh, never silently into another chat.
-                if *code == 401 {
-                    dom::clear_session(&storage_key);
-                }
-                if store.phase.get_untracked() != Phase::Ended {
-                    store.phase.set(Phase::Unavailable);
-                }
-            }
-            store.connection.set(state);
-        }
-    });
-
-    let mut identities = client.identity().subscribe();
-    spawn_local(async move {
-        while let Some(identity) = identities.next().await {
-            store.identity.set(identity);
-        }
-    });
-
-    let mut sessions = tokens.session().subscribe();
-    let key = config.storage_key();
-    let conversation_slot = Arc::clone(&live.conversation);
-    let watcher = client;
-    spawn_local(async move {
-        let mut attached: Option<String> = None;
-        while let Some(session) = sessions.next().await {
-            let Some(session) = session else { continue };
-            dom::save_session(&key, &session);
-            if attached.as_deref() != Some(session.conversation_sid.as_str()) {
-                attached = Some(session.conversation_sid.clone());
-                let conversation = watcher.conversation(&session.conversation_sid);
-                if let Ok(mut slot) = conversation_slot.lock() {
-                    *slot = Some(conversation.clone());
-                }
-
-                crate::api::emit(
-                    "conversation-started",
-                    &serde_json::json!({ "conversationSid": session.conversation_sid }),
-                );
-                attach(store, conversation);
-                if store.phase.get_untracked() == Phase::Starting {
-                    store.phase.set(Phase::Chat);
-                }
-            }
-        }
-    });
-
+    let (stop, registration) = AbortHandle::new_pair();
+    let live = Live { client, tokens, conversation: Arc::default(), stop };
+    let run = run(store, live.clone(), config.storage_key());
+    spawn_local(Abortable::new(run, registration).map(drop));
     live
 }
 
-/// Copies a conversation's views into the store.
-fn attach(store: Store, conversation: ConversationHandle) {
-    // The newest message index when the conversation was first described: anything up to it
-    // is history being loaded, not news. `None` until the description arrives.
-    let history_end: Rc<Cell<Option<Option<u64>>>> = Rc::default();
-    let mut info = conversation.info().subscribe();
-    let end = Rc::clone(&history_end);
-    spawn_local(async move {
-        while let Some(info) = info.next().await {
-            if let (None, Some(info)) = (end.get(), &info) {
-                end.set(Some(info.last_message_index));
-            }
-            if info.as_ref().is_some_and(|i| i.state == ConversationState::Closed) {
-                store.phase.set(Phase::Ended);
-            }
-            // A session resumed with the panel closed shows what came in while the visitor was
-            // away (new arrivals count themselves as they come, so never lower it).
-            let unread = info.as_ref().and_then(|i| i.unread_count).unwrap_or(0);
-            if !store.open.get_untracked() && unread > store.unread.get_untracked() {
-                store.unread.set(unread);
-            }
-            store.info.set(info);
+async fn run(store: Store, live: Live, storage_key: String) {
+    let mut updates: SelectAll<LocalBoxStream<'static, Update>> = SelectAll::new();
+    updates.push(live.client.subscribe_state().map(Update::State).boxed_local());
+    updates.push(live.client.identity().subscribe().map(Update::Identity).boxed_local());
+    updates.push(
+        live.tokens
+            .session()
+            .subscribe()
+            .filter_map(|s| async move { s.map(Update::Session) })
+            .boxed_local(),
+    );
+    let mut attached: Option<String> = None;
+    while let Some(first) = updates.next().await {
+        let mut batch = vec![first];
+        // Everything else already waiting goes into the same update.
+        while let Some(Some(more)) = updates.next().now_or_never() {
+            batch.push(more);
         }
-    });
-    let mut participants = conversation.participants().subscribe();
-    spawn_local(async move {
-        while let Some(participants) = participants.next().await {
-            store.participants.set(participants);
-        }
-    });
-    let mut typing = conversation.typing().subscribe();
-    spawn_local(async move {
-        while let Some(typing) = typing.next().await {
-            store.typing.set(typing);
-        }
-    });
-    let mut has_older = conversation.has_older().subscribe();
-    spawn_local(async move {
-        while let Some(value) = has_older.next().await {
-            store.has_older.set(value);
-        }
-    });
-    let sid = conversation.sid().to_owned();
-    let (snapshot, mut diffs) = conversation.timeline().subscribe();
-    store.timeline.set(snapshot);
-    spawn_local(async move {
-        while let Some(diff) = diffs.next().await {
-            // New messages: inserted after every delivered one (pending echoes stay last), or
-            // the visitor's own replacing its pending echo.
-            let new = match &diff {
-                VectorDiff::Insert { value: TimelineItem::Remote(message), index } => store
-                    .timeline
-                    .with_untracked(|list| {
-                        list.get(*index..).is_some_and(|after| {
-                            after.iter().all(|item| matches!(item, TimelineItem::Pending(_)))
-                        })
-                    })
-                    .then_some(message),
-                VectorDiff::Set { value: TimelineItem::Remote(message), index } => store
-                    .timeline
-                    .with_untracked(|list| {
-                        matches!(list.get(*index), Some(TimelineItem::Pending(_)))
-                    })
-                    .then_some(message),
-                _ => None,
-            };
-            let new = new.filter(|m| history_end.get().is_some_and(|end| end < Some(m.index)));
-            if let Some(message) = new {
-                crate::api::emit("message", &crate::api::message_detail(message, &sid));
-                if store.identity.get_untracked().as_deref() != Some(message.author.as_str()) {
-                    arrived(store, message);
+        let mut events = Vec::with_capacity(batch.len());
+        for update in batch {
+            match update {
+                Update::State(state) => {
+                    if let ConnectionState::Denied { code: 401, .. } = &state {
+                        // The stored session is no longer valid (expired handle, deleted
+                        // conversation): forget it so the next open starts afresh, never
+                        // silently into another chat.
+                        dom::clear_session(&storage_key);
+                    }
+                    let countdown = match &state {
+                        ConnectionState::Reconnecting { retry_in, .. } => {
+                            Some(crate::i18n::seconds(*retry_in))
+                        }
+                        _ => None,
+                    };
+                    if store.countdown.try_set(countdown).is_some() {
+                        return; // The widget is gone.
+                    }
+                    events.push(Event::Connection(state));
                 }
+                Update::Identity(identity) => events.push(Event::Identity(identity)),
+                Update::Session(session) => {
+                    dom::save_session(&storage_key, &session);
+                    if attached.as_deref() == Some(session.conversation_sid.as_str()) {
+                        continue;
+                    }
+                    attached = Some(session.conversation_sid.clone());
+                    let conversation = live.client.conversation(&session.conversation_sid);
+                    if let Ok(mut slot) = live.conversation.lock() {
+                        *slot = Some(conversation.clone());
+                    }
+                    crate::api::emit(
+                        "conversation-started",
+                        &serde_json::json!({ "conversationSid": session.conversation_sid }),
+                    );
+                    let (snapshot, diffs) = conversation.timeline().subscribe();
+                    events.push(Event::Timeline(convo_client::VectorDiff::Reset {
+                        values: snapshot,
+                    }));
+                    watch(&mut updates, &conversation, diffs);
+                    events.push(Event::Attached);
+                }
+                Update::Chat(event) => events.push(event),
             }
-            store.timeline.update(|list| diff.apply(list));
         }
-    });
-}
-
-/// A new message from someone else: announce it, count it if unseen, tell a hidden tab.
-fn arrived(store: Store, message: &convo_client::Message) {
-    let strings = store.locale.get_untracked().strings();
-    let who = display_name(store, &message.author);
-    let text = message.body.clone().unwrap_or_else(|| {
-        message.media.first().and_then(|m| m.filename.clone()).unwrap_or_default()
-    });
-    store.announcement.set((strings.announce)(&who, &text));
-    let unseen = !store.open.get_untracked() || dom::page_hidden();
-    if unseen {
-        store.unread.update(|n| *n += 1);
+        if store.rows.is_disposed() {
+            return;
+        }
+        let sid = attached.clone().unwrap_or_default();
+        for message in store.apply_all(events).arrived {
+            crate::api::emit("message", &crate::api::message_detail(&message, &sid));
+        }
     }
 }
 
-/// A participant's public name: their attributes' `friendlyName`, their user's friendly name,
-/// or a role word — never their raw identity.
-pub fn display_name(store: Store, identity: &str) -> String {
-    let strings = store.locale.get_untracked().strings();
-    if store.identity.get_untracked().as_deref() == Some(identity) {
-        return strings.you.to_owned();
-    }
-    let participants = store.participants.get_untracked();
-    let participant = participants.iter().find(|p| p.identity.as_deref() == Some(identity));
-    let named = participant.and_then(|p| {
-        p.attributes["friendlyName"]
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| p.user_friendly_name.clone())
-    });
-    match named.filter(|n| !n.trim().is_empty()) {
-        Some(name) => name,
-        None if identity.contains("bot") => strings.assistant.to_owned(),
-        None => strings.agent.to_owned(),
-    }
+/// Adds a conversation's streams to the loop's.
+fn watch(
+    updates: &mut SelectAll<LocalBoxStream<'static, Update>>,
+    conversation: &ConversationHandle,
+    diffs: impl futures_util::Stream<Item = convo_client::VectorDiff<convo_client::TimelineItem>>
+        + 'static,
+) {
+    let chat = |event: Event| Update::Chat(event);
+    updates.push(conversation.info().subscribe().map(move |i| chat(Event::Info(i))).boxed_local());
+    updates.push(
+        conversation
+            .participants()
+            .subscribe()
+            .map(move |p| chat(Event::Participants(p)))
+            .boxed_local(),
+    );
+    updates
+        .push(conversation.typing().subscribe().map(move |t| chat(Event::Typing(t))).boxed_local());
+    updates.push(
+        conversation.has_older().subscribe().map(move |h| chat(Event::HasOlder(h))).boxed_local(),
+    );
+    updates.push(diffs.map(move |d| chat(Event::Timeline(d))).boxed_local());
 }
 
-/// Installs the widget-wide effects, once: the reconnect countdown's tick, and `(n) New
-/// message` in the document title while there is unread news (with a chime when asked to).
+/// Installs the widget-wide listeners, each removed when the widget goes: page visibility,
+/// the visual viewport's height, the reconnect countdown's tick, and `(n) New message` in the
+/// document title while there is unread news (with a chime when asked to).
 pub fn install(store: Store, sound: bool) {
     follow_visual_viewport();
-    follow_visibility(store);
-    // Coming back to the page with the chat open: what is on screen is seen.
-    Effect::new(move |_| {
-        if store.visible.get() && store.open.get() {
-            store.unread.set(0);
-        }
+    listen(&document(), "visibilitychange", move || {
+        store.apply(Event::PageVisible(!dom::page_hidden()));
     });
-
-    set_interval(
+    if let Ok(tick) = set_interval_with_handle(
         move || {
-            if let Some(seconds) = store.countdown.get_untracked() {
+            if let Some(Some(seconds)) = store.countdown.try_get_untracked() {
                 store.countdown.set(Some(seconds.saturating_sub(1).max(1)));
             }
         },
         Duration::from_secs(1),
-    );
+    ) {
+        on_cleanup(move || tick.clear());
+    }
     let original = StoredValue::new(dom::title());
     let previous = StoredValue::new(0u64);
     Effect::new(move |_| {
@@ -267,19 +213,27 @@ pub fn install(store: Store, sound: bool) {
         }
         previous.set_value(unread);
     });
+    on_cleanup(move || {
+        if let Some(title) = original.try_get_value() {
+            dom::set_title(&title);
+        }
+    });
 }
 
-/// Keeps `store.visible` in step with the page's visibility.
-fn follow_visibility(store: Store) {
-    let listener = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-        store.visible.set(!dom::page_hidden());
+/// Calls `f` on `target`'s `event` until the current reactive owner is cleaned up.
+fn listen(target: &web_sys::EventTarget, event: &'static str, f: impl FnMut() + 'static) {
+    let listener = Closure::<dyn FnMut()>::new(f);
+    let callback: js_sys::Function = listener.as_ref().unchecked_ref::<js_sys::Function>().clone();
+    if target.add_event_listener_with_callback(event, &callback).is_err() {
+        return;
+    }
+    let target = target.clone();
+    let listener = send_wrapper::SendWrapper::new((target, listener));
+    on_cleanup(move || {
+        let (target, listener) = listener.take();
+        let _ =
+            target.remove_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
     });
-    let _ = document().add_event_listener_with_callback(
-        "visibilitychange",
-        wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
-    );
-    // The widget lives as long as the page.
-    listener.forget();
 }
 
 /// Keeps `--convo-vh` at the visible viewport's height, so the full-screen panel on a phone
@@ -294,15 +248,12 @@ fn follow_visual_viewport() {
                 .get_element_by_id(crate::HOST_ID)
                 .or_else(|| document().query_selector(".convo-root").ok().flatten());
             if let Some(root) = root {
-                let root: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(root);
+                let root: web_sys::HtmlElement = root.unchecked_into();
                 let _ =
                     root.style().set_property("--convo-vh", &format!("{}px", viewport.height()));
             }
         }
     };
     update();
-    let listener = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(update);
-    viewport.set_onresize(Some(wasm_bindgen::JsCast::unchecked_ref(listener.as_ref())));
-    // The widget lives as long as the page.
-    listener.forget();
+    listen(&viewport, "resize", update);
 }

@@ -1,6 +1,9 @@
 //! The commands components call. The handle owns the live session; components never see it.
+//! What a command changes in the chat goes through the store's reducer ([`Store::apply`]);
+//! what it asks of the client runs as a Leptos `Action` (or a task), and a failure becomes a
+//! notice, never a silent drop.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, time::Duration};
 
 use convo_client::{Attachment, ConnectionState, ConversationHandle, TimelineItem};
 use leptos::{prelude::*, task::spawn_local};
@@ -8,32 +11,97 @@ use serde_json::{json, Map, Value};
 
 use super::{
     bridge::{self, Live, Start},
-    DraftFile, Phase, Store,
+    chat::{Event, Phase},
+    DraftFile, Store,
 };
 use crate::{
     config::{FieldKind, HostUser},
     dom,
+    error::WidgetError,
     util::validate::{self, FieldError, FileError},
     WidgetConfig,
 };
 
+/// How long the read horizon waits for the visitor to see more before it is sent: one RPC
+/// for a burst of messages read, not one per message.
+const HORIZON_DEBOUNCE: Duration = Duration::from_millis(500);
+/// Pages of older messages asked for at once while the visitor scrolls back.
+const OLDER_IN_FLIGHT: usize = 3;
+
+/// Tells the visitor (and the page, as an `error` event) that something failed.
+fn notice(store: Store, text: String) {
+    crate::api::emit("error", &json!({ "message": text }));
+    store.notices.update(|n| {
+        if !n.contains(&text) {
+            n.push(text);
+        }
+    });
+}
+
 /// What components can ask the widget to do.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct ChatHandle {
     store: Store,
     config: StoredValue<WidgetConfig>,
     live: StoredValue<Option<Live>>,
     next_file: StoredValue<u64>,
+    /// Sends the draft: `(text, attachments)`; the client's local id, or why it refused.
+    send_action: Action<(Option<String>, Vec<Attachment>), Result<u64, WidgetError>>,
+    /// Loads a page of older messages; whether still older ones exist.
+    older_action: Action<(), Result<bool, WidgetError>>,
+    older_in_flight: StoredValue<usize>,
+    horizon_scheduled: StoredValue<bool>,
 }
 
 impl ChatHandle {
     /// A handle over `store`.
     pub fn new(store: Store, config: WidgetConfig) -> Self {
+        let live = StoredValue::new(None::<Live>);
+        let conversation =
+            move || live.with_value(|l: &Option<Live>| l.as_ref().and_then(Live::conversation));
+        let send_action =
+            Action::new_local(move |(text, attachments): &(Option<String>, Vec<Attachment>)| {
+                let (text, attachments, conversation) =
+                    (text.clone(), attachments.clone(), conversation());
+                async move {
+                    let conversation = conversation.ok_or(WidgetError::NotConnected)?;
+                    let sent = conversation.send(text.clone(), json!({}), attachments).await;
+                    sent.map_err(|error| {
+                        // Nothing was queued: give the text back.
+                        store.draft.set(text.unwrap_or_default());
+                        notice(store, error.to_string());
+                        WidgetError::from(error)
+                    })
+                }
+            });
+        let older_in_flight = StoredValue::new(0usize);
+        let older_action = Action::new_local(move |_: &()| {
+            let conversation = conversation();
+            async move {
+                let loaded = match conversation {
+                    Some(conversation) => {
+                        conversation.load_older().await.map_err(WidgetError::from)
+                    }
+                    None => Err(WidgetError::NotConnected),
+                };
+                if older_in_flight.try_update_value(|n| *n = n.saturating_sub(1)).is_some() {
+                    store.loading_older.set(older_in_flight.get_value() > 0);
+                }
+                if let Err(error) = &loaded {
+                    dom::warn(&format!("older messages: {error}"));
+                }
+                loaded
+            }
+        });
         ChatHandle {
             store,
             config: StoredValue::new(config),
-            live: StoredValue::new(None),
+            live,
             next_file: StoredValue::new(0),
+            send_action,
+            older_action,
+            older_in_flight,
+            horizon_scheduled: StoredValue::new(false),
         }
     }
 
@@ -53,12 +121,7 @@ impl ChatHandle {
     }
 
     fn notice(&self, text: String) {
-        crate::api::emit("error", &json!({ "message": text }));
-        self.store.notices.update(|n| {
-            if !n.contains(&text) {
-                n.push(text);
-            }
-        });
+        notice(self.store, text);
     }
 
     /// Reconnects a stored session at page load, panel closed, so news arriving while the
@@ -75,9 +138,6 @@ impl ChatHandle {
     /// Opens the panel: resumes a stored session, or shows the pre-chat form, or starts at once.
     pub fn open(&self) {
         let store = self.store;
-        store.open.set(true);
-        store.unread.set(0);
-        store.divider_after.set(store.info.get_untracked().and_then(|i| i.read_horizon));
         let config = self.config();
         // A stored session refused while the panel was closed (expired, deleted) has been
         // forgotten: start afresh rather than greet the visitor with an error.
@@ -85,8 +145,9 @@ impl ChatHandle {
             && dom::load_session(&config.storage_key()).is_none()
         {
             self.stop();
-            store.phase.set(Phase::Idle);
+            store.apply(Event::Reset);
         }
+        store.apply(Event::Opened);
         if store.phase.get_untracked() != Phase::Idle {
             return;
         }
@@ -108,14 +169,14 @@ impl ChatHandle {
         } else if config.prechat.is_empty() {
             self.start(Start::New(self.new_session_form(Map::new())));
         } else {
-            store.phase.set(Phase::PreChat);
+            store.apply(Event::PreChatShown);
         }
     }
 
     /// Closes the panel (the connection stays up so nothing is missed). An inline panel stays.
     pub fn close(&self) {
         if !self.config.with_value(|c| c.inline) {
-            self.store.open.set(false);
+            self.store.apply(Event::Closed);
         }
     }
 
@@ -123,7 +184,7 @@ impl ChatHandle {
     /// conversations). Its store may already be gone, so only the client is touched.
     pub fn disconnect(&self) {
         if let Some(live) = self.live.try_get_value().flatten() {
-            live.client.shutdown();
+            live.shutdown();
         }
     }
 
@@ -151,8 +212,9 @@ impl ChatHandle {
     pub fn set_user(&self, user: HostUser) {
         self.config.update_value(|c| c.user = Some(user));
         if self.store.phase.get_untracked() == Phase::PreChat {
-            self.store.phase.set(Phase::Idle);
-            if self.store.open.get_untracked() {
+            let open = self.store.open.get_untracked();
+            self.store.apply(Event::Reset);
+            if open {
                 self.open();
             }
         }
@@ -168,33 +230,24 @@ impl ChatHandle {
     pub fn reset(&self) {
         self.stop();
         dom::clear_session(&self.config().storage_key());
-        let store = self.store;
-        store.open.set(false);
-        store.unread.set(0);
-        store.divider_after.set(None);
-        store.notices.set(Vec::new());
-        store.phase.set(Phase::Idle);
-        store.connection.set(ConnectionState::Disconnected);
+        self.store.notices.set(Vec::new());
+        self.store.apply(Event::Reset);
         self.config.update_value(|c| c.user = None);
     }
 
     fn start(&self, start: Start) {
         self.stop();
-        self.store.phase.set(Phase::Starting);
+        self.store.apply(Event::Starting);
         let live = bridge::connect(self.store, &self.config(), start);
         self.live.set_value(Some(live));
     }
 
     fn stop(&self) {
         if let Some(live) = self.live.get_value() {
-            live.client.shutdown();
+            live.shutdown();
         }
         self.live.set_value(None);
-        let store = self.store;
-        store.info.set(None);
-        store.timeline.set(Vec::new());
-        store.participants.set(Vec::new());
-        store.typing.set(Vec::new());
+        self.store.apply(Event::Detached);
     }
 
     /// Validates the pre-chat form and starts the chat.
@@ -247,7 +300,9 @@ impl ChatHandle {
             self.notice(store.locale.get_untracked().strings().over_limit.to_owned());
             return;
         }
-        let Some(conversation) = self.conversation() else { return };
+        if self.conversation().is_none() {
+            return;
+        }
         let attachments = files
             .iter()
             .map(|f| Attachment {
@@ -265,42 +320,35 @@ impl ChatHandle {
             }
         }
         store.files.set(Vec::new());
-        let handle = *self;
-        spawn_local(async move {
-            if let Err(e) = conversation.send(text.clone(), json!({}), attachments).await {
-                // Nothing was queued: give the text back.
-                store.draft.set(text.unwrap_or_default());
-                handle.notice(e.to_string());
-            }
-        });
+        self.send_action.dispatch_local((text, attachments));
     }
 
     /// Sends a failed message again.
     pub fn retry(&self, local_id: u64) {
-        if let Some(c) = self.conversation() {
-            let _ = c.retry(local_id);
+        if let Some(Err(e)) = self.conversation().map(|c| c.retry(local_id)) {
+            self.notice(e.to_string());
         }
     }
 
     /// Drops a message that has not gone out (aborting its upload).
     pub fn cancel(&self, local_id: u64) {
-        if let Some(c) = self.conversation() {
-            let _ = c.cancel(local_id);
+        if let Some(Err(e)) = self.conversation().map(|c| c.cancel(local_id)) {
+            self.notice(e.to_string());
         }
     }
 
-    /// Loads the page of messages before the oldest loaded one.
+    /// Keeps pages of older messages coming, a few at a time, while there are more.
     pub fn load_older(&self) {
         let store = self.store;
-        if store.loading_older.get_untracked() || !store.has_older.get_untracked() {
+        if !store.has_older.get_untracked()
+            || self.older_in_flight.get_value() >= OLDER_IN_FLIGHT
+            || self.conversation().is_none()
+        {
             return;
         }
-        let Some(conversation) = self.conversation() else { return };
+        self.older_in_flight.update_value(|n| *n += 1);
         store.loading_older.set(true);
-        spawn_local(async move {
-            let _ = conversation.load_older().await;
-            store.loading_older.set(false);
-        });
+        self.older_action.dispatch_local(());
     }
 
     /// The visitor is typing.
@@ -341,7 +389,13 @@ impl ChatHandle {
                     });
                     continue;
                 }
-                let Ok(bytes) = dom::read_file(&file).await else { continue };
+                let bytes = match dom::read_file(&file).await {
+                    Ok(bytes) => bytes,
+                    Err(error) => {
+                        handle.notice(error.to_string());
+                        continue;
+                    }
+                };
                 let preview = content_type
                     .starts_with("image/")
                     .then(|| dom::object_url(&bytes, &content_type))
@@ -378,17 +432,33 @@ impl ChatHandle {
         self.store.notices.update(|n| n.retain(|x| x != notice));
     }
 
-    /// The visitor has seen every message up to `index`.
-    pub fn seen_up_to(&self, index: u64) {
-        let current = self.store.info.with_untracked(|i| i.as_ref().and_then(|i| i.read_horizon));
-        if current.is_some_and(|c| c >= index) {
+    /// The message with `index` showed in the open panel. The read horizon follows after a
+    /// short pause, once for a burst (the reducer decides what, if anything, to send).
+    pub fn viewed(&self, index: u64) {
+        self.store.apply(Event::Viewed(index));
+        if self.horizon_scheduled.get_value() {
             return;
         }
-        if let Some(conversation) = self.conversation() {
-            spawn_local(async move {
-                let _ = conversation.advance_read_horizon(index).await;
-            });
-        }
+        self.horizon_scheduled.set_value(true);
+        let handle = *self;
+        set_timeout(
+            move || {
+                if handle.horizon_scheduled.try_set_value(false).is_some() {
+                    return; // The widget is gone.
+                }
+                let (Some(index), Some(conversation)) =
+                    (handle.store.horizon_to_send(), handle.conversation())
+                else {
+                    return;
+                };
+                spawn_local(async move {
+                    if let Err(error) = conversation.advance_read_horizon(index).await {
+                        dom::warn(&format!("read horizon: {error}"));
+                    }
+                });
+            },
+            HORIZON_DEBOUNCE,
+        );
     }
 
     /// Fetches a temporary URL for an attachment (once).
@@ -422,13 +492,16 @@ impl ChatHandle {
         let Some(conversation) = self.conversation() else { return };
         spawn_local(async move {
             while conversation.load_older().await.unwrap_or(false) {}
+            let people = store.people.get_untracked();
+            let strings = store.locale.get_untracked().strings();
+            let me = store.identity.get_untracked();
             let lines: Vec<String> = conversation
                 .timeline()
                 .get()
                 .into_iter()
                 .filter_map(|item| match item {
                     TimelineItem::Remote(m) => {
-                        let who = bridge::display_name(store, &m.author);
+                        let who = people.display_name(me.as_deref(), &m.author, strings);
                         let files: Vec<String> = m
                             .media
                             .iter()
@@ -460,7 +533,6 @@ impl ChatHandle {
             form.insert("new_conversation".to_owned(), true.into());
         }
         dom::clear_session(&self.config().storage_key());
-        self.store.divider_after.set(None);
         self.start(Start::New(form));
     }
 
@@ -469,7 +541,7 @@ impl ChatHandle {
         match self.store.connection.get_untracked() {
             ConnectionState::Denied { .. } | ConnectionState::Terminated { .. } => {
                 self.stop();
-                self.store.phase.set(Phase::Idle);
+                self.store.apply(Event::Reset);
                 self.open();
             }
             _ => {

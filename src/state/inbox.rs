@@ -8,6 +8,8 @@ use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::error::WidgetError;
+
 /// How often the list is fetched again.
 const REFRESH: Duration = Duration::from_secs(3);
 
@@ -30,7 +32,7 @@ pub struct Inbox {
     /// Newest first.
     pub conversations: RwSignal<Vec<Summary>>,
     /// The last fetch's failure; `None` once one succeeds.
-    pub error: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<WidgetError>>,
 }
 
 impl Inbox {
@@ -60,19 +62,19 @@ impl Inbox {
     }
 }
 
-async fn fetch(url: &str) -> Result<Vec<Summary>, String> {
-    let failed = |what: &'static str| move |e: wasm_bindgen::JsValue| format!("{what}: {e:?}");
+async fn fetch(url: &str) -> Result<Vec<Summary>, WidgetError> {
+    let failed = WidgetError::browser;
     let response: web_sys::Response = JsFuture::from(window().fetch_with_str(url))
         .await
-        .map_err(failed("the backend is unreachable"))?
+        .map_err(failed("reach the backend"))?
         .unchecked_into();
     if !response.ok() {
-        return Err(format!("the backend answered {}", response.status()));
+        return Err(WidgetError::Backend(format!("the backend answered {}", response.status())));
     }
-    let text = JsFuture::from(response.text().map_err(failed("no body"))?)
+    let text = JsFuture::from(response.text().map_err(failed("read the list"))?)
         .await
-        .map_err(failed("the body could not be read"))?
+        .map_err(failed("read the list"))?
         .as_string()
         .unwrap_or_default();
-    serde_json::from_str(&text).map_err(|e| format!("unexpected list: {e}"))
+    serde_json::from_str(&text).map_err(|e| WidgetError::Backend(format!("unexpected list: {e}")))
 }

@@ -1,13 +1,20 @@
-//! Widget state: the reactive [`Store`] components read, the [`ChatHandle`] they call, and
-//! the [`bridge`] that feeds the store from `convo-client`.
+//! Widget state: the view model ([`Chat`], whose one reducer holds every rule, with its
+//! [`Timeline`] and [`People`]), the reactive [`Store`] components read, the [`ChatHandle`]
+//! they call, and the [`bridge`] that feeds the store from `convo-client`.
 
 pub mod bridge;
+pub mod chat;
 mod handle;
 #[cfg(feature = "agent-desk")]
 mod inbox;
+pub mod people;
 mod store;
+pub mod timeline;
 
+pub use chat::{Chat, Event, Phase};
 pub use handle::ChatHandle;
 #[cfg(feature = "agent-desk")]
 pub use inbox::{Inbox, Summary};
-pub use store::{DraftFile, Phase, Store};
+pub use people::{People, Role};
+pub use store::{DraftFile, RowHandle, Store, WINDOW};
+pub use timeline::{Entry, Timeline};

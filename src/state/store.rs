@@ -1,29 +1,20 @@
-//! The reactive store: everything components render. Only the bridge and the handle write it.
+//! The reactive side of the view model: the [`Chat`] behind signals that components read.
+//! Every change goes through [`Store::apply`] (the chat's one reducer), then the signals whose
+//! values changed are set — nothing else writes them. The message list's rows are keyed by a
+//! stable `u64` and each has its own signal, so a new message adds one row and a status
+//! change touches one row.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
-use convo_client::{ConnectionState, ConversationInfo, Participant, TimelineItem};
+use convo_client::{ConnectionState, ConversationInfo};
 use leptos::prelude::*;
 
+use super::{
+    chat::{Chat, Event, Outcome, Phase},
+    people::People,
+    timeline::Entry,
+};
 use crate::i18n::Locale;
-
-/// Where the visitor is in the chat's life.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Phase {
-    /// Nothing started yet.
-    #[default]
-    Idle,
-    /// The pre-chat form is shown.
-    PreChat,
-    /// A session is being started or resumed.
-    Starting,
-    /// Chatting.
-    Chat,
-    /// The conversation was closed.
-    Ended,
-    /// The chat cannot be reached (a refused session, the backend down for good).
-    Unavailable,
-}
 
 /// A file the visitor attached but has not sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,36 +26,63 @@ pub struct DraftFile {
     /// The MIME type.
     pub content_type: String,
     /// The bytes.
-    pub bytes: std::sync::Arc<Vec<u8>>,
+    pub bytes: Arc<Vec<u8>>,
     /// An object URL for an image preview.
     pub preview: Option<String>,
 }
 
+/// One message row of the list: its key and what it shows.
+#[derive(Debug, Clone, Copy)]
+pub struct RowHandle {
+    pub key: u64,
+    pub entry: RwSignal<Arc<Entry>>,
+}
+
+/// The most rows in the DOM at once.
+pub const WINDOW: usize = 120;
+
 /// Widget state as signals. `Copy`, so components capture it freely.
 #[derive(Debug, Clone, Copy)]
 pub struct Store {
+    /// The model; read it through the signals below, change it through [`Store::apply`].
+    chat: StoredValue<Chat>,
+    /// Signals created for rows belong to the widget, not to whatever task made them.
+    owner: StoredValue<Owner>,
+    handles: StoredValue<HashMap<u64, RowHandle>>,
+
+    // Mirrors of the chat.
     pub open: RwSignal<bool>,
     pub phase: RwSignal<Phase>,
     pub connection: RwSignal<ConnectionState>,
-    /// Seconds until the next reconnect attempt, while reconnecting.
-    pub countdown: RwSignal<Option<u64>>,
     pub identity: RwSignal<Option<String>>,
     pub info: RwSignal<Option<ConversationInfo>>,
-    pub participants: RwSignal<Vec<Participant>>,
+    /// Names and roles; equal values do not notify, so read-horizon changes never reach rows.
+    pub people: RwSignal<Arc<People>>,
     pub typing: RwSignal<Vec<String>>,
-    pub timeline: RwSignal<Vec<TimelineItem>>,
     pub has_older: RwSignal<bool>,
+    pub unread: RwSignal<u64>,
+    /// The latest message by someone else, for the screen-reader live region.
+    pub announcement: RwSignal<Option<(String, String)>>,
+    /// Messages from others that arrived so far (the list counts those it did not show).
+    pub arrivals: RwSignal<u64>,
+    /// The list's window of rows, oldest first.
+    pub rows: RwSignal<Vec<RowHandle>>,
+    /// Messages in the whole loaded timeline, and the window's start in it.
+    pub loaded: RwSignal<usize>,
+    pub window_start: RwSignal<usize>,
+
+    // The list's window: `from_end` messages below it are not rendered; it holds `size`.
+    pub from_end: RwSignal<usize>,
+    pub size: RwSignal<usize>,
+
+    // The visitor's own state in the widget.
+    /// Seconds until the next reconnect attempt, while reconnecting.
+    pub countdown: RwSignal<Option<u64>>,
     pub loading_older: RwSignal<bool>,
     pub draft: RwSignal<String>,
     pub files: RwSignal<Vec<DraftFile>>,
     /// Problems to show the visitor (refused files, failed actions).
     pub notices: RwSignal<Vec<String>>,
-    /// The latest message by someone else, for the screen-reader live region.
-    pub announcement: RwSignal<String>,
-    /// Messages from others the visitor has not seen (badge, title).
-    pub unread: RwSignal<u64>,
-    /// The read horizon when the panel opened: the "new messages" divider goes after it.
-    pub divider_after: RwSignal<Option<u64>>,
     /// An image shown full size: `(url, name)`.
     pub lightbox: RwSignal<Option<(String, String)>>,
     /// Temporary URLs of attachments, by media SID.
@@ -72,8 +90,6 @@ pub struct Store {
     pub locale: RwSignal<Locale>,
     /// Whether the launcher shows (the page's `hideLauncher()` / `showLauncher()`).
     pub launcher_visible: RwSignal<bool>,
-    /// Whether the page is visible (kept by the bridge from `visibilitychange`).
-    pub visible: RwSignal<bool>,
     /// Pre-chat form errors by field name.
     pub form_errors: RwSignal<HashMap<&'static str, String>>,
 }
@@ -81,30 +97,37 @@ pub struct Store {
 impl Store {
     /// A closed widget that has not connected yet.
     pub fn new(locale: Locale) -> Self {
+        let chat =
+            Chat::new(crate::dom::day_number, crate::dom::today(), !crate::dom::page_hidden());
         Store {
-            open: RwSignal::new(false),
-            phase: RwSignal::new(Phase::Idle),
-            connection: RwSignal::new(ConnectionState::Disconnected),
-            countdown: RwSignal::new(None),
+            open: RwSignal::new(chat.open),
+            phase: RwSignal::new(chat.phase),
+            connection: RwSignal::new(chat.connection.clone()),
             identity: RwSignal::new(None),
             info: RwSignal::new(None),
-            participants: RwSignal::new(Vec::new()),
+            people: RwSignal::new(Arc::default()),
             typing: RwSignal::new(Vec::new()),
-            timeline: RwSignal::new(Vec::new()),
             has_older: RwSignal::new(false),
+            unread: RwSignal::new(0),
+            announcement: RwSignal::new(None),
+            arrivals: RwSignal::new(0),
+            rows: RwSignal::new(Vec::new()),
+            loaded: RwSignal::new(0),
+            window_start: RwSignal::new(0),
+            from_end: RwSignal::new(0),
+            size: RwSignal::new(WINDOW / 3 * 2),
+            chat: StoredValue::new(chat),
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
+            handles: StoredValue::new(HashMap::new()),
+            countdown: RwSignal::new(None),
             loading_older: RwSignal::new(false),
             draft: RwSignal::new(String::new()),
             files: RwSignal::new(Vec::new()),
             notices: RwSignal::new(Vec::new()),
-            announcement: RwSignal::new(String::new()),
-            unread: RwSignal::new(0),
-            divider_after: RwSignal::new(None),
             lightbox: RwSignal::new(None),
             media_urls: RwSignal::new(HashMap::new()),
             locale: RwSignal::new(locale),
-            visible: RwSignal::new(!crate::dom::page_hidden()),
             launcher_visible: RwSignal::new(true),
-
             form_errors: RwSignal::new(HashMap::new()),
         }
     }
@@ -118,5 +141,120 @@ impl Store {
     /// The active strings (tracks the locale).
     pub fn strings(&self) -> &'static crate::i18n::Catalogue {
         self.locale.get().strings()
+    }
+
+    /// Applies one event to the chat and updates the signals.
+    pub fn apply(&self, event: Event) -> Outcome {
+        self.apply_all([event])
+    }
+
+    /// Applies events in order, then updates the signals once: a burst of changes (a page of
+    /// history, a reconnect's catch-up) renders once.
+    pub fn apply_all(&self, events: impl IntoIterator<Item = Event>) -> Outcome {
+        let mut outcome = Outcome::default();
+        self.chat.update_value(|chat| {
+            for event in events {
+                outcome.arrived.extend(chat.apply(event).arrived);
+            }
+        });
+        let others = outcome
+            .arrived
+            .iter()
+            .filter(|m| self.identity.with_untracked(|me| me.as_deref() != Some(m.author.as_str())))
+            .count() as u64;
+        if others > 0 {
+            self.arrivals.update(|n| *n += others);
+        }
+        self.sync();
+        outcome
+    }
+
+    /// Reads the model.
+    pub fn with_chat<R>(&self, f: impl FnOnce(&Chat) -> R) -> R {
+        self.chat.with_value(f)
+    }
+
+    /// The read horizon to send now, if any (see [`Chat::horizon_to_send`]).
+    pub fn horizon_to_send(&self) -> Option<u64> {
+        self.chat.try_update_value(Chat::horizon_to_send).flatten()
+    }
+
+    /// Copies what changed from the chat into the signals.
+    fn sync(&self) {
+        self.chat.with_value(|chat| {
+            set_if_changed(self.open, &chat.open);
+            set_if_changed(self.phase, &chat.phase);
+            set_if_changed(self.connection, &chat.connection);
+            set_if_changed(self.identity, &chat.me);
+            set_if_changed(self.info, &chat.info);
+            set_if_changed(self.people, &chat.people);
+            set_if_changed(self.typing, &chat.typing);
+            set_if_changed(self.has_older, &chat.has_older);
+            set_if_changed(self.unread, &chat.unread);
+            set_if_changed(self.announcement, &chat.announcement);
+        });
+        self.sync_rows();
+    }
+
+    /// Brings the list's rows in step with the chat and the window: rows that stay keep their
+    /// signal (set only when their entry changed), new ones get one, gone ones are disposed.
+    /// O(window), a few hundred pointer comparisons.
+    pub fn sync_rows(&self) {
+        let (from_end, size) = (self.from_end.get_untracked(), self.size.get_untracked());
+        let owner = self.owner.get_value();
+        let (rows, changed, loaded, start) = self.chat.with_value(|chat| {
+            let entries = chat.timeline.entries();
+            let end = entries.len() - from_end.min(entries.len());
+            let start = end.saturating_sub(size);
+            self.handles
+                .try_update_value(|handles| {
+                    let mut old = std::mem::take(handles);
+                    let mut changed = false;
+                    let rows: Vec<RowHandle> = entries[start..end]
+                        .iter()
+                        .map(|entry| {
+                            let handle = match old.remove(&entry.key) {
+                                Some(handle) => {
+                                    if handle.entry.with_untracked(|e| !Arc::ptr_eq(e, entry)) {
+                                        handle.entry.set(Arc::clone(entry));
+                                    }
+                                    handle
+                                }
+                                None => {
+                                    changed = true;
+                                    RowHandle {
+                                        key: entry.key,
+                                        entry: owner.with(|| RwSignal::new(Arc::clone(entry))),
+                                    }
+                                }
+                            };
+                            handles.insert(entry.key, handle);
+                            handle
+                        })
+                        .collect();
+                    changed |= !old.is_empty();
+                    for (_, gone) in old {
+                        gone.entry.dispose();
+                    }
+                    (rows, changed, entries.len(), start)
+                })
+                .unwrap_or_default()
+        });
+        set_if_changed(self.loaded, &loaded);
+        set_if_changed(self.window_start, &start);
+        let order_changed = changed
+            || self.rows.with_untracked(|now| {
+                now.len() != rows.len() || now.iter().zip(&rows).any(|(a, b)| a.key != b.key)
+            });
+        if order_changed {
+            self.rows.set(rows);
+        }
+    }
+}
+
+/// Sets `signal` only when `value` differs: readers of unchanged values are not woken.
+fn set_if_changed<T: Clone + PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: &T) {
+    if signal.with_untracked(|now| now != value) {
+        signal.set(value.clone());
     }
 }

@@ -1,6 +1,5 @@
 //! Pure helpers for the widget: no DOM, no signals, unit-tested natively.
 
 pub mod bidi;
-pub mod grouping;
 pub mod linkify;
 pub mod validate;

@@ -1,5 +1,7 @@
 //! The conversation model as the UI sees it: plain values, no Leptos, no sockets.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 /// The lifecycle state of a conversation.
@@ -150,11 +152,22 @@ pub struct PendingMessage {
 }
 
 /// One row of a conversation's timeline: confirmed messages in index order, then the user's
-/// pending ones in the order they were sent.
+/// pending ones in the order they were sent. Cheap to clone: the client, its subscribers and
+/// the UI share one copy of each message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TimelineItem {
     /// On the server.
-    Remote(Message),
+    Remote(Arc<Message>),
     /// Not confirmed yet.
-    Pending(PendingMessage),
+    Pending(Arc<PendingMessage>),
+}
+
+impl TimelineItem {
+    /// The message index, for a confirmed message.
+    pub fn index(&self) -> Option<u64> {
+        match self {
+            TimelineItem::Remote(m) => Some(m.index),
+            TimelineItem::Pending(_) => None,
+        }
+    }
 }

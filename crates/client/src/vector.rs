@@ -1,5 +1,9 @@
 //! A list that can be read whole and watched as a stream of changes: what a UI needs to keep
 //! a long timeline in step without re-rendering it on every message.
+//!
+//! Modelled on `eyeball-im`'s `ObservableVector` (as matrix-rust-sdk's timeline uses it): each
+//! change is one [`VectorDiff`], and a page of older items arrives as one
+//! [`VectorDiff::PushFront`], not as a run of single inserts at the front.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -27,6 +31,11 @@ pub enum VectorDiff<T> {
         /// Position before the removal.
         index: usize,
     },
+    /// `values` were put in front of the list, in this order (a page of older items).
+    PushFront {
+        /// The new first elements.
+        values: Vec<T>,
+    },
     /// Everything was replaced.
     Reset {
         /// The new contents.
@@ -49,6 +58,9 @@ impl<T: Clone> VectorDiff<T> {
                     list.remove(index);
                 }
             }
+            VectorDiff::PushFront { values } => {
+                list.splice(0..0, values);
+            }
             VectorDiff::Reset { values } => *list = values,
         }
     }
@@ -60,7 +72,8 @@ struct Shared<T> {
     subscribers: Vec<mpsc::UnboundedSender<VectorDiff<T>>>,
 }
 
-/// A shared list with change notifications. Clones share the list.
+/// A shared list with change notifications. Clones share the list. Elements are cloned for
+/// every subscriber, so make them cheap to clone (`Arc`s).
 #[derive(Debug)]
 pub struct ObservableVector<T> {
     shared: Arc<Mutex<Shared<T>>>,
@@ -133,6 +146,21 @@ impl<T: Clone> ObservableVector<T> {
         }
     }
 
+    pub(crate) fn push_front(&self, values: Vec<T>) {
+        if values.is_empty() {
+            return;
+        }
+        let mut shared = self.lock();
+        shared.values.splice(0..0, values.iter().cloned());
+        broadcast(&mut shared, VectorDiff::PushFront { values });
+    }
+
+    pub(crate) fn reset(&self, values: Vec<T>) {
+        let mut shared = self.lock();
+        shared.values.clone_from(&values);
+        broadcast(&mut shared, VectorDiff::Reset { values });
+    }
+
     /// Reads the list without copying it.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
         f(&self.lock().values)
@@ -164,12 +192,17 @@ mod tests {
         list.set(1, 'B');
         list.remove(0);
         list.remove(9);
+        list.push_front(vec!['x', 'y']);
+        list.push_front(Vec::new());
         drop(list.clone());
-        for _ in 0..4 {
+        for _ in 0..5 {
             diffs.next().now_or_never().flatten().unwrap().apply(&mut copy);
         }
         assert!(diffs.next().now_or_never().is_none(), "no more changes");
         assert_eq!(copy, list.get());
-        assert_eq!(copy, vec!['B', 'c']);
+        assert_eq!(copy, vec!['x', 'y', 'B', 'c']);
+        list.reset(vec!['z']);
+        diffs.next().now_or_never().flatten().unwrap().apply(&mut copy);
+        assert_eq!(copy, vec!['z']);
     }
 }

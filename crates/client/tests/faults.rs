@@ -182,7 +182,7 @@ async fn test_messages_sent_offline_show_as_queued_then_arrive_in_order_once() {
         .get()
         .into_iter()
         .filter_map(|i| match i {
-            TimelineItem::Pending(p) => Some(p.status),
+            TimelineItem::Pending(p) => Some(p.status.clone()),
             TimelineItem::Remote(_) => None,
         })
         .collect();

@@ -1,7 +1,11 @@
 //! One conversation's state in the engine, and how it is mirrored into its views.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap, VecDeque},
+    sync::Arc,
+};
 
+use futures_channel::oneshot;
 use serde_json::Value;
 
 use crate::{
@@ -9,7 +13,7 @@ use crate::{
         ConversationInfo, ConversationState, Media, Message, Participant, PendingMessage,
         TimelineItem,
     },
-    Observable, ObservableVector,
+    Error, Observable, ObservableVector,
 };
 
 /// What the UI watches for one conversation.
@@ -22,6 +26,84 @@ pub(crate) struct Views {
     pub(crate) has_older: Observable<bool>,
 }
 
+/// A loaded message and the Sync event id that last changed it.
+#[derive(Debug, Clone)]
+pub(crate) struct Loaded {
+    pub(crate) index: u64,
+    pub(crate) event_id: u64,
+    pub(crate) message: Arc<Message>,
+}
+
+/// The loaded window of messages in index order. New messages go to the back and older pages
+/// to the front, both O(1); a message's rank (its timeline position) is a binary search.
+#[derive(Debug, Default)]
+pub(crate) struct Messages(VecDeque<Loaded>);
+
+impl Messages {
+    /// The position `index` has (or would have) among the loaded messages.
+    pub(crate) fn rank(&self, index: u64) -> usize {
+        // Appends are the common case: no search for them.
+        match self.0.back() {
+            Some(newest) if newest.index < index => self.0.len(),
+            None => 0,
+            _ => self.0.partition_point(|m| m.index < index),
+        }
+    }
+
+    pub(crate) fn get(&self, index: u64) -> Option<&Loaded> {
+        self.0.get(self.rank(index)).filter(|m| m.index == index)
+    }
+
+    pub(crate) fn contains(&self, index: u64) -> bool {
+        self.get(index).is_some()
+    }
+
+    /// Adds or replaces the message at its index; returns its rank and whether it was new.
+    fn put(&mut self, loaded: Loaded) -> (usize, bool) {
+        let rank = self.rank(loaded.index);
+        match self.0.get_mut(rank) {
+            Some(slot) if slot.index == loaded.index => {
+                *slot = loaded;
+                (rank, false)
+            }
+            _ => {
+                self.0.insert(rank, loaded);
+                (rank, true)
+            }
+        }
+    }
+
+    fn remove(&mut self, index: u64) -> Option<usize> {
+        let rank = self.rank(index);
+        self.0.get(rank).filter(|m| m.index == index)?;
+        self.0.remove(rank);
+        Some(rank)
+    }
+
+    pub(crate) fn newest(&self) -> Option<u64> {
+        self.0.back().map(|m| m.index)
+    }
+
+    pub(crate) fn oldest(&self) -> Option<u64> {
+        self.0.front().map(|m| m.index)
+    }
+
+    /// The messages after `index`.
+    pub(crate) fn after(&self, index: u64) -> impl Iterator<Item = &Loaded> {
+        self.0.range(self.rank(index.saturating_add(1))..)
+    }
+}
+
+/// A page of older messages asked for, and its result once it arrived (it waits for the pages
+/// asked for before it).
+#[derive(Debug)]
+pub(crate) struct OlderRequest {
+    /// The page holds messages before this index.
+    pub(crate) before: u64,
+    pub(crate) reply: oneshot::Sender<Result<bool, Error>>,
+    pub(crate) result: Option<Result<(Vec<super::load::Item>, bool), Error>>,
+}
+
 #[derive(Debug)]
 pub(crate) struct Conversation {
     pub(crate) sid: String,
@@ -32,68 +114,133 @@ pub(crate) struct Conversation {
     pub(crate) info: ConversationInfo,
     /// Keyed by participant SID, with the event id that last changed each.
     pub(crate) participants: BTreeMap<String, (u64, Participant)>,
-    /// The loaded window of messages, by index, with their event ids.
-    pub(crate) messages: BTreeMap<u64, (u64, Message)>,
+    /// The loaded window of messages.
+    pub(crate) messages: Messages,
     /// Indices of removed messages, so a late older page cannot bring one back.
     pub(crate) removed: std::collections::BTreeSet<u64>,
     pub(crate) has_older: bool,
+    /// Pages of older messages asked for, oldest request last.
+    pub(crate) older: VecDeque<OlderRequest>,
     /// Who is typing, until when (Unix ms).
     pub(crate) typing: HashMap<String, u64>,
     pub(crate) views: Views,
 }
 
 impl Conversation {
-    /// Where the message with `index` goes (or is) in the timeline: its rank among loaded
-    /// messages; pending ones come after all of them.
-    fn rank(&self, index: u64) -> usize {
-        self.messages.range(..index).count()
-    }
-
     /// Adds or replaces a message unless the stored one is as new or newer.
     pub(crate) fn upsert_message(&mut self, event_id: u64, message: Message) -> bool {
         let index = message.index;
-        if self.removed.contains(&index) {
+        if self.removed.contains(&index)
+            || self.messages.get(index).is_some_and(|stored| stored.event_id >= event_id)
+        {
             return false;
         }
-        match self.messages.get(&index) {
-            Some((stored, _)) if *stored >= event_id => false,
-            Some(_) => {
-                let rank = self.rank(index);
-                self.messages.insert(index, (event_id, message.clone()));
-                self.views.timeline.set(rank, TimelineItem::Remote(message));
-                true
-            }
-            None => {
-                let rank = self.rank(index);
-                self.messages.insert(index, (event_id, message.clone()));
-                self.views.timeline.insert(rank, TimelineItem::Remote(message));
-                true
+        let message = Arc::new(message);
+        let (rank, new) =
+            self.messages.put(Loaded { index, event_id, message: Arc::clone(&message) });
+        if new {
+            self.views.timeline.insert(rank, TimelineItem::Remote(message));
+        } else {
+            self.views.timeline.set(rank, TimelineItem::Remote(message));
+        }
+        true
+    }
+
+    /// This user's message arrived and confirms the pending one `local_id`: it takes the
+    /// pending one's place in the timeline (one `Set`, so a UI keeps the row it showed) when
+    /// it lands there, as it does unless other messages overtook it.
+    pub(crate) fn confirm_pending(&mut self, local_id: u64, event_id: u64, message: Message) {
+        let index = message.index;
+        let Some(position) = self.pending_position(local_id) else {
+            self.upsert_message(event_id, message);
+            return;
+        };
+        if self.removed.contains(&index) || self.messages.contains(index) {
+            self.views.timeline.remove(position);
+            self.upsert_message(event_id, message);
+            return;
+        }
+        let message = Arc::new(message);
+        let (rank, _) =
+            self.messages.put(Loaded { index, event_id, message: Arc::clone(&message) });
+        if rank == position {
+            self.views.timeline.set(position, TimelineItem::Remote(message));
+        } else {
+            // Pending messages come after every confirmed one, so `position` > `rank`.
+            self.views.timeline.remove(position);
+            self.views.timeline.insert(rank, TimelineItem::Remote(message));
+        }
+    }
+
+    /// Puts a page of messages older than every loaded one in front, as one change; the rest
+    /// of `page` (overlaps, edits) goes through [`Self::upsert_message`].
+    pub(crate) fn prepend_page(&mut self, page: Vec<(u64, Message)>) {
+        let oldest = self.messages.oldest();
+        let (older, rest): (Vec<_>, Vec<_>) = page
+            .into_iter()
+            .filter(|(_, m)| !self.removed.contains(&m.index))
+            .partition(|(_, m)| oldest.is_none_or(|o| m.index < o));
+        let mut older: Vec<(u64, Message)> = older;
+        older.sort_by_key(|(_, m)| m.index);
+        older.dedup_by_key(|(_, m)| m.index);
+        let mut items = Vec::with_capacity(older.len());
+        for (event_id, message) in older.into_iter().rev() {
+            let message = Arc::new(message);
+            self.messages.0.push_front(Loaded {
+                index: message.index,
+                event_id,
+                message: Arc::clone(&message),
+            });
+            items.push(TimelineItem::Remote(message));
+        }
+        items.reverse();
+        self.views.timeline.push_front(items);
+        for (event_id, message) in rest {
+            self.upsert_message(event_id, message);
+        }
+    }
+
+    /// Replaces everything with a freshly loaded page (pending messages are shown again by
+    /// the outbox afterwards).
+    pub(crate) fn reset_messages(&mut self, page: Vec<(u64, Message)>) {
+        self.messages = Messages::default();
+        for (event_id, message) in page {
+            if !self.removed.contains(&message.index) {
+                self.messages.put(Loaded {
+                    index: message.index,
+                    event_id,
+                    message: Arc::new(message),
+                });
             }
         }
+        let items =
+            self.messages.0.iter().map(|m| TimelineItem::Remote(Arc::clone(&m.message))).collect();
+        self.views.timeline.reset(items);
     }
 
     pub(crate) fn remove_message(&mut self, index: u64) {
         self.removed.insert(index);
-        if self.messages.contains_key(&index) {
-            let rank = self.rank(index);
-            self.messages.remove(&index);
+        if let Some(rank) = self.messages.remove(index) {
             self.views.timeline.remove(rank);
         }
     }
 
-    /// The timeline position of a pending message, if it is shown.
+    /// The timeline position of a pending message, if it is shown. Pending messages are the
+    /// last few items, so this looks from the end.
     fn pending_position(&self, local_id: u64) -> Option<usize> {
         self.views.timeline.with(|items| {
-            items
-                .iter()
-                .position(|item| matches!(item, TimelineItem::Pending(p) if p.local_id == local_id))
+            items.iter().rposition(
+                |item| matches!(item, TimelineItem::Pending(p) if p.local_id == local_id),
+            )
         })
     }
 
     pub(crate) fn show_pending(&self, pending: PendingMessage) {
-        match self.pending_position(pending.local_id) {
-            Some(position) => self.views.timeline.set(position, TimelineItem::Pending(pending)),
-            None => self.views.timeline.insert(usize::MAX, TimelineItem::Pending(pending)),
+        let position = self.pending_position(pending.local_id);
+        let pending = TimelineItem::Pending(Arc::new(pending));
+        match position {
+            Some(position) => self.views.timeline.set(position, pending),
+            None => self.views.timeline.insert(usize::MAX, pending),
         }
     }
 
@@ -104,19 +251,18 @@ impl Conversation {
     }
 
     pub(crate) fn newest_index(&self) -> Option<u64> {
-        self.messages.keys().next_back().copied()
+        self.messages.newest()
     }
 
     pub(crate) fn oldest_index(&self) -> Option<u64> {
-        self.messages.keys().next().copied()
+        self.messages.oldest()
     }
 
     /// Recomputes the unread count and publishes the info.
     pub(crate) fn publish_info(&mut self, me: &str) {
         self.info.unread_count = self.info.read_horizon.map(|horizon| {
             let loaded =
-                self.messages.range(horizon + 1..).filter(|(_, (_, m))| m.author != me).count()
-                    as u64;
+                self.messages.after(horizon).filter(|m| m.message.author != me).count() as u64;
             // Messages beyond what is loaded (the document knows the newest index).
             let beyond = match (self.info.last_message_index, self.newest_index()) {
                 (Some(last), Some(newest)) if last > newest => last - newest,
@@ -225,9 +371,10 @@ mod tests {
             list_items_url: None,
             info: ConversationInfo::default(),
             participants: BTreeMap::new(),
-            messages: BTreeMap::new(),
+            messages: Messages::default(),
             removed: Default::default(),
             has_older: false,
+            older: VecDeque::new(),
             typing: HashMap::new(),
             views: Views::default(),
         }
@@ -280,6 +427,60 @@ mod tests {
         );
         c.hide_pending(1);
         assert_eq!(bodies(&c), ["five, edited", "seven"]);
+    }
+
+    fn pending(local_id: u64, body: &str) -> PendingMessage {
+        PendingMessage {
+            local_id,
+            body: Some(body.into()),
+            attributes: json!({}),
+            media: vec![],
+            status: crate::model::SendStatus::Sending,
+        }
+    }
+
+    #[test]
+    fn test_a_confirmed_message_takes_its_pending_echos_place_in_one_set() {
+        let mut c = conversation();
+        c.upsert_message(1, message(0, "zero"));
+        c.show_pending(pending(1, "mine"));
+        c.show_pending(pending(2, "next"));
+        let (_, mut diffs) = c.views.timeline.subscribe();
+        c.confirm_pending(1, 2, message(1, "mine"));
+        let diff = futures_util::FutureExt::now_or_never(futures_util::StreamExt::next(&mut diffs));
+        assert!(
+            matches!(diff, Some(Some(crate::VectorDiff::Set { index: 1, value: TimelineItem::Remote(ref m) })) if m.index == 1),
+            "{diff:?}"
+        );
+        assert_eq!(bodies(&c), ["zero", "mine", "pending:next"]);
+        // Overtaken by someone else's message: the echo goes, the message takes its rank.
+        c.show_pending(pending(3, "late"));
+        c.upsert_message(3, message(3, "theirs"));
+        c.confirm_pending(2, 4, message(2, "next"));
+        assert_eq!(bodies(&c), ["zero", "mine", "next", "theirs", "pending:late"]);
+    }
+
+    #[test]
+    fn test_an_older_page_goes_in_front_as_one_change_and_ranks_stay_right() {
+        let mut c = conversation();
+        c.reset_messages(vec![(1, message(10, "ten")), (2, message(11, "eleven"))]);
+        let (_, mut diffs) = c.views.timeline.subscribe();
+        c.prepend_page(
+            (5..10)
+                .map(|i| (i, message(i, &i.to_string())))
+                .chain([(9, message(11, "eleven, edited"))])
+                .collect(),
+        );
+        let diff = futures_util::FutureExt::now_or_never(futures_util::StreamExt::next(&mut diffs));
+        assert!(
+            matches!(diff, Some(Some(crate::VectorDiff::PushFront { ref values })) if values.len() == 5),
+            "{diff:?}"
+        );
+        assert_eq!(bodies(&c), ["5", "6", "7", "8", "9", "ten", "eleven, edited"]);
+        assert_eq!((c.messages.rank(8), c.messages.rank(12), c.messages.rank(0)), (3, 7, 0));
+        assert!(c.messages.contains(7) && !c.messages.contains(4));
+        c.remove_message(7);
+        assert_eq!(c.messages.rank(9), 3);
     }
 
     #[test]

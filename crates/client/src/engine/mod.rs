@@ -34,8 +34,10 @@ use crate::{
     platform, Error, Observable,
 };
 
-/// Messages per timeline page.
+/// Messages in the first page of a timeline (as the SDK's default).
 pub(crate) const PAGE_SIZE: usize = 50;
+/// Messages per older page: scrolling back wants fewer, larger round trips.
+pub(crate) const OLDER_PAGE_SIZE: usize = 100;
 /// How long opened objects are gathered into one subscription request (as the SDK does).
 const BATCH_DELAY: Duration = Duration::from_millis(50);
 /// The typing timeout until the server says otherwise.
@@ -109,8 +111,9 @@ pub(crate) enum Event {
     },
     OlderLoaded {
         sid: String,
+        /// The request's `From`: the page holds messages before it.
+        before: u64,
         result: Result<(Vec<load::Item>, bool), Error>,
-        reply: oneshot::Sender<Result<bool, Error>>,
     },
     SubscribeNow,
     SubscriptionReply {
@@ -279,7 +282,7 @@ impl Engine {
             Event::MyConversations(result) => self.my_conversations_loaded(*result),
             Event::ConversationLoaded { sid, result } => self.conversation_loaded(&sid, *result),
             Event::UserLoaded { identity, result } => self.user_loaded(&identity, *result),
-            Event::OlderLoaded { sid, result, reply } => self.older_loaded(&sid, result, reply),
+            Event::OlderLoaded { sid, before, result } => self.older_loaded(&sid, before, result),
             Event::SubscribeNow => self.subscribe_now(),
             Event::SubscriptionReply { correlation, result } => match result {
                 Ok(body) => {
@@ -474,18 +477,15 @@ impl Engine {
                 ..ConversationInfo::default()
             },
             participants: BTreeMap::new(),
-            messages: BTreeMap::new(),
+            messages: Default::default(),
             removed: Default::default(),
             has_older: snapshot.has_older,
+            older: Default::default(),
             typing: HashMap::new(),
             views,
         };
         conversation.apply_document(&snapshot.document.data);
-        for item in &snapshot.messages {
-            if let Some(index) = item.key.as_u64() {
-                conversation.upsert_message(item.event_id, message_from_item(index, &item.data));
-            }
-        }
+        conversation.reset_messages(page(&snapshot.messages));
         let mut identities = Vec::new();
         for item in &snapshot.participants {
             if let Some(key) = item.key.as_str() {
@@ -596,34 +596,42 @@ impl Engine {
         self.published.conversations.set(list);
     }
 
+    /// A page of older messages arrived. Pages are requested several at a time but applied
+    /// in the order they were asked for, so the timeline never has a hole.
     fn older_loaded(
         &mut self,
         sid: &str,
+        before: u64,
         result: Result<(Vec<load::Item>, bool), Error>,
-        reply: oneshot::Sender<Result<bool, Error>>,
     ) {
         let me = self.me();
-        let Some(conversation) = self.conversations.get_mut(sid) else {
-            let _ = reply.send(Err(Error::Transport("the conversation is gone".to_owned())));
+        let Some(conversation) = self.conversations.get_mut(sid) else { return };
+        let Some(request) = conversation.older.iter_mut().find(|r| r.before == before) else {
+            // Its queue was dropped after an earlier page failed.
             return;
         };
-        match result {
-            Ok((items, has_older)) => {
-                for item in items {
-                    if let Some(index) = item.key.as_u64() {
-                        conversation
-                            .upsert_message(item.event_id, message_from_item(index, &item.data));
+        request.result = Some(result);
+        while conversation.older.front().is_some_and(|r| r.result.is_some()) {
+            let request = conversation.older.pop_front().expect("checked");
+            match request.result.expect("checked") {
+                Ok((items, has_older)) => {
+                    conversation.prepend_page(page(&items));
+                    conversation.has_older = has_older;
+                    let _ = request.reply.send(Ok(has_older));
+                }
+                Err(e) => {
+                    let _ = request.reply.send(Err(e));
+                    // The pages after it would leave a hole: they are asked again later.
+                    for later in conversation.older.drain(..) {
+                        let _ = later.reply.send(Err(Error::Transport(
+                            "an earlier page of messages failed to load".to_owned(),
+                        )));
                     }
                 }
-                conversation.has_older = has_older;
-                conversation.views.has_older.set(has_older);
-                conversation.publish_info(&me);
-                let _ = reply.send(Ok(has_older));
-            }
-            Err(e) => {
-                let _ = reply.send(Err(e));
             }
         }
+        conversation.views.has_older.set(conversation.has_older);
+        conversation.publish_info(&me);
     }
 
     // --- pushes -----------------------------------------------------------------------------
@@ -705,9 +713,19 @@ impl Engine {
                 if let Some(conversation) = self.conversations.get_mut(&c) {
                     // Only what joins the loaded window: an edit of an unloaded older message
                     // is picked up when that page loads.
-                    let joins = event_type == "list_item_added"
-                        || conversation.messages.contains_key(&index);
-                    if joins && conversation.upsert_message(id, message) {
+                    let known = conversation.messages.contains(index);
+                    let joins = event_type == "list_item_added" || known;
+                    let claimed = (joins && !known && author == me)
+                        .then(|| self.outbox.claim(&c, index, &message))
+                        .flatten();
+                    let changed = match claimed {
+                        Some(local_id) => {
+                            conversation.confirm_pending(local_id, id, message);
+                            true
+                        }
+                        None => joins && conversation.upsert_message(id, message),
+                    };
+                    if changed {
                         if conversation.typing.remove(&author).is_some() {
                             conversation.publish_typing();
                         }
@@ -827,26 +845,7 @@ impl Engine {
                 }
                 self.pump(&conversation);
             }
-            Command::LoadOlder { conversation, reply } => {
-                let Some(c) = self.conversations.get(&conversation) else {
-                    let _ = reply
-                        .send(Err(Error::Transport("the conversation is not loaded".to_owned())));
-                    return;
-                };
-                let (Some(url), Some(oldest)) = (c.list_items_url.clone(), c.oldest_index()) else {
-                    let _ = reply.send(Ok(false));
-                    return;
-                };
-                if !c.has_older {
-                    let _ = reply.send(Ok(false));
-                    return;
-                }
-                let api = self.api.clone();
-                self.spawn(
-                    async move { load::list_page(&api, &url, Some(oldest), PAGE_SIZE).await },
-                    move |result| Event::OlderLoaded { sid: conversation, result, reply },
-                );
-            }
+            Command::LoadOlder { conversation, reply } => self.load_older(conversation, reply),
             Command::Typing { conversation } => self.send_typing(&conversation),
             Command::Call { conversation, method, path, body, reply } => {
                 let Some(base) = self.conversation_url(&conversation) else {
@@ -908,6 +907,29 @@ impl Engine {
     }
 
     /// Sends a typing indicator unless one went out less than the typing timeout ago.
+    /// Asks for the page before the oldest loaded or requested one. Indices are dense, so the
+    /// next page's start is known before the previous page arrives: several go at once.
+    fn load_older(&mut self, sid: String, reply: oneshot::Sender<Result<bool, Error>>) {
+        let Some(c) = self.conversations.get_mut(&sid) else {
+            let _ = reply.send(Err(Error::Transport("the conversation is not loaded".to_owned())));
+            return;
+        };
+        let before = match c.older.back() {
+            Some(last) => last.before.saturating_sub(OLDER_PAGE_SIZE as u64),
+            None => c.oldest_index().unwrap_or(0),
+        };
+        let Some(url) = c.list_items_url.clone().filter(|_| c.has_older && before > 0) else {
+            let _ = reply.send(Ok(false));
+            return;
+        };
+        c.older.push_back(conversation::OlderRequest { before, reply, result: None });
+        let api = self.api.clone();
+        self.spawn(
+            async move { load::list_page(&api, &url, Some(before), OLDER_PAGE_SIZE).await },
+            move |result| Event::OlderLoaded { sid, before, result },
+        );
+    }
+
     fn send_typing(&mut self, conversation: &str) {
         let now = platform::now_millis();
         if !throttle_allows(
@@ -934,6 +956,17 @@ impl Engine {
             }
         });
     }
+}
+
+/// Messages from list items, with their event ids.
+fn page(items: &[load::Item]) -> Vec<(u64, crate::model::Message)> {
+    items
+        .iter()
+        .filter_map(|item| {
+            let index = item.key.as_u64()?;
+            Some((item.event_id, message_from_item(index, &item.data)))
+        })
+        .collect()
 }
 
 /// The media record's `links.content_direct_temporary` (valid for about five minutes).

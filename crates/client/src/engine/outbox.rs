@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::{api::mutation_id, conversation::Conversation};
 use crate::{
-    model::{Attachment, PendingMessage, SendStatus},
+    model::{Attachment, Message, PendingMessage, SendStatus},
     Error,
 };
 
@@ -51,6 +51,9 @@ pub(crate) struct Entry {
     state: State,
     /// Retryable failures of the current step in a row.
     failures: u32,
+    /// The index of the message taken for this one's before its reply came (see
+    /// [`Outbox::claim`]): its echo is no longer shown.
+    claimed: Option<u64>,
 }
 
 impl Entry {
@@ -119,6 +122,7 @@ impl Outbox {
             mutation_id: mutation_id(),
             state: State::Queued,
             failures: 0,
+            claimed: None,
         };
         self.queues.entry(conversation.to_owned()).or_default().push_back(entry);
         self.next_local_id
@@ -130,7 +134,7 @@ impl Outbox {
 
     /// Shows (or refreshes) an entry in the conversation's timeline.
     pub(crate) fn show(&mut self, conversation: &str, local_id: u64, c: &Conversation) {
-        if let Some(entry) = self.entry(conversation, local_id) {
+        if let Some(entry) = self.entry(conversation, local_id).filter(|e| e.claimed.is_none()) {
             c.show_pending(entry.view());
         }
     }
@@ -139,7 +143,8 @@ impl Outbox {
     pub(crate) fn restore(&self, conversation: &str, c: &Conversation) {
         for entry in self.queues.get(conversation).into_iter().flatten() {
             match entry.state {
-                State::Sent(index) if c.messages.contains_key(&index) => {}
+                State::Sent(index) if c.messages.contains(index) => {}
+                _ if entry.claimed.is_some() => {}
                 _ => c.show_pending(entry.view()),
             }
         }
@@ -212,16 +217,60 @@ impl Outbox {
             }
             Progress::Sent { conversation, local_id, result } => {
                 let mut retry = false;
+                let mut done = false;
                 if let Some(entry) = self.entry(&conversation, local_id) {
                     match result {
+                        // Its message already arrived and took the echo's place. (Had that
+                        // been a twin from another tab, at another index, this one's own
+                        // arrives by itself: nothing is lost either way.)
+                        Ok(_) if entry.claimed.is_some() => done = true,
                         Ok(index) => entry.state = State::Sent(index),
                         // Same mutation id next time: if the server did apply it, it says so
-                        // again instead of applying it twice.
-                        Err(e) => retry = entry.failed(&e),
+                        // again instead of applying it twice. A message taken for it was a
+                        // twin: the echo shows again.
+                        Err(e) => {
+                            entry.claimed = None;
+                            retry = entry.failed(&e);
+                        }
                     }
+                }
+                if done {
+                    self.remove(&conversation, local_id);
                 }
                 (conversation, local_id, retry)
             }
+        }
+    }
+
+    /// This user's message arrived at `index`: the entry it confirms, whose echo it replaces.
+    /// That is the entry whose reply named `index` (it leaves the outbox), or else the one in
+    /// flight when its text and attachment count match, because the message can arrive
+    /// before the reply: that one stays until its reply settles it.
+    pub(crate) fn claim(
+        &mut self,
+        conversation: &str,
+        index: u64,
+        message: &Message,
+    ) -> Option<u64> {
+        let queue = self.queues.get_mut(conversation)?;
+        if let Some(position) =
+            queue.iter().position(|e| matches!(e.state, State::Sent(i) if i == index))
+        {
+            return queue.remove(position).map(|e| e.local_id);
+        }
+        let entry = queue.iter_mut().find(|e| {
+            matches!(e.state, State::Sending)
+                && e.claimed.is_none()
+                && e.body == message.body
+                && e.attachments.len() == message.media.len()
+        })?;
+        entry.claimed = Some(index);
+        Some(entry.local_id)
+    }
+
+    fn remove(&mut self, conversation: &str, local_id: u64) {
+        if let Some(queue) = self.queues.get_mut(conversation) {
+            queue.retain(|e| e.local_id != local_id);
         }
     }
 
@@ -304,6 +353,47 @@ mod tests {
         assert_eq!(local_id, b);
         assert_eq!(outbox.confirmed("CH1", 7), Some(a));
         assert_eq!(outbox.confirmed("CH1", 7), None);
+    }
+
+    #[test]
+    fn test_a_message_arriving_before_its_reply_is_claimed_and_a_failed_reply_shows_the_echo_again()
+    {
+        let mut outbox = Outbox::default();
+        let a = text(&mut outbox, "a");
+        let mine = |index: u64, body: &str| Message {
+            sid: format!("IM{index}"),
+            index,
+            author: "me".into(),
+            body: Some(body.into()),
+            attributes: json!({}),
+            media: Vec::new(),
+            date_created: String::new(),
+            date_updated: String::new(),
+            last_updated_by: None,
+        };
+        assert_eq!(outbox.claim("CH1", 4, &mine(4, "a")), None, "nothing in flight yet");
+        outbox.next("CH1");
+        assert_eq!(outbox.claim("CH1", 4, &mine(4, "other text")), None);
+        assert_eq!(outbox.claim("CH1", 4, &mine(4, "a")), Some(a));
+        assert_eq!(outbox.claim("CH1", 5, &mine(5, "a")), None, "claimed once");
+        // The reply fails: the message taken was a twin, and this one is retried.
+        let (_, _, retry) = outbox.progress(Progress::Sent {
+            conversation: "CH1".into(),
+            local_id: a,
+            result: Err(Error::Timeout("a reply")),
+        });
+        assert!(retry);
+        assert!(outbox.entry("CH1", a).is_some_and(|e| e.claimed.is_none()), "shown again");
+        outbox.next("CH1");
+        assert_eq!(outbox.claim("CH1", 6, &mine(6, "a")), Some(a));
+        outbox.progress(Progress::Sent { conversation: "CH1".into(), local_id: a, result: Ok(6) });
+        assert!(outbox.entry("CH1", a).is_none(), "settled by its reply");
+        // The reply first, then the message.
+        let b = text(&mut outbox, "b");
+        outbox.next("CH1");
+        outbox.progress(Progress::Sent { conversation: "CH1".into(), local_id: b, result: Ok(7) });
+        assert_eq!(outbox.claim("CH1", 7, &mine(7, "b")), Some(b));
+        assert!(outbox.entry("CH1", b).is_none());
     }
 
     #[test]

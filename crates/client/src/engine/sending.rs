@@ -118,11 +118,7 @@ impl Engine {
         let (conversation, local_id, retry) = self.outbox.progress(progress);
         // Sent, and the message already arrived through Sync: the echo gives way to it.
         if let Some(index) = self.outbox.sent_index(&conversation, local_id) {
-            if self
-                .conversations
-                .get(&conversation)
-                .is_some_and(|c| c.messages.contains_key(&index))
-            {
+            if self.conversations.get(&conversation).is_some_and(|c| c.messages.contains(index)) {
                 self.outbox_confirmed(&conversation, index);
             }
         }

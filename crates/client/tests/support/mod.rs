@@ -157,7 +157,7 @@ pub fn bodies(conversation: &ConversationHandle) -> Vec<String> {
         .get()
         .into_iter()
         .filter_map(|item| match item {
-            TimelineItem::Remote(m) => Some(m.body.unwrap_or_default()),
+            TimelineItem::Remote(m) => Some(m.body.clone().unwrap_or_default()),
             TimelineItem::Pending(_) => None,
         })
         .collect()

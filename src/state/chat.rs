@@ -1,0 +1,523 @@
+//! The chat as one view model, and the one reducer that holds its rules: [`Chat::apply`].
+//! Where the visitor is in the chat's life (the phase), what counts as news and as unread,
+//! what the list's rows show, who is who, and which read horizon to send. Pure: events in,
+//! state and [`Outcome`]s out; the bridge feeds it from `convo-client`, the handle from the
+//! visitor's actions, and the view mirrors it into signals. Tested natively, below.
+
+use std::sync::Arc;
+
+use convo_client::{
+    ConnectionState, ConversationInfo, ConversationState, Message, Participant, TimelineItem,
+    VectorDiff,
+};
+
+use super::{
+    people::People,
+    timeline::{Calendar, Timeline},
+};
+
+/// Where the visitor is in the chat's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Phase {
+    /// Nothing started yet.
+    #[default]
+    Idle,
+    /// The pre-chat form is shown.
+    PreChat,
+    /// A session is being started or resumed.
+    Starting,
+    /// Chatting.
+    Chat,
+    /// The conversation was closed.
+    Ended,
+    /// The chat cannot be reached (a refused session, the backend down for good).
+    Unavailable,
+}
+
+/// Everything that changes the chat.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The panel opened.
+    Opened,
+    /// The panel closed.
+    Closed,
+    /// The page became visible or hidden.
+    PageVisible(bool),
+    /// The pre-chat form is shown (the visitor opened the panel with no session).
+    PreChatShown,
+    /// A session is being started or resumed.
+    Starting,
+    /// The session named its conversation: chatting.
+    Attached,
+    /// The client is gone (a new session replaces it, or the visitor was forgotten): the
+    /// conversation's state goes with it.
+    Detached,
+    /// Back to the start (`reset()`, or a refused stored session on open).
+    Reset,
+    /// The connection's state.
+    Connection(ConnectionState),
+    /// This user's identity.
+    Identity(Option<String>),
+    /// The conversation's description.
+    Info(Option<ConversationInfo>),
+    /// Its members.
+    Participants(Vec<Participant>),
+    /// Who is typing.
+    Typing(Vec<String>),
+    /// Whether older messages exist.
+    HasOlder(bool),
+    /// A change of the timeline.
+    Timeline(VectorDiff<TimelineItem>),
+    /// The visitor has seen the message with this index (it showed in the open panel).
+    Viewed(u64),
+}
+
+/// What an event brought that is not state: news to tell the page and screen readers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// New messages (not history being loaded), own ones included.
+    pub arrived: Vec<Arc<Message>>,
+}
+
+/// The chat.
+#[derive(Debug, Clone)]
+pub struct Chat {
+    pub phase: Phase,
+    pub open: bool,
+    pub page_visible: bool,
+    pub connection: ConnectionState,
+    pub me: Option<String>,
+    pub info: Option<ConversationInfo>,
+    pub people: Arc<People>,
+    pub typing: Vec<String>,
+    pub has_older: bool,
+    pub timeline: Timeline,
+    /// Messages from others the visitor has not seen (badge, title).
+    pub unread: u64,
+    /// The newest message from someone else, for screen readers: `(author, text)`.
+    pub announcement: Option<(String, String)>,
+    /// The newest message index when the conversation was first described: what comes after
+    /// it is news. `None` until then, when nothing is news.
+    history_end: Option<Option<u64>>,
+    /// The newest message seen in the open panel.
+    viewed: Option<u64>,
+    /// The read horizon last asked for, so it never repeats or moves back.
+    horizon_sent: Option<u64>,
+}
+
+impl Chat {
+    /// A closed widget that has not connected yet.
+    pub fn new(calendar: Calendar, today: i32, page_visible: bool) -> Self {
+        Chat {
+            phase: Phase::Idle,
+            open: false,
+            page_visible,
+            connection: ConnectionState::Disconnected,
+            me: None,
+            info: None,
+            people: Arc::default(),
+            typing: Vec::new(),
+            has_older: false,
+            timeline: Timeline::new(calendar, today),
+            unread: 0,
+            announcement: None,
+            history_end: None,
+            viewed: None,
+            horizon_sent: None,
+        }
+    }
+
+    /// Whether what shows in the panel is being seen.
+    pub fn watching(&self) -> bool {
+        self.open && self.page_visible
+    }
+
+    /// Applies one event.
+    pub fn apply(&mut self, event: Event) -> Outcome {
+        let mut outcome = Outcome::default();
+        match event {
+            Event::Opened => {
+                self.open = true;
+                // The marker goes after what had been read when the panel opened.
+                let horizon = self.info.as_ref().and_then(|i| i.read_horizon);
+                self.timeline.set_marker_after(horizon);
+            }
+            Event::Closed => self.open = false,
+            Event::PageVisible(visible) => self.page_visible = visible,
+            Event::PreChatShown => {
+                if self.phase == Phase::Idle {
+                    self.phase = Phase::PreChat;
+                }
+            }
+            Event::Starting => self.phase = Phase::Starting,
+            Event::Attached => {
+                if self.phase == Phase::Starting {
+                    self.phase = Phase::Chat;
+                }
+            }
+            Event::Detached => self.detach(),
+            Event::Reset => {
+                self.detach();
+                self.phase = Phase::Idle;
+                self.open = false;
+                self.unread = 0;
+                self.connection = ConnectionState::Disconnected;
+            }
+            Event::Connection(state) => {
+                if matches!(state, ConnectionState::Denied { .. }) && self.phase != Phase::Ended {
+                    self.phase = Phase::Unavailable;
+                }
+                self.connection = state;
+            }
+            Event::Identity(me) => {
+                self.timeline.set_me(me.clone());
+                self.me = me;
+                self.refresh_people();
+            }
+            Event::Info(info) => self.described(info),
+            Event::Participants(participants) => {
+                let others = participants
+                    .iter()
+                    .filter(|p| p.identity.is_some() && p.identity != self.me)
+                    .filter_map(|p| p.read_horizon)
+                    .max();
+                self.timeline.set_read_by_others(others);
+                self.people =
+                    Arc::new(People::new(participants, self.info.as_ref().map(|i| &i.attributes)));
+            }
+            Event::Typing(typing) => self.typing = typing,
+            Event::HasOlder(has_older) => self.has_older = has_older,
+            Event::Timeline(diff) => {
+                let before = self.timeline.newest_index();
+                let news = match &diff {
+                    VectorDiff::Insert { value: TimelineItem::Remote(m), .. }
+                    | VectorDiff::Set { value: TimelineItem::Remote(m), .. } => Some(Arc::clone(m)),
+                    _ => None,
+                }
+                .filter(|m| {
+                    before.is_none_or(|b| m.index > b)
+                        && self.history_end.is_some_and(|end| end.is_none_or(|e| m.index > e))
+                });
+                self.timeline.apply(diff);
+                if let Some(message) = news {
+                    self.arrived(&message);
+                    outcome.arrived.push(message);
+                }
+            }
+            Event::Viewed(index) => {
+                if self.watching() {
+                    self.viewed = self.viewed.max(Some(index));
+                }
+            }
+        }
+        if self.watching() {
+            self.unread = 0;
+        }
+        outcome
+    }
+
+    fn detach(&mut self) {
+        let (calendar, today) = self.timeline_settings();
+        self.info = None;
+        self.people = Arc::default();
+        self.typing = Vec::new();
+        self.has_older = false;
+        self.timeline = Timeline::new(calendar, today);
+        self.timeline.set_me(self.me.clone());
+        self.history_end = None;
+        self.viewed = None;
+        self.horizon_sent = None;
+    }
+
+    fn timeline_settings(&self) -> (Calendar, i32) {
+        self.timeline.settings()
+    }
+
+    fn described(&mut self, info: Option<ConversationInfo>) {
+        if let (None, Some(info)) = (self.history_end, &info) {
+            self.history_end = Some(info.last_message_index);
+        }
+        if let Some(info) = &info {
+            if info.state == ConversationState::Closed {
+                self.phase = Phase::Ended;
+            }
+            // A session resumed with the panel closed shows what came in while the visitor
+            // was away (arrivals count themselves as they come, so never lower it).
+            let unread = info.unread_count.unwrap_or(0);
+            if !self.watching() && unread > self.unread {
+                self.unread = unread;
+            }
+        }
+        let staff_changed = self.info.as_ref().map(|i| &i.attributes["staff"])
+            != info.as_ref().map(|i| &i.attributes["staff"]);
+        self.info = info;
+        if staff_changed {
+            self.refresh_people();
+        }
+    }
+
+    fn refresh_people(&mut self) {
+        let participants = self.people.participants().to_vec();
+        self.people =
+            Arc::new(People::new(participants, self.info.as_ref().map(|i| &i.attributes)));
+    }
+
+    /// A new message: someone else's is announced, and counted while nobody is watching.
+    fn arrived(&mut self, message: &Message) {
+        if self.me.as_deref() == Some(message.author.as_str()) {
+            return;
+        }
+        let text = message.body.clone().unwrap_or_else(|| {
+            message.media.first().and_then(|m| m.filename.clone()).unwrap_or_default()
+        });
+        self.announcement = Some((message.author.clone(), text));
+        if !self.watching() {
+            self.unread += 1;
+        }
+    }
+
+    /// The read horizon to send now, if any: the newest message from someone else the visitor
+    /// has seen, when it is past both the server's horizon and the last one asked for. Own
+    /// messages are never unread, so seeing one never moves the horizon.
+    pub fn horizon_to_send(&mut self) -> Option<u64> {
+        let viewed = self.viewed?;
+        let entries = self.timeline.entries();
+        let end = entries.partition_point(|e| e.item.index().is_some_and(|i| i <= viewed));
+        let target = entries[..end].iter().rev().find(|e| !e.own)?.item.index()?;
+        let known = self.info.as_ref().and_then(|i| i.read_horizon).max(self.horizon_sent);
+        if known.is_some_and(|k| k >= target) {
+            return None;
+        }
+        self.horizon_sent = Some(target);
+        Some(target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use convo_client::{PendingMessage, SendStatus};
+    use serde_json::json;
+
+    use super::*;
+    use crate::state::timeline::tests::{message, pending, utc_days};
+
+    fn chat() -> Chat {
+        let mut chat = Chat::new(utc_days, utc_days("2026-12-06T00:00:00Z"), true);
+        chat.apply(Event::Identity(Some("me".into())));
+        chat
+    }
+
+    fn info(last: Option<u64>, horizon: Option<u64>, unread: Option<u64>) -> ConversationInfo {
+        ConversationInfo {
+            sid: "CH1".into(),
+            last_message_index: last,
+            read_horizon: horizon,
+            unread_count: unread,
+            attributes: json!({ "staff": { "ana": "agent", "convo-bot": "bot" } }),
+            ..ConversationInfo::default()
+        }
+    }
+
+    fn insert(chat: &mut Chat, item: TimelineItem) -> Outcome {
+        let index = chat.timeline.len();
+        chat.apply(Event::Timeline(VectorDiff::Insert { index, value: item }))
+    }
+
+    /// A chatting visitor with the conversation described (history up to `last`).
+    fn chatting(last: Option<u64>) -> Chat {
+        let mut chat = chat();
+        chat.apply(Event::Starting);
+        chat.apply(Event::Attached);
+        chat.apply(Event::Info(Some(info(last, last, Some(0)))));
+        chat
+    }
+
+    #[test]
+    fn test_phases_from_start_to_end() {
+        let mut chat = chat();
+        chat.apply(Event::PreChatShown);
+        assert_eq!(chat.phase, Phase::PreChat);
+        chat.apply(Event::Attached);
+        assert_eq!(chat.phase, Phase::PreChat, "only a starting session becomes a chat");
+        chat.apply(Event::Starting);
+        chat.apply(Event::Attached);
+        assert_eq!(chat.phase, Phase::Chat);
+        let mut closed = info(None, None, None);
+        closed.state = ConversationState::Closed;
+        chat.apply(Event::Info(Some(closed)));
+        assert_eq!(chat.phase, Phase::Ended);
+        chat.apply(Event::Connection(ConnectionState::Denied { code: 401, reason: "x".into() }));
+        assert_eq!(chat.phase, Phase::Ended, "an ended chat stays ended");
+        chat.apply(Event::Reset);
+        assert_eq!((chat.phase, chat.open, chat.timeline.len()), (Phase::Idle, false, 0));
+    }
+
+    #[test]
+    fn test_a_refused_session_makes_the_chat_unavailable() {
+        let mut chat = chatting(None);
+        chat.apply(Event::Connection(ConnectionState::Denied { code: 401, reason: "x".into() }));
+        assert_eq!(chat.phase, Phase::Unavailable);
+    }
+
+    #[test]
+    fn test_resume_with_the_panel_closed_shows_the_servers_unread_count() {
+        let mut chat = chat();
+        chat.apply(Event::Starting);
+        chat.apply(Event::Attached);
+        chat.apply(Event::Info(Some(info(Some(9), Some(6), Some(3)))));
+        assert_eq!(chat.unread, 3);
+        chat.apply(Event::Info(Some(info(Some(9), Some(6), Some(2)))));
+        assert_eq!(chat.unread, 3, "never lowered while closed");
+        chat.apply(Event::Opened);
+        assert_eq!(chat.unread, 0, "seen once the panel opens");
+    }
+
+    #[test]
+    fn test_news_with_the_panel_closed_counts_and_own_messages_never_do() {
+        let mut chat = chatting(Some(1));
+        chat.apply(Event::Timeline(VectorDiff::Reset {
+            values: vec![message(0, "ana", 6), message(1, "ana", 6)],
+        }));
+        assert_eq!(chat.unread, 0, "history is not news");
+        let outcome = insert(&mut chat, message(2, "ana", 6));
+        assert_eq!(outcome.arrived.len(), 1);
+        assert_eq!(chat.unread, 1);
+        assert_eq!(chat.announcement, Some(("ana".to_owned(), "m2".to_owned())));
+        let outcome = insert(&mut chat, message(3, "me", 6));
+        assert_eq!(outcome.arrived.len(), 1, "own messages are news for the page");
+        assert_eq!(chat.unread, 1, "but never unread");
+        chat.apply(Event::PageVisible(false));
+        chat.apply(Event::Opened);
+        insert(&mut chat, message(4, "ana", 6));
+        assert_eq!(chat.unread, 2, "open in a hidden tab: not seen");
+        chat.apply(Event::PageVisible(true));
+        assert_eq!(chat.unread, 0);
+    }
+
+    #[test]
+    fn test_reload_replaces_the_timeline_without_news() {
+        let mut chat = chatting(Some(1));
+        chat.apply(Event::Timeline(VectorDiff::Reset { values: vec![message(0, "ana", 6)] }));
+        let outcome = chat.apply(Event::Timeline(VectorDiff::Reset {
+            values: vec![message(0, "ana", 6), message(1, "ana", 6)],
+        }));
+        assert!(outcome.arrived.is_empty());
+        assert_eq!(chat.unread, 0);
+    }
+
+    #[test]
+    fn test_nothing_is_news_before_the_conversation_is_described() {
+        let mut chat = chat();
+        chat.apply(Event::Starting);
+        chat.apply(Event::Attached);
+        assert!(insert(&mut chat, message(0, "ana", 6)).arrived.is_empty());
+        assert_eq!(chat.unread, 0);
+    }
+
+    #[test]
+    fn test_pending_to_confirmed_is_news_once_and_keeps_its_row() {
+        let mut chat = chatting(Some(0));
+        chat.apply(Event::Timeline(VectorDiff::Reset { values: vec![message(0, "ana", 6)] }));
+        insert(&mut chat, pending(1));
+        let key = chat.timeline.entries()[1].key;
+        let outcome =
+            chat.apply(Event::Timeline(VectorDiff::Set { index: 1, value: message(1, "me", 6) }));
+        assert_eq!(outcome.arrived.len(), 1);
+        assert_eq!(chat.timeline.entries()[1].key, key);
+        let edit =
+            chat.apply(Event::Timeline(VectorDiff::Set { index: 1, value: message(1, "me", 6) }));
+        assert!(edit.arrived.is_empty(), "an edit is not news");
+    }
+
+    #[test]
+    fn test_edits_and_removals_are_not_news() {
+        let mut chat = chatting(Some(0));
+        chat.apply(Event::Timeline(VectorDiff::Reset { values: vec![message(0, "ana", 6)] }));
+        insert(&mut chat, message(1, "ana", 6));
+        chat.apply(Event::Timeline(VectorDiff::Set { index: 1, value: message(1, "ana", 6) }));
+        chat.apply(Event::Timeline(VectorDiff::Remove { index: 1 }));
+        assert_eq!(chat.unread, 1);
+        assert_eq!(chat.timeline.len(), 1);
+    }
+
+    #[test]
+    fn test_the_read_horizon_skips_own_messages_never_repeats_and_never_moves_back() {
+        let mut chat = chatting(Some(0));
+        chat.apply(Event::Timeline(VectorDiff::Reset {
+            values: vec![message(0, "ana", 6), message(1, "ana", 6), message(2, "me", 6)],
+        }));
+        chat.apply(Event::Viewed(2));
+        assert_eq!(chat.horizon_to_send(), None, "not watching: nothing is seen");
+        chat.apply(Event::Opened);
+        chat.apply(Event::Viewed(2));
+        assert_eq!(chat.horizon_to_send(), Some(1), "the newest from someone else");
+        assert_eq!(chat.horizon_to_send(), None, "never twice");
+        chat.apply(Event::Viewed(0));
+        assert_eq!(chat.horizon_to_send(), None, "never back");
+        insert(&mut chat, message(3, "me", 6));
+        chat.apply(Event::Viewed(3));
+        assert_eq!(chat.horizon_to_send(), None, "own messages do not move it");
+        insert(&mut chat, message(4, "ana", 6));
+        chat.apply(Event::Viewed(4));
+        assert_eq!(chat.horizon_to_send(), Some(4));
+    }
+
+    #[test]
+    fn test_the_marker_goes_after_what_was_read_when_the_panel_opened() {
+        let mut chat = chat();
+        chat.apply(Event::Starting);
+        chat.apply(Event::Attached);
+        chat.apply(Event::Info(Some(info(Some(2), Some(0), Some(2)))));
+        chat.apply(Event::Timeline(VectorDiff::Reset {
+            values: vec![message(0, "ana", 6), message(1, "ana", 6), message(2, "ana", 6)],
+        }));
+        assert!(chat.timeline.entries().iter().all(|e| !e.marker), "closed: no marker");
+        chat.apply(Event::Opened);
+        let marked: Vec<u64> =
+            chat.timeline.entries().iter().filter(|e| e.marker).map(|e| e.key).collect();
+        assert_eq!(marked, [1]);
+    }
+
+    #[test]
+    fn test_roles_come_only_from_the_staff_the_backend_wrote() {
+        let mut chat = chatting(None);
+        let participant = |identity: &str, attributes: serde_json::Value| Participant {
+            sid: format!("MB{identity}"),
+            identity: Some(identity.into()),
+            kind: "chat".into(),
+            attributes,
+            ..Participant::default()
+        };
+        chat.apply(Event::Participants(vec![
+            participant("me", json!({ "role": "agent", "friendlyName": "Support" })),
+            participant("ana", json!({ "friendlyName": "Ana" })),
+            participant("convo-bot", json!({})),
+            participant("robot-fan", json!({ "role": "agent" })),
+        ]));
+        let people = &chat.people;
+        use crate::state::people::Role;
+        assert_eq!(people.role("ana"), Role::Agent);
+        assert_eq!(people.role("convo-bot"), Role::Bot);
+        assert_eq!(people.role("robot-fan"), Role::Visitor, "its own attributes say nothing");
+        assert_eq!(people.role("me"), Role::Visitor);
+        assert_eq!(people.name("ana"), Some("Ana"));
+        assert_eq!(people.agents(Some("me")).collect::<Vec<_>>().len(), 1);
+    }
+
+    #[test]
+    fn test_a_pending_message_with_a_failed_status_stays_own() {
+        let mut chat = chatting(None);
+        insert(
+            &mut chat,
+            TimelineItem::Pending(Arc::new(PendingMessage {
+                local_id: 3,
+                body: Some("x".into()),
+                attributes: json!({}),
+                media: vec![],
+                status: SendStatus::Failed { error: "no".into() },
+            })),
+        );
+        assert!(chat.timeline.entries()[0].own);
+        assert_eq!(chat.unread, 0);
+    }
+}

@@ -1,0 +1,472 @@
+//! The timeline as the list shows it: the client's items, each with what its row needs (its
+//! stable key, grouping, the day divider and "new messages" marker above it, the "seen" mark),
+//! kept up to date one diff at a time. Pure: no signals, no DOM; tested natively.
+//!
+//! As in matrix-rust-sdk's timeline, day dividers and the read marker are virtual items the
+//! timeline maintains itself. Here they are flags on the message below them (the list draws
+//! them in that message's row), so a message's position in the client's list is its position
+//! here, and each diff is O(1) work around one spot (O(log n) to find the marker).
+
+use std::{collections::HashMap, sync::Arc};
+
+use convo_client::{TimelineItem, VectorDiff};
+
+/// Keys of rows that began as pending messages: this bit and the local id. Message indices
+/// never reach it.
+const PENDING: u64 = 1 << 62;
+
+/// One item of the timeline with what its rows need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The row's key: the message index, or the local id of the pending message it was (the
+    /// row stays the same row once its message is confirmed).
+    pub key: u64,
+    pub item: TimelineItem,
+    /// The calendar day (days since 1970, local time) it belongs to; pending ones are today.
+    pub day: i32,
+    /// Sent by this user.
+    pub own: bool,
+    /// Starts a run of one author (the name shows above it).
+    pub first: bool,
+    /// Ends a run (the time shows below it).
+    pub last: bool,
+    /// A day divider goes above it.
+    pub day_break: bool,
+    /// The "new messages" marker goes above it.
+    pub marker: bool,
+    /// The newest of this user's messages that someone else has read.
+    pub seen: bool,
+}
+
+impl Entry {
+    fn author<'a>(&'a self, me: Option<&'a str>) -> Option<&'a str> {
+        match &self.item {
+            TimelineItem::Remote(m) => Some(m.author.as_str()),
+            TimelineItem::Pending(_) => me,
+        }
+    }
+}
+
+/// Days since 1970 of an RFC 3339 timestamp, in the viewer's time zone: the browser answers
+/// it there, a fixed zone in tests.
+pub type Calendar = fn(&str) -> i32;
+
+/// The timeline with its row decorations.
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    entries: Vec<Arc<Entry>>,
+    calendar: Calendar,
+    /// Today, for pending messages (set by the caller; they have no timestamp yet).
+    today: i32,
+    me: Option<String>,
+    /// The marker goes above the first message from someone else after this index.
+    marker_after: Option<u64>,
+    /// Everyone else's newest read horizon.
+    read_by_others: Option<u64>,
+}
+
+impl Timeline {
+    /// An empty timeline.
+    pub fn new(calendar: Calendar, today: i32) -> Self {
+        Timeline {
+            entries: Vec::new(),
+            calendar,
+            today,
+            me: None,
+            marker_after: None,
+            read_by_others: None,
+        }
+    }
+
+    /// How it tells days (for a fresh timeline like this one).
+    pub(crate) fn settings(&self) -> (Calendar, i32) {
+        (self.calendar, self.today)
+    }
+
+    /// The entries, in order.
+    pub fn entries(&self) -> &[Arc<Entry>] {
+        &self.entries
+    }
+
+    /// How many messages (confirmed and pending) there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The newest confirmed message's index.
+    pub fn newest_index(&self) -> Option<u64> {
+        self.entries.iter().rev().find_map(|e| e.item.index())
+    }
+
+    /// The position of the message with `index`.
+    pub fn position(&self, index: u64) -> Option<usize> {
+        let position = self.confirmed_partition(index);
+        (self.entries.get(position)?.item.index() == Some(index)).then_some(position)
+    }
+
+    /// The number of confirmed messages before `index` (they come first, in index order).
+    fn confirmed_partition(&self, index: u64) -> usize {
+        self.entries.partition_point(|e| e.item.index().is_some_and(|i| i < index))
+    }
+
+    /// This user's identity (own messages are grouped and marked as such).
+    pub fn set_me(&mut self, me: Option<String>) {
+        if self.me != me {
+            self.me = me;
+            self.relayout_all();
+        }
+    }
+
+    /// Where the "new messages" marker goes: above the first message from someone else after
+    /// `horizon` (`None`: nowhere).
+    pub fn set_marker_after(&mut self, horizon: Option<u64>) {
+        if self.marker_after != horizon {
+            self.marker_after = horizon;
+            self.place_marker();
+        }
+    }
+
+    /// The newest read horizon of everyone else: the newest own message up to it shows "seen".
+    pub fn set_read_by_others(&mut self, horizon: Option<u64>) {
+        if self.read_by_others != horizon {
+            self.read_by_others = horizon;
+            self.place_seen();
+        }
+    }
+
+    /// Applies one change of the client's timeline.
+    pub fn apply(&mut self, diff: VectorDiff<TimelineItem>) {
+        match diff {
+            VectorDiff::Insert { index, value } => {
+                let index = index.min(self.len());
+                let entry = self.entry(value, None);
+                self.entries.insert(index, Arc::new(entry));
+                self.relayout_around(index);
+            }
+            VectorDiff::Set { index, value } => {
+                let Some(old) = self.entries.get(index) else { return };
+                // A pending message confirmed in place keeps its row.
+                let key = match (&old.item, &value) {
+                    (TimelineItem::Pending(_), TimelineItem::Remote(_)) => Some(old.key),
+                    _ if old.item.index() == value.index() => Some(old.key),
+                    _ => None,
+                };
+                let entry = self.entry(value, key);
+                self.entries[index] = Arc::new(entry);
+                self.relayout_around(index);
+            }
+            VectorDiff::Remove { index } => {
+                if index < self.len() {
+                    self.entries.remove(index);
+                    if index > 0 {
+                        self.relayout_around(index - 1);
+                    }
+                    if index < self.len() {
+                        self.relayout_around(index);
+                    }
+                }
+            }
+            VectorDiff::PushFront { values } => {
+                let count = values.len();
+                let entries: Vec<Arc<Entry>> =
+                    values.into_iter().map(|v| Arc::new(self.entry(v, None))).collect();
+                self.entries.splice(0..0, entries);
+                for position in 0..=count.min(self.len().saturating_sub(1)) {
+                    self.relayout(position);
+                }
+            }
+            VectorDiff::Reset { values } => {
+                // Rows already shown keep their keys (and so their DOM).
+                let keys: HashMap<u64, u64> = self
+                    .entries
+                    .iter()
+                    .filter_map(|e| e.item.index().map(|i| (i, e.key)))
+                    .collect();
+                self.entries = values
+                    .into_iter()
+                    .map(|v| {
+                        let key = v.index().and_then(|i| keys.get(&i).copied());
+                        Arc::new(self.entry(v, key))
+                    })
+                    .collect();
+                self.relayout_all();
+                return;
+            }
+        }
+        self.place_marker();
+        self.place_seen();
+    }
+
+    fn entry(&self, item: TimelineItem, key: Option<u64>) -> Entry {
+        let (key, day, own) = match &item {
+            TimelineItem::Remote(m) => (
+                key.unwrap_or(m.index),
+                (self.calendar)(&m.date_created),
+                self.me.as_deref() == Some(m.author.as_str()),
+            ),
+            TimelineItem::Pending(p) => (key.unwrap_or(PENDING | p.local_id), self.today, true),
+        };
+        Entry {
+            key,
+            item,
+            day,
+            own,
+            first: true,
+            last: true,
+            day_break: true,
+            marker: false,
+            seen: false,
+        }
+    }
+
+    fn relayout_all(&mut self) {
+        let me = self.me.clone();
+        for position in 0..self.len() {
+            let own = match &self.entries[position].item {
+                TimelineItem::Remote(m) => me.as_deref() == Some(m.author.as_str()),
+                TimelineItem::Pending(_) => true,
+            };
+            if self.entries[position].own != own {
+                Arc::make_mut(&mut self.entries[position]).own = own;
+            }
+            self.relayout(position);
+        }
+        self.place_marker();
+        self.place_seen();
+    }
+
+    /// Recomputes the entry at `position` and its neighbours (whose grouping depends on it).
+    fn relayout_around(&mut self, position: usize) {
+        for p in position.saturating_sub(1)..(position + 2).min(self.len()) {
+            self.relayout(p);
+        }
+    }
+
+    /// Grouping and the day divider of one entry, from its neighbours. Only a real change
+    /// makes a new `Arc` (the view updates rows whose `Arc` changed).
+    fn relayout(&mut self, position: usize) {
+        let me = self.me.as_deref();
+        let entry = &self.entries[position];
+        let previous = position.checked_sub(1).map(|p| &self.entries[p]);
+        let next = self.entries.get(position + 1);
+        let same_day_as_previous = previous.is_some_and(|p| p.day == entry.day);
+        let day_break = !same_day_as_previous;
+        let first = !same_day_as_previous
+            || entry.marker
+            || previous.is_some_and(|p| p.author(me) != entry.author(me));
+        let last =
+            next.is_none_or(|n| n.author(me) != entry.author(me) || n.day != entry.day || n.marker);
+        if (entry.day_break, entry.first, entry.last) != (day_break, first, last) {
+            let entry = Arc::make_mut(&mut self.entries[position]);
+            (entry.day_break, entry.first, entry.last) = (day_break, first, last);
+        }
+    }
+
+    /// Moves the marker above the first message from someone else after `marker_after`.
+    fn place_marker(&mut self) {
+        let target = self.marker_after.and_then(|horizon| {
+            let start = self.confirmed_partition(horizon.saturating_add(1));
+            let me = self.me.as_deref();
+            (start..self.len()).find(|&p| match &self.entries[p].item {
+                TimelineItem::Remote(m) => me != Some(m.author.as_str()),
+                TimelineItem::Pending(_) => false,
+            })
+        });
+        let current = self.entries.iter().position(|e| e.marker);
+        if current == target {
+            return;
+        }
+        for (position, marker) in [(current, false), (target, true)] {
+            if let Some(position) = position {
+                Arc::make_mut(&mut self.entries[position]).marker = marker;
+                // The marker starts a group, and ends the one before it.
+                self.relayout_around(position);
+            }
+        }
+    }
+
+    /// Marks the newest own message someone else has read.
+    fn place_seen(&mut self) {
+        let target = self.read_by_others.and_then(|horizon| {
+            let end = self.confirmed_partition(horizon.saturating_add(1));
+            (0..end).rev().find(|&p| self.entries[p].own)
+        });
+        // Only the newest own messages can hold it: look from the end.
+        let current = self.entries.iter().rposition(|e| e.seen);
+        if current == target {
+            return;
+        }
+        for (position, seen) in [(current, false), (target, true)] {
+            if let Some(position) = position {
+                Arc::make_mut(&mut self.entries[position]).seen = seen;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use convo_client::{Message, PendingMessage, SendStatus};
+    use serde_json::json;
+
+    use super::*;
+
+    /// Days since 1970 in UTC.
+    pub(crate) fn utc_days(iso: &str) -> i32 {
+        convo_wire::time::parse_rfc3339(iso).map_or(0, |ms| (ms / 86_400_000) as i32)
+    }
+
+    pub(crate) fn message(index: u64, author: &str, day: u32) -> TimelineItem {
+        TimelineItem::Remote(Arc::new(Message {
+            sid: format!("IM{index}"),
+            index,
+            author: author.into(),
+            body: Some(format!("m{index}")),
+            attributes: json!({}),
+            media: Vec::new(),
+            date_created: format!("2026-12-{day:02}T10:00:{:02}Z", index % 60),
+            date_updated: String::new(),
+            last_updated_by: None,
+        }))
+    }
+
+    pub(crate) fn pending(local_id: u64) -> TimelineItem {
+        TimelineItem::Pending(Arc::new(PendingMessage {
+            local_id,
+            body: Some("mine".into()),
+            attributes: json!({}),
+            media: Vec::new(),
+            status: SendStatus::Sending,
+        }))
+    }
+
+    fn timeline() -> Timeline {
+        let mut t = Timeline::new(utc_days, utc_days("2026-12-06T00:00:00Z"));
+        t.set_me(Some("me".into()));
+        t
+    }
+
+    /// The rows as short strings: `D` a day divider, `N` the marker, then each message as its
+    /// key with `^` first of a group, `$` last, `*` seen.
+    fn shape(t: &Timeline) -> String {
+        let mut out = Vec::new();
+        for e in t.entries() {
+            if e.day_break {
+                out.push("D".to_owned());
+            }
+            if e.marker {
+                out.push("N".to_owned());
+            }
+            let key = if e.key & PENDING != 0 {
+                format!("p{}", e.key & !PENDING)
+            } else {
+                e.key.to_string()
+            };
+            out.push(format!(
+                "{}{key}{}{}",
+                if e.first { "^" } else { "" },
+                if e.last { "$" } else { "" },
+                if e.seen { "*" } else { "" },
+            ));
+        }
+        out.join(" ")
+    }
+
+    #[test]
+    fn test_groups_by_author_and_day_with_a_divider_per_day() {
+        let mut t = timeline();
+        t.apply(VectorDiff::Reset {
+            values: vec![
+                message(0, "a", 1),
+                message(1, "a", 1),
+                message(2, "b", 1),
+                message(3, "b", 2),
+            ],
+        });
+        assert_eq!(shape(&t), "D ^0 1$ ^2$ D ^3$");
+        t.apply(VectorDiff::Insert { index: 4, value: message(4, "b", 2) });
+        assert_eq!(shape(&t), "D ^0 1$ ^2$ D ^3 4$", "the previous row stops being last");
+    }
+
+    #[test]
+    fn test_an_older_page_in_front_moves_the_day_divider_up() {
+        let mut t = timeline();
+        t.apply(VectorDiff::Reset { values: vec![message(5, "a", 3), message(6, "a", 3)] });
+        let shown = Arc::clone(&t.entries()[1]);
+        t.apply(VectorDiff::PushFront { values: vec![message(3, "b", 2), message(4, "a", 3)] });
+        assert_eq!(shape(&t), "D ^3$ D ^4 5 6$");
+        assert!(
+            Arc::ptr_eq(&shown, &t.entries()[3]),
+            "rows the page did not touch are the same rows"
+        );
+    }
+
+    #[test]
+    fn test_a_pending_message_keeps_its_row_when_confirmed() {
+        let mut t = timeline();
+        t.apply(VectorDiff::Reset { values: vec![message(0, "agent", 6)] });
+        t.apply(VectorDiff::Insert { index: 1, value: pending(7) });
+        assert_eq!(shape(&t), "D ^0$ ^p7$");
+        t.apply(VectorDiff::Set { index: 1, value: message(1, "me", 6) });
+        assert_eq!(shape(&t), "D ^0$ ^p7$", "same key, now confirmed");
+        assert_eq!(t.entries()[1].item.index(), Some(1));
+        assert_eq!(t.position(1), Some(1));
+        // A later reload keeps that key too.
+        t.apply(VectorDiff::Reset { values: vec![message(0, "agent", 6), message(1, "me", 6)] });
+        assert_eq!(shape(&t), "D ^0$ ^p7$");
+    }
+
+    #[test]
+    fn test_edits_and_removals_update_one_row_and_its_neighbours() {
+        let mut t = timeline();
+        t.apply(VectorDiff::Reset {
+            values: vec![message(0, "a", 6), message(1, "b", 6), message(2, "a", 6)],
+        });
+        let first = Arc::clone(&t.entries()[0]);
+        t.apply(VectorDiff::Set { index: 1, value: message(1, "b", 6) });
+        assert!(Arc::ptr_eq(&first, &t.entries()[0]), "an edit leaves other rows alone");
+        t.apply(VectorDiff::Remove { index: 1 });
+        assert_eq!(shape(&t), "D ^0 2$", "two runs of a become one");
+    }
+
+    #[test]
+    fn test_new_marker_goes_above_the_first_later_message_from_someone_else() {
+        let mut t = timeline();
+        t.apply(VectorDiff::Reset {
+            values: vec![
+                message(0, "me", 6),
+                message(1, "agent", 6),
+                message(2, "me", 6),
+                message(3, "agent", 6),
+            ],
+        });
+        t.set_marker_after(Some(1));
+        assert_eq!(shape(&t), "D ^0$ ^1$ ^2$ N ^3$", "my own message 2 is not news");
+        t.apply(VectorDiff::Insert { index: 4, value: message(4, "agent", 6) });
+        assert_eq!(shape(&t), "D ^0$ ^1$ ^2$ N ^3 4$");
+        t.set_marker_after(None);
+        assert_eq!(shape(&t), "D ^0$ ^1$ ^2$ ^3 4$");
+    }
+
+    #[test]
+    fn test_seen_marks_the_newest_own_message_others_have_read() {
+        let mut t = timeline();
+        t.apply(VectorDiff::Reset {
+            values: vec![
+                message(0, "me", 6),
+                message(1, "me", 6),
+                message(2, "agent", 6),
+                message(3, "me", 6),
+            ],
+        });
+        t.set_read_by_others(Some(2));
+        assert_eq!(shape(&t), "D ^0 1$* ^2$ ^3$");
+        t.set_read_by_others(Some(3));
+        assert_eq!(shape(&t), "D ^0 1$ ^2$ ^3$*");
+    }
+}
