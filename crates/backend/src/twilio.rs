@@ -127,6 +127,39 @@ impl TwilioApi {
         Ok(page.conversations)
     }
 
+    /// Records `identity` as staff of kind `kind` (`agent`, `bot`) in the conversation's
+    /// attributes, `{"staff": {identity: kind}}`, keeping every other attribute. Only the
+    /// backend writes this map, through REST; a visitor's default role cannot change
+    /// conversation attributes, so a client may trust it where it cannot trust participant or
+    /// message attributes (which their authors write). Nothing is written when already there.
+    pub async fn record_staff(
+        &self,
+        conversation: &str,
+        identity: &str,
+        kind: &str,
+    ) -> Result<(), BackendError> {
+        let url = self.url(&format!("Conversations/{conversation}"));
+        let body = self.call(reqwest::Method::GET, url.clone(), &[], false).await?;
+        let text = body["attributes"].as_str().unwrap_or("{}");
+        let mut attributes = match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => map,
+            // Attributes that are not an object (another tool's choice) are kept under a key
+            // rather than lost.
+            Ok(other) => serde_json::Map::from_iter([("previous".to_owned(), other)]),
+            Err(_) => serde_json::Map::new(),
+        };
+        let staff = attributes.entry("staff").or_insert_with(|| Value::Object(Default::default()));
+        if !staff.is_object() {
+            *staff = Value::Object(Default::default());
+        }
+        if staff[identity] == kind {
+            return Ok(());
+        }
+        staff[identity] = Value::String(kind.to_owned());
+        let text = Value::Object(attributes).to_string();
+        self.call(reqwest::Method::POST, url, &[("Attributes", &text)], false).await.map(drop)
+    }
+
     /// Adds a chat participant.
     pub async fn add_participant(
         &self,
