@@ -15,6 +15,10 @@ pub struct TwilioApi {
     service: String,
     key: String,
     secret: String,
+    /// Serialises this process's read-modify-write of conversation attributes (the staff map):
+    /// the REST API has no conditional update, and the agent desk and the bot can write the same
+    /// conversation at once.
+    attribute_writes: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A conversation in a list.
@@ -51,6 +55,7 @@ impl TwilioApi {
             service: service.to_owned(),
             key: api_key.to_owned(),
             secret: api_secret.to_owned(),
+            attribute_writes: Default::default(),
         }
     }
 
@@ -138,6 +143,7 @@ impl TwilioApi {
         identity: &str,
         kind: &str,
     ) -> Result<(), BackendError> {
+        let _writing = self.attribute_writes.lock().await;
         let url = self.url(&format!("Conversations/{conversation}"));
         let body = self.call(reqwest::Method::GET, url.clone(), &[], false).await?;
         let text = body["attributes"].as_str().unwrap_or("{}");
