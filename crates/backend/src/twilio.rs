@@ -15,6 +15,10 @@ pub struct TwilioApi {
     service: String,
     key: String,
     secret: String,
+    /// Serialises this process's read-modify-write of conversation attributes (the staff map):
+    /// the REST API has no conditional update, and the agent desk and the bot can write the same
+    /// conversation at once.
+    attribute_writes: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A conversation in a list.
@@ -51,6 +55,7 @@ impl TwilioApi {
             service: service.to_owned(),
             key: api_key.to_owned(),
             secret: api_secret.to_owned(),
+            attribute_writes: Default::default(),
         }
     }
 
@@ -125,6 +130,40 @@ impl TwilioApi {
         let mut page: Page = parse(body)?;
         page.conversations.sort_by(|a, b| b.date_created.cmp(&a.date_created));
         Ok(page.conversations)
+    }
+
+    /// Records `identity` as staff of kind `kind` (`agent`, `bot`) in the conversation's
+    /// attributes, `{"staff": {identity: kind}}`, keeping every other attribute. Only the
+    /// backend writes this map, through REST; a visitor's default role cannot change
+    /// conversation attributes, so a client may trust it where it cannot trust participant or
+    /// message attributes (which their authors write). Nothing is written when already there.
+    pub async fn record_staff(
+        &self,
+        conversation: &str,
+        identity: &str,
+        kind: &str,
+    ) -> Result<(), BackendError> {
+        let _writing = self.attribute_writes.lock().await;
+        let url = self.url(&format!("Conversations/{conversation}"));
+        let body = self.call(reqwest::Method::GET, url.clone(), &[], false).await?;
+        let text = body["attributes"].as_str().unwrap_or("{}");
+        let mut attributes = match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => map,
+            // Attributes that are not an object (another tool's choice) are kept under a key
+            // rather than lost.
+            Ok(other) => serde_json::Map::from_iter([("previous".to_owned(), other)]),
+            Err(_) => serde_json::Map::new(),
+        };
+        let staff = attributes.entry("staff").or_insert_with(|| Value::Object(Default::default()));
+        if !staff.is_object() {
+            *staff = Value::Object(Default::default());
+        }
+        if staff[identity] == kind {
+            return Ok(());
+        }
+        staff[identity] = Value::String(kind.to_owned());
+        let text = Value::Object(attributes).to_string();
+        self.call(reqwest::Method::POST, url, &[("Attributes", &text)], false).await.map(drop)
     }
 
     /// Adds a chat participant.

@@ -344,6 +344,42 @@ async fn test_the_demo_agent_desk_lists_joins_and_answers() {
     assert_eq!(response.status(), 400);
 }
 
+/// The conversation's attributes, parsed.
+async fn conversation_attributes(stack: &TestStack, sid: &str) -> Value {
+    let c = rest(stack, reqwest::Method::GET, &format!("/v1/Conversations/{sid}"), &[]).await;
+    serde_json::from_str(c["attributes"].as_str().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn test_the_agent_and_the_bot_are_recorded_as_staff_in_the_conversation_attributes() {
+    let stack = TestStack::spawn().await;
+    let visitor =
+        post_ok(&stack, "/api/session", json!({ "name": "Zoë", "question": "Hello?" })).await;
+    let sid = visitor["conversation_sid"].as_str().unwrap();
+    // The bot records itself before it answers.
+    for _ in 0..50 {
+        if messages(&stack, sid).await.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let attributes = conversation_attributes(&stack, sid).await;
+    assert_eq!(attributes["staff"], json!({ "convo-bot": "bot" }), "{attributes}");
+
+    let path = format!("/api/agent/session?conversation={sid}");
+    for _ in 0..2 {
+        post_ok(&stack, &path, json!({})).await;
+    }
+    let attributes = conversation_attributes(&stack, sid).await;
+    assert_eq!(attributes["staff"], json!({ "convo-bot": "bot", "demo-agent": "agent" }));
+    // Merged, not replaced: what the session wrote is still there.
+    assert_eq!(attributes["source"], "convo-widget");
+    assert_eq!(attributes["visitor"]["name"], "Zoë");
+
+    // That a visitor cannot write the map for itself is the emulator's role model
+    // (crates/emulator/tests/roles.rs, changing attributes is refused).
+}
+
 #[tokio::test]
 async fn test_against_real_twilio_there_is_no_agent_desk() {
     let stack = TestStack::spawn_with(|config| config.mode = convo_backend::Mode::Twilio).await;

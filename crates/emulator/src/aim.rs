@@ -1,15 +1,15 @@
 //! The Conversations client API ("aim"), reached through twilsock `message` frames.
 //!
-//! Authorization lives here: a user reads only conversations it participates in, writes only
-//! as itself (its own messages, its own participant, its own user), and must be a participant
-//! to change a conversation. Refusals are Twilio error bodies.
+//! Authorization lives here: a user reads only conversations it participates in, and every
+//! command is checked against the caller's roles (`world/roles.rs`): its service role, and its
+//! participant role in the conversation. Refusals are Twilio error bodies.
 
 use convo_wire::TwilioError;
 use serde_json::{json, Value};
 
 use crate::{
     routing::{bad_request, forbidden, not_found, Request, Response, Result},
-    world::{ConversationUpdate, NewMessage, State, World},
+    world::{ConversationUpdate, NewMessage, Permission, State, World},
 };
 
 /// Routes one client API request. A command carrying a mutation id that was already applied
@@ -56,6 +56,7 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
         ("POST", ["Users", "Me", "Conversations", id]) => {
             let sid = participating(world, me, id)?;
             if let Some(level) = req.field("notification_level") {
+                world.require(me, Some(&sid), Permission::EditNotificationLevel)?;
                 world.set_notification_level(&sid, me, level.as_str().unwrap_or_default())?;
             }
             if let Some(index) = req.body.get("last_read_message_index") {
@@ -86,7 +87,11 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
         }
         ("POST", ["Users", identity]) => {
             if *identity != me {
-                return Err(forbidden("A user can only update itself"));
+                if !world.permitted(me, None, Permission::EditAnyUserInfo) {
+                    return Err(forbidden("A user can only update itself"));
+                }
+            } else {
+                world.require(me, None, Permission::EditOwnUserInfo)?;
             }
             let friendly_name = match req.body.get("friendly_name") {
                 None => None,
@@ -108,8 +113,8 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
                     world.config.limits.conversation_attributes_bytes,
                 )?;
             }
-            world.update_user(me, friendly_name, attributes);
-            Ok(Response::ok(json!({ "identity": me })))
+            world.update_user(identity, friendly_name, attributes);
+            Ok(Response::ok(json!({ "identity": identity })))
         }
         ("POST", ["Typing"]) => {
             let channel = req
@@ -121,6 +126,7 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
             Ok(Response::ok(json!({ "typing_timeout": timeout })))
         }
         ("POST", ["Conversations"]) => {
+            world.require(me, None, Permission::CreateConversation)?;
             let friendly_name = string_field(req, "friendly_name")?;
             let unique_name = string_field(req, "unique_name")?.filter(|n| !n.is_empty());
             let attributes = attributes_field(req, "attributes")?;
@@ -133,6 +139,14 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
         }
         ("POST", ["Conversations", id]) => {
             let sid = participating(world, me, id)?;
+            if req.body.get("friendly_name").is_some() || req.body.get("unique_name").is_some() {
+                world.require(me, Some(&sid), Permission::EditConversationName)?;
+            }
+            // Twilio names no permission of its own for the state (or timers): closing a
+            // conversation is a change to it as a whole, like its attributes.
+            if ["attributes", "state", "timers"].iter().any(|f| req.body.get(*f).is_some()) {
+                world.require(me, Some(&sid), Permission::EditConversationAttributes)?;
+            }
             let update =
                 ConversationUpdate {
                     friendly_name: optional_string(req, "friendly_name")?,
@@ -152,6 +166,7 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
         }
         ("DELETE", ["Conversations", id]) => {
             let sid = participating(world, me, id)?;
+            world.require(me, Some(&sid), Permission::DeleteConversation)?;
             world.delete_conversation(&sid)?;
             Ok(Response { status: 204, body: json!({}) })
         }
@@ -160,6 +175,7 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
             let attributes = attributes_field(req, "attributes")?;
             let participant = if let Some(binding) = req.field("messaging_binding") {
                 require_participant(world, me, &sid)?;
+                world.require(me, Some(&sid), Permission::AddNonChatParticipant)?;
                 let address = binding["address"]
                     .as_str()
                     .ok_or_else(|| bad_request("messaging_binding.address is required"))?;
@@ -168,9 +184,11 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
             } else {
                 let identity = string_field(req, "identity")?
                     .ok_or_else(|| bad_request("identity is required"))?;
-                // Joining oneself needs no membership; adding someone else does.
-                if identity != me {
+                if identity == me {
+                    require_join(world, me, &sid)?;
+                } else {
                     require_participant(world, me, &sid)?;
+                    world.require(me, Some(&sid), Permission::AddParticipant)?;
                 }
                 world.add_chat_participant(&sid, &identity, attributes)?
             };
@@ -180,8 +198,11 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
         ("POST", ["Conversations", id, "Participants", who]) => {
             let sid = participating(world, me, id)?;
             let participant = world.participant_sid(&sid, who).ok_or_else(|| not_found(who))?;
-            if world.conversations[&sid].participants[&participant].identity.as_deref() != Some(me)
-            {
+            let own = world.conversations[&sid].participants[&participant].identity.as_deref()
+                == Some(me);
+            if own {
+                world.require(me, Some(&sid), Permission::EditOwnParticipantAttributes)?;
+            } else if !world.permitted(me, Some(&sid), Permission::EditAnyParticipantAttributes) {
                 return Err(forbidden("A user can only update its own participant"));
             }
             let attributes = attributes_field(req, "attributes")?
@@ -193,6 +214,11 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
         ("DELETE", ["Conversations", id, "Participants", who]) => {
             let sid = participating(world, me, id)?;
             let participant = world.participant_sid(&sid, who).ok_or_else(|| not_found(who))?;
+            let own = world.conversations[&sid].participants[&participant].identity.as_deref()
+                == Some(me);
+            let needed =
+                if own { Permission::LeaveConversation } else { Permission::RemoveParticipant };
+            world.require(me, Some(&sid), needed)?;
             world.remove_participant(&sid, &participant)?;
             Ok(Response { status: 204, body: json!({}) })
         }
@@ -210,6 +236,12 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
                     .collect::<Result<_, _>>()?,
                 Some(_) => return Err(bad_request("media_sids must be an array")),
             };
+            let needed = if media_sids.is_empty() {
+                Permission::SendMessage
+            } else {
+                Permission::SendMediaMessage
+            };
+            world.require(me, Some(&sid), needed)?;
             for media_sid in &media_sids {
                 if world.media.get(media_sid).is_some_and(|m| m.author != me) {
                     return Err(bad_request(format!("Media {media_sid} was not uploaded by {me}")));
@@ -231,6 +263,25 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
         }
         ("POST", ["Conversations", id, "Messages", message]) => {
             let (sid, index) = own_message(world, me, id, message)?;
+            let own = world.conversations[&sid].messages[&index].author == me;
+            let body_edit = req.body.get("body").is_some();
+            let attributes_edit = req.body.get("attributes").is_some();
+            for (wanted, if_own, if_any) in [
+                (
+                    body_edit || !attributes_edit,
+                    Permission::EditOwnMessage,
+                    Permission::EditAnyMessage,
+                ),
+                (
+                    attributes_edit,
+                    Permission::EditOwnMessageAttributes,
+                    Permission::EditAnyMessageAttributes,
+                ),
+            ] {
+                if wanted {
+                    world.require(me, Some(&sid), if own { if_own } else { if_any })?;
+                }
+            }
             world.update_message(
                 &sid,
                 index,
@@ -244,6 +295,10 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
         }
         ("DELETE", ["Conversations", id, "Messages", message]) => {
             let (sid, index) = own_message(world, me, id, message)?;
+            let own = world.conversations[&sid].messages[&index].author == me;
+            let needed =
+                if own { Permission::DeleteOwnMessage } else { Permission::DeleteAnyMessage };
+            world.require(me, Some(&sid), needed)?;
             world.remove_message(&sid, index)?;
             Ok(Response { status: 204, body: json!({}) })
         }
@@ -292,6 +347,21 @@ fn require_participant(world: &World, me: &str, sid: &str) -> Result<(), TwilioE
     }
 }
 
+/// Joining oneself needs `joinConversation` and a conversation the user can see: one it
+/// created (the SDK creates, then joins), or any when its roles may add participants anyway.
+/// Conversations are private, so a token holder who learnt a SID cannot walk in (F1).
+fn require_join(world: &World, me: &str, sid: &str) -> Result<(), TwilioError> {
+    world.require(me, Some(sid), Permission::JoinConversation)?;
+    let created = world.conversations.get(sid).is_some_and(|c| c.created_by == me);
+    if created || world.permitted(me, Some(sid), Permission::AddParticipant) {
+        Ok(())
+    } else {
+        require_participant(world, me, sid)
+    }
+}
+
+/// A message `me` may change: its own, or anyone's when its roles allow (checked by the caller
+/// per field). A user without the "any" permissions gets the plain refusal it always got.
 fn own_message(
     world: &World,
     me: &str,
@@ -300,7 +370,14 @@ fn own_message(
 ) -> Result<(String, u64), TwilioError> {
     let sid = participating(world, me, id)?;
     let index = world.message_index(&sid, message).ok_or_else(|| not_found(message))?;
-    if world.conversations[&sid].messages[&index].author != me {
+    let any = [
+        Permission::EditAnyMessage,
+        Permission::EditAnyMessageAttributes,
+        Permission::DeleteAnyMessage,
+    ];
+    if world.conversations[&sid].messages[&index].author != me
+        && !any.iter().any(|p| world.permitted(me, Some(&sid), *p))
+    {
         return Err(forbidden("A user can only change its own messages"));
     }
     Ok((sid, index))

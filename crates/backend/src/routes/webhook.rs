@@ -43,6 +43,13 @@ pub(crate) async fn receive(
                 let state = state.clone();
                 tokio::spawn(async move {
                     let bot = &state.config.bot;
+                    // `{"bot":true}` styles the message, but any author can write it; the
+                    // `staff` map, written only here through REST, says who the bot is (F11).
+                    if let Err(e) =
+                        state.twilio.record_staff(&conversation, &bot.identity, "bot").await
+                    {
+                        tracing::warn!("recording the bot in {conversation} failed: {e}");
+                    }
                     let attributes = r#"{"bot":true}"#;
                     if let Err(e) = state
                         .twilio

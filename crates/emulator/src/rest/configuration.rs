@@ -1,14 +1,24 @@
-//! `/v1/Configuration`, `/v1/Configuration/Webhooks` and the service-scoped webhook
-//! configuration (one service here, so both edit the same settings).
+//! `/v1/Configuration` (account settings), `/v1/Services/{IS…}/Configuration` (the service's
+//! default roles), `/v1/Configuration/Webhooks` and the service-scoped webhook configuration
+//! (one service here, so both edit the same settings).
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use super::{RestRequest, RestResult};
-use crate::{routing::not_found, world::World};
+use crate::{
+    routing::not_found,
+    world::{RoleType, World},
+};
 
 pub(super) fn route(world: &mut World, req: &RestRequest, segments: &[&str]) -> RestResult {
     match (&req.method, segments) {
+        (method @ (&Method::GET | &Method::POST), ["Configuration"]) if req.prefix != "/v1" => {
+            if method == Method::POST {
+                service_configuration_update(world, req)?;
+            }
+            Ok((StatusCode::OK, service_configuration(world, req)))
+        }
         (&Method::GET | &Method::POST, ["Configuration"]) => {
             let url = format!("{}{}/Configuration", world.base_url, req.prefix);
             Ok((
@@ -62,4 +72,48 @@ pub(super) fn route(world: &mut World, req: &RestRequest, segments: &[&str]) -> 
         }
         _ => Err(not_found(format!("/v1/{}", segments.join("/")))),
     }
+}
+
+/// The Service Configuration resource
+/// (<https://www.twilio.com/docs/conversations/api/service-configuration-resource>).
+fn service_configuration(world: &World, req: &RestRequest) -> serde_json::Value {
+    let url = format!("{}{}/Configuration", world.base_url, req.prefix);
+    json!({
+        "chat_service_sid": world.service_sid(),
+        "default_conversation_creator_role_sid": world.roles.default_creator,
+        "default_conversation_role_sid": world.roles.default_conversation,
+        "default_chat_service_role_sid": world.roles.default_service,
+        "reachability_enabled": true,
+        "url": url,
+        "links": {
+            "notifications": format!("{url}/Notifications"),
+            "webhooks": format!("{url}/Webhooks"),
+        },
+    })
+}
+
+/// Points the defaults at other roles; each must exist and be of the matching type. All are
+/// checked before any changes, so a bad one changes nothing.
+fn service_configuration_update(
+    world: &mut World,
+    req: &RestRequest,
+) -> Result<(), convo_wire::TwilioError> {
+    let form = &req.form;
+    let pick = |name: &str, kind: RoleType| {
+        form.get(name).filter(|v| !v.is_empty()).map(|sid| world.roles.check(sid, kind)).transpose()
+    };
+    let creator = pick("DefaultConversationCreatorRoleSid", RoleType::Conversation)?;
+    let conversation = pick("DefaultConversationRoleSid", RoleType::Conversation)?;
+    let service = pick("DefaultChatServiceRoleSid", RoleType::Service)?;
+    let roles = &mut world.roles;
+    if let Some(sid) = creator {
+        roles.default_creator = sid;
+    }
+    if let Some(sid) = conversation {
+        roles.default_conversation = sid;
+    }
+    if let Some(sid) = service {
+        roles.default_service = sid;
+    }
+    Ok(())
 }

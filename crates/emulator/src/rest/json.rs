@@ -114,7 +114,7 @@ impl World {
             "sid": u.sid,
             "account_sid": self.config.credentials.account_sid,
             "chat_service_sid": self.service_sid(),
-            "role_sid": "RL00000000000000000000000000000001",
+            "role_sid": u.role_sid,
             "identity": u.identity,
             "friendly_name": u.friendly_name,
             "attributes": u.attributes,

@@ -11,6 +11,7 @@ mod conversations;
 mod json;
 mod messages;
 mod participants;
+mod roles;
 mod users;
 
 use axum::{
@@ -182,6 +183,7 @@ fn dispatch(world: &mut World, req: &RestRequest) -> RestResult {
             participant_conversations(world, req)
         }
         ["Configuration", ..] => configuration::route(world, req, &segments),
+        ["Roles", ..] => roles::route(world, req, &segments),
         _ => Err(not_found(format!("/v1/{}", req.segments.join("/")))),
     }
 }

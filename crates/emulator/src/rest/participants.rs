@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Paging, RestRequest, RestResult};
 use crate::{
     routing::{bad_request, not_found},
-    world::World,
+    world::{RoleType, World},
 };
 
 pub(super) fn route(
@@ -19,17 +19,22 @@ pub(super) fn route(
         (&Method::POST, []) => {
             let form = &req.form;
             let attributes = form.get("Attributes").map(str::to_owned);
+            let role = role_sid(world, req)?;
             let participant = match (form.get("Identity"), form.get("MessagingBinding.Address")) {
-                (Some(identity), None) if !identity.is_empty() => {
-                    world.add_chat_participant(conversation, identity, attributes)?
-                }
+                (Some(identity), None) if !identity.is_empty() => world
+                    .add_chat_participant_with_role(conversation, identity, attributes, role)?,
                 (None, Some(address)) if !address.is_empty() => {
                     let proxy = form
                         .get("MessagingBinding.ProxyAddress")
                         .or_else(|| form.get("MessagingBinding.ProjectedAddress"))
                         .filter(|p| !p.is_empty())
                         .ok_or_else(|| bad_request("MessagingBinding.ProxyAddress is required with MessagingBinding.Address"))?;
-                    world.add_binding_participant(conversation, address, proxy, attributes)?
+                    let participant =
+                        world.add_binding_participant(conversation, address, proxy, attributes)?;
+                    if let Some(role) = role {
+                        world.set_participant_role(conversation, &participant, &role)?;
+                    }
+                    participant
                 }
                 _ => {
                     return Err(bad_request("Provide either Identity or MessagingBinding.Address"))
@@ -59,6 +64,10 @@ pub(super) fn route(
             match *method {
                 Method::GET => {}
                 Method::POST => {
+                    // Checked first, so a bad RoleSid changes nothing.
+                    if let Some(role) = role_sid(world, req)? {
+                        world.set_participant_role(conversation, &participant, &role)?;
+                    }
                     if let Some(attributes) = req.form.get("Attributes") {
                         world.update_participant(
                             conversation,
@@ -97,4 +106,13 @@ pub(super) fn route(
         }
         _ => Err(not_found("participant resource")),
     }
+}
+
+/// `RoleSid`: a conversation role to give the participant (checked), if given.
+fn role_sid(world: &World, req: &RestRequest) -> Result<Option<String>, convo_wire::TwilioError> {
+    req.form
+        .get("RoleSid")
+        .filter(|v| !v.is_empty())
+        .map(|sid| world.roles.check(sid, RoleType::Conversation))
+        .transpose()
 }

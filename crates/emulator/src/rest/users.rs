@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{Paging, RestRequest, RestResult};
 use crate::{
     routing::{bad_request, not_found},
-    world::World,
+    world::{RoleType, World},
 };
 
 pub(super) fn route(world: &mut World, req: &RestRequest, segments: &[&str]) -> RestResult {
@@ -26,8 +26,12 @@ pub(super) fn route(world: &mut World, req: &RestRequest, segments: &[&str]) -> 
                 ));
             }
             let (name, attributes) = validated(world, req)?;
+            let role = role_sid(world, req)?;
             world.ensure_user(identity);
             world.update_user(identity, name, attributes);
+            if let Some(role) = role {
+                world.set_user_role(identity, &role)?;
+            }
             Ok((StatusCode::CREATED, world.rest_user(&req.prefix, &world.users[identity])))
         }
         (&Method::GET, ["Users"]) => {
@@ -55,6 +59,9 @@ pub(super) fn route(world: &mut World, req: &RestRequest, segments: &[&str]) -> 
                 Method::GET => {}
                 Method::POST => {
                     let (name, attributes) = validated(world, req)?;
+                    if let Some(role) = role_sid(world, req)? {
+                        world.set_user_role(&identity, &role)?;
+                    }
                     world.update_user(&identity, name, attributes);
                 }
                 Method::DELETE => {
@@ -160,4 +167,13 @@ fn validated(world: &World, req: &RestRequest) -> Result<UserFields, TwilioError
         )?;
     }
     Ok((name, attributes))
+}
+
+/// `RoleSid`: a service role to give the user (checked), if given.
+fn role_sid(world: &World, req: &RestRequest) -> Result<Option<String>, TwilioError> {
+    req.form
+        .get("RoleSid")
+        .filter(|v| !v.is_empty())
+        .map(|sid| world.roles.check(sid, RoleType::Service))
+        .transpose()
 }

@@ -52,9 +52,6 @@ pub(crate) struct ConversationUpdate {
     pub(crate) timer_closed: Option<Option<f64>>,
 }
 
-/// The role every chat participant has (Twilio's default service role stands in).
-const PARTICIPANT_ROLE: &str = "RL00000000000000000000000000000000";
-
 impl World {
     /// Validates a friendly name against the service limit.
     pub(crate) fn check_friendly_name(&self, name: &str) -> Result<(), TwilioError> {
@@ -281,12 +278,24 @@ impl World {
         Ok(())
     }
 
-    /// Adds a chat participant. Returns the participant SID.
+    /// Adds a chat participant with the default role. Returns the participant SID.
     pub(crate) fn add_chat_participant(
         &mut self,
         conversation: &str,
         identity: &str,
         attributes: Option<String>,
+    ) -> Result<String, TwilioError> {
+        self.add_chat_participant_with_role(conversation, identity, attributes, None)
+    }
+
+    /// Adds a chat participant with conversation role `role` (a checked SID), or the default
+    /// one: the creator's role for the conversation's creator, the participant role otherwise.
+    pub(crate) fn add_chat_participant_with_role(
+        &mut self,
+        conversation: &str,
+        identity: &str,
+        attributes: Option<String>,
+        role: Option<String>,
     ) -> Result<String, TwilioError> {
         let attributes = attributes.unwrap_or_else(|| "{}".to_owned());
         Self::check_attributes("Participant", &attributes, self.config.limits.attributes_bytes)?;
@@ -298,6 +307,13 @@ impl World {
                 format!("Participant {identity} is already in the conversation"),
             ));
         }
+        let role = role.unwrap_or_else(|| {
+            if c.created_by == identity {
+                self.roles.default_creator.clone()
+            } else {
+                self.roles.default_conversation.clone()
+            }
+        });
         self.ensure_user(identity);
         self.insert_participant(
             conversation,
@@ -305,6 +321,7 @@ impl World {
             "chat".to_owned(),
             attributes,
             None,
+            role,
         )
     }
 
@@ -340,7 +357,15 @@ impl World {
         }
         let kind = if address.starts_with("whatsapp:") { "whatsapp" } else { "sms" };
         let binding = json!({ "type": kind, "address": address, "proxy_address": proxy_address });
-        self.insert_participant(conversation, None, kind.to_owned(), attributes, Some(binding))
+        let role = self.roles.default_conversation.clone();
+        self.insert_participant(
+            conversation,
+            None,
+            kind.to_owned(),
+            attributes,
+            Some(binding),
+            role,
+        )
     }
 
     fn insert_participant(
@@ -350,6 +375,7 @@ impl World {
         kind: String,
         attributes: String,
         messaging_binding: Option<Value>,
+        role_sid: String,
     ) -> Result<String, TwilioError> {
         let now = now_millis();
         let participant = Participant {
@@ -358,7 +384,7 @@ impl World {
             kind,
             attributes,
             messaging_binding,
-            role_sid: PARTICIPANT_ROLE.to_owned(),
+            role_sid,
             date_created: now,
             date_updated: now,
             last_read: None,
@@ -531,7 +557,7 @@ impl World {
         }
     }
 
-    fn publish_participant(&mut self, conversation: &str, participant_sid: &str) {
+    pub(super) fn publish_participant(&mut self, conversation: &str, participant_sid: &str) {
         let c = &self.conversations[conversation];
         let roster = c.roster.clone();
         let data = self.roster_data(&c.participants[participant_sid]);

@@ -9,6 +9,7 @@ mod connections;
 mod conversations;
 mod json;
 mod messages;
+mod roles;
 mod users;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -20,6 +21,7 @@ use tokio::sync::mpsc;
 
 pub(crate) use conversations::{ConversationUpdate, State};
 pub(crate) use messages::NewMessage;
+pub(crate) use roles::{Permission, Role, RoleType, Roles};
 
 use crate::{
     sync::SyncStore,
@@ -63,6 +65,8 @@ pub(crate) struct User {
     pub(crate) identity: String,
     pub(crate) friendly_name: Option<String>,
     pub(crate) attributes: String,
+    /// Its service-scope role.
+    pub(crate) role_sid: String,
     pub(crate) user_info: String,
     pub(crate) my_conversations: String,
     pub(crate) online: bool,
@@ -181,6 +185,7 @@ pub(crate) struct World {
     access: HashMap<String, Access>,
     pub(crate) connections: HashMap<u64, Connection>,
     pub(crate) media: HashMap<String, Media>,
+    pub(crate) roles: Roles,
     pub(crate) webhooks: WebhookConfig,
     pub(crate) webhook_queue: Option<mpsc::UnboundedSender<WebhookJob>>,
     pub(crate) pending_events: Vec<DomainEvent>,
@@ -204,6 +209,7 @@ impl World {
             access: HashMap::new(),
             connections: HashMap::new(),
             media: HashMap::new(),
+            roles: Roles::new(),
             webhooks: WebhookConfig::default(),
             webhook_queue: None,
             pending_events: Vec::new(),

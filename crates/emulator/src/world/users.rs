@@ -35,6 +35,7 @@ impl World {
                     identity: identity.to_owned(),
                     friendly_name: None,
                     attributes: "{}".to_owned(),
+                    role_sid: self.roles.default_service.clone(),
                     user_info,
                     my_conversations,
                     online: false,
