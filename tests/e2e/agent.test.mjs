@@ -70,3 +70,63 @@ test('the agent desk lists visitors\' chats, opens one, and the two converse; it
     await visitor.close();
   }
 });
+
+test('switching between visitors 20 times in the desk leaves no listener or timer behind', async () => {
+  const first = await visit(browser);
+  const second = await visit(browser);
+  const agent = await visit(browser);
+  try {
+    const names = [unique('Noor'), unique('Omar')];
+    await startChat(first.page, { name: names[0], question: 'First question' });
+    await startChat(second.page, { name: names[1], question: 'Second question' });
+    // Active intervals, counted as the page starts and clears them.
+    await agent.page.addInitScript(() => {
+      const active = new Set();
+      const { setInterval: set, clearInterval: clear } = window;
+      window.setInterval = (...args) => {
+        const id = set(...args);
+        active.add(id);
+        return id;
+      };
+      window.clearInterval = (id) => {
+        active.delete(id);
+        clear(id);
+      };
+      window.__activeIntervals = () => active.size;
+    });
+    await agent.page.goto(new URL('agent.html', BASE_URL).href);
+    const desk = agent.page.getByRole('navigation', { name: 'Conversations' });
+    const entries = names.map((name) => desk.getByRole('button', { name: new RegExp(name) }));
+    const show = async (i) => {
+      await entries[i].click();
+      const region = agent.page.getByRole('region', { name: names[i] });
+      await region.locator('.convo-bubble__text', { hasText: i === 0 ? 'First question' : 'Second question' })
+        .waitFor({ timeout: 20_000 });
+    };
+    for (const entry of entries) await entry.waitFor({ timeout: 20_000 });
+
+    const cdp = await agent.page.context().newCDPSession(agent.page);
+    const listeners = async () => {
+      let total = 0;
+      for (const expression of ['window', 'document', 'window.visualViewport']) {
+        const { result } = await cdp.send('Runtime.evaluate', { expression });
+        const { listeners: found } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId });
+        total += found.length;
+      }
+      return total;
+    };
+    await show(0);
+    await show(1);
+    const before = { listeners: await listeners(), intervals: await agent.page.evaluate(() => window.__activeIntervals()) };
+    for (let i = 0; i < 20; i += 1) await show(i % 2);
+    await show(1);
+    const after = { listeners: await listeners(), intervals: await agent.page.evaluate(() => window.__activeIntervals()) };
+    assert.deepEqual(after, before, 'the same listeners on window, document and the visual viewport, and the same timers');
+    assert.equal(await agent.page.getByRole('region').count(), 1, 'one conversation on screen');
+    assert.deepEqual([...first.page.problems, ...second.page.problems, ...agent.page.problems], []);
+  } finally {
+    await agent.close();
+    await second.close();
+    await first.close();
+  }
+});

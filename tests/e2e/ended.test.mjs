@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { launch, screenshot } from './harness.mjs';
 import {
   allMessages,
+  recordStaff,
   closeConversation,
   gotoWidget,
   inView,
@@ -39,6 +40,7 @@ async function addAgent(conversationSid, friendlyName = 'Ana') {
     Identity: identity,
     Attributes: JSON.stringify({ friendlyName, role: 'agent' }),
   });
+  await recordStaff(conversationSid, identity);
   return identity;
 }
 

@@ -4,7 +4,20 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launch, screenshot } from './harness.mjs';
-import { gotoWidget, launcherOf, poll, storedSession, visit } from './support.mjs';
+import {
+  chatWithAgent,
+  dropConnections,
+  faultHooksAvailable,
+  gotoWidget,
+  launcherOf,
+  panelOf,
+  poll,
+  routeTwilsock,
+  sendText,
+  storedSession,
+  visit,
+  waitDelivered,
+} from './support.mjs';
 
 let browser;
 before(async () => {
@@ -127,6 +140,47 @@ test('Arabic: a message written in English keeps its own direction (punctuation 
       assert.equal(inOrder, true, `in ${text}, "${word}" ends with its punctuation on the right (the text is laid out left to right)`);
     }
     assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('setLocale re-labels the rows already shown: times, day, "Seen" and a pending status', async () => {
+  assert.ok(await faultHooksAvailable(), 'the emulator must run with CONVO_EMULATOR_TESTING=1 for this test');
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const net = await routeTwilsock(page);
+    const { session, agent } = await chatWithAgent(t);
+    let panel = panelOf(page);
+    await agent.conversation.sendMessage('Here to help.');
+    const reply = panel.locator('.convo-row--other', { hasText: 'Here to help.' });
+    await reply.waitFor({ timeout: 10_000 });
+    await waitDelivered(page, 'Where is my parcel?');
+    await agent.conversation.setAllMessagesRead();
+    await panel.locator('.convo-row__seen', { hasText: /^Seen$/ }).waitFor({ timeout: 10_000 });
+    // A message that cannot go out yet: it keeps a status while the language changes.
+    net.down = true;
+    await dropConnections(session.identity);
+    await sendText(page, 'queued through a language change');
+    await panel.locator('.convo-row__status', { hasText: 'Waiting for connection' }).waitFor({ timeout: 10_000 });
+    const timeIn = (p) => p.locator('.convo-row--other', { hasText: 'Here to help.' }).locator('.convo-row__meta time');
+    const english = await timeIn(panel).innerText();
+    assert.match(english, /\b(AM|PM)\b/, `an English time has AM/PM (${english})`);
+    assert.deepEqual(await panel.locator('.convo-day').allInnerTexts(), ['Today']);
+
+    await page.evaluate(() => window.ConvoWidget.setLocale('fr'));
+    panel = panelOf(page, 'Assistance');
+    const time = timeIn(panel);
+    await poll(async () => !/\b(AM|PM)\b/.test(await time.innerText()), { what: 'the time re-labelled in French' });
+    assert.match(await time.innerText(), /^\d{2}:\d{2}$/, `a 24-hour French time (${await time.innerText()})`);
+    assert.deepEqual(await panel.locator('.convo-day').allInnerTexts(), ["Aujourd'hui"]);
+    assert.equal(await panel.locator('.convo-row__seen').innerText(), 'Vu');
+    await panel.locator('.convo-row__status', { hasText: 'En attente de connexion' }).waitFor({ timeout: 5_000 });
+
+    net.down = false;
+    await waitDelivered(page, 'queued through a language change', 30_000);
+    assert.deepEqual(page.problems.filter((p) => !/WebSocket|ERR_CONNECTION|net::/i.test(p)), []);
   } finally {
     await t.close();
   }

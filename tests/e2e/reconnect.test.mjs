@@ -18,6 +18,7 @@ import {
   panelOf,
   poll,
   recordMessages,
+  routeTwilsock,
   sendText,
   visit,
   waitDelivered,
@@ -41,20 +42,6 @@ async function requireFaultHooks() {
   );
 }
 
-/** Routes the page's twilsock websocket; `net.down = true` refuses new connections. */
-async function routeTwilsock(page) {
-  const net = { down: false, refused: 0, opened: 0 };
-  await page.routeWebSocket(/\/v3\/wsconnect/, (ws) => {
-    if (net.down) {
-      net.refused += 1;
-      ws.close({ code: 1011, reason: 'network down' });
-      return;
-    }
-    net.opened += 1;
-    ws.connectToServer();
-  });
-  return net;
-}
 
 /** How many message bubbles read exactly `text`. */
 const bubbles = (page, text) =>

@@ -106,6 +106,21 @@ export async function faultHooksAvailable() {
   return Boolean(response && response.status !== 404 && response.status < 500);
 }
 
+/** Routes the page's twilsock websocket; `net.down = true` refuses new connections. */
+export async function routeTwilsock(page) {
+  const net = { down: false, refused: 0, opened: 0 };
+  await page.routeWebSocket(/\/v3\/wsconnect/, (ws) => {
+    if (net.down) {
+      net.refused += 1;
+      ws.close({ code: 1011, reason: 'network down' });
+      return;
+    }
+    net.opened += 1;
+    ws.connectToServer();
+  });
+  return net;
+}
+
 /** Drops every websocket of `identity`, as a network cut would. */
 export async function dropConnections(identity) {
   const response = await fetch(`${EMULATOR_URL}/_testing/drop?identity=${encodeURIComponent(identity)}`, {
@@ -119,8 +134,19 @@ export async function dropConnections(identity) {
 // The agent: Twilio's official SDK, on the other side of the visitor's conversation
 
 /**
- * Adds an agent to `conversationSid` through REST (role agent, `friendlyName` in its attributes)
- * and connects an official SDK client as that agent. Resolves with
+ * Records `identity` as staff (`agent` or `bot`) in the conversation's attributes through REST,
+ * as the backend does when it adds the agent or the bot: the widget takes roles from there only.
+ */
+export async function recordStaff(conversationSid, identity, role = 'agent') {
+  const conversation = await restOk('GET', `/v1/Conversations/${conversationSid}`);
+  const attributes = JSON.parse(conversation.attributes || '{}');
+  attributes.staff = { ...(attributes.staff ?? {}), [identity]: role };
+  await restOk('POST', `/v1/Conversations/${conversationSid}`, { Attributes: JSON.stringify(attributes) });
+}
+
+/**
+ * Adds an agent to `conversationSid` through REST (recorded as staff, `friendlyName` in its
+ * attributes) and connects an official SDK client as that agent. Resolves with
  * {identity, client, conversation, close()}; the conversation is loaded and subscribed.
  */
 export async function joinAgent(conversationSid, { friendlyName = 'Ana', identity = unique('agent-ana'), attributes } = {}) {
@@ -128,6 +154,7 @@ export async function joinAgent(conversationSid, { friendlyName = 'Ana', identit
     Identity: identity,
     Attributes: JSON.stringify(attributes ?? { friendlyName, role: 'agent' }),
   });
+  await recordStaff(conversationSid, identity);
   const client = new Client(accessToken(identity), { twilsock: { uri: TWILSOCK_URL }, logLevel: 'silent' });
   const agent = { identity, client, conversation: null, close: () => closeClient(client) };
   try {

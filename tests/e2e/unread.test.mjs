@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launch } from './harness.mjs';
-import { launcherOf, panelOf, poll, postMessage, rest, restOk, startChat, unique, visit } from './support.mjs';
+import { launcherOf, panelOf, poll, postMessage, recordStaff, rest, restOk, startChat, unique, visit } from './support.mjs';
 
 let browser;
 before(async () => {
@@ -23,6 +23,7 @@ async function addAgent(conversationSid, friendlyName = 'Ana') {
     Identity: identity,
     Attributes: JSON.stringify({ friendlyName, role: 'agent' }),
   });
+  await recordStaff(conversationSid, identity);
   return identity;
 }
 

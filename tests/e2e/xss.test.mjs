@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launch } from './harness.mjs';
-import { chatWithAgent, joinAgent, panelOf, poll, postMessage, restOk, startChat, unique, visit } from './support.mjs';
+import { chatWithAgent, joinAgent, panelOf, poll, postMessage, recordStaff, restOk, startChat, unique, visit } from './support.mjs';
 
 let browser;
 before(async () => {
@@ -117,6 +117,7 @@ test('XSS payloads in bodies, names, file names and attributes render as inert t
         Identity: identity,
         Attributes: JSON.stringify({ friendlyName: name, role: 'agent', avatar: i === 0 ? 'data:image/svg+xml,<svg onload=alert(1)>' : `http://x"onerror="alert(1)` }),
       });
+      await recordStaff(sid, identity);
       others.push({ identity, name });
     }
 

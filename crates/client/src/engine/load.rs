@@ -177,16 +177,26 @@ pub(crate) async fn conversation(
     let document = open(api, cds, "Documents", document_id, false).await?;
     let list_id = document.data["messages"].as_str().unwrap_or_default().to_owned();
     let roster_id = document.data["roster"].as_str().unwrap_or_default().to_owned();
-    let list = open(api, cds, "Lists", &list_id, false).await?;
-    let roster = open(api, cds, "Maps", &roster_id, false).await?;
-    let participants = match &roster.items_url {
-        Some(url) => all_map_items(api, url).await?,
-        None => Vec::new(),
+    // The messages and the roster are independent: two chains side by side, not four round
+    // trips in a row (the returning visitor waits on this).
+    let messages = async {
+        let list = open(api, cds, "Lists", &list_id, false).await?;
+        let page = match &list.items_url {
+            Some(url) => list_page(api, url, None, page).await?,
+            None => (Vec::new(), false),
+        };
+        Ok::<_, Error>((list, page))
     };
-    let (messages, has_older) = match &list.items_url {
-        Some(url) => list_page(api, url, None, page).await?,
-        None => (Vec::new(), false),
+    let people = async {
+        let roster = open(api, cds, "Maps", &roster_id, false).await?;
+        let participants = match &roster.items_url {
+            Some(url) => all_map_items(api, url).await?,
+            None => Vec::new(),
+        };
+        Ok::<_, Error>((roster, participants))
     };
+    let (messages, people) = futures_util::future::join(messages, people).await;
+    let ((list, (messages, has_older)), (roster, participants)) = (messages?, people?);
     Ok(ConversationSnapshot { document, list, roster, participants, messages, has_older })
 }
 
