@@ -29,10 +29,32 @@ pub fn save_session(key: &str, session: &SessionInfo) {
     }
 }
 
-/// Forgets the stored session.
+/// Forgets the stored session, and every cached page under it (a shared computer's next
+/// visitor must not see them).
 pub fn clear_session(key: &str) {
+    let Some(storage) = window().and_then(|w| w.local_storage().ok().flatten()) else { return };
+    let _ = storage.remove_item(key);
+    let prefix = format!("{key}:");
+    let length = storage.length().unwrap_or(0);
+    let under: Vec<String> = (0..length)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(&prefix))
+        .collect();
+    for k in under {
+        let _ = storage.remove_item(&k);
+    }
+}
+
+/// A JSON value stored under `key`, if any.
+pub fn load_json(key: &str) -> Option<serde_json::Value> {
+    let storage = window()?.local_storage().ok()??;
+    serde_json::from_str(&storage.get_item(key).ok()??).ok()
+}
+
+/// Stores a JSON value under `key` (storage full or unavailable: nothing is kept).
+pub fn save_json(key: &str, value: &serde_json::Value) {
     if let Some(storage) = window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.remove_item(key);
+        let _ = storage.set_item(key, &value.to_string());
     }
 }
 

@@ -4,7 +4,7 @@
 //! keeps the stored session, and installs the widget-wide listeners (page visibility, the
 //! visual viewport, the title), each removed when the widget goes.
 
-use std::{sync::Arc, time::Duration};
+use std::{cell::Cell, rc::Rc, sync::Arc, time::Duration};
 
 use convo_client::{
     Client, ClientConfig, ConnectionState, ConversationHandle, SessionInfo, SessionTokenProvider,
@@ -94,6 +94,7 @@ async fn run(store: Store, live: Live, storage_key: String) {
             .boxed_local(),
     );
     let mut attached: Option<String> = None;
+    let save_scheduled = Rc::new(Cell::new(false));
     while let Some(first) = updates.next().await {
         let mut batch = vec![first];
         // Everything else already waiting goes into the same update.
@@ -150,9 +151,30 @@ async fn run(store: Store, live: Live, storage_key: String) {
             return;
         }
         let sid = attached.clone().unwrap_or_default();
+        let timeline_changed = events.iter().any(|e| matches!(e, Event::Timeline(_)));
         for message in store.apply_all(events).arrived {
             crate::api::emit("message", &crate::api::message_detail(&message, &sid));
         }
+        if timeline_changed && !save_scheduled.replace(true) {
+            let (key, scheduled) =
+                (super::cache::key(&storage_key, &sid), Rc::clone(&save_scheduled));
+            set_timeout(move || save_page(store, &scheduled, &key), CACHE_DELAY);
+        }
+    }
+}
+
+/// How long the cached page waits before it is written again: once for a burst.
+const CACHE_DELAY: Duration = Duration::from_secs(1);
+
+fn save_page(store: Store, scheduled: &Cell<bool>, key: &str) {
+    scheduled.set(false);
+    // A session forgotten meanwhile keeps nothing.
+    if dom::load_session(key.split(":page:").next().unwrap_or_default()).is_none() {
+        return;
+    }
+    // `None`: the widget is gone.
+    if let Some(Some(page)) = store.with_chat(super::cache::snapshot) {
+        dom::save_json(key, &page);
     }
 }
 

@@ -238,6 +238,13 @@ impl ChatHandle {
     fn start(&self, start: Start) {
         self.stop();
         self.store.apply(Event::Starting);
+        // A returning visitor sees their last page at once; the connection revalidates it.
+        if let Start::Stored(session) = &start {
+            let key = super::cache::key(&self.config().storage_key(), &session.conversation_sid);
+            if let Some(page) = dom::load_json(&key) {
+                self.store.apply_all(super::cache::events(&page));
+            }
+        }
         let live = bridge::connect(self.store, &self.config(), start);
         self.live.set_value(Some(live));
     }

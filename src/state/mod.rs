@@ -3,6 +3,7 @@
 //! they call, and the [`bridge`] that feeds the store from `convo-client`.
 
 pub mod bridge;
+mod cache;
 pub mod chat;
 mod handle;
 #[cfg(feature = "agent-desk")]

@@ -169,9 +169,9 @@ impl Store {
         outcome
     }
 
-    /// Reads the model.
-    pub fn with_chat<R>(&self, f: impl FnOnce(&Chat) -> R) -> R {
-        self.chat.with_value(f)
+    /// Reads the model; `None` once the widget is gone.
+    pub fn with_chat<R>(&self, f: impl FnOnce(&Chat) -> R) -> Option<R> {
+        self.chat.try_with_value(f)
     }
 
     /// The read horizon to send now, if any (see [`Chat::horizon_to_send`]).
