@@ -195,20 +195,8 @@ fn pending_status(
     };
     let failed = matches!(status, SendStatus::Failed { .. });
     let label = move || {
-        let strings = store.strings();
-        match &status {
-            // Queued behind another message while connected is, to the visitor, sending.
-            SendStatus::Queued => {
-                if matches!(store.connection.get(), ConnectionState::Connected) {
-                    strings.sending.to_owned()
-                } else {
-                    strings.queued.to_owned()
-                }
-            }
-            SendStatus::Sending => strings.sending.to_owned(),
-            SendStatus::Uploading { .. } => (strings.uploading)(percent.unwrap_or(0)),
-            SendStatus::Failed { error } => format!("{} — {error}", strings.failed),
-        }
+        let connected = matches!(store.connection.get(), ConnectionState::Connected);
+        crate::state::chat::status_label(&status, connected, store.strings())
     };
     let action = (percent.is_some() || failed).then(|| {
         let text = move || if failed { store.strings().retry } else { store.strings().cancel };

@@ -293,6 +293,25 @@ impl Chat {
     }
 }
 
+/// What a pending message's status line says, in the locale of `strings`. Queued behind
+/// another message while connected is, to the visitor, sending.
+pub fn status_label(
+    status: &convo_client::SendStatus,
+    connected: bool,
+    strings: &crate::i18n::Catalogue,
+) -> String {
+    use convo_client::SendStatus;
+    match status {
+        SendStatus::Queued if connected => strings.sending.to_owned(),
+        SendStatus::Queued => strings.queued.to_owned(),
+        SendStatus::Sending => strings.sending.to_owned(),
+        SendStatus::Uploading { sent, total } => {
+            (strings.uploading)((sent * 100).checked_div(*total).unwrap_or(0).min(100) as u8)
+        }
+        SendStatus::Failed { error } => format!("{} — {error}", strings.failed),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use convo_client::{PendingMessage, SendStatus};
@@ -502,6 +521,26 @@ mod tests {
         assert_eq!(people.role("me"), Role::Visitor);
         assert_eq!(people.name("ana"), Some("Ana"));
         assert_eq!(people.agents(Some("me")).collect::<Vec<_>>().len(), 1);
+    }
+
+    #[test]
+    fn test_a_locale_change_relabels_statuses_and_keeps_every_row() {
+        use crate::i18n::Locale;
+        let mut chat = chatting(Some(0));
+        chat.apply(Event::Timeline(VectorDiff::Reset { values: vec![message(0, "ana", 6)] }));
+        insert(&mut chat, pending(1));
+        let keys: Vec<u64> = chat.timeline.entries().iter().map(|e| e.key).collect();
+        let TimelineItem::Pending(p) = &chat.timeline.entries()[1].item else { panic!() };
+        let label = |locale: Locale, connected| status_label(&p.status, connected, locale.strings());
+        assert_eq!(label(Locale::En, true), "Sending…");
+        assert_eq!(label(Locale::Fr, true), "Envoi…");
+        let queued = SendStatus::Queued;
+        assert_eq!(status_label(&queued, false, Locale::Fr.strings()), "En attente de connexion");
+        assert_eq!(status_label(&queued, true, Locale::En.strings()), "Sending…");
+        let uploading = SendStatus::Uploading { sent: 1, total: 4 };
+        assert_eq!(status_label(&uploading, true, Locale::Fr.strings()), (Locale::Fr.strings().uploading)(25));
+        // Labels come from the locale at render time: no row is keyed by its text.
+        assert_eq!(keys, chat.timeline.entries().iter().map(|e| e.key).collect::<Vec<_>>());
     }
 
     #[test]
