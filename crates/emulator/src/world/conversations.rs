@@ -465,6 +465,10 @@ impl World {
             .participant_by_identity(identity)
             .map(|p| p.sid.clone())
             .ok_or_else(|| not_found(identity))?;
+        // Twilio keeps the horizon within the messages there are: a horizon past the last
+        // index would count nothing as unread and only invite overflow.
+        let last = c.messages.keys().next_back().copied();
+        let index = index.map(|i| last.map_or(i, |last| i.min(last)));
         let now = now_millis();
         let participant = c.participants.get_mut(&participant_sid).expect("found above");
         participant.last_read = index;
@@ -500,7 +504,8 @@ impl World {
     pub(crate) fn unread_count(&self, conversation: &str, identity: &str) -> Option<u64> {
         let c = self.conversations.get(conversation)?;
         let horizon = c.participant_by_identity(identity)?.last_read?;
-        Some((c.messages.range(horizon + 1..).count() as u64).min(1000))
+        let after = (std::ops::Bound::Excluded(horizon), std::ops::Bound::Unbounded);
+        Some((c.messages.range(after).count() as u64).min(1000))
     }
 
     /// Sends a typing notification for `identity` to the other chat participants.
