@@ -18,7 +18,7 @@ pub(crate) async fn run(state: AppState) {
         interval.tick().await;
         tick = tick.wrapping_add(1);
         let mut world = state.world();
-        if tick % MEDIA_SWEEP_TICKS == 0 {
+        if tick.is_multiple_of(MEDIA_SWEEP_TICKS) {
             world.expire_unattached_media(now_millis());
         }
         if world.apply_timers(now_millis()) {
