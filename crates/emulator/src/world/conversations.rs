@@ -465,8 +465,8 @@ impl World {
             .participant_by_identity(identity)
             .map(|p| p.sid.clone())
             .ok_or_else(|| not_found(identity))?;
-        // Twilio keeps the horizon within the messages there are: a horizon past the last
-        // index would count nothing as unread and only invite overflow.
+        // Clamped to the last message's index: past it means the same (nothing unread), and
+        // an index near u64::MAX only invites overflow wherever it is used.
         let last = c.messages.keys().next_back().copied();
         let index = index.map(|i| last.map_or(i, |last| i.min(last)));
         let now = now_millis();
