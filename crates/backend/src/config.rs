@@ -2,6 +2,7 @@
 
 use std::{net::SocketAddr, time::Duration};
 
+use convo_emulator::server::ServerLimits;
 use convo_wire::{token::MAX_TTL_SECS, Credentials};
 
 use crate::BackendError;
@@ -59,7 +60,19 @@ pub struct BackendConfig {
     pub rate_limit_per_minute: u32,
     /// The demo bot.
     pub bot: BotConfig,
+    /// Header-read and request timeouts, connection caps (`CONVO_MAX_CONNECTIONS`,
+    /// `CONVO_MAX_CONNECTIONS_PER_IP`).
+    pub server: ServerLimits,
 }
+
+/// What Twilio mode needs; the service SID may come under either of its two names.
+const TWILIO_REQUIRED: [&[&str]; 5] = [
+    &["TWILIO_ACCOUNT_SID"],
+    &["TWILIO_API_KEY"],
+    &["TWILIO_API_SECRET"],
+    &["TWILIO_AUTH_TOKEN"],
+    &["TWILIO_CHAT_SERVICE_SID", "TWILIO_CONVERSATIONS_SERVICE_SID"],
+];
 
 impl BackendConfig {
     /// Defaults for the emulator mode, for tests.
@@ -81,6 +94,7 @@ impl BackendConfig {
                 greeting: "Thanks — an agent will be with you shortly.".to_owned(),
                 identity: "convo-bot".to_owned(),
             },
+            server: ServerLimits::default(),
         }
     }
 
@@ -104,10 +118,7 @@ impl BackendConfig {
             })
         };
         let dev = BackendConfig::development();
-        let has_twilio = ["TWILIO_ACCOUNT_SID", "TWILIO_API_KEY", "TWILIO_API_SECRET"]
-            .iter()
-            .all(|n| lookup(n).is_some());
-        let mode = if has_twilio {
+        let mode = if twilio_mode(&lookup)? {
             Mode::Twilio
         } else {
             let Mode::Emulator { listen } = dev.mode else {
@@ -116,10 +127,20 @@ impl BackendConfig {
             Mode::Emulator { listen: addr("CONVO_EMULATOR_LISTEN", listen)? }
         };
         let credentials = Credentials::from_lookup(&lookup);
-        if mode == Mode::Twilio && lookup("TWILIO_AUTH_TOKEN").is_none() {
-            return Err(BackendError::Config(
-                "TWILIO_AUTH_TOKEN is required with a Twilio account: webhooks are verified with it".to_owned(),
-            ));
+        let listen = addr("CONVO_LISTEN", dev.listen)?;
+        if let Mode::Emulator { listen: emulator } = &mode {
+            // The emulator's credentials are public defaults and the agent desk is open: off
+            // this machine, anyone could mint tokens and read every conversation.
+            for (name, address) in [("CONVO_LISTEN", listen), ("CONVO_EMULATOR_LISTEN", *emulator)]
+            {
+                if !address.ip().is_loopback() {
+                    return Err(BackendError::Config(format!(
+                        "{name} is {address}, not a loopback address: without Twilio \
+                         credentials the backend runs the emulator with public development \
+                         secrets, so it only listens on 127.0.0.1 or ::1"
+                    )));
+                }
+            }
         }
         let bot_enabled = match lookup("CONVO_BOT").as_deref() {
             None | Some("on" | "true" | "1") => true,
@@ -130,8 +151,22 @@ impl BackendConfig {
                 )))
             }
         };
+        let server = ServerLimits {
+            max_connections: usize::try_from(number(
+                "CONVO_MAX_CONNECTIONS",
+                dev.server.max_connections as u64,
+            )?)
+            .unwrap_or(usize::MAX),
+            max_connections_per_ip: usize::try_from(number(
+                "CONVO_MAX_CONNECTIONS_PER_IP",
+                dev.server.max_connections_per_ip as u64,
+            )?)
+            .unwrap_or(usize::MAX),
+            ..dev.server
+        };
         Ok(BackendConfig {
-            listen: addr("CONVO_LISTEN", dev.listen)?,
+            listen,
+            server,
             session_secret: lookup("CONVO_SESSION_SECRET")
                 .unwrap_or_else(|| derived_session_secret(&credentials.api_secret)),
             mode,
@@ -166,6 +201,31 @@ impl BackendConfig {
     /// The URL webhooks are posted to.
     pub fn webhook_url(&self, bound: SocketAddr) -> String {
         self.webhook_url.clone().unwrap_or_else(|| format!("http://{bound}/api/webhook"))
+    }
+}
+
+/// Twilio mode when every required `TWILIO_*` variable is set, emulator mode when none is;
+/// anything in between is a mistake (a misspelt name would otherwise silently run the
+/// emulator with its public development secret), refused with the missing names.
+fn twilio_mode(lookup: impl Fn(&str) -> Option<String>) -> Result<bool, BackendError> {
+    let set = |names: &[&str]| names.iter().any(|n| lookup(n).is_some());
+    let missing: Vec<String> = TWILIO_REQUIRED
+        .iter()
+        .filter(|names| !set(names))
+        .map(|names| names.join(" or "))
+        .collect();
+    let any_set = convo_wire::credentials::ENV_NAMES
+        .iter()
+        .chain(["TWILIO_CONVERSATIONS_SERVICE_SID"].iter())
+        .any(|name| lookup(name).is_some());
+    match (any_set, missing.is_empty()) {
+        (false, _) => Ok(false),
+        (true, true) => Ok(true),
+        (true, false) => Err(BackendError::Config(format!(
+            "some Twilio credentials are set but not all: missing {}. Set all of them for \
+             Twilio, or none for the local emulator",
+            missing.join(", ")
+        ))),
     }
 }
 
@@ -237,12 +297,61 @@ mod tests {
         assert!(config(&[("CONVO_RATE_LIMIT_PER_MINUTE", "0")]).is_err());
     }
 
+    const TWILIO: [(&str, &str); 5] = [
+        ("TWILIO_ACCOUNT_SID", "AC1"),
+        ("TWILIO_API_KEY", "SK1"),
+        ("TWILIO_API_SECRET", "x"),
+        ("TWILIO_AUTH_TOKEN", "t"),
+        ("TWILIO_CONVERSATIONS_SERVICE_SID", "IS9"),
+    ];
+
     #[test]
     fn test_session_secret_is_stable_and_secret_dependent() {
         assert_eq!(config(&[]).unwrap().session_secret, config(&[]).unwrap().session_secret);
-        assert_ne!(
-            config(&[]).unwrap().session_secret,
-            config(&[("TWILIO_API_SECRET", "other")]).unwrap().session_secret
+        let mut other = TWILIO;
+        other[2].1 = "other";
+        assert_ne!(config(&TWILIO).unwrap().session_secret, config(&other).unwrap().session_secret);
+        assert_ne!(config(&[]).unwrap().session_secret, config(&TWILIO).unwrap().session_secret);
+    }
+
+    #[test]
+    fn test_partial_twilio_credentials_are_refused_naming_what_is_missing() {
+        // F3: a misspelt TWILIO_API_SECRET used to start the emulator with the public secret.
+        let partial = [
+            ("TWILIO_ACCOUNT_SID", "AC1"),
+            ("TWILIO_API_KEY", "SK1"),
+            ("TWILIO_AUTH_TOKEN", "t"),
+            ("TWILIO_API_SECRTE", "x"),
+        ];
+        let message = config(&partial).unwrap_err().to_string();
+        assert!(message.contains("missing TWILIO_API_SECRET,"), "{message}");
+        assert!(
+            message.contains("TWILIO_CHAT_SERVICE_SID or TWILIO_CONVERSATIONS_SERVICE_SID"),
+            "{message}"
         );
+        assert!(!message.contains("TWILIO_ACCOUNT_SID"), "{message}");
+        let message = config(&[("TWILIO_API_SECRET", "x")]).unwrap_err().to_string();
+        for name in ["TWILIO_ACCOUNT_SID", "TWILIO_API_KEY", "TWILIO_AUTH_TOKEN"] {
+            assert!(message.contains(name), "{message}");
+        }
+        // Either service variable completes the set.
+        let mut chat = TWILIO;
+        chat[4].0 = "TWILIO_CHAT_SERVICE_SID";
+        assert_eq!(config(&chat).unwrap().mode, Mode::Twilio);
+    }
+
+    #[test]
+    fn test_emulator_mode_listens_on_loopback_only() {
+        for name in ["CONVO_LISTEN", "CONVO_EMULATOR_LISTEN"] {
+            for address in ["0.0.0.0:8787", "192.168.1.5:8787", "[::]:8787"] {
+                let message = config(&[(name, address)]).unwrap_err().to_string();
+                assert!(message.contains(name) && message.contains("loopback"), "{message}");
+            }
+            assert!(config(&[(name, "[::1]:8787")]).is_ok());
+        }
+        // With Twilio there is no emulator: a public address is the site owner's choice.
+        let mut public = TWILIO.to_vec();
+        public.push(("CONVO_LISTEN", "0.0.0.0:8787"));
+        assert_eq!(config(&public).unwrap().listen, ([0, 0, 0, 0], 8787).into());
     }
 }

@@ -19,7 +19,11 @@ pub enum BackendError {
     /// The request carries no valid session.
     #[error("{0}")]
     Unauthorized(String),
-    /// The request is refused (bad signature, forged identity).
+    /// The body is not JSON (a form or text a page on another site could send without a
+    /// CORS preflight).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The request is refused (bad signature, forged identity, another site's origin).
     #[error("{0}")]
     Forbidden(String),
     /// The visitor's conversation has ended; the widget must ask before starting a new one.
@@ -45,6 +49,8 @@ impl BackendError {
             BackendError::BadRequest(_) => (StatusCode::BAD_REQUEST, 20001),
             BackendError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, 20003),
             BackendError::Forbidden(_) => (StatusCode::FORBIDDEN, 20403),
+            // Twilio's "Input request content type is invalid".
+            BackendError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, 19056),
             BackendError::ConversationClosed(_) => (StatusCode::CONFLICT, 50446),
             BackendError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, 20429),
             // The caller cannot fix these; hide Twilio's details behind a 502.

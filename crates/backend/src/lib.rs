@@ -39,16 +39,13 @@ impl Backend {
         if matches!(state.config.mode, Mode::Emulator { .. }) {
             state.twilio.configure_webhooks(&state.webhook_url, &["onMessageAdded"]).await?;
         }
-        let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let limits = state.config.server.clone();
+        let app = routes::router(state);
         let (shutdown, signal) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = signal.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!("backend server stopped: {e}");
-            }
-        });
+        // The emulator's server loop: the same header-read timeout and connection caps.
+        let task = tokio::spawn(convo_emulator::server::serve(listener, app, limits, async move {
+            let _ = signal.await;
+        }));
         Ok(Backend { addr, shutdown, task })
     }
 

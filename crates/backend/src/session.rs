@@ -54,11 +54,13 @@ fn mac(secret: &str, input: &str) -> Hmac<Sha256> {
     mac
 }
 
+/// Exactly 64 hex digits (a SHA-256). Stricter than `u8::from_str_radix`, which also takes a
+/// sign: `+6` would pass for `06`, so one signature would have many spellings.
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
+    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
 }
 
 #[cfg(test)]
@@ -91,5 +93,22 @@ mod tests {
         assert!(!identity_signature_valid("host-secret", "user-43", &signature));
         assert!(!identity_signature_valid("other", "user-42", &signature));
         assert!(!identity_signature_valid("host-secret", "user-42", "zz"));
+    }
+
+    #[test]
+    fn test_a_signature_has_exactly_one_spelling_of_64_hex_digits() {
+        // F12: `+6` parsed as 0x06, so signatures were malleable.
+        let secret = "host-secret";
+        let identity = (0..)
+            .map(|n| format!("user-{n}"))
+            .find(|id| identity_signature(secret, id).starts_with('0'))
+            .unwrap();
+        let signature = identity_signature(secret, &identity);
+        assert!(identity_signature_valid(secret, &identity, &signature));
+        let plus = format!("+{}", &signature[1..]);
+        assert!(!identity_signature_valid(secret, &identity, &plus), "{plus}");
+        assert!(!identity_signature_valid(secret, &identity, &format!("{signature}00")));
+        assert!(!identity_signature_valid(secret, &identity, &signature[..62]));
+        assert!(!identity_signature_valid(secret, &identity, &format!("-{}", &signature[1..])));
     }
 }

@@ -391,3 +391,173 @@ async fn test_against_real_twilio_there_is_no_agent_desk() {
         reqwest::get(format!("{}/api/agent/conversations", stack.backend.url())).await.unwrap();
     assert_eq!(list.status(), 404);
 }
+
+#[tokio::test]
+async fn test_state_changing_routes_take_json_only() {
+    // F9: a text/plain POST is a "simple" request any site can make its visitors send.
+    let stack = TestStack::spawn().await;
+    for (path, content_type) in [
+        ("/api/session", Some("text/plain")),
+        ("/api/session", Some("application/x-www-form-urlencoded")),
+        ("/api/session", None),
+        ("/api/token", Some("text/plain;charset=UTF-8")),
+        ("/api/agent/session?conversation=CH00000000000000000000000000000000", Some("text/plain")),
+    ] {
+        let mut request =
+            reqwest::Client::new().post(format!("{}{path}", stack.backend.url())).body("{}");
+        if let Some(content_type) = content_type {
+            request = request.header("Content-Type", content_type);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 415, "{path} {content_type:?}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!((error["status"].as_u64(), error["code"].as_u64()), (Some(415), Some(19056)));
+    }
+    let list = rest(&stack, reqwest::Method::GET, "/v1/Conversations", &[]).await;
+    assert!(list["conversations"].as_array().unwrap().is_empty(), "nothing was created");
+    // JSON with a charset parameter is JSON.
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/session", stack.backend.url()))
+        .header("Content-Type", "application/json; charset=utf-8")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn test_writes_from_origins_not_allowed_are_refused() {
+    let stack =
+        TestStack::spawn_with(|c| c.allowed_origins = vec!["https://shop.example".to_owned()])
+            .await;
+    let host = stack.backend.url().trim_start_matches("http://").to_owned();
+    for (origin, expected) in [
+        (Some("https://evil.example".to_owned()), 403),
+        (Some("null".to_owned()), 403),
+        (Some("https://shop.example".to_owned()), 200),
+        (Some("http://localhost:8080".to_owned()), 200),
+        // This server's own origin (a page it serves itself).
+        (Some(format!("http://{host}")), 200),
+        // Not a browser: no Origin at all.
+        (None, 200),
+    ] {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/api/session", stack.backend.url()))
+            .header("Content-Type", "application/json")
+            .body("{}");
+        if let Some(origin) = &origin {
+            request = request.header("Origin", origin);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), expected, "{origin:?}");
+    }
+    let list = rest(&stack, reqwest::Method::GET, "/v1/Conversations", &[]).await;
+    assert_eq!(list["conversations"].as_array().unwrap().len(), 4, "only the allowed ones");
+}
+
+#[tokio::test]
+async fn test_the_agent_desk_refuses_other_host_names() {
+    // F9: a DNS-rebinding page reaches 127.0.0.1 with its own name in Host.
+    let stack = TestStack::spawn().await;
+    let visitor = post_ok(&stack, "/api/session", json!({})).await;
+    let sid = visitor["conversation_sid"].as_str().unwrap();
+    let client = reqwest::Client::new();
+    let list = client
+        .get(format!("{}/api/agent/conversations", stack.backend.url()))
+        .header("Host", "evil.example");
+    assert_eq!(list.send().await.unwrap().status(), 403);
+    let join = client
+        .post(format!("{}/api/agent/session?conversation={sid}", stack.backend.url()))
+        .header("Host", "evil.example:8787")
+        .header("Content-Type", "application/json")
+        .body("{}");
+    let response = join.send().await.unwrap();
+    assert_eq!(response.status(), 403);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["code"], 20403);
+    let participants =
+        rest(&stack, reqwest::Method::GET, &format!("/v1/Conversations/{sid}/Participants"), &[])
+            .await;
+    assert_eq!(participants["participants"].as_array().unwrap().len(), 1, "the agent did not join");
+    let list = client
+        .get(format!("{}/api/agent/conversations", stack.backend.url()))
+        .header("Host", "localhost:8787");
+    assert_eq!(list.send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn test_a_plus_sign_in_an_identity_signature_is_refused() {
+    // F12: `+6` parsed as 0x06, so one signature had several accepted spellings.
+    let stack = TestStack::spawn_with(|c| c.identity_secret = Some("host-secret".to_owned())).await;
+    let identity = (0..)
+        .map(|n| format!("user-{n}"))
+        .find(|id| identity_signature("host-secret", id).starts_with('0'))
+        .unwrap();
+    let signature = identity_signature("host-secret", &identity);
+    let plus = format!("+{}", &signature[1..]);
+    let body = json!({ "identity": identity, "identity_signature": plus });
+    assert_eq!(post(&stack, "/api/session", &body.to_string()).await.status(), 403);
+    let body = json!({ "identity": identity, "identity_signature": signature });
+    assert_eq!(post(&stack, "/api/session", &body.to_string()).await.status(), 200);
+}
+
+#[tokio::test]
+async fn test_a_slow_loris_client_is_cut_off_at_the_header_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stack = TestStack::spawn_with(|c| {
+        c.server.header_read_timeout = Duration::from_millis(400);
+    })
+    .await;
+    let addr = stack.backend.url().trim_start_matches("http://").to_owned();
+    let started = std::time::Instant::now();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"POST /api/session HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut buffer = [0u8; 1024];
+    // One header line every 100 ms, for at most 5 s.
+    let mut n = 0;
+    let took = loop {
+        assert!(started.elapsed() < Duration::from_secs(5), "still open after 5 s");
+        match tokio::time::timeout(Duration::from_millis(100), stream.read(&mut buffer)).await {
+            Ok(Ok(0) | Err(_)) => break started.elapsed(),
+            Ok(Ok(_)) => {}
+            Err(_) => {
+                n += 1;
+                if stream.write_all(format!("X-Slow-{n}: y\r\n").as_bytes()).await.is_err() {
+                    break started.elapsed();
+                }
+            }
+        }
+    };
+    assert!(took >= Duration::from_millis(350), "closed early: {took:?}");
+    // Normal requests are still served.
+    post_ok(&stack, "/api/session", json!({})).await;
+}
+
+#[test]
+fn test_the_binary_refuses_partial_twilio_credentials_and_public_emulator_addresses() {
+    let run = |vars: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_convo-backend"));
+        for (name, _) in std::env::vars() {
+            if name.starts_with("TWILIO_") || name.starts_with("CONVO_") {
+                command.env_remove(name);
+            }
+        }
+        let output = command.envs(vars.iter().copied()).output().unwrap();
+        (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    // F3: a misspelt secret must not start the emulator with its public secret.
+    let (code, stderr) = run(&[
+        ("TWILIO_ACCOUNT_SID", "AC1"),
+        ("TWILIO_API_KEY", "SK1"),
+        ("TWILIO_AUTH_TOKEN", "t"),
+        ("TWILIO_CONVERSATIONS_SERVICE_SID", "IS1"),
+        ("TWILIO_API_SECERT", "x"),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("missing TWILIO_API_SECRET"), "{stderr}");
+    let (code, stderr) =
+        run(&[("CONVO_LISTEN", "0.0.0.0:0"), ("CONVO_EMULATOR_LISTEN", "127.0.0.1:0")]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("CONVO_LISTEN") && stderr.contains("loopback"), "{stderr}");
+}

@@ -17,15 +17,27 @@ use crate::{
 pub(crate) fn handle(world: &mut World, req: &Request) -> Result {
     let mutation = req.mutation_id.as_deref().filter(|_| req.method != "GET");
     if let Some(id) = mutation {
+        world.check_mutation_id(id)?;
         if let Some((status, body)) = world.applied_mutation(&req.identity, id) {
             return Ok(Response { status, body });
         }
+    }
+    if req.method == "POST" && creates_conversation(world, req) {
+        world.check_conversation_quota(&req.identity)?;
     }
     let outcome = route(world, req);
     if let (Some(id), Ok(response)) = (mutation, &outcome) {
         world.record_mutation(&req.identity, id, (response.status, response.body.clone()));
     }
     outcome
+}
+
+/// `POST /Client/v2/Services/{IS…}/Conversations`: the SDK's `createConversation`.
+fn creates_conversation(world: &World, req: &Request) -> bool {
+    matches!(req.segments.as_slice(),
+        [client, v2, services, service, conversations]
+            if client == "Client" && v2 == "v2" && services == "Services"
+                && service == world.service_sid() && conversations == "Conversations")
 }
 
 fn route(world: &mut World, req: &Request) -> Result {
@@ -73,7 +85,9 @@ fn service_route(world: &mut World, req: &Request, rest: &[&str]) -> Result {
             Ok(Response::ok(world.user_conversation_json(c, p, me)))
         }
         ("GET", ["Users", identity]) => {
-            let user = world.ensure_user(identity);
+            // A read never creates: unknown identities would otherwise each cost a user and
+            // two Sync maps, for as long as the emulator runs.
+            let user = world.users.get(*identity).ok_or_else(|| not_found(identity))?;
             Ok(Response::ok(json!({
                 "identity": user.identity,
                 "sid": user.sid,

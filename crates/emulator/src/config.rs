@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use convo_wire::Credentials;
 
+use crate::server::ServerLimits;
+
 /// How the emulator behaves.
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
@@ -28,6 +30,40 @@ pub struct EmulatorConfig {
     /// sockets, close them with a code) for browser tests that cannot reach the emulator's
     /// Rust API. Never on by default.
     pub testing_endpoints: bool,
+    /// What one token holder may make the emulator keep.
+    pub quotas: Quotas,
+    /// Timeouts and connection caps of the HTTP server.
+    pub server: ServerLimits,
+}
+
+/// Per-identity bounds, so one token holder cannot grow the emulator's memory without limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quotas {
+    /// The longest `X-Twilio-Mutation-Id` accepted, in bytes (the SDK sends 36-byte UUIDs).
+    pub mutation_id_bytes: usize,
+    /// Command outcomes remembered per identity, for retried commands. A client retries only
+    /// its few commands in flight, so the oldest beyond this are forgotten.
+    pub mutations_per_identity: usize,
+    /// Uploaded media never attached to a message are deleted this long after the upload.
+    pub unattached_media_ttl: Duration,
+    /// Bytes of unattached media one identity may hold at once.
+    pub unattached_media_bytes: usize,
+    /// Conversations one identity may have created over twilsock and not yet deleted (Twilio
+    /// lets an identity belong to at most 1,000).
+    pub conversations_per_identity: usize,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas {
+            mutation_id_bytes: 128,
+            mutations_per_identity: 100,
+            unattached_media_ttl: Duration::from_secs(3600),
+            // Two uploads of the largest allowed file waiting to be sent.
+            unattached_media_bytes: 2 * Limits::default().media_bytes,
+            conversations_per_identity: 1000,
+        }
+    }
 }
 
 /// Size limits from Twilio's Conversations limits page. Anything over them is refused with a
@@ -74,6 +110,13 @@ impl Default for EmulatorConfig {
             token_warning: Duration::from_secs(180),
             ping_interval: Duration::from_secs(30),
             testing_endpoints: false,
+            quotas: Quotas::default(),
+            server: ServerLimits {
+                // The load benchmark holds 5,000 sockets from one loopback address; the
+                // emulator serves loopback only, so the per-address cap is the overall one.
+                max_connections_per_ip: ServerLimits::default().max_connections,
+                ..ServerLimits::default()
+            },
         }
     }
 }

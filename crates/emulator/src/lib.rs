@@ -6,13 +6,16 @@
 //! configured) and the tests run: [`Emulator::spawn`] binds a listener and serves [`router`].
 
 mod aim;
+mod auth;
 mod cds;
 mod config;
 mod faults;
 mod ids;
 mod mcs;
+mod quotas;
 mod rest;
 mod routing;
+pub mod server;
 mod state;
 mod sync;
 mod timers;
@@ -22,22 +25,28 @@ mod world;
 
 use std::net::SocketAddr;
 
-use axum::{routing::get, Router};
+use axum::{middleware, routing::get, Router};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-pub use config::{EmulatorConfig, Limits};
+pub use config::{EmulatorConfig, Limits, Quotas};
 pub use state::AppState;
 
 /// The emulator's HTTP surface: the twilsock websocket, MCS and the REST API v1.
 pub fn router(state: AppState) -> Router {
-    let mut router = Router::new()
-        .route("/v3/wsconnect", get(twilsock::upgrade))
-        .merge(mcs::router(state.config().limits.media_bytes))
-        .merge(rest::router());
+    let limit = state.config().server.request_timeout;
+    let timeout =
+        middleware::from_fn(move |request, next| server::request_timeout(limit, request, next));
+    let mut router = Router::new().merge(mcs::router(state.config())).merge(rest::router());
     if state.config().testing_endpoints {
         router = router.merge(faults::router());
     }
-    router.with_state(state)
+    // The websocket lives on after its upgrade answer, and uploads (up to 150 MB) have their
+    // own, longer limit: neither is under the request timeout.
+    router
+        .layer(timeout)
+        .merge(mcs::upload_router(state.config()))
+        .route("/v3/wsconnect", get(twilsock::upgrade))
+        .with_state(state)
 }
 
 /// A running emulator bound to a loopback port.
@@ -61,14 +70,10 @@ impl Emulator {
         let timers = tokio::spawn(timers::run(state.clone()));
         let app = router(state.clone());
         let (shutdown, signal) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = signal.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!("emulator server stopped: {e}");
-            }
-        });
+        let limits = state.config().server.clone();
+        let task = tokio::spawn(server::serve(listener, app, limits, async move {
+            let _ = signal.await;
+        }));
         Ok(Emulator { addr, state, shutdown, task, timers })
     }
 

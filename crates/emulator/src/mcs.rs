@@ -2,17 +2,18 @@
 //! `MediaSet` lookup. Plain HTTP on the emulator's port, authenticated by `X-Twilio-Token`,
 //! with CORS so a page on another origin can upload and download.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::{
     body::{Body, Bytes},
     extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State},
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware,
     response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
-use convo_wire::{token, TwilioError};
+use convo_wire::TwilioError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -22,6 +23,7 @@ use crate::{
     routing::{bad_request, forbidden, not_found},
     state::AppState,
     world::{Media, World},
+    EmulatorConfig,
 };
 
 /// How long a temporary content URL stays valid (Twilio documents 300 s).
@@ -46,35 +48,48 @@ impl From<TwilioError> for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
-pub(crate) fn router(max_media_bytes: usize) -> Router<AppState> {
-    let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::mirror_request())
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::HeaderName::from_static("x-twilio-token")])
-        .max_age(std::time::Duration::from_secs(600));
+/// How long one upload may take: 150 MB at about 2 Mbit/s. Longer than the request timeout
+/// the other routes have, which a large file on a slow link would exceed.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Records, temporary content and `MediaSet` (the caller adds the request timeout).
+pub(crate) fn router(config: &EmulatorConfig) -> Router<AppState> {
     Router::new()
-        .route("/v1/Services/{service}/Media", post(upload))
         .route("/v1/Services/{service}/Media/{media}", get(record))
         .route("/v1/Services/{service}/Media/{media}/Content", get(content))
         .route("/v1/Services/{service}/MediaSet", post(media_set))
-        // Room for the multipart envelope around a file of the largest allowed size.
-        .layer(DefaultBodyLimit::max(max_media_bytes + 64 * 1024))
-        .layer(cors)
+        .layer(DefaultBodyLimit::max(config.max_frame_bytes))
+        .layer(cors())
 }
 
-/// The identity of a valid `X-Twilio-Token`.
+/// Uploads, under their own, longer timeout.
+pub(crate) fn upload_router(config: &EmulatorConfig) -> Router<AppState> {
+    Router::new()
+        .route("/v1/Services/{service}/Media", post(upload))
+        // Room for the multipart envelope around a file of the largest allowed size.
+        .layer(DefaultBodyLimit::max(config.limits.media_bytes + 64 * 1024))
+        .layer(middleware::from_fn(|request, next| {
+            crate::server::request_timeout(UPLOAD_TIMEOUT, request, next)
+        }))
+        .layer(cors())
+}
+
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::HeaderName::from_static("x-twilio-token")])
+        .max_age(Duration::from_secs(600))
+}
+
+/// The identity of a valid `X-Twilio-Token`, checked exactly as twilsock checks `init`.
 fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, TwilioError> {
     let token = headers
         .get("x-twilio-token")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| TwilioError::new(401, 20101, "X-Twilio-Token header is required"))?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-    let claims = token::verify(token, &state.config().credentials.api_secret, now)
-        .map_err(|e| TwilioError::new(401, e.twilio_code(), e.to_string()))?;
-    claims
-        .identity()
-        .map(str::to_owned)
-        .ok_or_else(|| TwilioError::new(401, 20101, "Access Token has no identity"))
+    crate::auth::verify_token(&state.config().credentials, token, unix_now())
+        .map(|(identity, _)| identity)
 }
 
 fn check_service(world: &World, service: &str) -> Result<(), TwilioError> {
@@ -147,6 +162,9 @@ async fn upload(
         return Err(bad_request("Category must be media, body or history").into());
     }
     let mut world = state.world();
+    let now = now_millis();
+    world.expire_unattached_media(now);
+    world.check_media_quota(&identity, bytes.len())?;
     let media = Media {
         sid: sid("ME"),
         bytes,
@@ -154,7 +172,7 @@ async fn upload(
         filename,
         category,
         author: identity,
-        date_created: now_millis(),
+        date_created: now,
         attached_to: None,
         temporary_token: String::new(),
         temporary_expires: 0,
@@ -242,16 +260,39 @@ async fn content(
         HeaderValue::from_str(&m.content_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    if let Some(name) = &m.filename {
+    // The uploader chose the type: anything a browser could run (HTML, SVG, …) on the
+    // emulator's origin is a download in a sandbox, never a page.
+    let inline = shown_inline(&m.content_type);
+    let disposition = if inline { "inline" } else { "attachment" };
+    let value = match &m.filename {
         // RFC 5987 form, so any file name survives without header injection.
-        let encoded = crate::sync::percent_encode(name);
-        if let Ok(value) = HeaderValue::from_str(&format!("inline; filename*=UTF-8''{encoded}")) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
+        Some(name) => {
+            format!("{disposition}; filename*=UTF-8''{}", crate::sync::percent_encode(name))
         }
+        None => disposition.to_owned(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    if !inline {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     Ok(response)
+}
+
+/// Raster images browsers only ever display. SVG is left out: it is a document that runs
+/// scripts when opened on its own.
+fn shown_inline(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    ["image/png", "image/jpeg", "image/gif", "image/webp"]
+        .iter()
+        .any(|safe| essence.eq_ignore_ascii_case(safe))
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
 }
 
 async fn media_set(

@@ -17,7 +17,7 @@ use axum::{
 };
 use convo_wire::{
     message::{ClientUpdate, Close, HttpStatus, Ping, Reply, Upstream},
-    token, Frame, Message, Status, TwilioError,
+    Frame, Message, Status, TwilioError,
 };
 use futures_util::{SinkExt, StreamExt};
 use tokio::{sync::mpsc, time::Instant};
@@ -317,33 +317,7 @@ fn handle_bytes(
 
 /// Verifies a token for this emulator's account and service: `(identity, exp)`.
 fn verify(state: &AppState, token: &str) -> Result<(String, u64), TwilioError> {
-    let credentials = &state.config().credentials;
-    let claims = token::verify(token, &credentials.api_secret, unix_now())
-        .map_err(|e| TwilioError::new(401, e.twilio_code(), capitalise(&e.to_string())))?;
-    let service_ok = claims
-        .grants
-        .chat
-        .as_ref()
-        .and_then(|chat| chat.service_sid.as_deref())
-        .is_some_and(|sid| sid == credentials.chat_service_sid);
-    if claims.iss != credentials.api_key || claims.sub != credentials.account_sid {
-        return Err(TwilioError::new(
-            401,
-            20101,
-            "Access Token issuer or subject is not this account",
-        ));
-    }
-    if !service_ok {
-        return Err(TwilioError::new(
-            401,
-            20101,
-            "Access Token has no chat grant for this service",
-        ));
-    }
-    match claims.identity() {
-        Some(identity) if !identity.is_empty() => Ok((identity.to_owned(), claims.exp)),
-        _ => Err(TwilioError::new(401, 20101, "Access Token has no identity")),
-    }
+    crate::auth::verify_token(&state.config().credentials, token, unix_now())
 }
 
 /// Runs a tunnelled request against the world and wraps the outcome in a `reply`.
@@ -382,11 +356,6 @@ fn refusal(id: String, error: &TwilioError) -> Frame {
     let status =
         Status::new(error.status, "Unauthorized").with_error(error.code, error.message.clone());
     Frame::new(Message::Reply(Reply::new(id, status)))
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 pub(crate) fn reason_phrase(code: u16) -> &'static str {

@@ -2,6 +2,7 @@
 //! embedded emulator the demo's agent desk.
 
 mod agent;
+mod guard;
 mod session;
 mod token;
 mod webhook;
@@ -25,6 +26,7 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     let allowed = state.config.allowed_origins.clone();
+    let request_timeout = state.config.server.request_timeout;
     let cors = CorsLayer::new()
         .allow_methods([Method::POST])
         .allow_headers([header::CONTENT_TYPE])
@@ -34,12 +36,15 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     let visitor_api = Router::new()
         .route("/api/session", post(session::create))
         .route("/api/token", post(token::refresh))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::json_from_allowed_origin))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(cors);
     let agent_desk = match state.config.mode {
         Mode::Emulator { .. } => Router::new()
             .route("/api/agent/conversations", get(agent::conversations))
-            .route("/api/agent/session", post(agent::session)),
+            .route("/api/agent/session", post(agent::session))
+            .layer(middleware::from_fn_with_state(state.clone(), guard::json_from_allowed_origin))
+            .layer(middleware::from_fn(guard::loopback_host)),
         Mode::Twilio => Router::new(),
     };
     Router::new()
@@ -48,6 +53,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         // Twilio's servers call this one: no CORS, no per-address limit, signature checked.
         .route("/api/webhook", post(webhook::receive))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(move |request, next| {
+            convo_emulator::server::request_timeout(request_timeout, request, next)
+        }))
         .with_state(state)
 }
 

@@ -245,12 +245,14 @@ impl Paging {
                 v.parse::<usize>().map_err(|_| bad("Page must be a non-negative integer"))?
             }
         };
+        // Validated here so `render` can multiply freely: no page starts past usize::MAX.
+        let start = page.checked_mul(page_size).ok_or_else(|| bad("Page is out of range"))?;
         if let Some(token) = query.get("PageToken").filter(|t| !t.is_empty()) {
             let offset = token
                 .strip_prefix("PT")
                 .and_then(|o| o.parse::<usize>().ok())
                 .ok_or_else(|| bad("invalid PageToken"))?;
-            if offset != page * page_size {
+            if offset != start {
                 return Err(bad("PageToken does not match Page and PageSize"));
             }
         }
@@ -288,7 +290,8 @@ impl Paging {
                 "first_page_url": url(0),
                 "previous_page_url": (self.page > 0).then(|| url(self.page - 1)),
                 "url": url(self.page),
-                "next_page_url": (start + self.page_size < total).then(|| url(self.page + 1)),
+                "next_page_url": (start.saturating_add(self.page_size) < total)
+                    .then(|| url(self.page + 1)),
                 "key": key,
             }
         })

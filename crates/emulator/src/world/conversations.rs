@@ -491,6 +491,10 @@ impl World {
             .participant_by_identity(identity)
             .map(|p| p.sid.clone())
             .ok_or_else(|| not_found(identity))?;
+        // Clamped to the last message's index: past it means the same (nothing unread), and
+        // an index near u64::MAX only invites overflow wherever it is used.
+        let last = c.messages.keys().next_back().copied();
+        let index = index.map(|i| last.map_or(i, |last| i.min(last)));
         let now = now_millis();
         let participant = c.participants.get_mut(&participant_sid).expect("found above");
         participant.last_read = index;
@@ -526,7 +530,8 @@ impl World {
     pub(crate) fn unread_count(&self, conversation: &str, identity: &str) -> Option<u64> {
         let c = self.conversations.get(conversation)?;
         let horizon = c.participant_by_identity(identity)?.last_read?;
-        Some((c.messages.range(horizon + 1..).count() as u64).min(1000))
+        let after = (std::ops::Bound::Excluded(horizon), std::ops::Bound::Unbounded);
+        Some((c.messages.range(after).count() as u64).min(1000))
     }
 
     /// Sends a typing notification for `identity` to the other chat participants.

@@ -12,7 +12,7 @@ mod messages;
 mod roles;
 mod users;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use axum::body::Bytes;
 use convo_wire::Status;
@@ -173,6 +173,13 @@ pub(crate) struct Media {
     pub(crate) temporary_expires: u64,
 }
 
+/// One identity's recently applied commands, by mutation id, oldest first.
+#[derive(Debug, Default)]
+struct RecentMutations {
+    outcomes: HashMap<String, (u16, Value)>,
+    order: VecDeque<String>,
+}
+
 /// Everything the emulator knows.
 #[derive(Debug)]
 pub(crate) struct World {
@@ -189,10 +196,10 @@ pub(crate) struct World {
     pub(crate) webhooks: WebhookConfig,
     pub(crate) webhook_queue: Option<mpsc::UnboundedSender<WebhookJob>>,
     pub(crate) pending_events: Vec<DomainEvent>,
-    /// Outcomes of applied commands by (identity, mutation id), oldest first, so a retried
-    /// command is answered again instead of applied twice.
-    mutations: HashMap<(String, String), (u16, Value)>,
-    mutation_order: std::collections::VecDeque<(String, String)>,
+    /// Outcomes of applied commands, per identity by mutation id, so a retried command is
+    /// answered again instead of applied twice. Bounded per identity: one client's flood of
+    /// commands can never push out another's records.
+    mutations: HashMap<String, RecentMutations>,
     next_connection: u64,
     next_push: u64,
 }
@@ -214,7 +221,6 @@ impl World {
             webhook_queue: None,
             pending_events: Vec::new(),
             mutations: HashMap::new(),
-            mutation_order: Default::default(),
             next_connection: 1,
             next_push: 1,
         }
@@ -243,19 +249,20 @@ impl World {
 
     /// The outcome recorded for a mutation id, if the command was already applied.
     pub(crate) fn applied_mutation(&self, identity: &str, id: &str) -> Option<(u16, Value)> {
-        self.mutations.get(&(identity.to_owned(), id.to_owned())).cloned()
+        self.mutations.get(identity)?.outcomes.get(id).cloned()
     }
 
-    /// Remembers a command's outcome under its mutation id (the most recent 10,000).
+    /// Remembers a command's outcome under its mutation id (the identity's most recent
+    /// `quotas.mutations_per_identity`).
     pub(crate) fn record_mutation(&mut self, identity: &str, id: &str, outcome: (u16, Value)) {
-        const REMEMBERED: usize = 10_000;
-        let key = (identity.to_owned(), id.to_owned());
-        if self.mutations.insert(key.clone(), outcome).is_none() {
-            self.mutation_order.push_back(key);
+        let remembered = self.config.quotas.mutations_per_identity;
+        let recent = self.mutations.entry(identity.to_owned()).or_default();
+        if recent.outcomes.insert(id.to_owned(), outcome).is_none() {
+            recent.order.push_back(id.to_owned());
         }
-        while self.mutation_order.len() > REMEMBERED {
-            if let Some(old) = self.mutation_order.pop_front() {
-                self.mutations.remove(&old);
+        while recent.order.len() > remembered {
+            if let Some(old) = recent.order.pop_front() {
+                recent.outcomes.remove(&old);
             }
         }
     }
@@ -263,5 +270,28 @@ impl World {
     /// The service SID every URL carries.
     pub(crate) fn service_sid(&self) -> &str {
         &self.config.credentials.chat_service_sid
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn test_one_identitys_commands_never_evict_anothers_records() {
+        let mut config = EmulatorConfig::default();
+        config.quotas.mutations_per_identity = 3;
+        let mut world = World::new(config, "http://127.0.0.1:1".to_owned());
+        world.record_mutation("alice", "m-1", (201, json!({ "sid": "IM1" })));
+        for n in 0..50 {
+            world.record_mutation("mallory", &format!("flood-{n}"), (200, json!({})));
+        }
+        assert_eq!(world.applied_mutation("alice", "m-1"), Some((201, json!({ "sid": "IM1" }))));
+        assert_eq!(world.mutations["mallory"].outcomes.len(), 3, "bounded per identity");
+        assert!(world.applied_mutation("mallory", "flood-49").is_some());
+        assert!(world.applied_mutation("mallory", "flood-0").is_none(), "oldest forgotten");
+        assert!(world.applied_mutation("mallory", "m-1").is_none(), "records are per identity");
     }
 }
