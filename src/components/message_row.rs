@@ -123,11 +123,14 @@ pub fn MessageRow(
             view! { <div class="convo-row__author" dir="auto">{name}</div> }
         })
     };
+    // What the bubble shows: unchanged when a pending message is confirmed, so the bubble
+    // stays as it is.
+    let content = Memo::new(move |_| match &*item.read() {
+        TimelineItem::Remote(m) => (m.body.clone(), m.media.clone()),
+        TimelineItem::Pending(p) => (p.body.clone(), Vec::new()),
+    });
     let bubble = move || {
-        let (body, media) = match &*item.read() {
-            TimelineItem::Remote(m) => (m.body.clone(), m.media.clone()),
-            TimelineItem::Pending(p) => (p.body.clone(), Vec::new()),
-        };
+        let (body, media) = content.get();
         let text = body.map(|b| {
             let segments = linkify(&b)
                 .into_iter()

@@ -101,6 +101,14 @@ async fn run(store: Store, live: Live, storage_key: String) {
         while let Some(Some(more)) = updates.next().now_or_never() {
             batch.push(more);
         }
+        // The visitor's own message shows once its frame is on the wire: the send runs in
+        // tasks queued behind this one, so the echo waits for the next turn of the event loop.
+        if batch.iter().any(is_local_echo) {
+            convo_client::platform::sleep(Duration::ZERO).await;
+            while let Some(Some(more)) = updates.next().now_or_never() {
+                batch.push(more);
+            }
+        }
         let mut events = Vec::with_capacity(batch.len());
         for update in batch {
             match update {
@@ -176,6 +184,16 @@ fn save_page(store: Store, scheduled: &Cell<bool>, key: &str) {
     if let Some(Some(page)) = store.with_chat(super::cache::snapshot) {
         dom::save_json(key, &page);
     }
+}
+
+fn is_local_echo(update: &Update) -> bool {
+    matches!(
+        update,
+        Update::Chat(Event::Timeline(convo_client::VectorDiff::Insert {
+            value: convo_client::TimelineItem::Pending(_),
+            ..
+        }))
+    )
 }
 
 /// Adds a conversation's streams to the loop's.

@@ -531,14 +531,18 @@ mod tests {
         insert(&mut chat, pending(1));
         let keys: Vec<u64> = chat.timeline.entries().iter().map(|e| e.key).collect();
         let TimelineItem::Pending(p) = &chat.timeline.entries()[1].item else { panic!() };
-        let label = |locale: Locale, connected| status_label(&p.status, connected, locale.strings());
+        let label =
+            |locale: Locale, connected| status_label(&p.status, connected, locale.strings());
         assert_eq!(label(Locale::En, true), "Sending…");
         assert_eq!(label(Locale::Fr, true), "Envoi…");
         let queued = SendStatus::Queued;
         assert_eq!(status_label(&queued, false, Locale::Fr.strings()), "En attente de connexion");
         assert_eq!(status_label(&queued, true, Locale::En.strings()), "Sending…");
         let uploading = SendStatus::Uploading { sent: 1, total: 4 };
-        assert_eq!(status_label(&uploading, true, Locale::Fr.strings()), (Locale::Fr.strings().uploading)(25));
+        assert_eq!(
+            status_label(&uploading, true, Locale::Fr.strings()),
+            (Locale::Fr.strings().uploading)(25)
+        );
         // Labels come from the locale at render time: no row is keyed by its text.
         assert_eq!(keys, chat.timeline.entries().iter().map(|e| e.key).collect::<Vec<_>>());
     }

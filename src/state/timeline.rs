@@ -63,6 +63,10 @@ pub struct Timeline {
     marker_after: Option<u64>,
     /// Everyone else's newest read horizon.
     read_by_others: Option<u64>,
+    /// The keys of the entries holding the marker and the "seen" mark, so moving either
+    /// never scans the timeline.
+    marker_key: Option<u64>,
+    seen_key: Option<u64>,
 }
 
 impl Timeline {
@@ -75,6 +79,8 @@ impl Timeline {
             me: None,
             marker_after: None,
             read_by_others: None,
+            marker_key: None,
+            seen_key: None,
         }
     }
 
@@ -109,6 +115,19 @@ impl Timeline {
         (self.entries.get(position)?.item.index() == Some(index)).then_some(position)
     }
 
+    /// Where the entry with `key` is: a binary search by its index for confirmed messages
+    /// (pending ones are the last few).
+    fn position_of_key(&self, key: u64) -> Option<usize> {
+        let found = |p: usize| (self.entries.get(p)?.key == key).then_some(p);
+        if key & PENDING == 0 {
+            if let Some(p) = found(self.confirmed_partition(key)) {
+                return Some(p);
+            }
+        }
+        // Carried keys (confirmed in place) and pending ones: near the end.
+        self.entries.iter().rposition(|e| e.key == key)
+    }
+
     /// The number of confirmed messages before `index` (they come first, in index order).
     fn confirmed_partition(&self, index: u64) -> usize {
         self.entries.partition_point(|e| e.item.index().is_some_and(|i| i < index))
@@ -141,6 +160,7 @@ impl Timeline {
 
     /// Applies one change of the client's timeline.
     pub fn apply(&mut self, diff: VectorDiff<TimelineItem>) {
+        let appended = matches!(&diff, VectorDiff::Insert { index, .. } if *index >= self.len());
         match diff {
             VectorDiff::Insert { index, value } => {
                 let index = index.min(self.len());
@@ -181,6 +201,7 @@ impl Timeline {
                 }
             }
             VectorDiff::Reset { values } => {
+                (self.marker_key, self.seen_key) = (None, None);
                 // Rows already shown keep their keys (and so their DOM).
                 let keys: HashMap<u64, u64> = self
                     .entries
@@ -198,8 +219,29 @@ impl Timeline {
                 return;
             }
         }
-        self.place_marker();
+        if appended {
+            self.marker_on_append();
+        } else {
+            self.place_marker();
+        }
         self.place_seen();
+    }
+
+    /// A message was added at the end: it takes the marker if nothing before it has it and it
+    /// is the first news from someone else (the common case costs no search).
+    fn marker_on_append(&mut self) {
+        let (Some(horizon), None) = (self.marker_after, self.marker_key) else { return };
+        let position = self.len() - 1;
+        let me = self.me.as_deref();
+        let news = match &self.entries[position].item {
+            TimelineItem::Remote(m) => m.index > horizon && me != Some(m.author.as_str()),
+            TimelineItem::Pending(_) => false,
+        };
+        if news {
+            self.marker_key = Some(self.entries[position].key);
+            Arc::make_mut(&mut self.entries[position]).marker = true;
+            self.relayout_around(position);
+        }
     }
 
     fn entry(&self, item: TimelineItem, key: Option<u64>) -> Entry {
@@ -277,7 +319,8 @@ impl Timeline {
                 TimelineItem::Pending(_) => false,
             })
         });
-        let current = self.entries.iter().position(|e| e.marker);
+        let current = self.marker_key.and_then(|key| self.position_of_key(key));
+        self.marker_key = target.map(|p| self.entries[p].key);
         if current == target {
             return;
         }
@@ -296,8 +339,8 @@ impl Timeline {
             let end = self.confirmed_partition(horizon.saturating_add(1));
             (0..end).rev().find(|&p| self.entries[p].own)
         });
-        // Only the newest own messages can hold it: look from the end.
-        let current = self.entries.iter().rposition(|e| e.seen);
+        let current = self.seen_key.and_then(|key| self.position_of_key(key));
+        self.seen_key = target.map(|p| self.entries[p].key);
         if current == target {
             return;
         }
@@ -451,6 +494,13 @@ pub(crate) mod tests {
         assert_eq!(shape(&t), "D ^0$ ^1$ ^2$ N ^3 4$");
         t.set_marker_after(None);
         assert_eq!(shape(&t), "D ^0$ ^1$ ^2$ ^3 4$");
+        // Everything read: the next message from someone else takes the marker as it comes.
+        t.set_marker_after(Some(4));
+        assert_eq!(shape(&t), "D ^0$ ^1$ ^2$ ^3 4$");
+        t.apply(VectorDiff::Insert { index: 5, value: message(5, "me", 6) });
+        t.apply(VectorDiff::Insert { index: 6, value: message(6, "agent", 6) });
+        t.apply(VectorDiff::Insert { index: 7, value: message(7, "agent", 6) });
+        assert_eq!(shape(&t), "D ^0$ ^1$ ^2$ ^3 4$ ^5$ N ^6 7$");
     }
 
     #[test]
