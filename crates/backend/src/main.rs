@@ -26,8 +26,9 @@ async fn main() {
             None
         }
         Mode::Emulator { listen } => {
-            // The emulator reads the same TWILIO_* variables (and CONVO_EMULATOR_TESTING).
-            let emulator_config = EmulatorConfig::from_env();
+            // The emulator reads the same TWILIO_* variables (and CONVO_EMULATOR_TESTING,
+            // CONVO_EMULATOR_MEDIA_URL_TTL).
+            let emulator_config = EmulatorConfig::from_env().unwrap_or_else(|e| fail(2, &e));
 
             let emulator = Emulator::spawn(emulator_config, listen).await.unwrap_or_else(|e| {
                 fail(1, &format!("cannot start the embedded emulator on {listen}: {e}"))
