@@ -20,8 +20,8 @@ async fn main() {
     let emulator = match config.mode {
         Mode::Twilio => {
             println!(
-                "using Twilio account {} at {}",
-                config.credentials.account_sid, config.api_url
+                "using Twilio account {} at {} (twilsock {})",
+                config.credentials.account_sid, config.api_url, config.twilsock_url
             );
             None
         }
@@ -39,6 +39,7 @@ async fn main() {
                 emulator.twilsock_url()
             );
             config.api_url = emulator.url();
+            config.twilsock_url = emulator.twilsock_url();
             Some(emulator)
         }
     };
