@@ -58,12 +58,47 @@ pub struct BackendConfig {
     pub identity_secret: Option<String>,
     /// `CONVO_RATE_LIMIT_PER_MINUTE`: session and token requests per client address, default 30.
     pub rate_limit_per_minute: u32,
+    /// `CONVO_AGENT_RATE_LIMIT_PER_MINUTE`: the demo agent desk's requests per client address,
+    /// default 240 (its list refreshes every 3 s).
+    pub agent_rate_limit_per_minute: u32,
     /// The demo bot.
     pub bot: BotConfig,
     /// Header-read and request timeouts, connection caps (`CONVO_MAX_CONNECTIONS`,
     /// `CONVO_MAX_CONNECTIONS_PER_IP`).
     pub server: ServerLimits,
+    /// The conversation timers set on each conversation the backend creates.
+    pub timers: Timers,
+    /// `CONVO_SESSION_TTL` (ISO 8601, default `P30D`): how long a session handle is accepted.
+    /// Each refresh hands out a new handle with a fresh expiry.
+    pub session_ttl: Duration,
+    /// The twilsock URL clients connect to, returned with every grant: Twilio's for
+    /// `TWILIO_REGION` (or `CONVO_TWILSOCK_URL`), or the embedded emulator's.
+    pub twilsock_url: String,
+    /// `TWILIO_REGION` (default `us1`); `local` with the emulator.
+    pub region: String,
+    /// `CONVO_TRUSTED_PROXIES`: comma-separated CIDRs of reverse proxies whose
+    /// `X-Forwarded-For` / `Forwarded` headers name the real client for rate limiting.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
+
+/// Twilio's `Timers.Inactive` / `Timers.Closed`, as ISO 8601 durations; `None` leaves a timer
+/// unset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timers {
+    /// `CONVO_INACTIVE_AFTER`, default `PT30M`: a conversation with no activity for this long
+    /// becomes `inactive` (a new message makes it active again).
+    pub inactive: Option<String>,
+    /// `CONVO_CLOSE_AFTER`, default `P1D`: a conversation with no activity for this long is
+    /// `closed` for good; the widget then offers a new one.
+    pub closed: Option<String>,
+}
+
+/// Twilio's minimums (errors 50375 and 50376): refused at start-up rather than on every
+/// visitor's first request.
+const MIN_INACTIVE_SECS: f64 = 60.0;
+const MIN_CLOSED_SECS: f64 = 600.0;
+/// The JS SDK's default region; its twilsock host is `tsock.{region}.twilio.com`.
+const DEFAULT_REGION: &str = "us1";
 
 /// What Twilio mode needs; the service SID may come under either of its two names.
 const TWILIO_REQUIRED: [&[&str]; 5] = [
@@ -89,12 +124,18 @@ impl BackendConfig {
             allowed_origins: Vec::new(),
             identity_secret: None,
             rate_limit_per_minute: 30,
+            agent_rate_limit_per_minute: 240,
             bot: BotConfig {
                 enabled: true,
                 greeting: "Thanks — an agent will be with you shortly.".to_owned(),
                 identity: "convo-bot".to_owned(),
             },
             server: ServerLimits::default(),
+            timers: Timers { inactive: Some("PT30M".to_owned()), closed: Some("P1D".to_owned()) },
+            session_ttl: Duration::from_secs(30 * 86_400),
+            twilsock_url: "ws://127.0.0.1:8788/v3/wsconnect".to_owned(),
+            region: "local".to_owned(),
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -164,9 +205,64 @@ impl BackendConfig {
             .unwrap_or(usize::MAX),
             ..dev.server
         };
+        let timers = Timers {
+            inactive: timer(
+                &lookup,
+                "CONVO_INACTIVE_AFTER",
+                dev.timers.inactive,
+                MIN_INACTIVE_SECS,
+            )?,
+            closed: timer(&lookup, "CONVO_CLOSE_AFTER", dev.timers.closed, MIN_CLOSED_SECS)?,
+        };
+        let session_ttl = match lookup("CONVO_SESSION_TTL") {
+            None => dev.session_ttl,
+            Some(v) => match convo_wire::time::parse_iso8601_duration(v.trim()) {
+                Some(secs) if secs >= 1.0 => Duration::from_secs_f64(secs),
+                _ => {
+                    return Err(BackendError::Config(format!(
+                        "CONVO_SESSION_TTL must be an ISO 8601 duration such as P30D or PT12H, \
+                         not {v}"
+                    )))
+                }
+            },
+        };
+        let (twilsock_url, region) = match &mode {
+            Mode::Emulator { listen } => (format!("ws://{listen}/v3/wsconnect"), dev.region),
+            Mode::Twilio => {
+                let region = lookup("TWILIO_REGION").unwrap_or_else(|| DEFAULT_REGION.to_owned());
+                let url = lookup("CONVO_TWILSOCK_URL")
+                    .unwrap_or_else(|| format!("wss://tsock.{region}.twilio.com/v3/wsconnect"));
+                (url, region)
+            }
+        };
+        let trusted_proxies = lookup("CONVO_TRUSTED_PROXIES")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| {
+                        // A bare address is a /32 (or /128).
+                        p.parse::<ipnet::IpNet>()
+                            .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                            .map_err(|_| {
+                                BackendError::Config(format!(
+                                    "CONVO_TRUSTED_PROXIES: {p} is not a CIDR such as \
+                                     10.0.0.0/8 or an address"
+                                ))
+                            })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
         Ok(BackendConfig {
             listen,
             server,
+            timers,
+            session_ttl,
+            twilsock_url,
+            region,
+            trusted_proxies,
             session_secret: lookup("CONVO_SESSION_SECRET")
                 .unwrap_or_else(|| derived_session_secret(&credentials.api_secret)),
             mode,
@@ -190,6 +286,11 @@ impl BackendConfig {
             identity_secret: lookup("CONVO_IDENTITY_SECRET"),
             rate_limit_per_minute: u32::try_from(number("CONVO_RATE_LIMIT_PER_MINUTE", 30)?)
                 .unwrap_or(u32::MAX),
+            agent_rate_limit_per_minute: u32::try_from(number(
+                "CONVO_AGENT_RATE_LIMIT_PER_MINUTE",
+                u64::from(dev.agent_rate_limit_per_minute),
+            )?)
+            .unwrap_or(u32::MAX),
             bot: BotConfig {
                 enabled: bot_enabled,
                 greeting: lookup("CONVO_BOT_GREETING").unwrap_or(dev.bot.greeting),
@@ -225,6 +326,29 @@ fn twilio_mode(lookup: impl Fn(&str) -> Option<String>) -> Result<bool, BackendE
             "some Twilio credentials are set but not all: missing {}. Set all of them for \
              Twilio, or none for the local emulator",
             missing.join(", ")
+        ))),
+    }
+}
+
+/// A conversation timer setting: unset means the default, `none` (or empty) disables it.
+fn timer(
+    lookup: impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: Option<String>,
+    min_secs: f64,
+) -> Result<Option<String>, BackendError> {
+    let Some(value) = lookup(name).map(|v| v.trim().to_owned()) else { return Ok(default) };
+    if value.is_empty() || value.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    match convo_wire::time::parse_iso8601_duration(&value) {
+        Some(secs) if secs >= min_secs => Ok(Some(value)),
+        Some(_) => Err(BackendError::Config(format!(
+            "{name} is {value}; Twilio's minimum is {} minutes (or none to disable)",
+            min_secs / 60.0
+        ))),
+        None => Err(BackendError::Config(format!(
+            "{name} must be an ISO 8601 duration such as PT30M or P1D (or none), not {value}"
         ))),
     }
 }
@@ -338,6 +462,58 @@ mod tests {
         let mut chat = TWILIO;
         chat[4].0 = "TWILIO_CHAT_SERVICE_SID";
         assert_eq!(config(&chat).unwrap().mode, Mode::Twilio);
+    }
+
+    #[test]
+    fn test_timers_default_validate_and_disable() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.timers.inactive.as_deref(), Some("PT30M"));
+        assert_eq!(c.timers.closed.as_deref(), Some("P1D"));
+        let c = config(&[("CONVO_INACTIVE_AFTER", "none"), ("CONVO_CLOSE_AFTER", "PT2H")]).unwrap();
+        assert_eq!(c.timers, Timers { inactive: None, closed: Some("PT2H".to_owned()) });
+        for (name, bad) in [
+            ("CONVO_INACTIVE_AFTER", "30m"),
+            ("CONVO_INACTIVE_AFTER", "PT30S"),
+            ("CONVO_CLOSE_AFTER", "PT5M"),
+            ("CONVO_CLOSE_AFTER", "P1M"),
+        ] {
+            let message = config(&[(name, bad)]).unwrap_err().to_string();
+            assert!(message.contains(name) && message.contains(bad), "{message}");
+        }
+    }
+
+    #[test]
+    fn test_session_ttl_is_an_iso_duration_defaulting_to_30_days() {
+        assert_eq!(config(&[]).unwrap().session_ttl, Duration::from_secs(30 * 86_400));
+        let c = config(&[("CONVO_SESSION_TTL", "PT12H")]).unwrap();
+        assert_eq!(c.session_ttl, Duration::from_secs(12 * 3600));
+        let message = config(&[("CONVO_SESSION_TTL", "30")]).unwrap_err().to_string();
+        assert!(message.contains("CONVO_SESSION_TTL"), "{message}");
+    }
+
+    #[test]
+    fn test_twilsock_url_follows_the_mode_and_region() {
+        let c = config(&[("CONVO_EMULATOR_LISTEN", "127.0.0.1:9999")]).unwrap();
+        assert_eq!(c.twilsock_url, "ws://127.0.0.1:9999/v3/wsconnect");
+        let c = config(&TWILIO).unwrap();
+        assert_eq!(c.twilsock_url, "wss://tsock.us1.twilio.com/v3/wsconnect");
+        assert_eq!(c.region, "us1");
+        let mut ie1 = TWILIO.to_vec();
+        ie1.push(("TWILIO_REGION", "ie1"));
+        let c = config(&ie1).unwrap();
+        assert_eq!(c.twilsock_url, "wss://tsock.ie1.twilio.com/v3/wsconnect");
+        assert_eq!(c.region, "ie1");
+    }
+
+    #[test]
+    fn test_trusted_proxies_are_cidrs_or_addresses() {
+        let c = config(&[("CONVO_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1,fd00::/8")]).unwrap();
+        let got: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(got, ["10.0.0.0/8", "192.168.1.1/32", "fd00::/8"]);
+        let message =
+            config(&[("CONVO_TRUSTED_PROXIES", "10.0.0.0/8,proxy")]).unwrap_err().to_string();
+        assert!(message.contains("proxy"), "{message}");
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
     }
 
     #[test]

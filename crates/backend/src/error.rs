@@ -7,6 +7,12 @@ use axum::{
 };
 use convo_wire::TwilioError;
 
+/// The `code` of a 401 for an expired session handle (distinct from 20003, a bad one).
+pub const SESSION_EXPIRED_CODE: u32 = 20104;
+/// The `code` of a 409 for a conversation that has closed (`/api/session` without
+/// `new_conversation`, `/api/token` without `closed_ok`).
+pub const CONVERSATION_CLOSED_CODE: u32 = 50446;
+
 /// Everything the backend refuses or fails at.
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
@@ -19,6 +25,10 @@ pub enum BackendError {
     /// The request carries no valid session.
     #[error("{0}")]
     Unauthorized(String),
+    /// The session handle is genuine but past its expiry (or from before handles had one):
+    /// the widget forgets it and starts afresh. 401 like a bad handle, told apart by its code.
+    #[error("{0}")]
+    SessionExpired(String),
     /// The body is not JSON (a form or text a page on another site could send without a
     /// CORS preflight).
     #[error("{0}")]
@@ -48,10 +58,12 @@ impl BackendError {
         match self {
             BackendError::BadRequest(_) => (StatusCode::BAD_REQUEST, 20001),
             BackendError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, 20003),
+            // Twilio's "expired or expiration date invalid", for our session handles.
+            BackendError::SessionExpired(_) => (StatusCode::UNAUTHORIZED, SESSION_EXPIRED_CODE),
             BackendError::Forbidden(_) => (StatusCode::FORBIDDEN, 20403),
             // Twilio's "Input request content type is invalid".
             BackendError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, 19056),
-            BackendError::ConversationClosed(_) => (StatusCode::CONFLICT, 50446),
+            BackendError::ConversationClosed(_) => (StatusCode::CONFLICT, CONVERSATION_CLOSED_CODE),
             BackendError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, 20429),
             // The caller cannot fix these; hide Twilio's details behind a 502.
             BackendError::Twilio(_) | BackendError::Unreachable(_) => {

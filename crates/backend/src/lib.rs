@@ -3,6 +3,7 @@
 //! greeting bot. It talks to Twilio only through the documented REST API, so the same code runs
 //! against Twilio and against the emulator; only base URLs and credentials differ.
 
+mod client_addr;
 mod config;
 mod error;
 mod rate_limit;
@@ -15,8 +16,8 @@ use std::net::SocketAddr;
 
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-pub use config::{BackendConfig, BotConfig, Mode};
-pub use error::BackendError;
+pub use config::{BackendConfig, BotConfig, Mode, Timers};
+pub use error::{BackendError, CONVERSATION_CLOSED_CODE, SESSION_EXPIRED_CODE};
 pub use twilio::TwilioApi;
 
 /// A running backend bound to a port.
@@ -36,6 +37,14 @@ impl Backend {
             .map_err(|e| BackendError::Config(format!("cannot listen on {listen}: {e}")))?;
         let addr = listener.local_addr().map_err(|e| BackendError::Config(e.to_string()))?;
         let state = state::AppState::new(config, addr);
+        // Presence ("Online"/"Away") needs reachability, off by default on Twilio; the same
+        // call against the emulator, so this path is exercised by every test.
+        state.twilio.enable_reachability().await.map_err(|e| {
+            BackendError::Config(format!(
+                "cannot enable reachability on the Conversations service ({e}); check the \
+                 service SID and that the API key may update its configuration"
+            ))
+        })?;
         if matches!(state.config.mode, Mode::Emulator { .. }) {
             state.twilio.configure_webhooks(&state.webhook_url, &["onMessageAdded"]).await?;
         }
@@ -92,6 +101,7 @@ pub mod testing {
                 .expect("emulator starts");
             let mut config = BackendConfig::development();
             config.api_url = emulator.url();
+            config.twilsock_url = emulator.twilsock_url();
             tweak(&mut config);
             let backend = Backend::spawn(config, loopback).await.expect("backend starts");
             TestStack { emulator, backend }

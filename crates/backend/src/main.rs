@@ -20,14 +20,15 @@ async fn main() {
     let emulator = match config.mode {
         Mode::Twilio => {
             println!(
-                "using Twilio account {} at {}",
-                config.credentials.account_sid, config.api_url
+                "using Twilio account {} at {} (twilsock {})",
+                config.credentials.account_sid, config.api_url, config.twilsock_url
             );
             None
         }
         Mode::Emulator { listen } => {
-            // The emulator reads the same TWILIO_* variables (and CONVO_EMULATOR_TESTING).
-            let emulator_config = EmulatorConfig::from_env();
+            // The emulator reads the same TWILIO_* variables (and CONVO_EMULATOR_TESTING,
+            // CONVO_EMULATOR_MEDIA_URL_TTL).
+            let emulator_config = EmulatorConfig::from_env().unwrap_or_else(|e| fail(2, &e));
 
             let emulator = Emulator::spawn(emulator_config, listen).await.unwrap_or_else(|e| {
                 fail(1, &format!("cannot start the embedded emulator on {listen}: {e}"))
@@ -38,6 +39,7 @@ async fn main() {
                 emulator.twilsock_url()
             );
             config.api_url = emulator.url();
+            config.twilsock_url = emulator.twilsock_url();
             Some(emulator)
         }
     };

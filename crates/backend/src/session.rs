@@ -1,6 +1,10 @@
-//! Visitor session handles: an opaque, signed `{identity, conversation}` the widget keeps and
-//! presents to resume its conversation or refresh its token. Stateless, so any backend
-//! instance can check one, and tamper-proof (HMAC-SHA256 with the session secret).
+//! Visitor session handles: an opaque, signed `{identity, conversation, expiry}` the widget
+//! keeps and presents to resume its conversation or refresh its token. Stateless, so any
+//! backend instance can check one, and tamper-proof (HMAC-SHA256 with the session secret).
+//!
+//! Every grant seals a new handle with a fresh expiry (`CONVO_SESSION_TTL`); an older handle
+//! stays good until its own expiry, so two tabs refreshing the same session never lock each
+//! other out, and a handle nobody refreshes stops working.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use hmac::{Hmac, Mac};
@@ -16,6 +20,20 @@ pub struct Session {
     /// Their conversation (CH…).
     #[serde(rename = "c")]
     pub conversation: String,
+    /// Unix seconds after which the handle is refused. Handles from before expiries existed
+    /// have none and are refused as expired.
+    #[serde(rename = "x", default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<u64>,
+}
+
+/// Why a handle was refused; the two get distinct errors so the widget can tell "start
+/// again, quietly" (expired) from "something is wrong" (forged or corrupt).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not signed with this backend's secret, or not a handle at all.
+    Invalid,
+    /// Genuine, but past its expiry (or from before handles had one).
+    Expired,
 }
 
 impl Session {
@@ -26,8 +44,17 @@ impl Session {
         format!("{payload}.{signature}")
     }
 
-    /// The session a handle names, if its signature verifies.
-    pub fn open(handle: &str, secret: &str) -> Option<Session> {
+    /// The session a handle names, if its signature verifies and it has not expired at `now`
+    /// (Unix seconds).
+    pub fn open(handle: &str, secret: &str, now: u64) -> Result<Session, Refusal> {
+        let session = Self::verify(handle, secret).ok_or(Refusal::Invalid)?;
+        match session.expires {
+            Some(expires) if now < expires => Ok(session),
+            _ => Err(Refusal::Expired),
+        }
+    }
+
+    fn verify(handle: &str, secret: &str) -> Option<Session> {
         let (payload, signature) = handle.split_once('.')?;
         let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
         mac(secret, payload).verify_slice(&signature).ok()?;
@@ -67,21 +94,46 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    fn session(identity: &str, expires: Option<u64>) -> Session {
+        Session { identity: identity.into(), conversation: "CH1".into(), expires }
+    }
+
     #[test]
     fn test_handles_round_trip_and_resist_tampering() {
-        let session = Session { identity: "visitor-1".into(), conversation: "CH1".into() };
+        let session = session("visitor-1", Some(1000));
         let handle = session.seal("secret");
-        assert_eq!(Session::open(&handle, "secret"), Some(session));
-        assert_eq!(Session::open(&handle, "other"), None);
-        let forged = Session { identity: "admin".into(), conversation: "CH1".into() }.seal("guess");
-        assert_eq!(Session::open(&forged, "secret"), None);
+        assert_eq!(Session::open(&handle, "secret", 999), Ok(session));
+        assert_eq!(Session::open(&handle, "other", 999), Err(Refusal::Invalid));
+        let forged = self::session("admin", Some(1000)).seal("guess");
+        assert_eq!(Session::open(&forged, "secret", 999), Err(Refusal::Invalid));
         let (_, signature) = handle.split_once('.').unwrap();
-        let swapped =
-            format!("{}.{signature}", URL_SAFE_NO_PAD.encode(br#"{"i":"admin","c":"CH1"}"#));
-        assert_eq!(Session::open(&swapped, "secret"), None);
+        let swapped = format!(
+            "{}.{signature}",
+            URL_SAFE_NO_PAD.encode(br#"{"i":"admin","c":"CH1","x":1000}"#)
+        );
+        assert_eq!(Session::open(&swapped, "secret", 999), Err(Refusal::Invalid));
         for junk in ["", ".", "a.b", "not-a-handle"] {
-            assert_eq!(Session::open(junk, "secret"), None);
+            assert_eq!(Session::open(junk, "secret", 999), Err(Refusal::Invalid));
         }
+    }
+
+    #[test]
+    fn test_handles_expire_and_old_handles_without_an_expiry_count_as_expired() {
+        let handle = session("visitor-1", Some(1000)).seal("secret");
+        assert!(Session::open(&handle, "secret", 999).is_ok());
+        assert_eq!(Session::open(&handle, "secret", 1000), Err(Refusal::Expired));
+        assert_eq!(Session::open(&handle, "secret", 5000), Err(Refusal::Expired));
+        // A handle sealed before expiries existed: `{"i":…,"c":…}` only.
+        let legacy = session("visitor-1", None).seal("secret");
+        assert!(!legacy.is_empty());
+        assert_eq!(Session::open(&legacy, "secret", 0), Err(Refusal::Expired));
+        // The expiry is under the signature: pushing it out breaks the handle.
+        let (_, signature) = handle.split_once('.').unwrap();
+        let extended = format!(
+            "{}.{signature}",
+            URL_SAFE_NO_PAD.encode(br#"{"i":"visitor-1","c":"CH1","x":99999}"#)
+        );
+        assert_eq!(Session::open(&extended, "secret", 2000), Err(Refusal::Invalid));
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub(crate) struct AppState {
     pub(crate) config: BackendConfig,
     pub(crate) twilio: TwilioApi,
     pub(crate) limiter: RateLimiter,
+    /// The demo agent desk's routes, apart from the visitors'.
+    pub(crate) agent_limiter: RateLimiter,
     /// The exact URL Twilio signs webhooks for.
     pub(crate) webhook_url: String,
     /// Conversations the bot has greeted (webhooks may be retried).
@@ -21,6 +23,7 @@ impl AppState {
         std::sync::Arc::new(AppState {
             twilio: TwilioApi::new(&config.api_url, &c.chat_service_sid, &c.api_key, &c.api_secret),
             limiter: RateLimiter::new(config.rate_limit_per_minute),
+            agent_limiter: RateLimiter::new(config.agent_rate_limit_per_minute),
             webhook_url: config.webhook_url(bound),
             greeted: Mutex::new(HashSet::new()),
             config,

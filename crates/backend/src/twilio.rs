@@ -5,7 +5,7 @@ use convo_wire::TwilioError;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::BackendError;
+use crate::{config::Timers, BackendError};
 
 /// REST API access with API-key credentials.
 #[derive(Debug, Clone)]
@@ -89,21 +89,85 @@ impl TwilioApi {
         Err(BackendError::Twilio(error))
     }
 
-    /// Creates a conversation.
+    /// Creates a conversation with the given timers (ISO 8601 durations; `None` leaves one
+    /// unset).
     pub async fn create_conversation(
         &self,
         friendly_name: &str,
         attributes: &str,
+        timers: &Timers,
     ) -> Result<ConversationInfo, BackendError> {
+        let mut form = vec![("FriendlyName", friendly_name), ("Attributes", attributes)];
+        if let Some(inactive) = &timers.inactive {
+            form.push(("Timers.Inactive", inactive));
+        }
+        if let Some(closed) = &timers.closed {
+            form.push(("Timers.Closed", closed));
+        }
+        if timers.inactive.is_some() || timers.closed.is_some() {
+            // Twilio refuses timers on a create without a State (error 50382).
+            form.push(("State", "active"));
+        }
+        let body =
+            self.call(reqwest::Method::POST, self.url("Conversations"), &form, false).await?;
+        parse(body)
+    }
+
+    /// The newest conversation of this service that `identity` takes part in and that is not
+    /// closed, through `ParticipantConversations` (the first 100, which is also Twilio's cap on
+    /// a page; a visitor has a handful).
+    pub async fn open_conversation_of(
+        &self,
+        identity: &str,
+    ) -> Result<Option<String>, BackendError> {
+        #[derive(Deserialize)]
+        struct Entry {
+            conversation_sid: String,
+            conversation_state: String,
+            #[serde(default)]
+            conversation_date_created: String,
+        }
+        #[derive(Deserialize)]
+        struct Page {
+            conversations: Vec<Entry>,
+        }
+        let url = reqwest::Url::parse_with_params(
+            &self.url("ParticipantConversations"),
+            &[("Identity", identity), ("PageSize", "100")],
+        )
+        .map_err(|e| BackendError::Config(format!("the Twilio API URL is not a URL: {e}")))?;
+        let body = self.call(reqwest::Method::GET, url.into(), &[], false).await?;
+        let page: Page = parse(body)?;
+        Ok(page
+            .conversations
+            .into_iter()
+            .filter(|c| c.conversation_state != "closed")
+            // RFC 3339 in UTC sorts as text.
+            .max_by(|a, b| a.conversation_date_created.cmp(&b.conversation_date_created))
+            .map(|c| c.conversation_sid))
+    }
+
+    /// Turns on the service's Reachability Indicator (off by default on Twilio), so visitors
+    /// see whether an agent is online. Refused or ignored, it is an error: the widget's
+    /// presence would silently show nothing.
+    pub async fn enable_reachability(&self) -> Result<(), BackendError> {
         let body = self
             .call(
                 reqwest::Method::POST,
-                self.url("Conversations"),
-                &[("FriendlyName", friendly_name), ("Attributes", attributes)],
+                self.url("Configuration"),
+                &[("ReachabilityEnabled", "true")],
                 false,
             )
             .await?;
-        parse(body)
+        if body["reachability_enabled"] == true {
+            Ok(())
+        } else {
+            Err(BackendError::Config(format!(
+                "the Conversations service {} did not enable reachability (its configuration \
+                 says reachability_enabled: {})",
+                self.service, body["reachability_enabled"]
+            )))
+        }
     }
 
     /// Fetches a conversation; `None` when it no longer exists.

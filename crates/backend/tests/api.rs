@@ -141,8 +141,10 @@ async fn test_a_closed_conversation_gives_a_new_one_only_when_asked() {
     assert_eq!(refused.status(), 409);
     let body: Value = refused.json().await.unwrap();
     assert!(body["message"].as_str().unwrap().contains("new_conversation"), "{body}");
-    // The closed conversation's token can still be refreshed (to show its history).
-    post_ok(&stack, "/api/token", json!({ "session": first["session"] })).await;
+    // The closed conversation's token can still be refreshed to show its history, when the
+    // widget asks for that (issue 13: a page load must not reconnect an ended chat by default;
+    // lifecycle.rs tests the refusal).
+    post_ok(&stack, "/api/token", json!({ "session": first["session"], "closed_ok": true })).await;
 
     let fresh = post_ok(
         &stack,

@@ -34,6 +34,9 @@ pub struct EmulatorConfig {
     pub quotas: Quotas,
     /// Timeouts and connection caps of the HTTP server.
     pub server: ServerLimits,
+    /// How long an MCS temporary content URL stays valid (Twilio: 300 s). Tests shorten it
+    /// (`CONVO_EMULATOR_MEDIA_URL_TTL`, seconds) to show a client re-fetching expired URLs.
+    pub media_url_ttl: Duration,
 }
 
 /// Per-identity bounds, so one token holder cannot grow the emulator's memory without limit.
@@ -111,6 +114,7 @@ impl Default for EmulatorConfig {
             ping_interval: Duration::from_secs(30),
             testing_endpoints: false,
             quotas: Quotas::default(),
+            media_url_ttl: Duration::from_secs(300),
             server: ServerLimits {
                 // The load benchmark holds 5,000 sockets from one loopback address; the
                 // emulator serves loopback only, so the per-address cap is the overall one.
@@ -123,12 +127,51 @@ impl Default for EmulatorConfig {
 
 impl EmulatorConfig {
     /// Defaults, with credentials from `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`,
-    /// `TWILIO_API_KEY`, `TWILIO_API_SECRET` and `TWILIO_CHAT_SERVICE_SID`.
-    pub fn from_env() -> Self {
-        EmulatorConfig {
-            credentials: Credentials::from_lookup(|name| std::env::var(name).ok()),
-            testing_endpoints: std::env::var("CONVO_EMULATOR_TESTING").is_ok_and(|v| v == "1"),
-            ..EmulatorConfig::default()
+    /// `TWILIO_API_KEY`, `TWILIO_API_SECRET` and `TWILIO_CHAT_SERVICE_SID`, and the
+    /// `CONVO_EMULATOR_*` settings. A setting that does not parse is an error naming it.
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// [`EmulatorConfig::from_env`] reading through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let defaults = EmulatorConfig::default();
+        let media_url_ttl = match lookup("CONVO_EMULATOR_MEDIA_URL_TTL") {
+            None => defaults.media_url_ttl,
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(secs) if secs > 0 => Duration::from_secs(secs),
+                _ => {
+                    return Err(format!(
+                        "CONVO_EMULATOR_MEDIA_URL_TTL is not a positive number of seconds: {v}"
+                    ))
+                }
+            },
+        };
+        Ok(EmulatorConfig {
+            credentials: Credentials::from_lookup(&lookup),
+            testing_endpoints: lookup("CONVO_EMULATOR_TESTING").is_some_and(|v| v == "1"),
+            media_url_ttl,
+            ..defaults
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_media_url_ttl_defaults_to_twilios_300_s_and_is_validated() {
+        let env = |value: Option<&str>| {
+            EmulatorConfig::from_lookup(|name| {
+                (name == "CONVO_EMULATOR_MEDIA_URL_TTL").then(|| value.map(str::to_owned))?
+            })
+        };
+        assert_eq!(env(None).unwrap().media_url_ttl, Duration::from_secs(300));
+        assert_eq!(env(Some("2")).unwrap().media_url_ttl, Duration::from_secs(2));
+        for bad in ["0", "soon", "-1"] {
+            let message = env(Some(bad)).unwrap_err();
+            assert!(message.contains("CONVO_EMULATOR_MEDIA_URL_TTL"), "{message}");
         }
     }
 }

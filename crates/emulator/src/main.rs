@@ -22,7 +22,10 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let config = EmulatorConfig::from_env();
+    let config = EmulatorConfig::from_env().unwrap_or_else(|message| {
+        eprintln!("convo-emulator: {message}");
+        std::process::exit(2);
+    });
     let emulator = match Emulator::spawn(config, listen).await {
         Ok(emulator) => emulator,
         Err(e) => {

@@ -26,9 +26,6 @@ use crate::{
     EmulatorConfig,
 };
 
-/// How long a temporary content URL stays valid (Twilio documents 300 s).
-const TEMPORARY_URL_MS: u64 = 300_000;
-
 /// A Twilio error as an HTTP response.
 struct ApiError(TwilioError);
 
@@ -277,7 +274,11 @@ async fn content(
     if !inline {
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+    // A browser may keep the bytes no longer than the URL itself is valid.
+    let max_age = state.config().media_url_ttl.as_secs();
+    if let Ok(value) = HeaderValue::from_str(&format!("private, max-age={max_age}")) {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     Ok(response)
 }
@@ -322,14 +323,16 @@ async fn media_set(
 }
 
 impl World {
-    /// The media record, with a temporary content URL valid for the next 300 s.
+    /// The media record, with a temporary content URL valid for the next `media_url_ttl`
+    /// (Twilio documents 300 s).
     pub(crate) fn media_record(&mut self, sid: &str) -> Value {
         let Some(media) = self.media.get_mut(sid) else { return Value::Null };
         let now = now_millis();
         if media.temporary_expires <= now {
             media.temporary_token = uuid::Uuid::new_v4().simple().to_string();
         }
-        media.temporary_expires = now + TEMPORARY_URL_MS;
+        let ttl_ms = u64::try_from(self.config.media_url_ttl.as_millis()).unwrap_or(u64::MAX);
+        media.temporary_expires = now.saturating_add(ttl_ms);
         let media = media.clone();
         self.media_json(&media)
     }

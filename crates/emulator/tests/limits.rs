@@ -448,3 +448,33 @@ async fn test_connections_over_the_per_address_cap_are_closed() {
     let (status, _) = rest(&emulator, reqwest::Method::GET, "/v1/Conversations", &[]).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn test_an_expired_media_url_is_refused_and_a_fresh_one_works() {
+    // Twilio's temporary URLs last 300 s; configurable so this needs no five-minute wait.
+    let emulator = start(|c| c.media_url_ttl = Duration::from_millis(300)).await;
+    let token = sign(&claims("alice"));
+    let (status, record) = upload(&emulator, &token, "image/png", "a.png", b"png".to_vec()).await;
+    assert_eq!(status, 201, "{record}");
+    let media = record["sid"].as_str().unwrap().to_owned();
+    let first = record["links"]["content_direct_temporary"].as_str().unwrap().to_owned();
+    let response = reqwest::get(&first).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "private, max-age=0");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"png");
+
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let response = reqwest::get(&first).await.unwrap();
+    assert_eq!(response.status(), 403, "an expired URL is refused, as Twilio does");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!((body["status"].as_u64(), body["code"].as_u64()), (Some(403), Some(20403)));
+
+    let (status, fresh) = media_record(&emulator, &token, &media).await;
+    assert_eq!(status, 200, "{fresh}");
+    let second = fresh["links"]["content_direct_temporary"].as_str().unwrap();
+    assert_ne!(second, first, "a fresh URL, not the expired one revived");
+    let response = reqwest::get(second).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"png");
+    assert_eq!(reqwest::get(&first).await.unwrap().status(), 403, "the old one stays dead");
+}

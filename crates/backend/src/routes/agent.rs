@@ -83,5 +83,8 @@ pub(crate) async fn session(
     // The `role` above is only a display hint the agent could rewrite like anyone's own
     // attributes; who is staff is told by the conversation's `staff` map (F11).
     state.twilio.record_staff(&sid, AGENT_IDENTITY, "agent").await?;
-    Ok(Json(grant(&state, Session { identity: AGENT_IDENTITY.to_owned(), conversation: sid })))
+    Ok(Json(grant(
+        &state,
+        Session { identity: AGENT_IDENTITY.to_owned(), conversation: sid, expires: None },
+    )))
 }

@@ -44,7 +44,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             .route("/api/agent/conversations", get(agent::conversations))
             .route("/api/agent/session", post(agent::session))
             .layer(middleware::from_fn_with_state(state.clone(), guard::json_from_allowed_origin))
-            .layer(middleware::from_fn(guard::loopback_host)),
+            .layer(middleware::from_fn(guard::loopback_host))
+            .layer(middleware::from_fn_with_state(state.clone(), agent_rate_limit)),
         Mode::Twilio => Router::new(),
     };
     Router::new()
@@ -65,11 +66,33 @@ async fn rate_limit(
     request: Request,
     next: Next,
 ) -> Result<Response, BackendError> {
+    limited(&state, &state.limiter, peer, request, next).await
+}
+
+/// The desk's own allowance: it polls its list every few seconds, which must not use up the
+/// visitors' budget of the same (loopback) address.
+async fn agent_rate_limit(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Result<Response, BackendError> {
+    limited(&state, &state.agent_limiter, peer, request, next).await
+}
+
+async fn limited(
+    state: &AppState,
+    limiter: &crate::rate_limit::RateLimiter,
+    peer: SocketAddr,
+    request: Request,
+    next: Next,
+) -> Result<Response, BackendError> {
     // Preflights are free: a browser sends one before every cross-origin POST.
     if request.method() != Method::OPTIONS {
-        state
-            .limiter
-            .check(peer.ip(), Instant::now())
+        let key =
+            crate::client_addr::bucket(peer.ip(), request.headers(), &state.config.trusted_proxies);
+        limiter
+            .check(key, Instant::now())
             .map_err(|retry_after| BackendError::RateLimited { retry_after })?;
     }
     Ok(next.run(request).await)

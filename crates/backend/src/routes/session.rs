@@ -3,7 +3,9 @@
 //! With a valid `session` handle whose conversation is still open, the same conversation is
 //! resumed. When that conversation has closed, a new one starts only if the request says
 //! `new_conversation: true` — never silently. Host-supplied identities must carry the host's
-//! HMAC signature.
+//! HMAC signature; such a verified user with no handle (a second device, a cleared browser)
+//! resumes their newest open conversation, found through `ParticipantConversations`, instead
+//! of starting another.
 
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use axum::{extract::State, Json};
 use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::{json, Map, Value};
 
-use super::token::{grant, Grant};
+use super::token::{grant, open_session, Grant};
 use crate::{
     session::{identity_signature_valid, Session},
     state::AppState,
@@ -48,14 +50,8 @@ pub(crate) async fn create(
         parse_json(&body, r#"{"name": "…", "question": "…"}"#)?
     };
     let form = validate(&request)?;
-    let previous = match &request.session {
-        Some(handle) => {
-            Some(Session::open(handle, &state.config.session_secret).ok_or_else(|| {
-                BackendError::Unauthorized("the session is not valid; start without it".to_owned())
-            })?)
-        }
-        None => None,
-    };
+    let previous = request.session.as_deref().map(|h| open_session(&state, h)).transpose()?;
+    let verified = request.identity.is_some();
     let identity = match (&request.identity, &request.identity_signature) {
         (Some(identity), Some(signature)) => {
             let secret = state.config.identity_secret.as_deref().ok_or_else(|| {
@@ -82,6 +78,19 @@ pub(crate) async fn create(
         },
     };
 
+    if verified && previous.is_none() && !request.new_conversation {
+        if let Some(open) = state.twilio.open_conversation_of(&identity).await? {
+            // What this device's visitor typed must not be lost: it joins the conversation.
+            if let Some(question) = &form.question {
+                state.twilio.send_message(&open, &identity, question, "{}", true).await?;
+            }
+            return Ok(Json(grant(
+                &state,
+                Session { identity, conversation: open, expires: None },
+            )));
+        }
+    }
+
     if let Some(previous) = previous.filter(|p| p.identity == identity) {
         match state.twilio.conversation(&previous.conversation).await? {
             Some(conversation) if conversation.state != "closed" => {
@@ -100,7 +109,11 @@ pub(crate) async fn create(
 
     let conversation = state
         .twilio
-        .create_conversation(&form.friendly_name, &form.conversation_attributes)
+        .create_conversation(
+            &form.friendly_name,
+            &form.conversation_attributes,
+            &state.config.timers,
+        )
         .await?;
     state
         .twilio
@@ -110,7 +123,7 @@ pub(crate) async fn create(
         // Posted as the visitor, with webhooks on, so agents' tools and the bot see it.
         state.twilio.send_message(&conversation.sid, &identity, question, "{}", true).await?;
     }
-    Ok(Json(grant(&state, Session { identity, conversation: conversation.sid })))
+    Ok(Json(grant(&state, Session { identity, conversation: conversation.sid, expires: None })))
 }
 
 struct Validated {
