@@ -46,6 +46,9 @@ pub struct WidgetConfig {
     pub token_url: String,
     /// The twilsock websocket URL (absolute `ws(s)://`, or a path on the page's host).
     pub twilsock_url: String,
+    /// Whether the host set [`Self::twilsock_url`]; otherwise the backend's grants name it and
+    /// the default is only the fallback.
+    pub twilsock_url_set: bool,
     /// The team name in the header.
     pub team_name: Option<String>,
     /// A BCP 47 language tag; the browser's language when unset.
@@ -75,6 +78,7 @@ impl Default for WidgetConfig {
             session_url: "/api/session".to_owned(),
             token_url: "/api/token".to_owned(),
             twilsock_url: "/v3/wsconnect".to_owned(),
+            twilsock_url_set: false,
             team_name: None,
             locale: None,
             prechat: vec![
@@ -132,6 +136,7 @@ impl WidgetConfig {
         }
         if let Some(url) = attr("twilsock-url") {
             config.twilsock_url = url;
+            config.twilsock_url_set = true;
         }
         config.team_name = attr("team");
         config.locale = attr("locale");

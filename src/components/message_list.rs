@@ -3,8 +3,9 @@
 //! fetched ahead of it, and the browser's scroll anchoring keeps the view steady as rows come
 //! and go. New messages are followed only when the visitor is at the bottom; otherwise a
 //! "jump to latest" button counts them. Nothing here reads layout when a message arrives:
-//! following writes the scroll position once in the next frame, and what the visitor has
-//! seen comes from an `IntersectionObserver`.
+//! following writes the scroll position once in the next frame; at the bottom the newest
+//! message is seen by construction, and scrolled up an `IntersectionObserver` tells which rows
+//! show (it watches rows only then: at the bottom it would cost every frame for nothing).
 
 use leptos::{html, prelude::*};
 use wasm_bindgen::{closure::Closure, JsCast};
@@ -25,25 +26,51 @@ const EDGE: i32 = 150;
 /// An observer and the callback it calls.
 type Observer = (web_sys::IntersectionObserver, Closure<dyn FnMut(js_sys::Array)>);
 
-/// The IntersectionObserver rows register with; shared through context.
+/// The IntersectionObserver rows register with while the visitor is scrolled up; shared
+/// through context.
 #[derive(Clone, Copy)]
-pub struct SeenObserver(StoredValue<Option<Observer>, LocalStorage>);
+pub struct SeenObserver {
+    observer: StoredValue<Option<Observer>, LocalStorage>,
+    watching: StoredValue<bool>,
+}
 
 impl SeenObserver {
-    /// Watches a message row (its `data-index`) until it leaves.
+    /// Watches a message row (its `data-index`) while rows are watched.
     pub fn observe(&self, element: &web_sys::Element) {
-        self.0.try_with_value(|o| {
-            if let Some((o, _)) = o {
-                o.observe(element);
-            }
-        });
+        if self.watching.try_get_value() == Some(true) {
+            self.with(|o| o.observe(element));
+        }
     }
 
     /// Stops watching a row.
     pub fn unobserve(&self, element: &web_sys::Element) {
-        self.0.try_with_value(|o| {
+        self.with(|o| o.unobserve(element));
+    }
+
+    /// Starts watching the rows in `list` (the visitor scrolled up), or stops watching any.
+    fn watch(&self, on: bool, list: Option<web_sys::HtmlDivElement>) {
+        if self.watching.try_get_value() == Some(on) {
+            return;
+        }
+        self.watching.set_value(on);
+        if !on {
+            self.with(|o| o.disconnect());
+            return;
+        }
+        let Some(rows) = list.and_then(|l| l.query_selector_all("[data-index]").ok()) else {
+            return;
+        };
+        for row in (0..rows.length()).filter_map(|i| rows.item(i)) {
+            if let Ok(row) = row.dyn_into::<web_sys::Element>() {
+                self.with(|o| o.observe(&row));
+            }
+        }
+    }
+
+    fn with(&self, f: impl FnOnce(&web_sys::IntersectionObserver)) {
+        self.observer.try_with_value(|o| {
             if let Some((o, _)) = o {
-                o.unobserve(element);
+                f(o);
             }
         });
     }
@@ -67,14 +94,28 @@ pub fn MessageList() -> impl IntoView {
     // deferred callback goes through this rather than `scroller.get()`.
     let element = move || scroller.try_get_untracked().flatten();
 
-    let observer = SeenObserver(StoredValue::new_local(seen_observer(handle)));
+    let observer = SeenObserver {
+        observer: StoredValue::new_local(seen_observer(handle)),
+        watching: StoredValue::new(false),
+    };
     provide_context(observer);
     on_cleanup(move || {
-        observer.0.try_update_value(|o| {
+        observer.observer.try_update_value(|o| {
             if let Some((o, _)) = o.take() {
                 o.disconnect();
             }
         });
+    });
+    // Rows are watched only while the visitor is scrolled up.
+    Effect::new(move |_| observer.watch(!at_bottom.get(), element()));
+    // At the bottom, the newest message is on screen: it is seen while the panel is watched.
+    Effect::new(move |_| {
+        let _ = (store.loaded.get(), store.open.get(), store.page_visible.get());
+        if at_bottom.get() {
+            if let Some(Some(newest)) = store.with_chat(|c| c.timeline.newest_index()) {
+                handle.viewed(newest);
+            }
+        }
     });
 
     let scroll_to_bottom = move || {

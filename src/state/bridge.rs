@@ -71,10 +71,13 @@ pub fn connect(store: Store, config: &WidgetConfig, start: Start) -> Live {
         Start::New(form) => tokens.form(form),
         Start::Stored(session) => tokens.with_session(session),
     };
-    let client = Client::connect(
-        ClientConfig::new(config.absolute_twilsock_url(&origin)),
-        Arc::new(tokens.clone()),
-    );
+    let twilsock_url = config.absolute_twilsock_url(&origin);
+    let client_config = if config.twilsock_url_set {
+        ClientConfig::new(twilsock_url)
+    } else {
+        ClientConfig::following_tokens(twilsock_url)
+    };
+    let client = Client::connect(client_config, Arc::new(tokens.clone()));
     let (stop, registration) = AbortHandle::new_pair();
     let live = Live { client, tokens, conversation: Arc::default(), stop };
     let run = run(store, live.clone(), config.storage_key());

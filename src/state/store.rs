@@ -52,6 +52,7 @@ pub struct Store {
 
     // Mirrors of the chat.
     pub open: RwSignal<bool>,
+    pub page_visible: RwSignal<bool>,
     pub phase: RwSignal<Phase>,
     pub connection: RwSignal<ConnectionState>,
     pub identity: RwSignal<Option<String>>,
@@ -101,6 +102,7 @@ impl Store {
             Chat::new(crate::dom::day_number, crate::dom::today(), !crate::dom::page_hidden());
         Store {
             open: RwSignal::new(chat.open),
+            page_visible: RwSignal::new(chat.page_visible),
             phase: RwSignal::new(chat.phase),
             connection: RwSignal::new(chat.connection.clone()),
             identity: RwSignal::new(None),
@@ -183,6 +185,7 @@ impl Store {
     fn sync(&self) {
         self.chat.with_value(|chat| {
             set_if_changed(self.open, &chat.open);
+            set_if_changed(self.page_visible, &chat.page_visible);
             set_if_changed(self.phase, &chat.phase);
             set_if_changed(self.connection, &chat.connection);
             set_if_changed(self.identity, &chat.me);

@@ -18,6 +18,9 @@ pub struct Token {
     /// When it expires (RFC 3339), when the issuer says.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// The twilsock URL to dial with it (the service's region), when the issuer says.
+    #[serde(default)]
+    pub twilsock_url: Option<String>,
 }
 
 /// Supplies access tokens. The client calls it before every connection attempt and whenever
@@ -33,7 +36,8 @@ pub struct StaticTokenProvider(pub String);
 
 impl TokenProvider for StaticTokenProvider {
     fn fetch(&self) -> BoxFuture<'_, Result<Token, Error>> {
-        let token = Token { token: self.0.clone(), identity: None, expires_at: None };
+        let token =
+            Token { token: self.0.clone(), identity: None, expires_at: None, twilsock_url: None };
         Box::pin(async move { Ok(token) })
     }
 }
@@ -54,6 +58,8 @@ pub struct SessionInfo {
 struct Grant {
     token: String,
     expires_at: Option<String>,
+    #[serde(default)]
+    twilsock_url: Option<String>,
     #[serde(flatten)]
     session: SessionInfo,
 }
@@ -160,6 +166,7 @@ impl TokenProvider for SessionTokenProvider {
                 token: grant.token,
                 identity: Some(grant.session.identity.clone()),
                 expires_at: grant.expires_at,
+                twilsock_url: grant.twilsock_url,
             };
             self.session.set(Some(grant.session));
             Ok(token)

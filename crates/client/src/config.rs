@@ -25,6 +25,10 @@ impl Default for BackoffConfig {
 pub struct ClientConfig {
     /// The twilsock websocket URL (`wss://tsock.us1.twilio.com/v3/wsconnect` for Twilio).
     pub twilsock_url: String,
+    /// Whether a token that names a twilsock URL (the Convo backend's grants do, for the
+    /// service's region) is dialled instead of [`Self::twilsock_url`], which is then only the
+    /// fallback. Off for a URL the host set on purpose.
+    pub prefer_token_twilsock_url: bool,
     /// How long to wait for the `init` reply (the SDK waits 30 s).
     pub init_timeout: Duration,
     /// How long to wait for a request's reply, including time queued while offline.
@@ -46,11 +50,17 @@ impl ClientConfig {
     pub fn new(twilsock_url: impl Into<String>) -> Self {
         ClientConfig {
             twilsock_url: twilsock_url.into(),
+            prefer_token_twilsock_url: false,
             init_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(30),
             aim_url: "https://aim.us1.twilio.com".to_owned(),
             cds_url: "https://cds.us1.twilio.com".to_owned(),
             backoff: BackoffConfig::default(),
         }
+    }
+
+    /// Defaults that dial the twilsock URL the tokens name, or `fallback` when they name none.
+    pub fn following_tokens(fallback: impl Into<String>) -> Self {
+        ClientConfig { prefer_token_twilsock_url: true, ..ClientConfig::new(fallback) }
     }
 }

@@ -50,7 +50,12 @@ impl TokenProvider for Minting {
             }
             let token =
                 token_for(&self.identity, &Credentials::development().api_secret, now(), self.ttl);
-            Ok(Token { token, identity: Some(self.identity.clone()), expires_at: None })
+            Ok(Token {
+                token,
+                identity: Some(self.identity.clone()),
+                expires_at: None,
+                twilsock_url: None,
+            })
         })
     }
 }

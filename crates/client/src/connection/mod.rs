@@ -288,7 +288,10 @@ impl Driver {
             }
             Some(Err(_)) => return Outcome::Lost { connected: false, min_backoff: None },
         };
-        let url = self.config.twilsock_url.clone();
+        let url = match &token.twilsock_url {
+            Some(url) if self.config.prefer_token_twilsock_url => url.clone(),
+            _ => self.config.twilsock_url.clone(),
+        };
         // A server that accepts the connection but never answers must not hang the client.
         let connect = platform::timeout(self.config.init_timeout, Socket::connect(&url));
         let (socket, mut events) = match self.serving(connect).await {
