@@ -172,6 +172,11 @@ impl WidgetConfig {
 /// Whether an image URL may be used: `https:` or a same-site path (never `javascript:` or
 /// `data:` from a host's markup typo or injection).
 pub fn safe_image_url(url: &str) -> bool {
+    // Browsers read `\` as `/` in a URL's path and drop tabs and newlines, so `/\evil.example`
+    // would be protocol-relative: only a plain path of our own site passes.
+    if url.contains(['\\', '\t', '\n', '\r']) {
+        return false;
+    }
     url.starts_with("https://") || (url.starts_with('/') && !url.starts_with("//"))
 }
 
@@ -241,6 +246,9 @@ mod tests {
             "javascript:alert(1)",
             "data:image/svg+xml,<svg onload=alert(1)>",
             "//evil.example/x.png",
+            "/\\evil.example/x.png",
+            "/\t/evil.example/x.png",
+            "https://ok.example\\@evil.example/x.png",
             "http://x/y.png",
         ] {
             assert!(!safe_image_url(bad), "{bad}");

@@ -116,10 +116,10 @@ async fn run(store: Store, live: Live, storage_key: String) {
         for update in batch {
             match update {
                 Update::State(state) => {
-                    if let ConnectionState::Denied { code: 401, .. } = &state {
-                        // The stored session is no longer valid (expired handle, deleted
-                        // conversation): forget it so the next open starts afresh, never
-                        // silently into another chat.
+                    if let ConnectionState::Denied { code: 401 | 409, .. } = &state {
+                        // The stored session is no longer valid (an expired handle, a deleted
+                        // conversation) or its conversation is closed: forget it so the next
+                        // open starts afresh, never silently into another chat.
                         dom::clear_session(&storage_key);
                     }
                     let countdown = match &state {

@@ -43,3 +43,23 @@ fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
+
+/// Whether a secret given by a caller is the expected one, in time that does not depend on
+/// where they differ (a timing side channel would give a password away byte by byte).
+pub(crate) fn same_secret(given: &str, expected: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    given.as_bytes().ct_eq(expected.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::same_secret;
+
+    #[test]
+    fn test_secrets_compare_equal_only_when_equal() {
+        assert!(same_secret("convo-dev-auth-token", "convo-dev-auth-token"));
+        assert!(!same_secret("convo-dev-auth-tokeN", "convo-dev-auth-token"));
+        assert!(!same_secret("convo", "convo-dev-auth-token"));
+        assert!(!same_secret("", "x"));
+    }
+}

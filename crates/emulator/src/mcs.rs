@@ -243,7 +243,9 @@ async fn content(
     let world = state.world();
     check_service(&world, &service)?;
     let m = world.media.get(&media).ok_or_else(|| not_found(&media))?;
-    let valid = query.token.is_some_and(|t| !t.is_empty() && t == m.temporary_token)
+    let valid = query
+        .token
+        .is_some_and(|t| !t.is_empty() && crate::auth::same_secret(&t, &m.temporary_token))
         && m.temporary_expires > now_millis();
     if !valid {
         return Err(

@@ -127,8 +127,8 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<(), TwilioError
     let text = String::from_utf8(decoded).map_err(|_| refused())?;
     let (user, password) = text.split_once(':').ok_or_else(refused)?;
     let c = &state.config().credentials;
-    let ok = (user == c.account_sid && password == c.auth_token)
-        || (user == c.api_key && password == c.api_secret);
+    let ok = (user == c.account_sid && crate::auth::same_secret(password, &c.auth_token))
+        || (user == c.api_key && crate::auth::same_secret(password, &c.api_secret));
     if ok {
         Ok(())
     } else {
