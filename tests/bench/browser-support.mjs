@@ -86,6 +86,7 @@ export async function startServer({ dist, sdk, backendUrl, emulatorUrl }) {
     ['/__bench/sdk-page.js', fileEntry(path.join(here, 'sdk-page.js'))],
   ]);
   const backend = new URL(backendUrl);
+  const twilsockUrl = `${emulatorUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/v3/wsconnect`;
   const emulator = new URL(emulatorUrl);
   const sockets = new Set();
   const server = http.createServer((request, response) => {
@@ -110,7 +111,8 @@ export async function startServer({ dist, sdk, backendUrl, emulatorUrl }) {
   const origin = `http://127.0.0.1:${server.address().port}`;
   return {
     origin,
-    sdkPageUrl: (params) => `${origin}${SDK_PAGE}#${new URLSearchParams(params)}`,
+    // The SDK dials what the backend's grants tell Convo's widget to dial: the emulator itself.
+    sdkPageUrl: (params) => `${origin}${SDK_PAGE}#${new URLSearchParams({ ts: twilsockUrl, ...params })}`,
     close() {
       for (const socket of sockets) socket.destroy();
       return new Promise((done) => server.close(() => done()));

@@ -1,7 +1,8 @@
 // The reference page for the browser benchmarks: the official SDK's browser build
 // (twilio-conversations.min.js, loaded before this script) and the least UI a chat needs — each
-// message a <p data-index> in <main>. Served by browser-support.mjs at /__bench/sdk.html, so it
-// reaches the emulator through the same proxy as Convo's page.
+// message a <p data-index> in <main>. Served by browser-support.mjs at /__bench/sdk.html. It
+// dials the twilsock URL the benchmark names (`#ts=…`: the one the backend's grants give Convo),
+// so both pages reach the emulator the same way.
 //
 // With `#token=…&sid=…&size=…` it starts at once (the ready and history benchmarks): the clock
 // starts when the token is in hand (`sdkBench.started`), and the probe stamps the newest
@@ -9,7 +10,8 @@
 (() => {
   const now = () => performance.timeOrigin + performance.now();
   const list = document.getElementById('messages');
-  const twilsock = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v3/wsconnect`;
+  const twilsock = new URLSearchParams(location.hash.slice(1)).get('ts')
+    ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v3/wsconnect`;
   let client;
   let conversation;
   const older = [];
