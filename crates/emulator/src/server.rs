@@ -109,6 +109,9 @@ async fn serve_connection(
     header_read_timeout: Duration,
     mut stopping: watch::Receiver<()>,
 ) {
+    // Small frames both ways (twilsock, tunnelled requests): without this, Nagle's algorithm
+    // holds each one back behind the previous one's ACK.
+    let _ = stream.set_nodelay(true);
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
         app.clone().oneshot(request.map(axum::body::Body::new))
