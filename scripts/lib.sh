@@ -28,6 +28,19 @@ release_rustflags() {
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS=$flags
 }
 
+# The widget's JS in DIR (a package or a Trunk release dist, the glue in DIR/core) made small:
+# short wasm import names in the module and the glue (scripts/minify-imports.mjs), then terser on
+# the glue (an ES module: import.meta.url and the named exports stay; so does the types pointer),
+# its snippet, and a copy of the loader into DIR (its licence comment kept).
+shrink_js() {
+  local dir=$1
+  node scripts/minify-imports.mjs "$dir/core/convo-widget_bg.wasm" "$dir/core/convo-widget.js"
+  terser "$dir/core/convo-widget.js" --module --compress --mangle --comments '/@ts-self-types/' \
+    -o "$dir/core/convo-widget.js"
+  find "$dir/core/snippets" -name '*.js' -exec terser {} --module --compress --mangle -o {} \;
+  terser js/convo-widget.js --compress --mangle --comments '/^!/' -o "$dir/convo-widget.js"
+}
+
 log() { printf '[%s] %s\n' "$(basename "$0")" "$*"; }
 die() { printf '[%s] ERROR: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
 timed() { local t0=$SECONDS; "$@"; log "  $1 took $((SECONDS - t0))s"; }
