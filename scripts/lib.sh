@@ -3,6 +3,44 @@ export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"   # n
 export TRUNK_SKIP_VERSION_CHECK=true
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 
+# The shipped wasm's wasm-opt flags, chosen by measurement. The widget's wasm-bindgen output on
+# 2026-12-06 (brotli -11 is what a visitor downloads; raw and gzip for reference):
+#   flags                                          raw      gzip    brotli
+#   -Oz                                        912,342   373,195   290,173
+#   -Oz --converge                             911,261   372,751   289,758
+#   -O3                                        937,035   373,727   289,566
+#   -Os --converge                             927,985   372,403   289,242
+#   -Os                                        928,761   372,487   289,209
+#   -Os --strip-producers --strip-target-features  928,496  372,275  289,077   <- chosen
+# (-Os inlines a little more than -Oz: larger raw, but it compresses better. The two sections
+# are read only at build time; the module has no name section to strip.)
+export WASM_OPT_FLAGS=${WASM_OPT_FLAGS:--Os --strip-producers --strip-target-features}
+
+# For release builds of the wasm (scripts/package; Trunk's release build in scripts/bench): the
+# dependencies' and this checkout's absolute paths, which panic locations carry into the binary,
+# become relative (`leptos-0.8.23/src/…`). Smaller, and no build machine's paths ship. Only the
+# wasm target: the servers and build scripts keep theirs.
+release_rustflags() {
+  local registry=${CARGO_HOME:-$HOME/.cargo}/registry/src
+  local flags="--remap-path-prefix=$PWD/= --remap-path-prefix=$registry/="
+  local index
+  for index in "$registry"/*/; do flags+=" --remap-path-prefix=${index%/}/="; done
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS=$flags
+}
+
+# The widget's JS in DIR (a package or a Trunk release dist, the glue in DIR/core) made small:
+# short wasm import names in the module and the glue (scripts/minify-imports.mjs), then terser on
+# the glue (an ES module: import.meta.url and the named exports stay; so does the types pointer),
+# its snippet, and a copy of the loader into DIR (its licence comment kept).
+shrink_js() {
+  local dir=$1
+  node scripts/minify-imports.mjs "$dir/core/convo-widget_bg.wasm" "$dir/core/convo-widget.js"
+  terser "$dir/core/convo-widget.js" --module --compress --mangle --comments '/@ts-self-types/' \
+    -o "$dir/core/convo-widget.js"
+  find "$dir/core/snippets" -name '*.js' -exec terser {} --module --compress --mangle -o {} \;
+  terser js/convo-widget.js --compress --mangle --comments '/^!/' -o "$dir/convo-widget.js"
+}
+
 log() { printf '[%s] %s\n' "$(basename "$0")" "$*"; }
 die() { printf '[%s] ERROR: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
 timed() { local t0=$SECONDS; "$@"; log "  $1 took $((SECONDS - t0))s"; }

@@ -25,6 +25,9 @@ pub use mount::{define_element, mount, HOST_ID};
 /// page queued (a script tag's `data-*` attributes arrive as a queued `init`).
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn boot() {
+    // Panic messages in the console while developing. Release builds leave the hook and its
+    // formatting code out of the wasm (a panic there still stops the module, as `unreachable`).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     define_element();
     api::install_init();
@@ -35,6 +38,7 @@ pub fn boot() {
 #[cfg(feature = "agent-desk")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn boot_agent_desk(host: web_sys::Element) {
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     if let Err(error) = mount::mount_agent_desk(&host) {
         web_sys::console::error_1(&format!("Convo: {error}").into());

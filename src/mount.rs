@@ -17,7 +17,8 @@ pub const ELEMENT_TAG: &str = "convo-widget";
 
 /// The widget's stylesheet. The shadow root adopts it as a constructed stylesheet, so the page
 /// needs no `<style>` or `<link>` for it (and no `style-src` exception under a strict CSP).
-const STYLE: &str = include_str!("../style/main.css");
+/// It is style/main.css minified by build.rs.
+const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/main.css"));
 
 // A class extending HTMLElement can only be written in JavaScript. wasm-bindgen emits this as a
 // module file next to the glue (not an inline script), so a strict CSP allows it.
@@ -100,7 +101,7 @@ fn mount_in(host: &web_sys::Element, config: WidgetConfig) -> Result<(), WidgetE
 /// own components, with the desk's layout around them.
 #[cfg(feature = "agent-desk")]
 pub fn mount_agent_desk(host: &web_sys::Element) -> Result<(), WidgetError> {
-    let style = [STYLE, include_str!("../style/agent_desk.css")].concat();
+    let style = [STYLE, include_str!(concat!(env!("OUT_DIR"), "/agent_desk.css"))].concat();
     let container = shadow_container(host, &IN_PLACE, &style)?;
     leptos::mount::mount_to(container, crate::components::AgentDesk).forget();
     Ok(())

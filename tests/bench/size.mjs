@@ -3,9 +3,10 @@
 // object per figure for comparing commits.
 //
 // Usage: node tests/bench/size.mjs DIST_DIR SDK_MIN_JS
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+import { shippedParts, sizes } from './package-sizes.mjs';
 
 const [dist, sdkFile] = process.argv.slice(2);
 if (!dist || !sdkFile) {
@@ -13,43 +14,25 @@ if (!dist || !sdkFile) {
   process.exit(2);
 }
 
-/** Raw, gzip -9 and brotli -11 sizes of some bytes (what a CDN serves at best settings). */
-function sizes(bytes) {
-  return {
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-    }).length,
-  };
+const parts = shippedParts(dist);
+const loader = parts[0];
+/**
+ * The stylesheet as compiled into the wasm: build.rs's minified copy from the newest wasm-release
+ * build, else the source.
+ */
+function shippedCss() {
+  const builds = path.resolve(new URL('../../target/wasm32-unknown-unknown/wasm-release/build', import.meta.url).pathname);
+  const copies = existsSync(builds)
+    ? readdirSync(builds)
+        .filter((name) => name.startsWith('convo-widget-'))
+        .map((name) => path.join(builds, name, 'out', 'main.css'))
+        .filter((f) => existsSync(f))
+        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
+    : [];
+  return copies[0] ?? new URL('../../style/main.css', import.meta.url);
 }
-
-/** A file of the release build, or an error saying what is missing. */
-function file(relative) {
-  const full = path.join(dist, relative);
-  if (!existsSync(full)) throw new Error(`${full} is missing: is ${dist} a release build of the widget?`);
-  return full;
-}
-
-/** The JS snippets wasm-bindgen emits next to the glue (the custom element's class). */
-function snippets() {
-  const root = file('core/snippets');
-  return readdirSync(root, { recursive: true })
-    .filter((name) => name.endsWith('.js'))
-    .map((name) => path.join(root, name));
-}
-
-// What a visitor's browser fetches, in order: the loader (at once), then when idle or on the
-// first interaction the glue, its snippets and the wasm. The stylesheet is compiled into the
-// wasm (the shadow root adopts it), so there is no CSS file.
-const loader = { item: 'loader', ...sizes(readFileSync(file('convo-widget.js'))) };
-const parts = [
-  loader,
-  { item: 'wasm (CSS inside)', ...sizes(readFileSync(file('core/convo-widget_bg.wasm'))) },
-  { item: 'js glue + snippets', ...sizes(Buffer.concat([file('core/convo-widget.js'), ...snippets()].map((f) => readFileSync(f)))) },
-];
 // Inside the wasm, shown for its share only (not added to the total again).
-const css = { item: '(of which CSS)', ...sizes(readFileSync(new URL('../../style/main.css', import.meta.url))) };
+const css = { item: '(of which CSS)', ...sizes(readFileSync(shippedCss())) };
 const total = parts.reduce(
   (sum, p) => ({ raw: sum.raw + p.raw, gzip: sum.gzip + p.gzip, brotli: sum.brotli + p.brotli }),
   { raw: 0, gzip: 0, brotli: 0 },
