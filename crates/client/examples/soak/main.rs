@@ -8,7 +8,9 @@
 //!
 //!   cargo run -p convo-client --example soak -- [--runs N] [--from SEED] [--seed SEED]
 
+mod judge;
 mod peer;
+mod rest;
 mod rng;
 mod run;
 

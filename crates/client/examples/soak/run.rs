@@ -18,36 +18,17 @@ use convo_wire::{
     token::{self, Claims},
     Credentials,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::{peer::Peer, rng::Rng};
+use crate::{
+    judge::{judge, Outcome},
+    peer::Peer,
+    rest::{rest, rest_bodies},
+    rng::Rng,
+};
 
 /// The SDK peer's identity (one long-lived client for all runs against one emulator).
 pub(crate) const SDK_IDENTITY: &str = "soak-sdk";
-
-/// What one run found.
-#[derive(Debug, Default)]
-pub(crate) struct Outcome {
-    pub(crate) sent: usize,
-    /// Messages missing from at least one side.
-    pub(crate) lost: usize,
-    /// Messages held more than once by at least one side.
-    pub(crate) duplicated: usize,
-    /// Sides whose order differs from the server's.
-    pub(crate) misordered: usize,
-    pub(crate) faults: usize,
-    /// SDK sends that rejected and were checked before sending again.
-    pub(crate) sdk_rejections: u64,
-    /// Something other than the property failed (a side never converged, the peer died).
-    pub(crate) error: Option<String>,
-    pub(crate) detail: Vec<String>,
-}
-
-impl Outcome {
-    pub(crate) fn ok(&self) -> bool {
-        self.lost == 0 && self.duplicated == 0 && self.misordered == 0 && self.error.is_none()
-    }
-}
 
 #[derive(Debug, Clone)]
 enum Fault {
@@ -249,40 +230,6 @@ fn apply(emulator: &Emulator, fault: &Fault) {
     }
 }
 
-/// Counts what each side got wrong against what was sent and against the server's order.
-fn judge(outcome: &mut Outcome, rust: &[String], sdk: &[String], views: &[(&str, &Vec<String>)]) {
-    let mut lost = std::collections::BTreeSet::new();
-    let mut duplicated = std::collections::BTreeSet::new();
-    let server = views[0].1;
-    for (side, view) in views {
-        for body in rust.iter().chain(sdk) {
-            match view.iter().filter(|b| *b == body).count() {
-                0 => {
-                    lost.insert(body.clone());
-                    outcome.detail.push(format!("{side} lacks {body}"));
-                }
-                1 => {}
-                n => {
-                    duplicated.insert(body.clone());
-                    outcome.detail.push(format!("{side} holds {body} {n} times"));
-                }
-            }
-        }
-        let in_order = |mine: &[String]| {
-            let seen: Vec<&String> = view.iter().filter(|b| mine.contains(b)).collect();
-            let mut deduped = seen.clone();
-            deduped.dedup();
-            deduped.iter().zip(mine).all(|(a, b)| *a == b)
-        };
-        if !in_order(rust) || !in_order(sdk) || (*view != server && view.len() == server.len()) {
-            outcome.misordered += 1;
-            outcome.detail.push(format!("{side} order: {view:?}"));
-        }
-    }
-    outcome.lost = lost.len();
-    outcome.duplicated = duplicated.len();
-}
-
 async fn setup_conversation(emulator: &Emulator, rust_identity: &str) -> Result<String, String> {
     let created =
         rest(emulator, reqwest::Method::POST, "/v1/Conversations", &[("FriendlyName", "Soak")])
@@ -293,38 +240,6 @@ async fn setup_conversation(emulator: &Emulator, rust_identity: &str) -> Result<
         rest(emulator, reqwest::Method::POST, &path, &[("Identity", identity)]).await?;
     }
     Ok(sid)
-}
-
-/// Every message body of the conversation through the REST API, following `next_page_url`.
-async fn rest_bodies(emulator: &Emulator, sid: &str) -> Result<Vec<String>, String> {
-    let mut bodies = Vec::new();
-    let mut path = format!("/v1/Conversations/{sid}/Messages?PageSize=50");
-    loop {
-        let page = rest(emulator, reqwest::Method::GET, &path, &[]).await?;
-        let messages = page["messages"].as_array().ok_or_else(|| format!("REST list: {page}"))?;
-        bodies.extend(messages.iter().map(|m| m["body"].as_str().unwrap_or_default().to_owned()));
-        match page["meta"]["next_page_url"].as_str() {
-            Some(next) => path = next.trim_start_matches(&emulator.url()).to_owned(),
-            None => return Ok(bodies),
-        }
-    }
-}
-
-async fn rest(
-    emulator: &Emulator,
-    method: reqwest::Method,
-    path: &str,
-    form: &[(&str, &str)],
-) -> Result<Value, String> {
-    let c = Credentials::development();
-    let response = reqwest::Client::new()
-        .request(method, format!("{}{path}", emulator.url()))
-        .basic_auth(&c.account_sid, Some(&c.auth_token))
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| format!("REST {path}: {e}"))?;
-    Ok(response.json().await.unwrap_or(Value::Null))
 }
 
 fn bodies_of(messages: &[(u64, String, Option<String>)]) -> Vec<String> {
