@@ -43,20 +43,40 @@ pub fn linkify(text: &str) -> Vec<Segment> {
                 break;
             }
         }
-        let host_part = link
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .trim_start_matches("www.");
-        if host_part.is_empty() || !host_part.contains('.') && !link.starts_with("http") {
+        // Detection is case-insensitive, so every prefix check here must be too: `Www.x` kept
+        // as-is would be a relative href, and `Www.x:8080` would parse as the scheme `www.x:`.
+        let (scheme, after_scheme) = if let Some(rest) = strip_prefix_ignore_case(link, "https://")
+        {
+            ("https://", rest)
+        } else if let Some(rest) = strip_prefix_ignore_case(link, "http://") {
+            ("http://", rest)
+        } else {
+            ("", link)
+        };
+        let host_part = strip_prefix_ignore_case(after_scheme, "www.").unwrap_or(after_scheme);
+        if host_part.is_empty() || !host_part.contains('.') && scheme.is_empty() {
             plain.push_str(&candidate[..link.len().max(1)]);
             rest = &candidate[link.len().max(1)..];
+            continue;
+        }
+        // The scheme is written in lower case so the href's scheme is exactly http(s), whatever
+        // case the user typed; a bare `www.` link gets https.
+        let href = match scheme {
+            "" => format!("https://{link}"),
+            scheme => format!("{scheme}{after_scheme}"),
+        };
+        // Cannot fail as built above; tests and the fuzz target (debug assertions on) check it,
+        // and a shipped widget would rather show text than panic or link elsewhere.
+        let http = href.starts_with("http://") || href.starts_with("https://");
+        debug_assert!(http, "linkify made a non-http href: {href:?}");
+        if !http {
+            plain.push_str(link);
+            rest = &candidate[link.len()..];
             continue;
         }
         if !plain.is_empty() {
             segments.push(Segment::Text(std::mem::take(&mut plain)));
         }
-        let href =
-            if link.starts_with("www.") { format!("https://{link}") } else { link.to_owned() };
         segments.push(Segment::Link { label: link.to_owned(), href });
         rest = &candidate[link.len()..];
     }
@@ -64,6 +84,12 @@ pub fn linkify(text: &str) -> Vec<Segment> {
         segments.push(Segment::Text(plain));
     }
     segments
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    // `prefix` is ASCII, so a match ends on a char boundary.
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
 fn find_link_start(text: &str) -> Option<usize> {
@@ -135,6 +161,83 @@ mod tests {
             linkify("<a href=\"https://evil.example\">"),
             [text("<a href=\""), link("https://evil.example", "https://evil.example"), text("\">")]
         );
+    }
+
+    #[test]
+    fn test_mixed_case_prefixes_still_give_http_hrefs() {
+        // Security review F10: the prefix checks were case-sensitive.
+        assert_eq!(
+            linkify("wWw.rust-lang.org"),
+            [link("wWw.rust-lang.org", "https://wWw.rust-lang.org")]
+        );
+        assert_eq!(
+            linkify("go to Www.example.com:8080/x now"),
+            [
+                text("go to "),
+                link("Www.example.com:8080/x", "https://Www.example.com:8080/x"),
+                text(" now")
+            ]
+        );
+        assert_eq!(linkify("HTTPS://Ex.am/P"), [link("HTTPS://Ex.am/P", "https://Ex.am/P")]);
+        assert_eq!(linkify("Http://x"), [link("Http://x", "http://x")]);
+        assert_eq!(linkify("HTTP://wWw."), [link("HTTP://wWw", "http://wWw"), text(".")]);
+        assert_eq!(linkify("Www."), [text("Www.")]);
+    }
+
+    /// The fuzz target's properties (fuzz/fuzz_targets/linkify.rs), on a seeded sweep of
+    /// strings built from the pieces that matter, so every `cargo test` checks them briefly.
+    #[test]
+    fn test_random_text_round_trips_and_links_only_http() {
+        const PIECES: [&str; 22] = [
+            "http://",
+            "https://",
+            "www.",
+            "HTTP://",
+            "Www.",
+            "wWw.",
+            "hTtPs://",
+            "javascript:",
+            "a",
+            "Z",
+            "9",
+            ".",
+            ",",
+            ":",
+            "(",
+            ")",
+            " ",
+            "\n",
+            "<",
+            "\"",
+            "é",
+            "🎉",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..5_000 {
+            let len = (next() % 12) as usize;
+            let s: String =
+                (0..len).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+            let mut joined = String::new();
+            for segment in linkify(&s) {
+                match segment {
+                    Segment::Text(t) => joined.push_str(&t),
+                    Segment::Link { label, href } => {
+                        assert!(
+                            href.starts_with("http://") || href.starts_with("https://"),
+                            "{s:?} gave href {href:?}"
+                        );
+                        joined.push_str(&label);
+                    }
+                }
+            }
+            assert_eq!(joined, s);
+        }
     }
 
     #[test]
