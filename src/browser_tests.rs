@@ -169,5 +169,8 @@ async fn test_mount_puts_the_widget_in_a_styled_shadow_root_once() {
     let background = window().get_computed_style(&launcher).unwrap().unwrap();
     assert_eq!(background.get_property_value("background-color").unwrap(), "rgb(31, 79, 209)");
     let again = crate::mount(config(), None);
-    assert!(again.unwrap_err().to_string().contains("already mounted"), "a second mount is refused");
+    assert!(
+        again.unwrap_err().to_string().contains("already mounted"),
+        "a second mount is refused"
+    );
 }

@@ -8,6 +8,9 @@ use convo_backend::session::Session;
 use libfuzzer_sys::fuzz_target;
 
 const SECRET: &str = "convo-fuzz-session-secret";
+/// The seeds expire on 2100-01-01 and are opened as of 2026-12-06 (Unix seconds).
+const EXPIRES: u64 = 4_102_444_800;
+const NOW: u64 = 1_796_515_200;
 
 /// Keep in sync with `fuzz/seeds/session_handle` (crates/backend/tests/properties.rs checks it).
 fn originals() -> &'static [(String, Session)] {
@@ -19,6 +22,7 @@ fn originals() -> &'static [(String, Session)] {
                 let session = Session {
                     identity: (*identity).to_owned(),
                     conversation: (*conversation).to_owned(),
+                    expires: Some(EXPIRES),
                 };
                 (session.seal(SECRET), session)
             })
@@ -28,7 +32,7 @@ fn originals() -> &'static [(String, Session)] {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(candidate) = std::str::from_utf8(data) else { return };
-    if let Some(opened) = Session::open(candidate, SECRET) {
+    if let Ok(opened) = Session::open(candidate, SECRET, NOW) {
         assert!(
             originals().iter().any(|(handle, session)| handle == candidate && *session == opened),
             "a handle that was never sealed opens: {candidate:?} -> {opened:?}"

@@ -67,7 +67,12 @@ impl TokenProvider for Minting {
                 self.ttl,
             );
             let token = token::sign(&claims, &c.api_secret);
-            Ok(Token { token, identity: Some(self.identity.clone()), expires_at: None })
+            Ok(Token {
+                token,
+                identity: Some(self.identity.clone()),
+                expires_at: None,
+                twilsock_url: None,
+            })
         })
     }
 }
