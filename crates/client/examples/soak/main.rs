@@ -8,6 +8,11 @@
 //!
 //!   cargo run -p convo-client --example soak -- [--runs N] [--from SEED] [--seed SEED]
 
+// Native only (it runs the emulator in process); `clippy --target wasm32 --all-targets` builds
+// it to nothing.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 mod judge;
 mod peer;
 mod rest;
