@@ -124,6 +124,9 @@ pub fn MessageList() -> impl IntoView {
                 programmatic.set_value(true);
                 // Past the end is the end: no need to read how far that is.
                 el.set_scroll_top(i32::MAX);
+                // Its scroll event (if the position moved at all) comes before the next
+                // frame's callbacks: after that, scrolling is the visitor's again.
+                request_animation_frame(move || programmatic.set_value(false));
             }
         });
     };

@@ -1,8 +1,9 @@
 //! The reactive side of the view model: the [`Chat`] behind signals that components read.
-//! Every change goes through [`Store::apply`] (the chat's one reducer), then the signals whose
-//! values changed are set — nothing else writes them. The message list's rows are keyed by a
-//! stable `u64` and each has its own signal, so a new message adds one row and a status
-//! change touches one row.
+//! Every change to the chat goes through [`Store::apply`] (its one reducer); then the mirror
+//! signals whose values changed are set, and nothing else writes those. The message list's rows
+//! are keyed by a stable `u64` and each has its own signal, so a new message adds one row and a
+//! status change touches one row. The rest (the draft, notices, the list's window, the locale)
+//! is the visitor's own state in the widget, written by the handle and the components.
 
 use std::{collections::HashMap, sync::Arc};
 
