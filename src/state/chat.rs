@@ -217,7 +217,7 @@ impl Chat {
     }
 
     fn detach(&mut self) {
-        let (calendar, today) = self.timeline_settings();
+        let (calendar, today) = self.timeline.settings();
         self.info = None;
         self.people = Arc::default();
         self.typing = Vec::new();
@@ -227,10 +227,6 @@ impl Chat {
         self.history_end = None;
         self.viewed = None;
         self.horizon_sent = None;
-    }
-
-    fn timeline_settings(&self) -> (Calendar, i32) {
-        self.timeline.settings()
     }
 
     fn described(&mut self, info: Option<ConversationInfo>) {

@@ -109,12 +109,6 @@ impl Timeline {
         self.entries.iter().rev().find_map(|e| e.item.index())
     }
 
-    /// The position of the message with `index`.
-    pub fn position(&self, index: u64) -> Option<usize> {
-        let position = self.confirmed_partition(index);
-        (self.entries.get(position)?.item.index() == Some(index)).then_some(position)
-    }
-
     /// Where the entry with `key` is: a binary search by its index for confirmed messages
     /// (pending ones are the last few).
     fn position_of_key(&self, key: u64) -> Option<usize> {
@@ -458,7 +452,6 @@ pub(crate) mod tests {
         t.apply(VectorDiff::Set { index: 1, value: message(1, "me", 6) });
         assert_eq!(shape(&t), "D ^0$ ^p7$", "same key, now confirmed");
         assert_eq!(t.entries()[1].item.index(), Some(1));
-        assert_eq!(t.position(1), Some(1));
         // A later reload keeps that key too.
         t.apply(VectorDiff::Reset { values: vec![message(0, "agent", 6), message(1, "me", 6)] });
         assert_eq!(shape(&t), "D ^0$ ^p7$");
