@@ -20,7 +20,7 @@ pub fn App(
     let locale =
         Locale::from_tag(&config.locale.clone().or_else(dom::browser_language).unwrap_or_default());
     let store = Store::new(locale);
-    bridge::install(store, config.sound);
+    bridge::install(store, config.sound, config.storage_key());
     provide_context(store);
     let handle = ChatHandle::new(store, config);
     provide_context(handle);

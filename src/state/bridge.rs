@@ -4,7 +4,7 @@
 //! keeps the stored session, and installs the widget-wide listeners (page visibility, the
 //! visual viewport, the title), each removed when the widget goes.
 
-use std::{cell::Cell, rc::Rc, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use convo_client::{
     Client, ClientConfig, ConnectionState, ConversationHandle, SessionInfo, SessionTokenProvider,
@@ -97,7 +97,6 @@ async fn run(store: Store, live: Live, storage_key: String) {
             .boxed_local(),
     );
     let mut attached: Option<String> = None;
-    let save_scheduled = Rc::new(Cell::new(false));
     while let Some(first) = updates.next().await {
         let mut batch = vec![first];
         // Everything else already waiting goes into the same update.
@@ -162,30 +161,27 @@ async fn run(store: Store, live: Live, storage_key: String) {
             return;
         }
         let sid = attached.clone().unwrap_or_default();
-        let timeline_changed = events.iter().any(|e| matches!(e, Event::Timeline(_)));
         for message in store.apply_all(events).arrived {
             crate::api::emit("message", &crate::api::message_detail(&message, &sid));
-        }
-        if timeline_changed && !save_scheduled.replace(true) {
-            let (key, scheduled) =
-                (super::cache::key(&storage_key, &sid), Rc::clone(&save_scheduled));
-            set_timeout(move || save_page(store, &scheduled, &key), CACHE_DELAY);
         }
     }
 }
 
-/// How long the cached page waits before it is written again: once for a burst.
-const CACHE_DELAY: Duration = Duration::from_secs(1);
-
-fn save_page(store: Store, scheduled: &Cell<bool>, key: &str) {
-    scheduled.set(false);
+/// Keeps the visitor's last page for their next visit (`cache.rs`). It is written as the page
+/// is left or hidden, not while chatting: no work per message, and a page that is closed any
+/// other way keeps an older page, which the next visit revalidates anyway.
+fn save_page(store: Store, storage_key: &str) {
     // A session forgotten meanwhile keeps nothing.
-    if dom::load_session(key.split(":page:").next().unwrap_or_default()).is_none() {
+    if dom::load_session(storage_key).is_none() {
         return;
     }
-    // `None`: the widget is gone.
-    if let Some(Some(page)) = store.with_chat(super::cache::snapshot) {
-        dom::save_json(key, &page);
+    // `None`: the widget is gone or has no conversation.
+    let page = store.with_chat(|chat| {
+        let sid = chat.info.as_ref()?.sid.clone();
+        Some((super::cache::key(storage_key, &sid), super::cache::snapshot(chat)?))
+    });
+    if let Some(Some((key, page))) = page {
+        dom::save_json(&key, &page);
     }
 }
 
@@ -223,14 +219,21 @@ fn watch(
     updates.push(diffs.map(move |d| chat(Event::Timeline(d))).boxed_local());
 }
 
-/// Installs the widget-wide listeners, each removed when the widget goes: page visibility,
-/// the visual viewport's height, the reconnect countdown's tick, and `(n) New message` in the
-/// document title while there is unread news (with a chime when asked to).
-pub fn install(store: Store, sound: bool) {
+/// Installs the widget-wide listeners, each removed when the widget goes: page visibility (and
+/// the cached page, kept as the page is hidden or left), the visual viewport's height, the
+/// reconnect countdown's tick, and `(n) New message` in the document title while there is
+/// unread news (with a chime when asked to).
+pub fn install(store: Store, sound: bool, storage_key: String) {
     follow_visual_viewport();
+    let key = storage_key.clone();
     listen(&document(), "visibilitychange", move || {
-        store.apply(Event::PageVisible(!dom::page_hidden()));
+        let hidden = dom::page_hidden();
+        store.apply(Event::PageVisible(!hidden));
+        if hidden {
+            save_page(store, &key);
+        }
     });
+    listen(&window(), "pagehide", move || save_page(store, &storage_key));
     if let Ok(tick) = set_interval_with_handle(
         move || {
             if let Some(Some(seconds)) = store.countdown.try_get_untracked() {
