@@ -527,7 +527,7 @@ mod tests {
         }
         // With Twilio there is no emulator: a public address is the site owner's choice.
         let mut public = TWILIO.to_vec();
-        public.push(("CONVO_LISTEN", "0.0.0.0:8787"));
-        assert_eq!(config(&public).unwrap().listen, ([0, 0, 0, 0], 8787).into());
+        public.push(("CONVO_LISTEN", "192.0.2.10:8787"));
+        assert_eq!(config(&public).unwrap().listen, ([192, 0, 2, 10], 8787).into());
     }
 }
