@@ -96,6 +96,8 @@ pub struct Chat {
     pub unread: u64,
     /// The newest message from someone else, for screen readers: `(author, text)`.
     pub announcement: Option<(String, String)>,
+    /// Messages from others that have arrived so far (the list counts those it did not show).
+    pub arrivals: u64,
     /// The newest message index when the conversation was first described: what comes after
     /// it is news. `None` until then, when nothing is news.
     history_end: Option<Option<u64>>,
@@ -121,6 +123,7 @@ impl Chat {
             timeline: Timeline::new(calendar, today),
             unread: 0,
             announcement: None,
+            arrivals: 0,
             history_end: None,
             viewed: None,
             horizon_sent: None,
@@ -267,6 +270,7 @@ impl Chat {
             message.media.first().and_then(|m| m.filename.clone()).unwrap_or_default()
         });
         self.announcement = Some((message.author.clone(), text));
+        self.arrivals += 1;
         if !self.watching() {
             self.unread += 1;
         }
@@ -398,9 +402,11 @@ mod tests {
         assert_eq!(outcome.arrived.len(), 1);
         assert_eq!(chat.unread, 1);
         assert_eq!(chat.announcement, Some(("ana".to_owned(), "m2".to_owned())));
+        assert_eq!(chat.arrivals, 1);
         let outcome = insert(&mut chat, message(3, "me", 6));
         assert_eq!(outcome.arrived.len(), 1, "own messages are news for the page");
         assert_eq!(chat.unread, 1, "but never unread");
+        assert_eq!(chat.arrivals, 1, "nor counted on the jump button");
         chat.apply(Event::PageVisible(false));
         chat.apply(Event::Opened);
         insert(&mut chat, message(4, "ana", 6));

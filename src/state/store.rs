@@ -160,14 +160,6 @@ impl Store {
                 outcome.arrived.extend(chat.apply(event).arrived);
             }
         });
-        let others = outcome
-            .arrived
-            .iter()
-            .filter(|m| self.identity.with_untracked(|me| me.as_deref() != Some(m.author.as_str())))
-            .count() as u64;
-        if others > 0 {
-            self.arrivals.update(|n| *n += others);
-        }
         self.sync();
         outcome
     }
@@ -196,6 +188,7 @@ impl Store {
             set_if_changed(self.has_older, &chat.has_older);
             set_if_changed(self.unread, &chat.unread);
             set_if_changed(self.announcement, &chat.announcement);
+            set_if_changed(self.arrivals, &chat.arrivals);
         });
         self.sync_rows();
     }
