@@ -45,6 +45,15 @@ export interface ConvoWidgetOptions {
   sessionUrl?: string;
   /** Refreshes the visitor's access token (default `/api/token`). */
   tokenUrl?: string;
+  /** Ends the visitor's conversation when they choose "End chat" (default `/api/end`). */
+  endUrl?: string;
+  /** Stores the visitor's rating of an ended chat (default `/api/rating`). */
+  ratingUrl?: string;
+  /**
+   * Minutes after the chat's last activity during which a page load reconnects a returning
+   * visitor's chat by itself, so news shows on the launcher (default 30; 0: only when opened).
+   */
+  resumeWithin?: number | string;
   /** Twilio's (or the emulator's) websocket: `wss://…`, or a path on the page's host. */
   twilsockUrl?: string;
   /** The panel's title. */

@@ -44,6 +44,14 @@ pub struct WidgetConfig {
     pub session_url: String,
     /// The host backend's token endpoint, which refreshes a session's token.
     pub token_url: String,
+    /// The host backend's endpoint that ends the visitor's conversation ("End chat").
+    pub end_url: String,
+    /// The host backend's endpoint that stores the visitor's rating of an ended chat.
+    pub rating_url: String,
+    /// How long after the chat's last activity a page load still reconnects a stored session
+    /// by itself (so news shows on the launcher); later, the widget connects when opened. Zero:
+    /// only when opened.
+    pub resume_within: std::time::Duration,
     /// The twilsock websocket URL (absolute `ws(s)://`, or a path on the page's host).
     pub twilsock_url: String,
     /// Whether the host set [`Self::twilsock_url`]; otherwise the backend's grants name it and
@@ -77,6 +85,9 @@ impl Default for WidgetConfig {
         WidgetConfig {
             session_url: "/api/session".to_owned(),
             token_url: "/api/token".to_owned(),
+            end_url: "/api/end".to_owned(),
+            rating_url: "/api/rating".to_owned(),
+            resume_within: DEFAULT_RESUME_WITHIN,
             twilsock_url: "/v3/wsconnect".to_owned(),
             twilsock_url_set: false,
             team_name: None,
@@ -97,10 +108,17 @@ impl Default for WidgetConfig {
     }
 }
 
+/// A stored session reconnects at page load for this long after the chat's last activity
+/// (the backend's default inactive timer: an idle chat costs no connection on later pages).
+pub const DEFAULT_RESUME_WITHIN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
 /// The options a page can set, as attribute names (`ConvoWidget.init` takes them in camelCase).
-pub const OPTIONS: [&str; 13] = [
+pub const OPTIONS: [&str; 16] = [
     "session-url",
     "token-url",
+    "end-url",
+    "rating-url",
+    "resume-within",
     "twilsock-url",
     "team",
     "locale",
@@ -121,7 +139,7 @@ impl WidgetConfig {
     }
 
     /// Defaults, overridden by the options `option(name)` has: `session-url`, `token-url`,
-    /// `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`; `!` marks
+    /// `end-url`, `rating-url`, `resume-within` (minutes), `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`; `!` marks
     /// required, `none` turns the form off), `sound` (`on` or `true`), `launcher-position`
     /// (`start`/`end`), `launcher-icon`, and a visitor the host knows: `user-id`,
     /// `user-signature`, `user-name`, `user-email`. Empty values count as unset.
@@ -133,6 +151,15 @@ impl WidgetConfig {
         }
         if let Some(url) = attr("token-url") {
             config.token_url = url;
+        }
+        if let Some(url) = attr("end-url") {
+            config.end_url = url;
+        }
+        if let Some(url) = attr("rating-url") {
+            config.rating_url = url;
+        }
+        if let Some(minutes) = attr("resume-within").and_then(|m| m.trim().parse::<u32>().ok()) {
+            config.resume_within = std::time::Duration::from_secs(u64::from(minutes) * 60);
         }
         if let Some(url) = attr("twilsock-url") {
             config.twilsock_url = url;
@@ -266,5 +293,30 @@ mod tests {
             ]
         );
         assert!(parse_prechat("none").is_empty());
+    }
+
+    #[test]
+    fn test_ending_rating_and_resume_options() {
+        let defaults = WidgetConfig::from_options(|_| None);
+        assert_eq!(
+            (defaults.end_url.as_str(), defaults.rating_url.as_str()),
+            ("/api/end", "/api/rating")
+        );
+        assert_eq!(defaults.resume_within, DEFAULT_RESUME_WITHIN);
+        let set = |name: &str, value: &str| {
+            let (name, value) = (name.to_owned(), value.to_owned());
+            WidgetConfig::from_options(move |n| (n == name).then(|| value.clone()))
+        };
+        assert_eq!(set("end-url", "https://x.example/end").end_url, "https://x.example/end");
+        assert_eq!(set("rating-url", "/rate").rating_url, "/rate");
+        assert_eq!(set("resume-within", "5").resume_within.as_secs(), 300);
+        assert_eq!(set("resume-within", "0").resume_within.as_secs(), 0);
+        for unusable in ["-1", "soon", "1.5"] {
+            assert_eq!(
+                set("resume-within", unusable).resume_within,
+                DEFAULT_RESUME_WITHIN,
+                "{unusable}"
+            );
+        }
     }
 }

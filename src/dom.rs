@@ -29,6 +29,30 @@ pub fn save_session(key: &str, session: &SessionInfo) {
     }
 }
 
+/// The time, Unix ms.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// An RFC 3339 timestamp as Unix ms.
+pub fn parse_ms(rfc3339: &str) -> Option<u64> {
+    let ms = js_sys::Date::parse(rfc3339);
+    (ms.is_finite() && ms >= 0.0).then_some(ms as u64)
+}
+
+/// When the stored session's chat was last active (Unix ms), if known.
+pub fn load_activity(key: &str) -> Option<u64> {
+    load_json(&format!("{key}:active"))?.as_u64()
+}
+
+/// Records the stored session's chat as active at `at` (Unix ms), unless a later time is
+/// already recorded.
+pub fn save_activity(key: &str, at: u64) {
+    if load_activity(key).is_none_or(|known| known < at) {
+        save_json(&format!("{key}:active"), &serde_json::Value::from(at));
+    }
+}
+
 /// Forgets the stored session, and every cached page under it (a shared computer's next
 /// visitor must not see them).
 pub fn clear_session(key: &str) {

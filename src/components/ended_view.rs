@@ -1,17 +1,20 @@
-//! What replaces the composer once the conversation is closed.
+//! What replaces the composer once the conversation is closed: the optional rating, the
+//! transcript, and a way to start again.
 
 use leptos::prelude::*;
 
+use super::RatingForm;
 use crate::state::{ChatHandle, Store};
 
-/// "This conversation has ended", the transcript, and a way to start again.
+/// "This conversation has ended", the rating, the transcript, and a way to start again.
 #[component]
 pub fn EndedView() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
     view! {
-        <div class="convo-ended" role="status">
-            <p class="convo-ended__text">{move || store.strings().ended}</p>
+        <div class="convo-ended">
+            <p class="convo-ended__text" role="status">{move || store.strings().ended}</p>
+            <RatingForm />
             <div class="convo-ended__actions">
                 <button type="button" class="convo-button convo-button--secondary" on:click=move |_| handle.download_transcript()>
                     {move || store.strings().download_transcript}

@@ -1,11 +1,11 @@
 //! The panel header: team name, the agents (the staff the backend named; names and avatars
-//! from their participant attributes, never raw identities), their presence, minimise and
-//! close.
+//! from their participant attributes, never raw identities), their presence, "End chat",
+//! minimise and close.
 
 use leptos::prelude::*;
 
 use super::Names;
-use crate::state::{ChatHandle, Store};
+use crate::state::{ChatHandle, Phase, Store};
 
 /// The panel header.
 #[component]
@@ -60,6 +60,16 @@ pub fn Header() -> impl IntoView {
                     }}
                 </p>
             </div>
+            <Show when=move || closable && store.phase.get() == Phase::Chat>
+                <button
+                    type="button"
+                    class="convo-header__end"
+                    aria-expanded=move || store.confirm_end.get().to_string()
+                    on:click=move |_| store.confirm_end.update(|asking| *asking = !*asking)
+                >
+                    {move || store.strings().end_chat}
+                </button>
+            </Show>
             <Show when=move || closable>
                 <button type="button" class="convo-icon-button" aria-label=move || store.strings().minimise on:click=move |_| handle.close()>
                     <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M5 12h14" /></svg>

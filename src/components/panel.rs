@@ -5,8 +5,10 @@
 use leptos::{html, prelude::*};
 use wasm_bindgen::JsCast;
 
+use convo_client::ConversationState;
+
 use super::{
-    Composer, ConnectionBanner, EndedView, Header, MessageList, Notices, PreChatForm,
+    Composer, ConnectionBanner, EndConfirm, EndedView, Header, MessageList, Notices, PreChatForm,
     TypingIndicator,
 };
 use crate::state::{ChatHandle, Phase, Store};
@@ -104,6 +106,10 @@ pub fn Panel() -> impl IntoView {
     };
 
     let chatting = move || store.phase.get() == Phase::Chat;
+    // Twilio's inactive timer fired: the chat goes on as soon as someone writes.
+    let inactive = move || {
+        store.info.with(|i| i.as_ref().is_some_and(|i| i.state == ConversationState::Inactive))
+    };
     let take_files = move |list: Option<web_sys::FileList>| {
         let Some(list) = list else { return };
         let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
@@ -147,6 +153,9 @@ pub fn Panel() -> impl IntoView {
         >
             <Header />
             <ConnectionBanner />
+            <Show when=move || store.confirm_end.get() && store.phase.get() == Phase::Chat>
+                <EndConfirm />
+            </Show>
             <Notices />
             {move || match store.phase.get() {
                 Phase::PreChat => view! { <PreChatForm /> }.into_any(),
@@ -165,6 +174,9 @@ pub fn Panel() -> impl IntoView {
                     <MessageList />
                     <TypingIndicator />
                     <Show when=move || store.phase.get() == Phase::Chat fallback=|| view! { <EndedView /> }>
+                        <Show when=inactive>
+                            <p class="convo-inactive" role="status">{move || store.strings().inactive}</p>
+                        </Show>
                         <Composer />
                     </Show>
                 }.into_any(),

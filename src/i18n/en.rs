@@ -62,6 +62,25 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     ended: "This conversation has ended.",
     download_transcript: "Download transcript",
     start_new: "Start a new conversation",
+    end_chat: "End chat",
+    previous_expired: "Your previous chat has expired. You can start a new one.",
+    previous_ended: "Your previous conversation has ended. You can start a new one.",
+    end_confirm: "End this chat? You won't be able to reply in it afterwards.",
+    keep_chatting: "Keep chatting",
+    end_failed: "The chat could not be ended. Please try again.",
+    inactive: "This chat has been quiet for a while. Send a message to pick it up again.",
+    rating_prompt: "How was this chat?",
+    rating_score: |n| {
+        if n == 1 {
+            "1 star out of 5".to_owned()
+        } else {
+            format!("{n} stars out of 5")
+        }
+    },
+    rating_comment: "Anything you'd like to add? (optional)",
+    rating_send: "Send rating",
+    rating_thanks: "Thank you for your feedback!",
+    rating_failed: "Your rating could not be sent. Please try again.",
     image: |name| format!("Image: {name}"),
     dismiss: "Dismiss",
     close_image: "Close image",

@@ -68,6 +68,26 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     ended: "Cette conversation est terminée.",
     download_transcript: "Télécharger la transcription",
     start_new: "Démarrer une nouvelle conversation",
+    end_chat: "Terminer la discussion",
+    previous_expired: "Votre discussion précédente a expiré. Vous pouvez en démarrer une nouvelle.",
+    previous_ended:
+        "Votre conversation précédente est terminée. Vous pouvez en démarrer une nouvelle.",
+    end_confirm: "Terminer cette discussion ? Vous ne pourrez plus y répondre ensuite.",
+    keep_chatting: "Continuer la discussion",
+    end_failed: "La discussion n'a pas pu être terminée. Veuillez réessayer.",
+    inactive: "Cette discussion est calme depuis un moment. Envoyez un message pour la reprendre.",
+    rating_prompt: "Comment s'est passée cette discussion ?",
+    rating_score: |n| {
+        if n == 1 {
+            "1 étoile sur 5".to_owned()
+        } else {
+            format!("{n} étoiles sur 5")
+        }
+    },
+    rating_comment: "Quelque chose à ajouter ? (facultatif)",
+    rating_send: "Envoyer la note",
+    rating_thanks: "Merci pour votre avis !",
+    rating_failed: "Votre note n'a pas pu être envoyée. Veuillez réessayer.",
     image: |name| format!("Image : {name}"),
     dismiss: "Ignorer",
     close_image: "Fermer l'image",

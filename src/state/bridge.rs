@@ -18,7 +18,10 @@ use leptos::{prelude::*, task::spawn_local};
 use serde_json::{Map, Value};
 use wasm_bindgen::{closure::Closure, JsCast};
 
-use super::{chat::Event, Store};
+use super::{
+    chat::{Event, Phase},
+    Store,
+};
 use crate::{dom, WidgetConfig};
 
 /// A live session: the client and, once known, the conversation.
@@ -63,8 +66,16 @@ enum Update {
     Chat(Event),
 }
 
-/// Starts a client for `start` and the loop that feeds `store` from it.
-pub fn connect(store: Store, config: &WidgetConfig, start: Start) -> Live {
+/// Starts a client for `start` and the loop that feeds `store` from it. `refused` is called
+/// (on a later turn) with the HTTP status when the backend refuses a stored session: expired
+/// or no longer valid (401), or its conversation closed (409). The session is forgotten by then.
+pub fn connect(
+    store: Store,
+    config: &WidgetConfig,
+    start: Start,
+    refused: impl Fn(u32) + 'static,
+) -> Live {
+    let resumed = matches!(start, Start::Stored(_));
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
     let tokens = SessionTokenProvider::new(config.session_url.clone(), config.token_url.clone());
     let tokens = match start {
@@ -80,12 +91,18 @@ pub fn connect(store: Store, config: &WidgetConfig, start: Start) -> Live {
     let client = Client::connect(client_config, Arc::new(tokens.clone()));
     let (stop, registration) = AbortHandle::new_pair();
     let live = Live { client, tokens, conversation: Arc::default(), stop };
-    let run = run(store, live.clone(), config.storage_key());
+    let refused = resumed.then_some(refused);
+    let run = run(store, live.clone(), config.storage_key(), refused);
     spawn_local(Abortable::new(run, registration).map(drop));
     live
 }
 
-async fn run(store: Store, live: Live, storage_key: String) {
+async fn run(
+    store: Store,
+    live: Live,
+    storage_key: String,
+    refused: Option<impl Fn(u32) + 'static>,
+) {
     let mut updates: SelectAll<LocalBoxStream<'static, Update>> = SelectAll::new();
     updates.push(live.client.subscribe_state().map(Update::State).boxed_local());
     updates.push(live.client.identity().subscribe().map(Update::Identity).boxed_local());
@@ -97,6 +114,7 @@ async fn run(store: Store, live: Live, storage_key: String) {
             .boxed_local(),
     );
     let mut attached: Option<String> = None;
+    let mut forgotten = false;
     while let Some(first) = updates.next().await {
         let mut batch = vec![first];
         // Everything else already waiting goes into the same update.
@@ -115,11 +133,18 @@ async fn run(store: Store, live: Live, storage_key: String) {
         for update in batch {
             match update {
                 Update::State(state) => {
-                    if let ConnectionState::Denied { code: 401 | 409, .. } = &state {
+                    if let ConnectionState::Denied { code: code @ (401 | 409), .. } = &state {
                         // The stored session is no longer valid (an expired handle, a deleted
                         // conversation) or its conversation is closed: forget it so the next
                         // open starts afresh, never silently into another chat.
                         dom::clear_session(&storage_key);
+                        if let Some(refused) = refused {
+                            // The handle starts over, which ends this loop: not from inside it.
+                            let code = *code;
+                            convo_client::platform::sleep(Duration::ZERO).await;
+                            refused(code);
+                            return;
+                        }
                     }
                     let countdown = match &state {
                         ConnectionState::Reconnecting { retry_in, .. } => {
@@ -138,6 +163,8 @@ async fn run(store: Store, live: Live, storage_key: String) {
                     if attached.as_deref() == Some(session.conversation_sid.as_str()) {
                         continue;
                     }
+                    // A chat starting or resumed is active: the next pages reconnect to it.
+                    dom::save_activity(&storage_key, dom::now_ms());
                     attached = Some(session.conversation_sid.clone());
                     let conversation = live.client.conversation(&session.conversation_sid);
                     if let Ok(mut slot) = live.conversation.lock() {
@@ -164,16 +191,33 @@ async fn run(store: Store, live: Live, storage_key: String) {
         for message in store.apply_all(events).arrived {
             crate::api::emit("message", &crate::api::message_detail(&message, &sid));
         }
+        // An ended chat is not resumed by the next page: it would connect (a billed active
+        // user) only to show that it ended. The live session stays for the ended view.
+        if !forgotten && store.phase.get_untracked() == Phase::Ended {
+            forgotten = true;
+            dom::clear_session(&storage_key);
+        }
     }
 }
 
-/// Keeps the visitor's last page for their next visit (`cache.rs`). It is written as the page
-/// is left or hidden, not while chatting: no work per message, and a page that is closed any
-/// other way keeps an older page, which the next visit revalidates anyway.
+/// Keeps the visitor's last page for their next visit (`cache.rs`), and the time of its
+/// newest message as the chat's last activity (the next page reconnects by itself only to a
+/// recently active chat). Written as the page is left or hidden, not while chatting: no work
+/// per message, and a page that is closed any other way keeps an older page, which the next
+/// visit revalidates anyway.
 fn save_page(store: Store, storage_key: &str) {
     // A session forgotten meanwhile keeps nothing.
     if dom::load_session(storage_key).is_none() {
         return;
+    }
+    let newest = store.with_chat(|chat| {
+        chat.timeline.entries().iter().rev().find_map(|e| match &e.item {
+            convo_client::TimelineItem::Remote(m) => dom::parse_ms(&m.date_created),
+            convo_client::TimelineItem::Pending(_) => None,
+        })
+    });
+    if let Some(Some(at)) = newest {
+        dom::save_activity(storage_key, at);
     }
     // `None`: the widget is gone or has no conversation.
     let page = store.with_chat(|chat| {

@@ -70,6 +70,26 @@ pub enum Event {
     Timeline(VectorDiff<TimelineItem>),
     /// The visitor has seen the message with this index (it showed in the open panel).
     Viewed(u64),
+    /// The visitor confirmed "End chat": the backend is asked to close the conversation.
+    Ending,
+    /// The backend closed it (the conversation's own update follows).
+    EndedByVisitor,
+    /// The backend could not close it: still chatting.
+    EndFailed,
+    /// The rating form's progress.
+    Feedback(Feedback),
+}
+
+/// The ended view's optional rating, once per conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Feedback {
+    /// Not given (yet).
+    #[default]
+    Open,
+    /// Being sent.
+    Sending,
+    /// Stored: the form gives way to thanks.
+    Sent,
 }
 
 /// What an event brought that is not state: news to tell the page and screen readers.
@@ -98,6 +118,10 @@ pub struct Chat {
     pub announcement: Option<(String, String)>,
     /// Messages from others that have arrived so far (the list counts those it did not show).
     pub arrivals: u64,
+    /// An "End chat" request is in flight.
+    pub ending: bool,
+    /// The rating of the ended chat.
+    pub feedback: Feedback,
     /// The newest message index when the conversation was first described: what comes after
     /// it is news. `None` until then, when nothing is news.
     history_end: Option<Option<u64>>,
@@ -124,6 +148,8 @@ impl Chat {
             unread: 0,
             announcement: None,
             arrivals: 0,
+            ending: false,
+            feedback: Feedback::Open,
             history_end: None,
             viewed: None,
             horizon_sent: None,
@@ -212,6 +238,20 @@ impl Chat {
                     self.viewed = self.viewed.max(Some(index));
                 }
             }
+            Event::Ending => self.ending = self.phase == Phase::Chat,
+            Event::EndedByVisitor => {
+                self.ending = false;
+                if self.phase == Phase::Chat {
+                    self.phase = Phase::Ended;
+                }
+            }
+            Event::EndFailed => self.ending = false,
+            Event::Feedback(feedback) => {
+                // Only an ended chat is rated, and once stored it stays so.
+                if self.phase == Phase::Ended && self.feedback != Feedback::Sent {
+                    self.feedback = feedback;
+                }
+            }
         }
         if self.watching() {
             self.unread = 0;
@@ -230,6 +270,8 @@ impl Chat {
         self.history_end = None;
         self.viewed = None;
         self.horizon_sent = None;
+        self.ending = false;
+        self.feedback = Feedback::Open;
     }
 
     fn described(&mut self, info: Option<ConversationInfo>) {
@@ -239,6 +281,7 @@ impl Chat {
         if let Some(info) = &info {
             if info.state == ConversationState::Closed {
                 self.phase = Phase::Ended;
+                self.ending = false;
             }
             // A session resumed with the panel closed shows what came in while the visitor
             // was away (arrivals count themselves as they come, so never lower it).
@@ -291,6 +334,14 @@ impl Chat {
         self.horizon_sent = Some(target);
         Some(target)
     }
+}
+
+/// Whether a stored session reconnects as the page loads (so news shows on the launcher) or
+/// waits until the visitor opens the panel: only while the chat was active in the last
+/// `within_ms` (Unix ms). A connection is a billed active user, and an idle chat's timers are
+/// about to make it inactive or close it anyway.
+pub fn resumes_at_load(active_at_ms: Option<u64>, now_ms: u64, within_ms: u64) -> bool {
+    active_at_ms.is_some_and(|at| within_ms > 0 && now_ms.saturating_sub(at) <= within_ms)
 }
 
 /// What a pending message's status line says, in the locale of `strings`. Queued behind
@@ -369,6 +420,57 @@ mod tests {
         assert_eq!(chat.phase, Phase::Ended, "an ended chat stays ended");
         chat.apply(Event::Reset);
         assert_eq!((chat.phase, chat.open, chat.timeline.len()), (Phase::Idle, false, 0));
+    }
+
+    #[test]
+    fn test_end_chat_ends_only_a_chat_and_a_failure_keeps_chatting() {
+        let mut chat = chatting(Some(3));
+        chat.apply(Event::Ending);
+        assert!(chat.ending);
+        chat.apply(Event::EndFailed);
+        assert_eq!((chat.phase, chat.ending), (Phase::Chat, false), "a failure keeps the chat");
+        chat.apply(Event::Ending);
+        chat.apply(Event::EndedByVisitor);
+        assert_eq!((chat.phase, chat.ending), (Phase::Ended, false));
+        // The conversation's own update arrives after; nothing changes.
+        let mut closed = info(Some(3), Some(3), None);
+        closed.state = ConversationState::Closed;
+        chat.apply(Event::Info(Some(closed)));
+        assert_eq!(chat.phase, Phase::Ended);
+
+        let mut idle = super::tests::chat();
+        idle.apply(Event::Ending);
+        idle.apply(Event::EndedByVisitor);
+        assert_eq!((idle.phase, idle.ending), (Phase::Idle, false), "no chat, nothing to end");
+    }
+
+    #[test]
+    fn test_an_ended_chat_is_rated_once_and_a_new_chat_can_be_rated_again() {
+        let mut chat = chatting(Some(1));
+        chat.apply(Event::Feedback(Feedback::Sending));
+        assert_eq!(chat.feedback, Feedback::Open, "a chat still going is not rated");
+        chat.apply(Event::EndedByVisitor);
+        chat.apply(Event::Feedback(Feedback::Sending));
+        assert_eq!(chat.feedback, Feedback::Sending);
+        chat.apply(Event::Feedback(Feedback::Open));
+        assert_eq!(chat.feedback, Feedback::Open, "a failed rating can be sent again");
+        chat.apply(Event::Feedback(Feedback::Sent));
+        chat.apply(Event::Feedback(Feedback::Sending));
+        assert_eq!(chat.feedback, Feedback::Sent, "stored stays stored");
+        chat.apply(Event::Detached);
+        assert_eq!(chat.feedback, Feedback::Open, "the next conversation starts unrated");
+    }
+
+    #[test]
+    fn test_a_stored_session_resumes_at_load_only_while_recently_active() {
+        let minute = 60_000;
+        let now = 1_000 * minute;
+        assert!(resumes_at_load(Some(now - 5 * minute), now, 30 * minute));
+        assert!(resumes_at_load(Some(now - 30 * minute), now, 30 * minute), "inclusive");
+        assert!(!resumes_at_load(Some(now - 31 * minute), now, 30 * minute));
+        assert!(!resumes_at_load(None, now, 30 * minute), "never active: wait to be opened");
+        assert!(!resumes_at_load(Some(now), now, 0), "zero: only when opened");
+        assert!(resumes_at_load(Some(now + minute), now, 30 * minute), "a clock set back");
     }
 
     #[test]

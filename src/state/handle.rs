@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::{
     bridge::{self, Live, Start},
-    chat::{Event, Phase},
+    chat::{Event, Feedback, Phase},
     DraftFile, Store,
 };
 use crate::{
@@ -38,6 +38,24 @@ fn notice(store: Store, text: String) {
     });
 }
 
+/// POSTs `body` to one of the host backend's endpoints; its refusal's message as the error.
+async fn post_to_backend(url: &str, body: Value) -> Result<(), WidgetError> {
+    let response = convo_client::platform::post_json(
+        url,
+        &[],
+        convo_client::platform::CredentialsMode::default(),
+        body.to_string(),
+    )
+    .await?;
+    if (200..300).contains(&response.status) {
+        return Ok(());
+    }
+    let answer: Value = serde_json::from_slice(&response.body).unwrap_or_default();
+    Err(WidgetError::Backend(
+        answer["message"].as_str().map_or_else(|| response.status.to_string(), str::to_owned),
+    ))
+}
+
 /// What components can ask the widget to do.
 #[derive(Clone, Copy)]
 pub struct ChatHandle {
@@ -51,6 +69,10 @@ pub struct ChatHandle {
     older_action: Action<(), Result<bool, WidgetError>>,
     older_in_flight: StoredValue<usize>,
     horizon_scheduled: StoredValue<bool>,
+    /// Asks the backend to close the conversation: the session handle.
+    end_action: Action<String, Result<(), WidgetError>>,
+    /// Stores the ended chat's rating: `(session handle, score, comment)`.
+    rate_action: Action<(String, u8, String), Result<(), WidgetError>>,
 }
 
 impl ChatHandle {
@@ -93,6 +115,41 @@ impl ChatHandle {
                 loaded
             }
         });
+        let end_url = config.end_url.clone();
+        let end_action = Action::new_local(move |session: &String| {
+            let (url, body) = (end_url.clone(), json!({ "session": session }));
+            async move {
+                let ended = post_to_backend(&url, body).await;
+                match &ended {
+                    Ok(()) => store.apply(Event::EndedByVisitor),
+                    Err(error) => {
+                        dom::warn(&format!("end chat: {error}"));
+                        notice(store, store.locale.get_untracked().strings().end_failed.to_owned());
+                        store.apply(Event::EndFailed)
+                    }
+                };
+                ended
+            }
+        });
+        let rating_url = config.rating_url.clone();
+        let rate_action =
+            Action::new_local(move |(session, score, comment): &(String, u8, String)| {
+                let url = rating_url.clone();
+                let body = json!({ "session": session, "score": score, "comment": comment });
+                async move {
+                    let rated = post_to_backend(&url, body).await;
+                    match &rated {
+                        Ok(()) => store.apply(Event::Feedback(Feedback::Sent)),
+                        Err(error) => {
+                            dom::warn(&format!("rating: {error}"));
+                            let strings = store.locale.get_untracked().strings();
+                            notice(store, strings.rating_failed.to_owned());
+                            store.apply(Event::Feedback(Feedback::Open))
+                        }
+                    };
+                    rated
+                }
+            });
         ChatHandle {
             store,
             config: StoredValue::new(config),
@@ -102,6 +159,8 @@ impl ChatHandle {
             older_action,
             older_in_flight,
             horizon_scheduled: StoredValue::new(false),
+            end_action,
+            rate_action,
         }
     }
 
@@ -125,12 +184,19 @@ impl ChatHandle {
     }
 
     /// Reconnects a stored session at page load, panel closed, so news arriving while the
-    /// visitor browses shows on the launcher.
+    /// visitor browses shows on the launcher: only while its chat is recently active
+    /// ([`super::chat::resumes_at_load`]); otherwise it waits until the panel opens.
     pub fn resume_stored(&self) {
         if self.store.phase.get_untracked() != Phase::Idle {
             return;
         }
-        if let Some(session) = dom::load_session(&self.config().storage_key()) {
+        let config = self.config();
+        let key = config.storage_key();
+        let within = u64::try_from(config.resume_within.as_millis()).unwrap_or(u64::MAX);
+        if !super::chat::resumes_at_load(dom::load_activity(&key), dom::now_ms(), within) {
+            return;
+        }
+        if let Some(session) = dom::load_session(&key) {
             self.start(Start::Stored(session));
         }
     }
@@ -152,6 +218,8 @@ impl ChatHandle {
             return;
         }
         if let Some(session) = dom::load_session(&config.storage_key()) {
+            // Opening the chat is activity: the next pages reconnect by themselves again.
+            dom::save_activity(&config.storage_key(), dom::now_ms());
             self.start(Start::Stored(session));
         } else if let Some(user) = config.user.clone() {
             let mut form = Map::new();
@@ -245,8 +313,31 @@ impl ChatHandle {
                 self.store.apply_all(super::cache::events(&page));
             }
         }
-        let live = bridge::connect(self.store, &self.config(), start);
+        let this = *self;
+        let live = bridge::connect(self.store, &self.config(), start, move |code| {
+            this.start_over(code);
+        });
         self.live.set_value(Some(live));
+    }
+
+    /// The backend refused the stored session (expired, no longer valid, or its conversation
+    /// closed; the bridge has forgotten it): back to the start, saying why, so the visitor is
+    /// never moved silently into a new conversation. An open panel offers the start at once.
+    fn start_over(&self, code: u32) {
+        let store = self.store;
+        if store.phase.get_untracked() == Phase::Ended {
+            return;
+        }
+        let open = store.open.get_untracked();
+        self.stop();
+        store.apply(Event::Reset);
+        let strings = store.locale.get_untracked().strings();
+        self.notice(
+            if code == 409 { strings.previous_ended } else { strings.previous_expired }.to_owned(),
+        );
+        if open {
+            self.open();
+        }
     }
 
     fn stop(&self) {
@@ -319,6 +410,7 @@ impl ChatHandle {
             })
             .collect();
         let text = (!body.trim().is_empty()).then(|| body.trim_end().to_owned());
+        dom::save_activity(&self.config().storage_key(), dom::now_ms());
         // The draft clears at once: the message is in the timeline (pending) from here on.
         store.draft.set(String::new());
         for file in &files {
@@ -529,6 +621,36 @@ impl ChatHandle {
                 store.info.get_untracked().and_then(|i| i.friendly_name).unwrap_or_default();
             dom::download_text("conversation.txt", &format!("{title}\n\n{}\n", lines.join("\n")));
         });
+    }
+
+    /// The live session's handle, once the backend has granted one.
+    fn session_handle(&self) -> Option<String> {
+        self.live
+            .with_value(|l| l.as_ref().and_then(|l| l.tokens.session().get()))
+            .map(|s| s.session)
+    }
+
+    /// "End chat", once the visitor has confirmed: the backend closes the conversation (a
+    /// visitor's role may not), and the ended view follows.
+    pub fn end_chat(&self) {
+        let store = self.store;
+        if store.phase.get_untracked() != Phase::Chat || store.ending.get_untracked() {
+            return;
+        }
+        let Some(session) = self.session_handle() else { return };
+        store.apply(Event::Ending);
+        self.end_action.dispatch_local(session);
+    }
+
+    /// Sends the ended chat's rating (1–5) and optional comment.
+    pub fn rate(&self, score: u8, comment: String) {
+        let store = self.store;
+        if store.feedback.get_untracked() != Feedback::Open || !(1..=5).contains(&score) {
+            return;
+        }
+        let Some(session) = self.session_handle() else { return };
+        store.apply(Event::Feedback(Feedback::Sending));
+        self.rate_action.dispatch_local((session, score, comment.trim().to_owned()));
     }
 
     /// Starts a new conversation after the last one ended (same visitor).

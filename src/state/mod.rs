@@ -12,7 +12,7 @@ pub mod people;
 mod store;
 pub mod timeline;
 
-pub use chat::{Chat, Event, Phase};
+pub use chat::{Chat, Event, Feedback, Phase};
 pub use handle::ChatHandle;
 #[cfg(feature = "agent-desk")]
 pub use inbox::{Inbox, Summary};

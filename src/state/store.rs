@@ -11,7 +11,7 @@ use convo_client::{ConnectionState, ConversationInfo};
 use leptos::prelude::*;
 
 use super::{
-    chat::{Chat, Event, Outcome, Phase},
+    chat::{Chat, Event, Feedback, Outcome, Phase},
     people::People,
     timeline::Entry,
 };
@@ -67,6 +67,10 @@ pub struct Store {
     pub announcement: RwSignal<Option<(String, String)>>,
     /// Messages from others that arrived so far (the list counts those it did not show).
     pub arrivals: RwSignal<u64>,
+    /// An "End chat" request is in flight.
+    pub ending: RwSignal<bool>,
+    /// The ended chat's rating.
+    pub feedback: RwSignal<Feedback>,
     /// The list's window of rows, oldest first.
     pub rows: RwSignal<Vec<RowHandle>>,
     /// Messages in the whole loaded timeline, and the window's start in it.
@@ -81,6 +85,8 @@ pub struct Store {
     /// Seconds until the next reconnect attempt, while reconnecting.
     pub countdown: RwSignal<Option<u64>>,
     pub loading_older: RwSignal<bool>,
+    /// "End this chat?" is being asked.
+    pub confirm_end: RwSignal<bool>,
     pub draft: RwSignal<String>,
     pub files: RwSignal<Vec<DraftFile>>,
     /// Problems to show the visitor (refused files, failed actions).
@@ -114,6 +120,8 @@ impl Store {
             unread: RwSignal::new(0),
             announcement: RwSignal::new(None),
             arrivals: RwSignal::new(0),
+            ending: RwSignal::new(false),
+            feedback: RwSignal::new(Feedback::Open),
             rows: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(0),
             window_start: RwSignal::new(0),
@@ -124,6 +132,7 @@ impl Store {
             handles: StoredValue::new(HashMap::new()),
             countdown: RwSignal::new(None),
             loading_older: RwSignal::new(false),
+            confirm_end: RwSignal::new(false),
             draft: RwSignal::new(String::new()),
             files: RwSignal::new(Vec::new()),
             notices: RwSignal::new(Vec::new()),
@@ -189,6 +198,8 @@ impl Store {
             set_if_changed(self.unread, &chat.unread);
             set_if_changed(self.announcement, &chat.announcement);
             set_if_changed(self.arrivals, &chat.arrivals);
+            set_if_changed(self.ending, &chat.ending);
+            set_if_changed(self.feedback, &chat.feedback);
         });
         self.sync_rows();
     }

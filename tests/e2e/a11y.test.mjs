@@ -133,7 +133,7 @@ test('axe: chatting, an error notice, and ended', async () => {
   }
 });
 
-test('a stored session the backend no longer accepts is forgotten: opening starts afresh', async () => {
+test('a stored session the backend no longer accepts is forgotten: opening starts afresh, saying why', async () => {
   const t = await visit(browser);
   const { page } = t;
   try {
@@ -145,14 +145,12 @@ test('a stored session the backend no longer accepts is forgotten: opening start
       );
     }, SESSION_KEY);
     await page.reload();
-    // The resumed session is refused in the background, with the panel closed.
-    await poll(() => page.evaluate((key) => localStorage.getItem(key) === null, SESSION_KEY), {
-      ms: 20_000,
-      what: 'the refused session forgotten',
-    });
+    // Never active on this device: it waits for the panel to open, and is refused then.
     await launcherOf(page).click();
     const panel = panelOf(page);
+    await panel.getByText('Your previous chat has expired. You can start a new one.').waitFor({ timeout: 20_000 });
     await panel.getByLabel('Name *').waitFor({ timeout: 10_000 });
+    assert.equal(await page.evaluate((key) => localStorage.getItem(key), SESSION_KEY), null, 'forgotten');
     assert.equal(await panel.getByText('Chat is unavailable right now.').count(), 0);
     const problems = page.problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p));
     assert.deepEqual(problems, []);

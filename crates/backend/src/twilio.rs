@@ -197,15 +197,38 @@ impl TwilioApi {
     }
 
     /// Records `identity` as staff of kind `kind` (`agent`, `bot`) in the conversation's
-    /// attributes, `{"staff": {identity: kind}}`, keeping every other attribute. Only the
-    /// backend writes this map, through REST; a visitor's default role cannot change
-    /// conversation attributes, so a client may trust it where it cannot trust participant or
-    /// message attributes (which their authors write). Nothing is written when already there.
+    /// attributes, `{"staff": {identity: kind}}`. Only the backend writes this map, through
+    /// REST; a visitor's default role cannot change conversation attributes, so a client may
+    /// trust it where it cannot trust participant or message attributes (which their authors
+    /// write).
     pub async fn record_staff(
         &self,
         conversation: &str,
         identity: &str,
         kind: &str,
+    ) -> Result<(), BackendError> {
+        self.update_attributes(conversation, |attributes| {
+            let staff =
+                attributes.entry("staff").or_insert_with(|| Value::Object(Default::default()));
+            if !staff.is_object() {
+                *staff = Value::Object(Default::default());
+            }
+            if staff[identity] == kind {
+                return false;
+            }
+            staff[identity] = Value::String(kind.to_owned());
+            true
+        })
+        .await
+    }
+
+    /// Changes the conversation's attributes with `change`, keeping every other attribute;
+    /// nothing is written when `change` says it changed nothing. Read-modify-writes are
+    /// serialised, so two changes to different keys never lose one another.
+    pub async fn update_attributes(
+        &self,
+        conversation: &str,
+        change: impl FnOnce(&mut serde_json::Map<String, Value>) -> bool,
     ) -> Result<(), BackendError> {
         let _writing = self.attribute_writes.lock().await;
         let url = self.url(&format!("Conversations/{conversation}"));
@@ -218,16 +241,18 @@ impl TwilioApi {
             Ok(other) => serde_json::Map::from_iter([("previous".to_owned(), other)]),
             Err(_) => serde_json::Map::new(),
         };
-        let staff = attributes.entry("staff").or_insert_with(|| Value::Object(Default::default()));
-        if !staff.is_object() {
-            *staff = Value::Object(Default::default());
-        }
-        if staff[identity] == kind {
+        if !change(&mut attributes) {
             return Ok(());
         }
-        staff[identity] = Value::String(kind.to_owned());
         let text = Value::Object(attributes).to_string();
         self.call(reqwest::Method::POST, url, &[("Attributes", &text)], false).await.map(drop)
+    }
+
+    /// Closes a conversation: nobody can post in it any more, and its participants see it
+    /// end.
+    pub async fn close_conversation(&self, conversation: &str) -> Result<(), BackendError> {
+        let url = self.url(&format!("Conversations/{conversation}"));
+        self.call(reqwest::Method::POST, url, &[("State", "closed")], false).await.map(drop)
     }
 
     /// Adds a chat participant.

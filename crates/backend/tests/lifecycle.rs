@@ -115,6 +115,74 @@ async fn test_a_created_conversation_carries_the_configured_timers() {
     assert!(unix(&c["timers"]["date_closed"]).abs_diff(now() + 7200) <= 5, "{c}");
 }
 
+// 2. The visitor ends and rates the chat
+
+#[tokio::test]
+async fn test_the_visitor_ends_the_chat_and_rates_it_into_the_conversation_attributes() {
+    let stack = TestStack::spawn().await;
+    let grant = post_ok(&stack, "/api/session", json!({ "name": "Ana" })).await;
+    let sid = grant["conversation_sid"].as_str().unwrap();
+    let session = &grant["session"];
+
+    let ended = post_ok(&stack, "/api/end", json!({ "session": session })).await;
+    assert_eq!(ended, json!({ "conversation_sid": sid, "state": "closed" }));
+    let after = conversation(&stack, sid).await;
+    assert_eq!(after["state"], "closed", "{after}");
+    let attributes: Value = serde_json::from_str(after["attributes"].as_str().unwrap()).unwrap();
+    assert_eq!(attributes["ended_by"], "visitor", "{attributes}");
+    assert_eq!(attributes["visitor"]["name"], "Ana", "the other attributes are kept");
+    // Ending twice (a second tab) is not an error.
+    post_ok(&stack, "/api/end", json!({ "session": session })).await;
+
+    let (status, body) = post(
+        &stack,
+        "/api/rating",
+        json!({ "session": session, "score": 5, "comment": "  quick and kind " }),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let rated = conversation(&stack, sid).await;
+    let attributes: Value = serde_json::from_str(rated["attributes"].as_str().unwrap()).unwrap();
+    assert_eq!(attributes["rating"], json!({ "score": 5, "comment": "quick and kind" }));
+    assert_eq!(attributes["ended_by"], "visitor");
+
+    for (bad, says) in [
+        (json!({ "session": session, "score": 0 }), "from 1 to 5"),
+        (json!({ "session": session, "score": 6 }), "from 1 to 5"),
+        (json!({ "session": session, "score": 4.5 }), "JSON object like"),
+        (json!({ "session": session, "score": 3, "comment": "x".repeat(1001) }), "at most 1000"),
+        (json!({ "session": session, "score": 3, "extra": true }), "unknown field"),
+    ] {
+        let (status, body) = post(&stack, "/api/rating", bad.clone()).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(body["message"].as_str().unwrap().contains(says), "{bad}: {body}");
+    }
+    let unchanged = conversation(&stack, sid).await;
+    assert_eq!(unchanged["attributes"], rated["attributes"], "a refused rating changes nothing");
+}
+
+#[tokio::test]
+async fn test_ending_or_rating_needs_a_valid_session_of_that_conversation() {
+    let stack = secret_stack().await;
+    let grant = post_ok(&stack, "/api/session", json!({})).await;
+    let sid = grant["conversation_sid"].as_str().unwrap();
+    for path in ["/api/end", "/api/rating"] {
+        let forged = json!({ "session": "forged.handle", "score": 1 });
+        let body = if path == "/api/end" { json!({ "session": "forged.handle" }) } else { forged };
+        let (status, json) = post(&stack, path, body).await;
+        assert_eq!(status, 401, "{path}: {json}");
+    }
+    let expired = Session {
+        identity: grant["identity"].as_str().unwrap().to_owned(),
+        conversation: sid.to_owned(),
+        expires: Some(now() - 1),
+    }
+    .seal(SECRET);
+    let (status, json) = post(&stack, "/api/end", json!({ "session": expired })).await;
+    assert_eq!((status, json["code"].clone()), (401, json!(SESSION_EXPIRED_CODE)), "{json}");
+    assert_eq!(conversation(&stack, sid).await["state"], "active", "nothing was closed");
+}
+
 // 3. Session handles
 
 async fn secret_stack() -> TestStack {

@@ -1,7 +1,8 @@
-//! The `/api` router: visitor sessions, token refresh, the Twilio webhook, and with the
-//! embedded emulator the demo's agent desk.
+//! The `/api` router: visitor sessions, token refresh, ending and rating a chat, the Twilio
+//! webhook, and with the embedded emulator the demo's agent desk.
 
 mod agent;
+mod ending;
 mod guard;
 mod session;
 mod token;
@@ -36,6 +37,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     let visitor_api = Router::new()
         .route("/api/session", post(session::create))
         .route("/api/token", post(token::refresh))
+        .route("/api/end", post(ending::end))
+        .route("/api/rating", post(ending::rate))
         .layer(middleware::from_fn_with_state(state.clone(), guard::json_from_allowed_origin))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(cors);
