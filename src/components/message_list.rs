@@ -6,6 +6,8 @@
 //! following writes the scroll position once in the next frame; at the bottom the newest
 //! message is seen by construction, and scrolled up an `IntersectionObserver` tells which rows
 //! show (it watches rows only then: at the bottom it would cost every frame for nothing).
+//! When the list itself changes size (a phone's on-screen keyboard, a composer growing to
+//! several lines) a visitor at the bottom stays there.
 
 use leptos::{html, prelude::*};
 use wasm_bindgen::{closure::Closure, JsCast};
@@ -142,6 +144,21 @@ pub fn MessageList() -> impl IntoView {
         }
         loaded
     });
+    // The list shrinking (the keyboard opening) would leave the newest messages below its
+    // fold: at the bottom, stay there. Sizes change rarely, never per message.
+    let resized = Closure::<dyn FnMut()>::new(move || {
+        if at_bottom.get_untracked() && store.from_end.get_untracked() == 0 {
+            scroll_to_bottom();
+        }
+    });
+    if let Ok(resize) = web_sys::ResizeObserver::new(resized.as_ref().unchecked_ref()) {
+        scroller.on_load({
+            let resize = resize.clone();
+            move |el| resize.observe(&el)
+        });
+        let kept = send_wrapper::SendWrapper::new((resize, resized));
+        on_cleanup(move || kept.take().0.disconnect());
+    }
     // Opening the panel shows the newest messages.
     Effect::new(move |_| {
         if store.open.get() {

@@ -1,5 +1,6 @@
 // Phones: below 480 px the open panel covers the whole viewport (360×740 here), and every touch
-// target is at least 44×44 px.
+// target is at least 44×44 px; with the on-screen keyboard up, the composer and the newest message
+// stay in view.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -92,6 +93,60 @@ test('360×740: the "jump to latest" button is a 44 px touch target too', async 
     const box = await jump.boundingBox();
     assert.ok(box.width >= 44 && box.height >= 44, `"jump to latest" is at least 44×44 px (got ${box.width}×${box.height})`);
     await poll(async () => (await jump.innerText()).length > 0, { what: 'the jump label' });
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('360×740: with the on-screen keyboard open (the viewport shrunk through CDP), the composer and the newest message stay in view', async () => {
+  const t = await visit(browser, PHONE);
+  const { page } = t;
+  try {
+    const { session, agent } = await chatWithAgent(t, 'Ana', { name: 'Mobile Ana' });
+    const panel = panelOf(page);
+    for (let i = 1; i <= 20; i++) await postMessage(session.conversation_sid, agent.identity, `line ${i}`);
+    await panel.locator('.convo-bubble__text', { hasText: /^line 20$/ }).waitFor({ timeout: 15_000 });
+    const composer = page.locator('#convo-composer-input');
+    await composer.tap();
+
+    /** Whether `locator` lies wholly inside the visible viewport and inside the message list's box. */
+    const visible = (locator) =>
+      locator.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const viewport = window.visualViewport;
+        const top = viewport.offsetTop;
+        const bottom = top + viewport.height;
+        const list = el.closest('[role=log]')?.getBoundingClientRect();
+        const inList = !list || (r.top >= list.top - 1 && r.bottom <= list.bottom + 1);
+        return r.height > 0 && r.top >= top - 1 && r.bottom <= bottom + 1 && inList;
+      });
+    const newest = (text) => panel.locator('.convo-bubble__text', { hasText: new RegExp(`^${text}$`) });
+
+    // The keyboard takes 340 px: what is left of the screen is 400 px tall.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setDeviceMetricsOverride', {
+      width: 360, height: 400, screenWidth: 360, screenHeight: 740, deviceScaleFactor: 2, mobile: true,
+    });
+    assert.equal(await page.evaluate(() => Math.round(window.visualViewport.height)), 400);
+    await poll(() => visible(composer), { ms: 5_000, what: 'the composer above the keyboard' });
+    await poll(() => visible(newest('line 20')), { ms: 5_000, what: 'the newest message above the keyboard' });
+    await screenshot(page, 'mobile-keyboard');
+
+    // A message arriving while the keyboard is up shows too, and so does one sent.
+    await agent.conversation.sendMessage('while typing');
+    await poll(() => visible(newest('while typing')), { ms: 10_000, what: 'a new message above the keyboard' });
+    await composer.fill('sent with the keyboard up');
+    await composer.press('Enter');
+    await poll(() => visible(newest('sent with the keyboard up')), { ms: 10_000, what: 'the sent message above the keyboard' });
+    assert.ok(await visible(composer), 'the composer is still in view');
+
+    // The keyboard closes: the panel fills the screen again.
+    await cdp.send('Emulation.setDeviceMetricsOverride', {
+      width: 360, height: 740, screenWidth: 360, screenHeight: 740, deviceScaleFactor: 2, mobile: true,
+    });
+    await poll(async () => Math.round((await panel.boundingBox()).height) === 740, { ms: 5_000, what: 'the panel full height again' });
+    assert.ok(await visible(newest('sent with the keyboard up')), 'the newest message stays in view');
     assert.deepEqual(page.problems, []);
   } finally {
     await t.close();
