@@ -3,7 +3,7 @@
 
 use leptos::{html, prelude::*};
 
-use crate::state::{ChatHandle, Store};
+use crate::state::{ChatHandle, Event, Store};
 
 /// The confirmation, shown while the visitor is deciding.
 #[component]
@@ -11,7 +11,9 @@ pub fn EndConfirm() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
     let keep = NodeRef::<html::Button>::new();
-    let cancel = move || store.confirm_end.set(false);
+    let cancel = move || {
+        store.apply(Event::AskEnd(false));
+    };
     // The header's button goes away under the confirmation's focus: keep focus in the panel.
     keep.on_load(move |button| {
         request_animation_frame(move || {

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::Names;
-use crate::state::{ChatHandle, Phase, Store};
+use crate::state::{ChatHandle, Event, Phase, Store};
 
 /// The panel header.
 #[component]
@@ -64,8 +64,10 @@ pub fn Header() -> impl IntoView {
                 <button
                     type="button"
                     class="convo-header__end"
-                    aria-expanded=move || store.confirm_end.get().to_string()
-                    on:click=move |_| store.confirm_end.update(|asking| *asking = !*asking)
+                    aria-expanded=move || store.asking_end.get().to_string()
+                    on:click=move |_| {
+                        store.apply(Event::AskEnd(!store.asking_end.get_untracked()));
+                    }
                 >
                     {move || store.strings().end_chat}
                 </button>

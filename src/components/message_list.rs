@@ -12,7 +12,7 @@
 use leptos::{html, prelude::*};
 use wasm_bindgen::{closure::Closure, JsCast};
 
-use super::MessageRow;
+use super::{EarlierThreads, MessageRow};
 use crate::state::{ChatHandle, Store, WINDOW};
 
 /// How many rows the window grows or slides by as the visitor scrolls.
@@ -231,6 +231,7 @@ pub fn MessageList() -> impl IntoView {
             aria-label=move || store.strings().messages_label
             tabindex="0"
         >
+            <EarlierThreads />
             <p class="convo-messages__edge" aria-live="polite">
                 {move || {
                     let strings = store.strings();

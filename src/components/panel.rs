@@ -153,7 +153,7 @@ pub fn Panel() -> impl IntoView {
         >
             <Header />
             <ConnectionBanner />
-            <Show when=move || store.confirm_end.get() && store.phase.get() == Phase::Chat>
+            <Show when=move || store.asking_end.get()>
                 <EndConfirm />
             </Show>
             <Notices />

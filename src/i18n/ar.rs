@@ -69,6 +69,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     keep_chatting: "متابعة المحادثة",
     end_failed: "تعذّر إنهاء المحادثة. يُرجى المحاولة مرة أخرى.",
     inactive: "هذه المحادثة هادئة منذ مدة. أرسل رسالة لاستئنافها.",
+    show_earlier: "عرض المحادثات السابقة",
+    earlier_thread: |day| format!("محادثة سابقة · {day}"),
     rating_prompt: "كيف كانت هذه المحادثة؟",
     rating_score: |n| format!("{n} من 5 نجوم"),
     rating_comment: "هل تريد إضافة شيء؟ (اختياري)",

@@ -69,6 +69,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     keep_chatting: "Keep chatting",
     end_failed: "The chat could not be ended. Please try again.",
     inactive: "This chat has been quiet for a while. Send a message to pick it up again.",
+    show_earlier: "Show earlier conversations",
+    earlier_thread: |day| format!("Earlier conversation · {day}"),
     rating_prompt: "How was this chat?",
     rating_score: |n| {
         if n == 1 {

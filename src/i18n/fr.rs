@@ -76,6 +76,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     keep_chatting: "Continuer la discussion",
     end_failed: "La discussion n'a pas pu être terminée. Veuillez réessayer.",
     inactive: "Cette discussion est calme depuis un moment. Envoyez un message pour la reprendre.",
+    show_earlier: "Afficher les conversations précédentes",
+    earlier_thread: |day| format!("Conversation précédente · {day}"),
     rating_prompt: "Comment s'est passée cette discussion ?",
     rating_score: |n| {
         if n == 1 {

@@ -119,6 +119,8 @@ pub struct Catalogue {
     pub keep_chatting: &'static str,
     pub end_failed: &'static str,
     pub inactive: &'static str,
+    pub show_earlier: &'static str,
+    pub earlier_thread: fn(&str) -> String,
     pub rating_prompt: &'static str,
     pub rating_score: fn(u8) -> String,
     pub rating_comment: &'static str,

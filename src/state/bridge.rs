@@ -106,6 +106,20 @@ async fn run(
     let mut updates: SelectAll<LocalBoxStream<'static, Update>> = SelectAll::new();
     updates.push(live.client.subscribe_state().map(Update::State).boxed_local());
     updates.push(live.client.identity().subscribe().map(Update::Identity).boxed_local());
+    // Every message changes the list's infos; only a change of which ones ended matters here.
+    let mut ended = None;
+    updates.push(
+        live.client
+            .conversations()
+            .subscribe()
+            .filter_map(move |all| {
+                let now = super::earlier::ended_others(&all, None);
+                let changed = ended.as_ref() != Some(&now);
+                ended = Some(now.clone());
+                async move { changed.then_some(Update::Chat(Event::EndedConversations(now))) }
+            })
+            .boxed_local(),
+    );
     updates.push(
         live.tokens
             .session()

@@ -12,6 +12,7 @@ use convo_client::{
 };
 
 use super::{
+    earlier::{self, Thread},
     people::People,
     timeline::{Calendar, Timeline},
 };
@@ -70,6 +71,8 @@ pub enum Event {
     Timeline(VectorDiff<TimelineItem>),
     /// The visitor has seen the message with this index (it showed in the open panel).
     Viewed(u64),
+    /// "End chat" asks "End this chat?" (`true`), or the visitor kept chatting (`false`).
+    AskEnd(bool),
     /// The visitor confirmed "End chat": the backend is asked to close the conversation.
     Ending,
     /// The backend closed it (the conversation's own update follows).
@@ -78,6 +81,11 @@ pub enum Event {
     EndFailed,
     /// The rating form's progress.
     Feedback(Feedback),
+    /// The visitor's ended conversations, by SID ([`earlier::ended_others`] of all they
+    /// joined): all but this one are earlier threads.
+    EndedConversations(Vec<String>),
+    /// The earlier threads, loaded to be shown.
+    Threads(Vec<Thread>),
 }
 
 /// The ended view's optional rating, once per conversation.
@@ -118,10 +126,16 @@ pub struct Chat {
     pub announcement: Option<(String, String)>,
     /// Messages from others that have arrived so far (the list counts those it did not show).
     pub arrivals: u64,
+    /// "End this chat?" is being asked.
+    pub asking_end: bool,
     /// An "End chat" request is in flight.
     pub ending: bool,
     /// The rating of the ended chat.
     pub feedback: Feedback,
+    /// Every ended conversation of the visitor's, by SID (this one too, once it ends).
+    ended: Vec<String>,
+    /// The earlier ones shown, oldest first.
+    pub threads: Vec<Thread>,
     /// The newest message index when the conversation was first described: what comes after
     /// it is news. `None` until then, when nothing is news.
     history_end: Option<Option<u64>>,
@@ -148,8 +162,11 @@ impl Chat {
             unread: 0,
             announcement: None,
             arrivals: 0,
+            asking_end: false,
             ending: false,
             feedback: Feedback::Open,
+            ended: Vec::new(),
+            threads: Vec::new(),
             history_end: None,
             viewed: None,
             horizon_sent: None,
@@ -238,6 +255,7 @@ impl Chat {
                     self.viewed = self.viewed.max(Some(index));
                 }
             }
+            Event::AskEnd(asking) => self.asking_end = asking && self.phase == Phase::Chat,
             Event::Ending => self.ending = self.phase == Phase::Chat,
             Event::EndedByVisitor => {
                 self.ending = false;
@@ -246,6 +264,8 @@ impl Chat {
                 }
             }
             Event::EndFailed => self.ending = false,
+            Event::EndedConversations(ended) => self.ended = ended,
+            Event::Threads(threads) => self.threads = earlier::in_reading_order(threads),
             Event::Feedback(feedback) => {
                 // Only an ended chat is rated, and once stored it stays so.
                 if self.phase == Phase::Ended && self.feedback != Feedback::Sent {
@@ -255,6 +275,10 @@ impl Chat {
         }
         if self.watching() {
             self.unread = 0;
+        }
+        // Only a chat can be ended: the question goes with it, whoever ended it.
+        if self.phase != Phase::Chat {
+            self.asking_end = false;
         }
         outcome
     }
@@ -270,8 +294,17 @@ impl Chat {
         self.history_end = None;
         self.viewed = None;
         self.horizon_sent = None;
+        self.asking_end = false;
         self.ending = false;
         self.feedback = Feedback::Open;
+        self.ended = Vec::new();
+        self.threads = Vec::new();
+    }
+
+    /// The visitor's earlier conversations: the ended ones other than this one, by SID.
+    pub fn earlier(&self) -> Vec<String> {
+        let current = self.info.as_ref().map(|i| i.sid.as_str());
+        self.ended.iter().filter(|sid| Some(sid.as_str()) != current).cloned().collect()
     }
 
     fn described(&mut self, info: Option<ConversationInfo>) {
@@ -423,6 +456,31 @@ mod tests {
     }
 
     #[test]
+    fn test_the_end_question_goes_with_the_chat_and_does_not_come_back_in_the_next() {
+        let mut chat = chatting(Some(3));
+        chat.apply(Event::AskEnd(true));
+        assert!(chat.asking_end);
+        chat.apply(Event::AskEnd(false));
+        assert!(!chat.asking_end, "kept chatting");
+        chat.apply(Event::AskEnd(true));
+        let mut closed = info(Some(3), Some(3), None);
+        closed.state = ConversationState::Closed;
+        chat.apply(Event::Info(Some(closed)));
+        assert!(!chat.asking_end, "ended elsewhere: nothing left to ask");
+        chat.apply(Event::Detached);
+        chat.apply(Event::Starting);
+        chat.apply(Event::Attached);
+        assert_eq!(
+            (chat.phase, chat.asking_end),
+            (Phase::Chat, false),
+            "a new chat starts unasked"
+        );
+        let mut idle = super::tests::chat();
+        idle.apply(Event::AskEnd(true));
+        assert!(!idle.asking_end, "no chat, no question");
+    }
+
+    #[test]
     fn test_end_chat_ends_only_a_chat_and_a_failure_keeps_chatting() {
         let mut chat = chatting(Some(3));
         chat.apply(Event::Ending);
@@ -459,6 +517,15 @@ mod tests {
         assert_eq!(chat.feedback, Feedback::Sent, "stored stays stored");
         chat.apply(Event::Detached);
         assert_eq!(chat.feedback, Feedback::Open, "the next conversation starts unrated");
+    }
+
+    #[test]
+    fn test_earlier_conversations_are_the_ended_ones_but_this_one_and_go_with_the_client() {
+        let mut chat = chatting(Some(1));
+        chat.apply(Event::EndedConversations(vec!["CH0".into(), "CH1".into()]));
+        assert_eq!(chat.earlier(), ["CH0"], "this conversation (CH1) ended too: not earlier");
+        chat.apply(Event::Detached);
+        assert!(chat.earlier().is_empty(), "a new client tells its own");
     }
 
     #[test]

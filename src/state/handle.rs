@@ -12,6 +12,8 @@ use serde_json::{json, Map, Value};
 use super::{
     bridge::{self, Live, Start},
     chat::{Event, Feedback, Phase},
+    earlier::Thread,
+    people::People,
     DraftFile, Store,
 };
 use crate::{
@@ -651,6 +653,34 @@ impl ChatHandle {
         let Some(session) = self.session_handle() else { return };
         store.apply(Event::Feedback(Feedback::Sending));
         self.rate_action.dispatch_local((session, score, comment.trim().to_owned()));
+    }
+
+    /// Shows the visitor's earlier conversations above this one. The client holds them already
+    /// (every joined conversation loads with its newest page), so this only reads them.
+    pub fn show_earlier(&self) {
+        let Some(live) = self.live.get_value() else { return };
+        let threads = self
+            .store
+            .earlier
+            .get_untracked()
+            .into_iter()
+            .map(|sid| {
+                let conversation = live.client.conversation(&sid);
+                let messages = conversation
+                    .timeline()
+                    .get()
+                    .into_iter()
+                    .filter_map(|item| match item {
+                        TimelineItem::Remote(message) => Some(message),
+                        TimelineItem::Pending(_) => None,
+                    })
+                    .collect();
+                let attributes = conversation.info().get().map(|i| i.attributes);
+                let people = People::new(conversation.participants().get(), attributes.as_ref());
+                Thread { sid, messages, people: std::sync::Arc::new(people) }
+            })
+            .collect();
+        self.store.apply(Event::Threads(threads));
     }
 
     /// Starts a new conversation after the last one ended (same visitor).

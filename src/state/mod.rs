@@ -5,6 +5,7 @@
 pub mod bridge;
 mod cache;
 pub mod chat;
+pub mod earlier;
 mod handle;
 #[cfg(feature = "agent-desk")]
 mod inbox;

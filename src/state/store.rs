@@ -12,6 +12,7 @@ use leptos::prelude::*;
 
 use super::{
     chat::{Chat, Event, Feedback, Outcome, Phase},
+    earlier::Thread,
     people::People,
     timeline::Entry,
 };
@@ -67,10 +68,15 @@ pub struct Store {
     pub announcement: RwSignal<Option<(String, String)>>,
     /// Messages from others that arrived so far (the list counts those it did not show).
     pub arrivals: RwSignal<u64>,
+    /// "End this chat?" is being asked.
+    pub asking_end: RwSignal<bool>,
     /// An "End chat" request is in flight.
     pub ending: RwSignal<bool>,
     /// The ended chat's rating.
     pub feedback: RwSignal<Feedback>,
+    /// The visitor's earlier (ended) conversations, by SID, and those shown.
+    pub earlier: RwSignal<Vec<String>>,
+    pub threads: RwSignal<Vec<Thread>>,
     /// The list's window of rows, oldest first.
     pub rows: RwSignal<Vec<RowHandle>>,
     /// Messages in the whole loaded timeline, and the window's start in it.
@@ -85,8 +91,6 @@ pub struct Store {
     /// Seconds until the next reconnect attempt, while reconnecting.
     pub countdown: RwSignal<Option<u64>>,
     pub loading_older: RwSignal<bool>,
-    /// "End this chat?" is being asked.
-    pub confirm_end: RwSignal<bool>,
     pub draft: RwSignal<String>,
     pub files: RwSignal<Vec<DraftFile>>,
     /// Problems to show the visitor (refused files, failed actions).
@@ -120,8 +124,11 @@ impl Store {
             unread: RwSignal::new(0),
             announcement: RwSignal::new(None),
             arrivals: RwSignal::new(0),
+            asking_end: RwSignal::new(false),
             ending: RwSignal::new(false),
             feedback: RwSignal::new(Feedback::Open),
+            earlier: RwSignal::new(Vec::new()),
+            threads: RwSignal::new(Vec::new()),
             rows: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(0),
             window_start: RwSignal::new(0),
@@ -132,7 +139,6 @@ impl Store {
             handles: StoredValue::new(HashMap::new()),
             countdown: RwSignal::new(None),
             loading_older: RwSignal::new(false),
-            confirm_end: RwSignal::new(false),
             draft: RwSignal::new(String::new()),
             files: RwSignal::new(Vec::new()),
             notices: RwSignal::new(Vec::new()),
@@ -198,8 +204,11 @@ impl Store {
             set_if_changed(self.unread, &chat.unread);
             set_if_changed(self.announcement, &chat.announcement);
             set_if_changed(self.arrivals, &chat.arrivals);
+            set_if_changed(self.asking_end, &chat.asking_end);
             set_if_changed(self.ending, &chat.ending);
             set_if_changed(self.feedback, &chat.feedback);
+            set_if_changed(self.earlier, &chat.earlier());
+            set_if_changed(self.threads, &chat.threads);
         });
         self.sync_rows();
     }

@@ -2,13 +2,16 @@
 // backend and the ended view offers a rating stored in the conversation's attributes; an ended
 // chat's stored session is dropped, so the next page view connects nothing; a stored session
 // reconnects at page load only while its chat was recently active; a session the backend
-// refuses starts over with a clear notice. Connections and token calls are counted through CDP.
+// refuses (an expired handle) starts over with a clear notice; a known (host-signed) user finds
+// their open conversation on a second device, and their ended ones as read-only threads above
+// the next. Connections and token calls are counted through CDP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { BASE_URL, launch, screenshot } from './harness.mjs';
 import {
   axeViolations,
+  expiredHandle,
   chatWithAgent,
   closeConversation,
   describeViolations,
@@ -18,6 +21,8 @@ import {
   restOk,
   sendText,
   SESSION_KEY,
+  signIdentity,
+  unique,
   sleep,
   startChat,
   storedSession,
@@ -227,32 +232,105 @@ test('a stored session reconnects at load only while its chat was recently activ
   }
 });
 
-test('a stored session the backend refuses starts over with a notice, never silently into a new chat', async () => {
+test('an expired session handle starts over with a notice, never silently into a new chat', async () => {
   const t = await visit(browser);
   const { page } = t;
   try {
     const session = await startChat(page);
-    await page.route('**/api/token', (route) =>
-      route.fulfill({
-        status: 401,
-        contentType: 'application/json',
-        body: JSON.stringify({ status: 401, code: 20104, message: 'the session has expired; start a new one' }),
-      }),
+    // The backend's own seal, with an expiry in the past: refused with 401 / 20104.
+    const expired = expiredHandle(session.session);
+    await page.evaluate(
+      ([key, stored]) => localStorage.setItem(key, JSON.stringify(stored)),
+      [SESSION_KEY, { ...session, session: expired }],
     );
+    const refusals = [];
+    page.on('response', async (response) => {
+      if (new URL(response.url()).pathname === '/api/token' && response.status() !== 200) {
+        refusals.push({ status: response.status(), code: (await response.json().catch(() => ({}))).code });
+      }
+    });
     await page.reload();
     await launcherOf(page).click();
     const panel = panelOf(page);
     await panel.getByText('Your previous chat has expired. You can start a new one.').waitFor({ timeout: 20_000 });
     await panel.getByLabel('Name *').waitFor();
+    assert.deepEqual(refusals, [{ status: 401, code: 20104 }], 'refused as expired, once');
     assert.equal(await panel.getByText('Chat is unavailable right now.').count(), 0);
-    assert.equal(await storedSession(page), null, 'the refused session is forgotten');
-    // The visitor starts the next chat themselves: a new conversation, asked for.
-    await page.unroute('**/api/token');
+    assert.equal(await storedSession(page), null, 'the expired session is forgotten');
+    // The visitor starts the next chat themselves.
     const next = await startChat(page, { goto: false, question: 'Starting over' });
     assert.notEqual(next.conversation_sid, session.conversation_sid);
     const problems = page.problems.filter((p) => !/status of 401/.test(p));
     assert.deepEqual(problems, []);
   } finally {
     await t.close();
+  }
+});
+
+/** Opens the widget as the host's signed-in user `id` (the pre-chat form is skipped). */
+async function openAsUser(page, id) {
+  await page.addInitScript(
+    ([id, signature]) => {
+      window.ConvoWidget = { q: [['setUser', { id, signature, name: 'Vera' }]] };
+    },
+    [id, signIdentity(id)],
+  );
+  await page.goto(BASE_URL);
+  await launcherOf(page).click();
+  const panel = panelOf(page);
+  await panel.getByRole('status').filter({ hasText: /^Connected$/ }).waitFor({ timeout: 20_000 });
+  return { panel, session: await poll(() => storedSession(page), { what: 'the stored session' }) };
+}
+
+test('a known user lands in the same conversation on a second device, and sees it as an earlier thread once it ended', async () => {
+  const laptop = await visit(browser);
+  const phone = await visit(browser);
+  try {
+    const id = unique('host-user');
+    const first = await openAsUser(laptop.page, id);
+    await sendText(laptop.page, 'from the laptop');
+    await waitDelivered(laptop.page, 'from the laptop');
+
+    // A second browser (no shared storage): the backend finds the open conversation.
+    const second = await openAsUser(phone.page, id);
+    assert.equal(second.session.conversation_sid, first.session.conversation_sid, 'one conversation');
+    assert.equal(second.session.identity, id);
+    await second.panel.locator('.convo-bubble__text', { hasText: 'from the laptop' }).waitFor({ timeout: 15_000 });
+    await sendText(phone.page, 'from the phone');
+    await waitDelivered(phone.page, 'from the phone');
+    await first.panel.locator('.convo-bubble__text', { hasText: 'from the phone' }).waitFor({ timeout: 15_000 });
+
+    // Ended on the phone, then a new conversation: the old one is there to read, above.
+    await second.panel.locator('.convo-header').getByRole('button', { name: 'End chat' }).click();
+    await second.panel.getByRole('group', { name: /End this chat\?/ }).getByRole('button', { name: 'End chat' }).click();
+    await second.panel.getByRole('button', { name: 'Start a new conversation' }).click();
+    await second.panel.getByRole('status').filter({ hasText: /^Connected$/ }).waitFor({ timeout: 20_000 });
+    const renewed = await poll(
+      async () => {
+        const s = await storedSession(phone.page);
+        return s && s.conversation_sid !== first.session.conversation_sid ? s : null;
+      },
+      { ms: 15_000, what: 'the new conversation stored' },
+    );
+    assert.equal(renewed.identity, id, 'still the same user');
+    assert.equal(await second.panel.getByRole('group', { name: /End this chat/ }).count(), 0, 'the new chat is not asked to end');
+    await second.panel.getByRole('button', { name: 'Show earlier conversations' }).click();
+    const thread = second.panel.getByRole('region', { name: /^Earlier conversation · Today$/ });
+    await thread.waitFor({ timeout: 10_000 });
+    const lines = await thread.locator('.convo-thread__message').evaluateAll((items) =>
+      items.map((li) => `${li.querySelector('.convo-thread__who').textContent}: ${li.querySelector('.convo-thread__text').textContent}`),
+    );
+    assert.deepEqual(lines.filter((l) => l.startsWith('You: ')), ['You: from the laptop', 'You: from the phone']);
+    assert.ok(lines.includes('Assistant: Thanks — an agent will be with you shortly.'), `the bot named (${lines})`);
+    assert.equal(await thread.locator('textarea, input, button').count(), 0, 'read-only');
+    await assertAxeClean(phone.page, 'an earlier thread above the chat');
+    await screenshot(phone.page, 'earlier-thread');
+    // The laptop's chat ended too.
+    await first.panel.getByText('This conversation has ended.').waitFor({ timeout: 15_000 });
+    assert.deepEqual(laptop.page.problems, []);
+    assert.deepEqual(phone.page.problems, []);
+  } finally {
+    await laptop.close();
+    await phone.close();
   }
 });

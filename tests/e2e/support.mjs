@@ -4,7 +4,7 @@
 //
 // Everything here is bounded in time, and everything a test opens is closed by `cleanup()`.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
@@ -21,6 +21,29 @@ const AUTHORIZATION = `Basic ${Buffer.from(`${DEV.accountSid}:${AUTH_TOKEN}`).to
 
 /** Where the widget stores the visitor's session (`convo:v1:` + the session URL). */
 export const SESSION_KEY = 'convo:v1:/api/session';
+
+/**
+ * The demo backend's secrets in the e2e run (scripts/test sets them): a host signs its user ids
+ * with the identity secret; session handles are sealed with the session secret.
+ */
+export const IDENTITY_SECRET = process.env.CONVO_IDENTITY_SECRET ?? 'convo-e2e-identity-secret';
+export const SESSION_SECRET = process.env.CONVO_SESSION_SECRET ?? 'convo-e2e-session-secret';
+
+/** What a host's backend computes for its user `id`: hex HMAC-SHA256 under the identity secret. */
+export function signIdentity(id) {
+  return createHmac('sha256', IDENTITY_SECRET).update(id).digest('hex');
+}
+
+/**
+ * `handle` (`payload.signature`, base64url) resealed with an expiry in the past, as the backend
+ * would have sealed it had it expired.
+ */
+export function expiredHandle(handle) {
+  const payload = JSON.parse(Buffer.from(handle.split('.')[0], 'base64url').toString('utf8'));
+  payload.x = Math.floor(Date.now() / 1000) - 60;
+  const sealed = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${sealed}.${createHmac('sha256', SESSION_SECRET).update(sealed).digest('base64url')}`;
+}
 
 /** A name no other test (or earlier run against the same demo) uses. */
 export const unique = uniqueName;
