@@ -46,12 +46,18 @@ export const LIMITS = {
 // ---------------------------------------------------------------------------------------------
 // Emulator process
 
-/** Starts the emulator on a free loopback port; resolves to {url, port, twilsockUri, stop()}. */
-export function startEmulator() {
+/**
+ * Starts the emulator on a free loopback port; resolves to {url, port, twilsockUri, stop()}.
+ * `{testing: true}` serves the `/_testing/*` hooks (CONVO_EMULATOR_TESTING=1), e.g. the clock
+ * hook the timer tests use.
+ */
+export function startEmulator({ testing = false } = {}) {
   return new Promise((resolve, reject) => {
+    const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' };
+    if (testing) env.CONVO_EMULATOR_TESTING = '1';
     const child = spawn(EMULATOR_BIN, ['--listen', '127.0.0.1:0'], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+      env,
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

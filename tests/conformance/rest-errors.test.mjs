@@ -253,8 +253,9 @@ test('an unknown State value → 400', async () => {
   assert.equal((await v1(client).conversations(conversation.sid).fetch()).state, 'active');
 });
 
-test('a malformed ISO 8601 timer → 400', async () => {
-  await assertRestError(v1(client).conversations.create({ 'timers.inactive': 'ten minutes' }), 400, undefined, 'bad timer');
+test('a malformed ISO 8601 timer → 400/50379 (inactive), 400/50380 (closed)', async () => {
+  await assertRestError(v1(client).conversations.create({ state: 'active', 'timers.inactive': 'ten minutes' }), 400, 50379, 'bad timer');
+  await assertRestError(v1(client).conversations.create({ state: 'active', 'timers.closed': 'ten minutes' }), 400, 50380, 'bad timer');
 });
 
 test('unknown resources answer 404 with Twilio error 20404 bodies', async () => {

@@ -197,6 +197,22 @@ export async function poll(probe, done, { ms = 15_000, every = 200, what = 'cond
   }
 }
 
+/**
+ * The emulator's clock hook (an emulator started with `{testing: true}`): makes conversation
+ * `sid` `seconds` idler, so its timers fire as if that much time had passed in silence. What
+ * fell due has fired when this resolves. Resolves with the HTTP status (204 when done).
+ */
+export async function idle(emulator, sid, seconds, { expect = 204 } = {}) {
+  const query = new URLSearchParams({ conversation: sid, seconds: String(seconds) });
+  const response = await fetch(`${emulator.url}/_testing/idle?${query}`, {
+    method: 'POST',
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  assert.equal(response.status, expect, `POST /_testing/idle?${query} → ${response.status} ${text}`);
+  return response.status;
+}
+
 /** A random E.164 number in the 555-01xx fictional range (unique per call). */
 export function phoneNumber() {
   const n = randomBytes(4).readUInt32BE(0) % 10_000_000;

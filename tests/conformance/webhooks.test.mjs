@@ -13,6 +13,7 @@ import {
   WEBHOOKS_ON,
   assertSignedByTwilio,
   assertUrlPath,
+  idle,
   phoneNumber,
   restClient,
   setGlobalWebhook,
@@ -24,7 +25,8 @@ import {
 let emulator;
 let client;
 before(async () => {
-  emulator = await startEmulator();
+  // The testing hooks: the timer test makes a conversation idle with the clock hook.
+  emulator = await startEmulator({ testing: true });
   client = restClient(emulator);
 });
 after(async () => {
@@ -399,7 +401,9 @@ test('SDK actions fire webhooks with Source=SDK and ClientIdentity, signed', asy
 test('a timer state change fires onConversationStateUpdated (Reason TIMER)', async () => {
   const receiver = await hooked(['onConversationStateUpdated']);
   try {
-    const conversation = await v1(client).conversations.create({ friendlyName: 'timer hook', 'timers.inactive': 'PT2S' });
+    // Twilio's minimum inactive timer; the clock hook makes the minute pass at once.
+    const conversation = await v1(client).conversations.create({ friendlyName: 'timer hook', state: 'active', 'timers.inactive': 'PT1M' });
+    await idle(emulator, conversation.sid, 60);
     const hook = await receiver.waitForEvent(
       'onConversationStateUpdated',
       (r) => r.params.ConversationSid === conversation.sid,

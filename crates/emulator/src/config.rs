@@ -27,8 +27,9 @@ pub struct EmulatorConfig {
     /// How often the server sends a twilsock `ping`.
     pub ping_interval: Duration,
     /// `CONVO_EMULATOR_TESTING=1`: serve `/_testing/*` fault hooks (drop an identity's
-    /// sockets, close them with a code) for browser tests that cannot reach the emulator's
-    /// Rust API. Never on by default.
+    /// sockets, close them with a code) and the clock hook (make a conversation idler, so its
+    /// timers fire) for browser and Node tests that cannot reach the emulator's Rust API.
+    /// Never on by default.
     pub testing_endpoints: bool,
     /// What one token holder may make the emulator keep.
     pub quotas: Quotas,

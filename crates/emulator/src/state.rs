@@ -83,6 +83,17 @@ impl AppState {
         Some(slot.delay)
     }
 
+    /// The idle hook (HTTP and `testing` method): moves the conversation's last activity
+    /// `by_ms` back, then fires what fell due, as the timer tick would.
+    pub(crate) fn idle_conversation(&self, conversation: &str, by_ms: u64) -> bool {
+        let mut world = self.world();
+        let found = world.idle(conversation, by_ms);
+        if found {
+            crate::timers::fire_due(&mut world, crate::ids::now_millis());
+        }
+        found
+    }
+
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
         // A panic while holding the lock cannot leave the world half-changed in a way that
         // matters more than stopping the whole emulator would; keep serving.
@@ -111,6 +122,15 @@ impl AppState {
     pub fn delay_replies(&self, identity: &str, delay: Option<std::time::Duration>, count: usize) {
         let mut faults = self.inner.faults.lock().unwrap_or_else(|p| p.into_inner());
         faults.reply_delays.push(ReplyDelay { identity: identity.to_owned(), delay, count });
+    }
+
+    /// Makes `conversation` (SID or unique name) `by` idler: its last activity moves back, so
+    /// its timers fire exactly as if that much time had passed in silence, before this returns
+    /// (state changes, SDK updates and webhooks as a timer tick makes them). The
+    /// `/_testing/idle` hook's method. Whether the conversation exists.
+    pub fn idle(&self, conversation: &str, by: std::time::Duration) -> bool {
+        let by_ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.idle_conversation(conversation, by_ms)
     }
 
     /// Messages of a conversation as `(index, author, body)`, read straight from the state.

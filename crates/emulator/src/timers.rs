@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::{ids::now_millis, state::AppState, webhooks::Source};
+use crate::{ids::now_millis, state::AppState, webhooks::Source, world::World};
 
 const TICK: Duration = Duration::from_millis(250);
 /// Unattached media are swept every this many ticks (uploads also sweep before they count
@@ -21,9 +21,14 @@ pub(crate) async fn run(state: AppState) {
         if tick.is_multiple_of(MEDIA_SWEEP_TICKS) {
             world.expire_unattached_media(now_millis());
         }
-        if world.apply_timers(now_millis()) {
-            // Timer transitions are the service's own doing: they always fire webhooks.
-            world.flush_webhooks(Some(&Source::Api));
-        }
+        fire_due(&mut world, now_millis());
+    }
+}
+
+/// Moves every conversation whose timers are due at `now` (Unix ms) and fires the webhooks.
+pub(crate) fn fire_due(world: &mut World, now: u64) {
+    if world.apply_timers(now) {
+        // Timer transitions are the service's own doing: they always fire webhooks.
+        world.flush_webhooks(Some(&Source::Api));
     }
 }

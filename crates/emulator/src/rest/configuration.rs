@@ -5,7 +5,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use super::{RestRequest, RestResult};
+use super::{timer, RestRequest, RestResult, TimerKind};
 use crate::{
     routing::not_found,
     world::{RoleType, World},
@@ -19,8 +19,12 @@ pub(super) fn route(world: &mut World, req: &RestRequest, segments: &[&str]) -> 
             }
             Ok((StatusCode::OK, service_configuration(world, req)))
         }
-        (&Method::GET | &Method::POST, ["Configuration"]) => {
+        (method @ (&Method::GET | &Method::POST), ["Configuration"]) => {
+            if method == Method::POST {
+                default_timers_update(world, req)?;
+            }
             let url = format!("{}{}/Configuration", world.base_url, req.prefix);
+            let given = |t: &Option<(String, f64)>| t.as_ref().map(|(given, _)| given.clone());
             Ok((
                 StatusCode::OK,
                 json!({
@@ -28,8 +32,8 @@ pub(super) fn route(world: &mut World, req: &RestRequest, segments: &[&str]) -> 
                     "chat_service_sid": world.service_sid(),
                     "default_chat_service_sid": world.service_sid(),
                     "default_messaging_service_sid": null,
-                    "default_inactive_timer": null,
-                    "default_closed_timer": null,
+                    "default_inactive_timer": given(&world.default_timers.inactive),
+                    "default_closed_timer": given(&world.default_timers.closed),
                     "url": url,
                     "links": { "webhooks": format!("{url}/Webhooks") },
                 }),
@@ -114,6 +118,31 @@ fn service_configuration_update(
     }
     if let Some(sid) = service {
         roles.default_service = sid;
+    }
+    Ok(())
+}
+
+/// `DefaultInactiveTimer` / `DefaultClosedTimer`: the timers every conversation created from now
+/// on gets. Twilio documents the same minimums for them as for a conversation's own timers
+/// ("Minimum value for this timer is 1 minute" / "… 10 minutes",
+/// <https://www.twilio.com/docs/conversations/api/configuration-resource>). No Twilio error page
+/// we found names a code of its own for the defaults, so the conversation timers' codes
+/// (50375/50376, 50379/50380) refuse them. Both are checked before either changes. Empty clears one.
+fn default_timers_update(
+    world: &mut World,
+    req: &RestRequest,
+) -> Result<(), convo_wire::TwilioError> {
+    let form = &req.form;
+    let inactive = timer(form, "DefaultInactiveTimer", TimerKind::Inactive)?;
+    let closed = timer(form, "DefaultClosedTimer", TimerKind::Closed)?;
+    let with_text = |name: &str, secs: Option<f64>| {
+        secs.map(|secs| (form.get(name).unwrap_or_default().to_owned(), secs))
+    };
+    if let Some(secs) = inactive {
+        world.default_timers.inactive = with_text("DefaultInactiveTimer", secs);
+    }
+    if let Some(secs) = closed {
+        world.default_timers.closed = with_text("DefaultClosedTimer", secs);
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use axum::http::{Method, StatusCode};
 use convo_wire::TwilioError;
 use serde_json::Value;
 
-use super::{timer, Paging, RestRequest, RestResult};
+use super::{timer, Paging, RestRequest, RestResult, TimerKind};
 use crate::{
     routing::{bad_request, not_found},
     world::{ConversationUpdate, State, World},
@@ -69,8 +69,8 @@ fn update(req: &RestRequest) -> Result<ConversationUpdate, TwilioError> {
         unique_name: req.form.optional("UniqueName"),
         attributes: req.form.get("Attributes").map(str::to_owned),
         state: state(req)?,
-        timer_inactive: timer(&req.form, "Timers.Inactive")?,
-        timer_closed: timer(&req.form, "Timers.Closed")?,
+        timer_inactive: timer(&req.form, "Timers.Inactive", TimerKind::Inactive)?,
+        timer_closed: timer(&req.form, "Timers.Closed", TimerKind::Closed)?,
     })
 }
 
@@ -78,6 +78,19 @@ fn create(world: &mut World, req: &RestRequest) -> Result<String, TwilioError> {
     let form = &req.form;
     // Validate everything before creating anything: a refused request stores nothing.
     let update = update(req)?;
+    // Twilio refuses timers on a create that names no State: error 50382, "Timer can't be set
+    // without state" (<https://www.twilio.com/docs/api/errors/50382>). An empty timer counts:
+    // the parameter is present, and being stricter than Twilio here only fails a local test,
+    // where being laxer would fail in production.
+    let timers_given = ["Timers.Inactive", "Timers.Closed"].iter().any(|t| form.get(t).is_some());
+    if timers_given && form.get("State").is_none() {
+        return Err(TwilioError::new(
+            400,
+            50382,
+            "Timer can't be set without state: add State to a create that sets Timers.Inactive \
+             or Timers.Closed",
+        ));
+    }
     let sid = world.create_conversation(
         "system",
         form.get("FriendlyName").map(str::to_owned),

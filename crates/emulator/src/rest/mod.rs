@@ -298,16 +298,107 @@ impl Paging {
     }
 }
 
-/// Parses `Timers.Inactive` / `Timers.Closed`: an ISO 8601 duration, or empty to clear.
-pub(crate) fn timer(form: &Form, name: &str) -> Result<Option<Option<f64>>, TwilioError> {
+/// A conversation timer: the two differ in Twilio's minimum and in the error codes that refuse
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimerKind {
+    Inactive,
+    Closed,
+}
+
+impl TimerKind {
+    /// Twilio's documented minimums: "Minimum value for this timer is 1 minute" (`inactive`) and
+    /// "… is 10 minutes" (`closed`), the same words on the Conversation resource's
+    /// `Timers.Inactive` / `Timers.Closed`, on ConversationWithParticipants, and on the
+    /// Configuration resource's `DefaultInactiveTimer` / `DefaultClosedTimer`
+    /// (<https://www.twilio.com/docs/conversations/api/configuration-resource>).
+    pub(crate) const fn min_secs(self) -> f64 {
+        match self {
+            TimerKind::Inactive => 60.0,
+            TimerKind::Closed => 600.0,
+        }
+    }
+
+    /// Refused for being below the minimum: 50375 / 50376
+    /// (<https://www.twilio.com/docs/api/errors/50375>, <https://www.twilio.com/docs/api/errors/50376>).
+    fn too_short(self, name: &str, value: &str) -> TwilioError {
+        let (code, title) = match self {
+            TimerKind::Inactive => (50375, "TimeToInactive should be greater or equal to 1 minute"),
+            TimerKind::Closed => (50376, "TimeToClosed should be greater or equal to 10 minutes"),
+        };
+        TwilioError::new(400, code, format!("{title} ({name} is {value})"))
+    }
+
+    /// Refused for not being an ISO 8601 duration: 50379 / 50380
+    /// (<https://www.twilio.com/docs/api/errors/50379>, <https://www.twilio.com/docs/api/errors/50380>).
+    fn malformed(self, name: &str, value: &str) -> TwilioError {
+        let (code, title) = match self {
+            TimerKind::Inactive => (50379, "TimeToInactive format is invalid"),
+            TimerKind::Closed => (50380, "TimeToClosed format is invalid"),
+        };
+        TwilioError::new(
+            400,
+            code,
+            format!(
+                "{title}: {name} must be an ISO 8601 duration such as PT10M or P1D, not {value}"
+            ),
+        )
+    }
+}
+
+/// Parses a timer parameter (`Timers.Inactive`, `DefaultClosedTimer`, …): an ISO 8601 duration
+/// of at least Twilio's minimum, or empty to clear. Absent → `None`; empty → `Some(None)`.
+///
+/// `PT0S` is a well-formed duration (Twilio's 50379/50380 pages give it as an example of the
+/// format) and no Twilio page says zero disables a timer (the empty value clears one), so it is
+/// refused like any other duration under the minimum.
+pub(crate) fn timer(
+    form: &Form,
+    name: &str,
+    kind: TimerKind,
+) -> Result<Option<Option<f64>>, TwilioError> {
     match form.get(name) {
         None => Ok(None),
         Some("") => Ok(Some(None)),
         Some(v) => match convo_wire::time::parse_iso8601_duration(v) {
-            Some(secs) if secs > 0.0 => Ok(Some(Some(secs))),
-            _ => Err(crate::routing::bad_request(format!(
-                "{name} must be an ISO 8601 duration such as PT10M, not {v}"
-            ))),
+            Some(secs) if secs >= kind.min_secs() => Ok(Some(Some(secs))),
+            Some(_) => Err(kind.too_short(name, v)),
+            None => Err(kind.malformed(name, v)),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(name: &str, value: &str, kind: TimerKind) -> Result<Option<Option<f64>>, u32> {
+        let form = Form::parse(&format!("{name}={value}"));
+        timer(&form, name, kind).map_err(|e| {
+            assert_eq!(e.status, 400, "{e:?}");
+            e.code
+        })
+    }
+
+    #[test]
+    fn test_timers_are_refused_below_twilios_minimums_with_its_codes() {
+        use TimerKind::{Closed, Inactive};
+        assert_eq!(parse("Timers.Inactive", "PT1M", Inactive), Ok(Some(Some(60.0))));
+        assert_eq!(parse("Timers.Inactive", "PT60S", Inactive), Ok(Some(Some(60.0))));
+        assert_eq!(parse("Timers.Inactive", "PT59.9S", Inactive), Err(50375));
+        assert_eq!(parse("Timers.Inactive", "PT30S", Inactive), Err(50375));
+        assert_eq!(parse("Timers.Inactive", "PT0S", Inactive), Err(50375));
+        assert_eq!(parse("Timers.Closed", "PT10M", Closed), Ok(Some(Some(600.0))));
+        assert_eq!(parse("Timers.Closed", "P1D", Closed), Ok(Some(Some(86_400.0))));
+        assert_eq!(parse("Timers.Closed", "PT9M59S", Closed), Err(50376));
+        assert_eq!(parse("Timers.Closed", "PT5M", Closed), Err(50376));
+        assert_eq!(parse("Timers.Closed", "PT0S", Closed), Err(50376));
+        for bad in ["soon", "10M", "PT", "P1Y", "-PT10M"] {
+            assert_eq!(parse("Timers.Inactive", bad, Inactive), Err(50379), "{bad}");
+            assert_eq!(parse("DefaultClosedTimer", bad, Closed), Err(50380), "{bad}");
+        }
+        // Empty clears; absent leaves alone.
+        assert_eq!(parse("Timers.Closed", "", Closed), Ok(Some(None)));
+        assert_eq!(timer(&Form::default(), "Timers.Closed", Closed).unwrap(), None);
     }
 }

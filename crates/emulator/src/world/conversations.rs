@@ -126,8 +126,8 @@ impl World {
             state: State::Active,
             state_updated: now,
             next_index: 0,
-            timer_inactive: None,
-            timer_closed: None,
+            timer_inactive: self.default_timers.inactive.as_ref().map(|(_, secs)| *secs),
+            timer_closed: self.default_timers.closed.as_ref().map(|(_, secs)| *secs),
             last_activity: now,
             document: document.clone(),
             list,
@@ -232,23 +232,46 @@ impl World {
 
     /// Applies the conversation timers that are due at `now` (Unix ms). Returns whether any
     /// state changed.
+    ///
+    /// Deadlines that passed since the last look fire in the order they fell due, as a tick at
+    /// each would have fired them: an active conversation that is past both (the idle hook's
+    /// jump, or a stalled ticker) goes inactive, then closed, unless its closed deadline came
+    /// first (or at the same time), which closes it straight away.
     pub(crate) fn apply_timers(&mut self, now: u64) -> bool {
-        let due: Vec<(String, State)> = self
+        let due: Vec<(String, Vec<State>)> = self
             .conversations
             .values()
             .filter(|c| c.state != State::Closed)
-            .filter_map(|c| match c.timer_deadlines() {
-                (_, Some(closed)) if closed <= now => Some((c.sid.clone(), State::Closed)),
-                (Some(inactive), _) if inactive <= now && c.state == State::Active => {
-                    Some((c.sid.clone(), State::Inactive))
-                }
-                _ => None,
+            .filter_map(|c| {
+                let (inactive, closed) = c.timer_deadlines();
+                let closes = closed.is_some_and(|at| at <= now);
+                let sleeps = c.state == State::Active
+                    && inactive.is_some_and(|at| at <= now && closed.is_none_or(|c| at < c));
+                let steps: Vec<State> = [(sleeps, State::Inactive), (closes, State::Closed)]
+                    .into_iter()
+                    .filter_map(|(due, state)| due.then_some(state))
+                    .collect();
+                (!steps.is_empty()).then(|| (c.sid.clone(), steps))
             })
             .collect();
-        for (sid, state) in &due {
-            self.set_state(sid, *state, "TIMER");
+        for (sid, steps) in &due {
+            for state in steps {
+                self.set_state(sid, *state, "TIMER");
+            }
         }
         !due.is_empty()
+    }
+
+    /// Makes conversation `id` (SID or unique name) `by_ms` idler: its last activity moves back,
+    /// so its timers fall due as if that much more time had passed in silence. The timer tick
+    /// fires them; the `/_testing/idle` hook and the `testing` feature's `AppState::idle` also
+    /// fire them at once, so tests of minutes-long timers take no minutes and need not wait
+    /// for a tick. Whether the conversation exists.
+    pub(crate) fn idle(&mut self, id: &str, by_ms: u64) -> bool {
+        let Some(sid) = self.conversation_id(id) else { return false };
+        let c = self.conversations.get_mut(&sid).expect("resolved above");
+        c.last_activity = c.last_activity.saturating_sub(by_ms);
+        true
     }
 
     /// Deletes a conversation and every Sync object of it.
@@ -631,4 +654,117 @@ fn document_data(c: &Conversation) -> Value {
         data["lastMessage"] = json!({ "index": index, "timestamp": iso(m.date_created) });
     }
     data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EmulatorConfig;
+
+    /// A world with one conversation carrying these timers (seconds), and the conversation's
+    /// last activity, which the tests use as "now": time is an input here, not the wall clock.
+    fn world_with(inactive: Option<f64>, closed: Option<f64>) -> (World, String, u64) {
+        let mut world = World::new(EmulatorConfig::default(), "http://127.0.0.1:1".to_owned());
+        let sid =
+            world.create_conversation("system", None, Some("timed".to_owned()), None).unwrap();
+        let timers = ConversationUpdate {
+            timer_inactive: Some(inactive),
+            timer_closed: Some(closed),
+            ..ConversationUpdate::default()
+        };
+        world.update_conversation(&sid, timers).unwrap();
+        world.pending_events.clear();
+        let now = world.conversations[&sid].last_activity;
+        (world, sid, now)
+    }
+
+    /// The state changes recorded since the last call: `(from, to, reason)`.
+    fn transitions(world: &mut World) -> Vec<(String, String, String)> {
+        let field = |fields: &[(String, String)], name: &str| {
+            fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+        };
+        std::mem::take(&mut world.pending_events)
+            .into_iter()
+            .filter(|e| e.event_type == "onConversationStateUpdated")
+            .map(|e| {
+                let f = &e.fields;
+                (field(f, "StateFrom"), field(f, "StateTo"), field(f, "Reason"))
+            })
+            .collect()
+    }
+
+    fn step(from: &str, to: &str) -> (String, String, String) {
+        (from.to_owned(), to.to_owned(), "TIMER".to_owned())
+    }
+
+    #[test]
+    fn test_timers_fire_once_the_last_activity_is_moved_back_past_them() {
+        let (mut world, sid, now) = world_with(Some(60.0), Some(600.0));
+        assert!(!world.apply_timers(now), "nothing due at creation");
+        assert!(world.idle(&sid, 59_000));
+        assert!(!world.apply_timers(now), "59 s idle: not yet");
+        assert_eq!(world.conversations[&sid].state, State::Active);
+        assert!(world.idle("timed", 1_000), "by unique name too");
+        assert!(world.apply_timers(now), "60 s idle: the inactive timer is due");
+        assert_eq!(world.conversations[&sid].state, State::Inactive);
+        assert_eq!(transitions(&mut world), [step("active", "inactive")]);
+
+        assert!(world.idle(&sid, 539_000));
+        assert!(!world.apply_timers(now), "599 s idle: not closed yet");
+        assert!(world.idle(&sid, 1_000));
+        assert!(world.apply_timers(now));
+        assert_eq!(world.conversations[&sid].state, State::Closed);
+        assert_eq!(transitions(&mut world), [step("inactive", "closed")]);
+        assert!(!world.apply_timers(now + 86_400_000), "closed stays closed, fires nothing more");
+        assert_eq!(transitions(&mut world), []);
+    }
+
+    #[test]
+    fn test_a_jump_past_both_deadlines_fires_them_in_the_order_they_fell_due() {
+        let (mut world, sid, now) = world_with(Some(60.0), Some(600.0));
+        world.idle(&sid, 3_600_000);
+        assert!(world.apply_timers(now));
+        assert_eq!(
+            transitions(&mut world),
+            [step("active", "inactive"), step("inactive", "closed")]
+        );
+
+        // A closed deadline before the inactive one closes without passing through inactive.
+        let (mut world, sid, now) = world_with(Some(86_400.0), Some(600.0));
+        world.idle(&sid, 90_000_000);
+        assert!(world.apply_timers(now));
+        assert_eq!(transitions(&mut world), [step("active", "closed")]);
+
+        // The closed timer alone.
+        let (mut world, sid, now) = world_with(None, Some(600.0));
+        world.idle(&sid, 600_000);
+        assert!(world.apply_timers(now));
+        assert_eq!(transitions(&mut world), [step("active", "closed")]);
+    }
+
+    #[test]
+    fn test_idle_knows_only_existing_conversations_and_never_underflows() {
+        let (mut world, sid, now) = world_with(Some(60.0), None);
+        assert!(!world.idle("CH00000000000000000000000000000000", 1_000));
+        assert!(world.idle(&sid, u64::MAX));
+        assert_eq!(world.conversations[&sid].last_activity, 0);
+        assert!(world.apply_timers(now));
+        // A huge timer saturates instead of overflowing.
+        let (mut world, sid, now) = world_with(Some(1e30), None);
+        assert_eq!(world.conversations[&sid].timer_deadlines().0, Some(u64::MAX));
+        assert!(!world.apply_timers(now));
+    }
+
+    #[test]
+    fn test_the_default_timers_are_set_on_conversations_created_afterwards() {
+        let mut world = World::new(EmulatorConfig::default(), "http://127.0.0.1:1".to_owned());
+        let before = world.create_conversation("system", None, None, None).unwrap();
+        world.default_timers.inactive = Some(("PT1M".to_owned(), 60.0));
+        world.default_timers.closed = Some(("PT10M".to_owned(), 600.0));
+        let after = world.create_conversation("alice", None, None, None).unwrap();
+        let c = &world.conversations[&after];
+        assert_eq!((c.timer_inactive, c.timer_closed), (Some(60.0), Some(600.0)));
+        let c = &world.conversations[&before];
+        assert_eq!((c.timer_inactive, c.timer_closed), (None, None), "earlier ones keep theirs");
+    }
 }

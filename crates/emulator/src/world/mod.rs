@@ -143,7 +143,10 @@ pub(crate) struct Conversation {
 impl Conversation {
     /// When the inactive / closed timers fire (Unix ms), if set.
     pub(crate) fn timer_deadlines(&self) -> (Option<u64>, Option<u64>) {
-        let at = |secs: Option<f64>| secs.map(|s| self.last_activity + (s * 1000.0) as u64);
+        // Saturating: Twilio states no maximum, and `P99999999999W` must not overflow.
+        let at = |secs: Option<f64>| {
+            secs.map(|s| self.last_activity.saturating_add((s * 1000.0) as u64))
+        };
         (at(self.timer_inactive), at(self.timer_closed))
     }
 
@@ -173,6 +176,15 @@ pub(crate) struct Media {
     pub(crate) temporary_expires: u64,
 }
 
+/// The account's default conversation timers (Configuration `DefaultInactiveTimer` /
+/// `DefaultClosedTimer`), set on every conversation created afterwards: each as given (it is
+/// reported back so) and in seconds.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct DefaultTimers {
+    pub(crate) inactive: Option<(String, f64)>,
+    pub(crate) closed: Option<(String, f64)>,
+}
+
 /// One identity's recently applied commands, by mutation id, oldest first.
 #[derive(Debug, Default)]
 struct RecentMutations {
@@ -194,6 +206,7 @@ pub(crate) struct World {
     pub(crate) media: HashMap<String, Media>,
     pub(crate) roles: Roles,
     pub(crate) webhooks: WebhookConfig,
+    pub(crate) default_timers: DefaultTimers,
     pub(crate) webhook_queue: Option<mpsc::UnboundedSender<WebhookJob>>,
     pub(crate) pending_events: Vec<DomainEvent>,
     /// Outcomes of applied commands, per identity by mutation id, so a retried command is
@@ -218,6 +231,7 @@ impl World {
             media: HashMap::new(),
             roles: Roles::new(),
             webhooks: WebhookConfig::default(),
+            default_timers: DefaultTimers::default(),
             webhook_queue: None,
             pending_events: Vec::new(),
             mutations: HashMap::new(),
