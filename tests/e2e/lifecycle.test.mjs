@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { BASE_URL, launch, screenshot } from './harness.mjs';
 import {
   axeViolations,
+  EMULATOR_URL,
   expiredHandle,
   chatWithAgent,
   closeConversation,
@@ -136,6 +137,49 @@ test('End chat asks first, closes the conversation, and the rating is stored in 
     assert.deepEqual(rated.attributes.rating, { score: 4, comment: 'Quick and kind — merci' });
     assert.equal(rated.attributes.ended_by, 'visitor', 'the rating keeps the other attributes');
     await assertAxeClean(page, 'rated');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+/** Makes the emulator's clock move `seconds` on for one conversation (its timers fire). */
+async function idle(conversationSid, seconds) {
+  const response = await fetch(`${EMULATOR_URL}/_testing/idle?conversation=${conversationSid}&seconds=${seconds}`, {
+    method: 'POST',
+    signal: AbortSignal.timeout(5_000),
+  });
+  assert.equal(response.status, 204, `idle ${conversationSid} by ${seconds} s`);
+}
+
+test("the backend's timers make an idle chat inactive, then close it; the widget shows both live", async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const session = await startChat(page);
+    const panel = panelOf(page);
+    const quiet = panel.getByRole('status').filter({ hasText: 'This chat has been quiet for a while.' });
+    // The backend's defaults: inactive after 30 minutes, closed after a day.
+    const timers = (await restOk('GET', `/v1/Conversations/${session.conversation_sid}`)).timers;
+    assert.ok(timers.date_inactive && timers.date_closed, `timers set: ${JSON.stringify(timers)}`);
+    await idle(session.conversation_sid, 29 * 60);
+    assert.equal((await attributesOf(session.conversation_sid)).state, 'active', 'not yet');
+
+    await idle(session.conversation_sid, 2 * 60);
+    assert.equal((await attributesOf(session.conversation_sid)).state, 'inactive');
+    await quiet.waitFor({ timeout: 15_000 });
+    await screenshot(page, 'inactive');
+    // Writing picks it up again.
+    await sendText(page, 'back again');
+    await waitDelivered(page, 'back again');
+    await poll(async () => (await attributesOf(session.conversation_sid)).state === 'active', { what: 'active again' });
+    await quiet.waitFor({ state: 'detached', timeout: 15_000 });
+
+    await idle(session.conversation_sid, 24 * 3600 + 60);
+    assert.equal((await attributesOf(session.conversation_sid)).state, 'closed');
+    await panel.getByText('This conversation has ended.').waitFor({ timeout: 15_000 });
+    assert.equal(await panel.getByLabel('Write a message…').count(), 0, 'the composer is gone');
+    await poll(async () => (await storedSession(page)) === null, { what: 'the closed session dropped' });
     assert.deepEqual(page.problems, []);
   } finally {
     await t.close();
