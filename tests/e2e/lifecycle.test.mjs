@@ -143,6 +143,35 @@ test('End chat asks first, closes the conversation, and the rating is stored in 
   }
 });
 
+test("the client dials the twilsock URL the backend's grant names", async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    // The same emulator under another name: only the grant can have told the widget this one.
+    const grants = [];
+    await page.route('**/api/session', async (route) => {
+      const response = await route.fetch();
+      const grant = await response.json();
+      grant.twilsock_url = grant.twilsock_url.replace('127.0.0.1', 'localhost');
+      grants.push(grant);
+      await route.fulfill({ response, json: grant });
+    });
+    const dialled = [];
+    const cdp = await page.context().newCDPSession(page);
+    cdp.on('Network.webSocketCreated', ({ url }) => {
+      if (new URL(url).pathname.endsWith('/wsconnect')) dialled.push(url);
+    });
+    await cdp.send('Network.enable');
+    await startChat(page, { waitForBot: false });
+    assert.equal(grants.length, 1);
+    assert.match(grants[0].twilsock_url, /^ws:\/\/localhost:\d+\/v3\/wsconnect$/);
+    assert.deepEqual(dialled, [grants[0].twilsock_url], 'the widget dialled the grant\'s URL, nothing else');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
 /** Makes the emulator's clock move `seconds` on for one conversation (its timers fire). */
 async function idle(conversationSid, seconds) {
   const response = await fetch(`${EMULATOR_URL}/_testing/idle?conversation=${conversationSid}&seconds=${seconds}`, {
