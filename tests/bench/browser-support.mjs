@@ -662,7 +662,9 @@ export async function returningVisitor(backendUrl) {
     Attributes: JSON.stringify({ friendlyName: 'Ana', role: 'agent' }),
   });
   const stored = { identity, conversation_sid, session };
-  return { ...stored, agent, storage: { [SESSION_KEY]: JSON.stringify(stored) } };
+  // Its chat was active just now, as the widget records: the page reconnects it at load.
+  const storage = { [SESSION_KEY]: JSON.stringify(stored), [`${SESSION_KEY}:active`]: String(Date.now()) };
+  return { ...stored, agent, storage };
 }
 
 async function messagePage(sid, order, size) {
