@@ -5,14 +5,14 @@
 
 use std::{collections::HashMap, time::Duration};
 
-use convo_client::{Attachment, ConnectionState, ConversationHandle, TimelineItem};
+use convo_client::{Attachment, ConnectionState, ConversationHandle, TimelineItem, UnsentMessage};
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{json, Map, Value};
 
 use super::{
     bridge::{self, Live, Start},
     chat::{Event, Phase},
-    DraftFile, Store,
+    unsent, DraftFile, Store,
 };
 use crate::{
     config::{FieldKind, HostUser},
@@ -238,15 +238,88 @@ impl ChatHandle {
     fn start(&self, start: Start) {
         self.stop();
         self.store.apply(Event::Starting);
+        let mut kept = Vec::new();
         // A returning visitor sees their last page at once; the connection revalidates it.
         if let Start::Stored(session) = &start {
             let key = super::cache::key(&self.config().storage_key(), &session.conversation_sid);
             if let Some(page) = dom::load_json(&key) {
                 self.store.apply_all(super::cache::events(&page));
             }
+            kept = self.restore_kept(&session.conversation_sid);
         }
+        let conversation = match &start {
+            Start::Stored(session) => Some(session.conversation_sid.clone()),
+            Start::New(_) => None,
+        };
         let live = bridge::connect(self.store, &self.config(), start);
+        if let Some(sid) = conversation.filter(|_| !kept.is_empty()) {
+            self.send_again(live.client.conversation(&sid), kept);
+        }
         self.live.set_value(Some(live));
+    }
+
+    /// Gives back what the visitor wrote in this conversation before the page reloaded (or the
+    /// session restarted): the draft to the composer, and the unsent messages, returned to be
+    /// sent again. Attachments' bytes are not kept: a notice names the files to attach again,
+    /// rather than letting them go silently.
+    fn restore_kept(&self, conversation: &str) -> Vec<UnsentMessage> {
+        let store = self.store;
+        let storage_key = self.config().storage_key();
+        let draft_key = unsent::draft_key(&storage_key, conversation);
+        let outbox_key = unsent::outbox_key(&storage_key, conversation);
+        let restored = unsent::restorable(
+            dom::load_json(&outbox_key).map(|v| unsent::outbox_from(&v)).unwrap_or_default(),
+        );
+        // A draft still in the composer (the session restarted in the same page) is newer
+        // than the kept one, and its files are still here.
+        let (draft, mut lost) = if store.draft.with_untracked(|d| d.trim().is_empty()) {
+            dom::load_json(&draft_key).map(|v| unsent::draft_from(&v)).unwrap_or_default()
+        } else {
+            (store.draft.get_untracked(), Vec::new())
+        };
+        let text = unsent::draft_with(&restored.texts, &draft);
+        if store.draft.with_untracked(|d| *d != text) {
+            store.draft.set(text.clone());
+        }
+        lost.extend(restored.lost_files);
+        if !lost.is_empty() {
+            let strings = store.locale.get_untracked().strings();
+            self.notice((strings.files_not_kept)(&lost.join(", ")));
+        }
+        // What went back to the composer is kept as the draft from now on, and the files are
+        // told about once.
+        let files: Vec<String> =
+            store.files.with_untracked(|f| f.iter().map(|f| f.name.clone()).collect());
+        dom::keep_json(&draft_key, unsent::draft_json(&text, &files).as_ref());
+        if !restored.texts.is_empty() || !lost.is_empty() {
+            dom::keep_json(&outbox_key, unsent::outbox_json(&restored.messages).as_ref());
+        }
+        restored.messages
+    }
+
+    /// Queues kept messages again in the new client, under their own idempotency keys. Kept
+    /// data the client refuses (a limit broken) is not lost either: its text goes back to the
+    /// composer, and it is no longer kept as a message.
+    fn send_again(&self, conversation: ConversationHandle, messages: Vec<UnsentMessage>) {
+        let store = self.store;
+        let outbox_key = unsent::outbox_key(&self.config().storage_key(), conversation.sid());
+        spawn_local(async move {
+            let Err(error @ convo_client::Error::Invalid(_)) =
+                conversation.restore(messages.clone()).await
+            else {
+                // Queued; or the client is gone, and the messages stay kept for the next one.
+                return;
+            };
+            let texts: Vec<String> = messages.iter().filter_map(|m| m.body.clone()).collect();
+            if store.draft.try_update(|d| *d = unsent::draft_with(&texts, d)).is_none() {
+                return; // The widget is gone.
+            }
+            let refused = messages.iter().map(|m| m.idempotency_key.clone()).collect();
+            let stored = dom::load_json(&outbox_key).map(|v| unsent::outbox_from(&v));
+            let kept = unsent::merge(stored.unwrap_or_default(), &refused, &[]);
+            dom::keep_json(&outbox_key, unsent::outbox_json(&kept).as_ref());
+            notice(store, error.to_string());
+        });
     }
 
     fn stop(&self) {

@@ -11,6 +11,7 @@ mod inbox;
 pub mod people;
 mod store;
 pub mod timeline;
+mod unsent;
 
 pub use chat::{Chat, Event, Phase};
 pub use handle::ChatHandle;
