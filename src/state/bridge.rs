@@ -228,18 +228,23 @@ fn keep_unsent(
     *written = now.iter().map(|m| m.idempotency_key.clone()).collect();
 }
 
-/// Keeps the composer's draft (its text, and its files' names) for a reload, under the
-/// session's conversation. Only a page that is chatting writes it: one still starting has not
-/// restored the kept draft yet.
+/// Keeps the composer's draft (its text, and its files' names) for a reload, under this page's
+/// conversation (the stored session's until the conversation is described: another tab may
+/// have started a new one since). Only a page that is chatting writes it: one still starting
+/// has not restored the kept draft yet, and a forgotten session keeps nothing.
 fn save_draft(store: Store, storage_key: &str) {
     if !matches!(store.phase.try_get_untracked(), Some(Phase::Chat | Phase::Ended)) {
         return;
     }
     let Some(session) = dom::load_session(storage_key) else { return };
+    let conversation = store
+        .info
+        .with_untracked(|i| i.as_ref().map(|i| i.sid.clone()))
+        .unwrap_or(session.conversation_sid);
     let text = store.draft.get_untracked();
     let files: Vec<String> =
         store.files.with_untracked(|f| f.iter().map(|f| f.name.clone()).collect());
-    let key = unsent::draft_key(storage_key, &session.conversation_sid);
+    let key = unsent::draft_key(storage_key, &conversation);
     dom::keep_json(&key, unsent::draft_json(&text, &files).as_ref());
 }
 
