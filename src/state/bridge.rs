@@ -5,7 +5,7 @@
 //! unsent messages, the draft), and installs the widget-wide listeners (page visibility, the
 //! visual viewport, the title), each removed when the widget goes.
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use convo_client::{
     Client, ClientConfig, ConnectionState, ConversationHandle, SessionInfo, SessionTokenProvider,
@@ -25,10 +25,6 @@ use super::{
     unsent, Store,
 };
 use crate::{dom, WidgetConfig};
-
-/// How long the draft waits for the visitor to stop typing before it is kept: one write per
-/// pause, not per keystroke. (Hiding or leaving the page keeps it at once.)
-const DRAFT_DEBOUNCE: Duration = Duration::from_millis(700);
 
 /// A live session: the client and, once known, the conversation.
 #[derive(Debug, Clone)]
@@ -109,7 +105,7 @@ async fn run(store: Store, live: Live, storage_key: String) {
     );
     let mut attached: Option<String> = None;
     // The keys of the unsent messages this page last kept.
-    let mut written: HashSet<String> = HashSet::new();
+    let mut written: Vec<String> = Vec::new();
     while let Some(first) = updates.next().await {
         let mut batch = vec![first];
         // Everything else already waiting goes into the same update.
@@ -211,7 +207,7 @@ fn save_page(store: Store, storage_key: &str) {
 fn keep_unsent(
     storage_key: &str,
     conversation: &str,
-    written: &mut HashSet<String>,
+    written: &mut Vec<String>,
     now: &[UnsentMessage],
 ) {
     if now.is_empty() && written.is_empty() {
@@ -232,7 +228,7 @@ fn keep_unsent(
 /// conversation (the stored session's until the conversation is described: another tab may
 /// have started a new one since). Only a page that is chatting writes it: one still starting
 /// has not restored the kept draft yet, and a forgotten session keeps nothing.
-fn save_draft(store: Store, storage_key: &str) {
+pub(super) fn save_draft(store: Store, storage_key: &str) {
     if !matches!(store.phase.try_get_untracked(), Some(Phase::Chat | Phase::Ended)) {
         return;
     }
@@ -283,10 +279,9 @@ fn watch(
 }
 
 /// Installs the widget-wide listeners, each removed when the widget goes: page visibility (and
-/// the cached page and the draft, kept as the page is hidden or left), the draft kept after a
-/// pause in typing, the visual viewport's height, the reconnect countdown's tick, and
-/// `(n) New message` in the document title while there is unread news (with a chime when
-/// asked to).
+/// the cached page and the draft, kept as the page is hidden or left), the visual viewport's
+/// height, the reconnect countdown's tick, and `(n) New message` in the document title while
+/// there is unread news (with a chime when asked to).
 pub fn install(store: Store, sound: bool, storage_key: String) {
     follow_visual_viewport();
     let key = storage_key.clone();
@@ -298,27 +293,9 @@ pub fn install(store: Store, sound: bool, storage_key: String) {
             save_draft(store, &key);
         }
     });
-    let key = storage_key.clone();
     listen(&window(), "pagehide", move || {
-        save_page(store, &key);
-        save_draft(store, &key);
-    });
-    let typed = StoredValue::new(0u64);
-    Effect::new(move |_| {
-        store.draft.track();
-        store.files.track();
-        let this = typed.get_value() + 1;
-        typed.set_value(this);
-        let key = storage_key.clone();
-        set_timeout(
-            move || {
-                // Only the last change of a burst writes (and none once the widget is gone).
-                if typed.try_get_value() == Some(this) {
-                    save_draft(store, &key);
-                }
-            },
-            DRAFT_DEBOUNCE,
-        );
+        save_page(store, &storage_key);
+        save_draft(store, &storage_key);
     });
     if let Ok(tick) = set_interval_with_handle(
         move || {

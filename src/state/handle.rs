@@ -27,6 +27,9 @@ use crate::{
 const HORIZON_DEBOUNCE: Duration = Duration::from_millis(500);
 /// Pages of older messages asked for at once while the visitor scrolls back.
 const OLDER_IN_FLIGHT: usize = 3;
+/// How long a changed draft waits before it is kept for a reload: one write for a burst of
+/// keystrokes, not one per keystroke. (Hiding or leaving the page keeps it at once.)
+const DRAFT_DELAY: Duration = Duration::from_millis(700);
 
 /// Tells the visitor (and the page, as an `error` event) that something failed.
 fn notice(store: Store, text: String) {
@@ -51,6 +54,7 @@ pub struct ChatHandle {
     older_action: Action<(), Result<bool, WidgetError>>,
     older_in_flight: StoredValue<usize>,
     horizon_scheduled: StoredValue<bool>,
+    draft_scheduled: StoredValue<bool>,
 }
 
 impl ChatHandle {
@@ -102,6 +106,7 @@ impl ChatHandle {
             older_action,
             older_in_flight,
             horizon_scheduled: StoredValue::new(false),
+            draft_scheduled: StoredValue::new(false),
         }
     }
 
@@ -299,9 +304,9 @@ impl ChatHandle {
 
     /// Queues kept messages again in the new client, under their own idempotency keys. Kept
     /// data the client refuses (a limit broken) is not lost either: its text goes back to the
-    /// composer, and it is no longer kept as a message.
+    /// composer, and it is no longer kept as messages.
     fn send_again(&self, conversation: ConversationHandle, messages: Vec<UnsentMessage>) {
-        let store = self.store;
+        let handle = *self;
         let outbox_key = unsent::outbox_key(&self.config().storage_key(), conversation.sid());
         spawn_local(async move {
             let Err(error @ convo_client::Error::Invalid(_)) =
@@ -310,16 +315,32 @@ impl ChatHandle {
                 // Queued; or the client is gone, and the messages stay kept for the next one.
                 return;
             };
-            let texts: Vec<String> = messages.iter().filter_map(|m| m.body.clone()).collect();
-            if store.draft.try_update(|d| *d = unsent::draft_with(&texts, d)).is_none() {
+            let texts: Vec<String> = messages.into_iter().filter_map(|m| m.body).collect();
+            if handle.store.draft.try_update(|d| *d = unsent::draft_with(&texts, d)).is_none() {
                 return; // The widget is gone.
             }
-            let refused = messages.iter().map(|m| m.idempotency_key.clone()).collect();
-            let stored = dom::load_json(&outbox_key).map(|v| unsent::outbox_from(&v));
-            let kept = unsent::merge(stored.unwrap_or_default(), &refused, &[]);
-            dom::keep_json(&outbox_key, unsent::outbox_json(&kept).as_ref());
-            notice(store, error.to_string());
+            handle.draft_changed();
+            dom::remove_item(&outbox_key);
+            handle.notice(error.to_string());
         });
+    }
+
+    /// The draft changed: it is kept for a reload a moment later, once for a burst of changes.
+    fn draft_changed(&self) {
+        if self.draft_scheduled.get_value() {
+            return;
+        }
+        self.draft_scheduled.set_value(true);
+        let handle = *self;
+        set_timeout(
+            move || {
+                if handle.draft_scheduled.try_set_value(false).is_some() {
+                    return; // The widget is gone.
+                }
+                bridge::save_draft(handle.store, &handle.config().storage_key());
+            },
+            DRAFT_DELAY,
+        );
     }
 
     fn stop(&self) {
@@ -400,6 +421,7 @@ impl ChatHandle {
             }
         }
         store.files.set(Vec::new());
+        self.draft_changed();
         self.send_action.dispatch_local((text, attachments));
     }
 
@@ -431,8 +453,9 @@ impl ChatHandle {
         self.older_action.dispatch_local(());
     }
 
-    /// The visitor is typing.
+    /// The visitor is typing (the draft changed).
     pub fn typing(&self) {
+        self.draft_changed();
         if let Some(c) = self.conversation() {
             let _ = c.notify_typing();
         }
@@ -491,6 +514,7 @@ impl ChatHandle {
                         preview,
                     });
                 });
+                handle.draft_changed();
             }
         });
     }
@@ -505,6 +529,7 @@ impl ChatHandle {
                 files.remove(position);
             }
         });
+        self.draft_changed();
     }
 
     /// Dismisses a notice.

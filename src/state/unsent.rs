@@ -11,8 +11,6 @@
 //! not uploaded yet was never sent, so its text goes back to the composer and the visitor is
 //! told which files to attach again.
 
-use std::collections::HashSet;
-
 use convo_client::UnsentMessage;
 use serde_json::{json, Value};
 
@@ -114,20 +112,22 @@ fn strings(value: &Value) -> Vec<String> {
 /// What to keep now that this page's client reports `now` unsent: `now`, after what is kept
 /// that this page did not write (`written`: the keys it kept last time). The visitor's other
 /// tabs keep theirs under the same key, and a reload restores theirs too — harmless, since
-/// the server applies each key once — so a page never drops what it did not put there.
+/// the server applies each key once — so a page never drops what it did not put there. (A
+/// handful of messages at most: plain scans.)
 pub fn merge(
     stored: Vec<UnsentMessage>,
-    written: &HashSet<String>,
+    written: &[String],
     now: &[UnsentMessage],
 ) -> Vec<UnsentMessage> {
-    let current: HashSet<&str> = now.iter().map(|m| m.idempotency_key.as_str()).collect();
-    stored
+    let mut kept: Vec<UnsentMessage> = stored
         .into_iter()
         .filter(|m| {
-            !written.contains(&m.idempotency_key) && !current.contains(m.idempotency_key.as_str())
+            !written.contains(&m.idempotency_key)
+                && !now.iter().any(|n| n.idempotency_key == m.idempotency_key)
         })
-        .chain(now.iter().cloned())
-        .collect()
+        .collect();
+    kept.extend_from_slice(now);
+    kept
 }
 
 /// What a reload gives back of the kept messages.
@@ -159,12 +159,14 @@ pub fn restorable(stored: Vec<UnsentMessage>) -> Restored {
 /// The composer's text after a reload: the texts of messages that go back to it (written
 /// first), then the draft.
 pub fn draft_with(texts: &[String], draft: &str) -> String {
-    texts
-        .iter()
-        .map(String::as_str)
-        .chain(Some(draft).filter(|d| !d.trim().is_empty()))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut text = texts.join("\n");
+    if !draft.trim().is_empty() {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(draft);
+    }
+    text
 }
 
 #[cfg(test)]
@@ -221,15 +223,14 @@ mod tests {
     #[test]
     fn test_a_page_replaces_what_it_kept_and_leaves_other_tabs_messages() {
         let stored = vec![message("theirs", "a"), message("mine-1", "b"), message("mine-2", "c")];
-        let written: HashSet<String> = ["mine-1".into(), "mine-2".into()].into();
+        let written = ["mine-1".to_owned(), "mine-2".to_owned()];
         // mine-1 was confirmed; mine-2 is still unsent; mine-3 is new.
         let now = [message("mine-2", "c"), message("mine-3", "d")];
         assert_eq!(keys(&merge(stored, &written, &now)), ["theirs", "mine-2", "mine-3"]);
         // A restored message this page has not seen its client report yet stays.
         let restored = vec![message("restored", "e")];
-        assert_eq!(keys(&merge(restored.clone(), &HashSet::new(), &[])), ["restored"]);
-        let reported: HashSet<String> = ["restored".into()].into();
-        assert!(merge(restored, &reported, &[]).is_empty(), "confirmed since: it goes");
+        assert_eq!(keys(&merge(restored.clone(), &[], &[])), ["restored"]);
+        assert!(merge(restored, &["restored".into()], &[]).is_empty(), "confirmed since: it goes");
     }
 
     #[test]
