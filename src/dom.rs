@@ -53,8 +53,8 @@ pub fn save_activity(key: &str, at: u64) {
     }
 }
 
-/// Forgets the stored session, and every cached page under it (a shared computer's next
-/// visitor must not see them).
+/// Forgets the stored session, and everything kept under it — cached pages, drafts, unsent
+/// messages (a shared computer's next visitor must not see them).
 pub fn clear_session(key: &str) {
     let Some(storage) = window().and_then(|w| w.local_storage().ok().flatten()) else { return };
     let _ = storage.remove_item(key);
@@ -79,6 +79,21 @@ pub fn load_json(key: &str) -> Option<serde_json::Value> {
 pub fn save_json(key: &str, value: &serde_json::Value) {
     if let Some(storage) = window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = storage.set_item(key, &value.to_string());
+    }
+}
+
+/// Stores `value` under `key`, or forgets the key when there is nothing to keep.
+pub fn keep_json(key: &str, value: Option<&serde_json::Value>) {
+    match value {
+        Some(value) => save_json(key, value),
+        None => remove_item(key),
+    }
+}
+
+/// Forgets what is stored under `key`.
+pub fn remove_item(key: &str) {
+    if let Some(storage) = window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(key);
     }
 }
 

@@ -34,6 +34,9 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     file_type: |name| format!("نوع الملف {name} غير مقبول."),
     file_too_many: |n| format!("يمكنك إرفاق {n} ملفات كحد أقصى."),
     file_empty: |name| format!("الملف {name} فارغ."),
+    files_not_kept: |names| {
+        format!("لا تُحفظ المرفقات عند إعادة تحميل الصفحة، لذا لم تُرسل هذه الملفات: {names}. يُرجى إرفاقها من جديد.")
+    },
     connected: "متصل",
     connecting: "جارٍ الاتصال…",
     reconnecting_in: |s| format!("انقطع الاتصال. إعادة المحاولة خلال {s} ث…"),

@@ -34,6 +34,9 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     file_type: |name| format!("{name} is not a file type we accept."),
     file_too_many: |n| format!("You can attach up to {n} files."),
     file_empty: |name| format!("{name} is empty."),
+    files_not_kept: |names| {
+        format!("Attachments are not kept when the page reloads, so these were not sent: {names}. Please attach them again.")
+    },
     connected: "Connected",
     connecting: "Connecting…",
     reconnecting_in: |s| format!("Connection lost. Reconnecting in {s} s…"),

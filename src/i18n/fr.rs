@@ -40,6 +40,9 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     file_type: |name| format!("{name} n'est pas un type de fichier accepté."),
     file_too_many: |n| format!("Vous pouvez joindre jusqu'à {n} fichiers."),
     file_empty: |name| format!("{name} est vide."),
+    files_not_kept: |names| {
+        format!("Les pièces jointes ne sont pas conservées au rechargement de la page ; celles-ci n'ont pas été envoyées : {names}. Veuillez les joindre à nouveau.")
+    },
     connected: "Connecté",
     connecting: "Connexion…",
     reconnecting_in: |s| format!("Connexion perdue. Nouvelle tentative dans {s} s…"),

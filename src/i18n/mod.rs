@@ -89,6 +89,8 @@ pub struct Catalogue {
     pub file_type: fn(&str) -> String,
     pub file_too_many: fn(usize) -> String,
     pub file_empty: fn(&str) -> String,
+    /// Files attached or queued before the page reloaded, whose bytes were not kept.
+    pub files_not_kept: fn(&str) -> String,
     pub connected: &'static str,
     pub connecting: &'static str,
 
@@ -185,6 +187,7 @@ mod tests {
             assert!((c.typing)("Ana").contains("Ana"));
             assert!((c.reconnecting_in)(3).contains('3'));
             assert!((c.announce)("Ana", "hi").contains("hi"));
+            assert!((c.files_not_kept)("a.png, b.pdf").contains("a.png, b.pdf"));
         }
         assert_ne!(Locale::Fr.strings().send, Locale::En.strings().send);
     }

@@ -1,13 +1,15 @@
 //! The only place that talks to `convo-client`'s streams: one loop per session turns
 //! everything the client publishes into [`Event`]s and applies them to the store, coalescing
 //! what is ready at once into one update (a page of history, a reconnect's catch-up). It also
-//! keeps the stored session, and installs the widget-wide listeners (page visibility, the
+//! keeps the stored session and what the visitor wrote that the server does not have yet (the
+//! unsent messages, the draft), and installs the widget-wide listeners (page visibility, the
 //! visual viewport, the title), each removed when the widget goes.
 
 use std::{sync::Arc, time::Duration};
 
 use convo_client::{
     Client, ClientConfig, ConnectionState, ConversationHandle, SessionInfo, SessionTokenProvider,
+    UnsentMessage,
 };
 use futures_util::{
     future::{AbortHandle, Abortable},
@@ -20,7 +22,7 @@ use wasm_bindgen::{closure::Closure, JsCast};
 
 use super::{
     chat::{Event, Phase},
-    Store,
+    unsent, Store,
 };
 use crate::{dom, WidgetConfig};
 
@@ -63,6 +65,8 @@ enum Update {
     State(ConnectionState),
     Identity(Option<String>),
     Session(SessionInfo),
+    /// The conversation's unsent messages.
+    Unsent(Vec<UnsentMessage>),
     Chat(Event),
 }
 
@@ -129,6 +133,8 @@ async fn run(
     );
     let mut attached: Option<String> = None;
     let mut forgotten = false;
+    // The keys of the unsent messages this page last kept.
+    let mut written: Vec<String> = Vec::new();
     while let Some(first) = updates.next().await {
         let mut batch = vec![first];
         // Everything else already waiting goes into the same update.
@@ -193,7 +199,14 @@ async fn run(
                         values: snapshot,
                     }));
                     watch(&mut updates, &conversation, diffs);
+                    updates
+                        .push(conversation.unsent().subscribe().map(Update::Unsent).boxed_local());
                     events.push(Event::Attached);
+                }
+                Update::Unsent(now) => {
+                    if let Some(sid) = &attached {
+                        keep_unsent(&storage_key, sid, &mut written, &now);
+                    }
                 }
                 Update::Chat(event) => events.push(event),
             }
@@ -243,6 +256,49 @@ fn save_page(store: Store, storage_key: &str) {
     }
 }
 
+/// Keeps this page's unsent messages for a reload (`unsent.rs`), beside those the visitor's
+/// other tabs keep there. Written as they change — a message queued, failed, or confirmed by
+/// the server — so a page closed any way at all, even without `pagehide`, loses none.
+fn keep_unsent(
+    storage_key: &str,
+    conversation: &str,
+    written: &mut Vec<String>,
+    now: &[UnsentMessage],
+) {
+    if now.is_empty() && written.is_empty() {
+        return;
+    }
+    // A session forgotten meanwhile keeps nothing.
+    if dom::load_session(storage_key).is_none() {
+        return;
+    }
+    let key = unsent::outbox_key(storage_key, conversation);
+    let stored = dom::load_json(&key).map(|v| unsent::outbox_from(&v)).unwrap_or_default();
+    let kept = unsent::merge(stored, written, now);
+    dom::keep_json(&key, unsent::outbox_json(&kept).as_ref());
+    *written = now.iter().map(|m| m.idempotency_key.clone()).collect();
+}
+
+/// Keeps the composer's draft (its text, and its files' names) for a reload, under this page's
+/// conversation (the stored session's until the conversation is described: another tab may
+/// have started a new one since). Only a page that is chatting writes it: one still starting
+/// has not restored the kept draft yet, and a forgotten session keeps nothing.
+pub(super) fn save_draft(store: Store, storage_key: &str) {
+    if !matches!(store.phase.try_get_untracked(), Some(Phase::Chat | Phase::Ended)) {
+        return;
+    }
+    let Some(session) = dom::load_session(storage_key) else { return };
+    let conversation = store
+        .info
+        .with_untracked(|i| i.as_ref().map(|i| i.sid.clone()))
+        .unwrap_or(session.conversation_sid);
+    let text = store.draft.get_untracked();
+    let files: Vec<String> =
+        store.files.with_untracked(|f| f.iter().map(|f| f.name.clone()).collect());
+    let key = unsent::draft_key(storage_key, &conversation);
+    dom::keep_json(&key, unsent::draft_json(&text, &files).as_ref());
+}
+
 fn is_local_echo(update: &Update) -> bool {
     matches!(
         update,
@@ -278,9 +334,9 @@ fn watch(
 }
 
 /// Installs the widget-wide listeners, each removed when the widget goes: page visibility (and
-/// the cached page, kept as the page is hidden or left), the visual viewport's height, the
-/// reconnect countdown's tick, and `(n) New message` in the document title while there is
-/// unread news (with a chime when asked to).
+/// the cached page and the draft, kept as the page is hidden or left), the visual viewport's
+/// height, the reconnect countdown's tick, and `(n) New message` in the document title while
+/// there is unread news (with a chime when asked to).
 pub fn install(store: Store, sound: bool, storage_key: String) {
     follow_visual_viewport();
     let key = storage_key.clone();
@@ -289,9 +345,13 @@ pub fn install(store: Store, sound: bool, storage_key: String) {
         store.apply(Event::PageVisible(!hidden));
         if hidden {
             save_page(store, &key);
+            save_draft(store, &key);
         }
     });
-    listen(&window(), "pagehide", move || save_page(store, &storage_key));
+    listen(&window(), "pagehide", move || {
+        save_page(store, &storage_key);
+        save_draft(store, &storage_key);
+    });
     if let Ok(tick) = set_interval_with_handle(
         move || {
             if let Some(Some(seconds)) = store.countdown.try_get_untracked() {

@@ -5,7 +5,7 @@
 
 use std::{collections::HashMap, time::Duration};
 
-use convo_client::{Attachment, ConnectionState, ConversationHandle, TimelineItem};
+use convo_client::{Attachment, ConnectionState, ConversationHandle, TimelineItem, UnsentMessage};
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{json, Map, Value};
 
@@ -14,7 +14,7 @@ use super::{
     chat::{Event, Feedback, Phase},
     earlier::Thread,
     people::People,
-    DraftFile, Store,
+    unsent, DraftFile, Store,
 };
 use crate::{
     config::{FieldKind, HostUser},
@@ -29,6 +29,9 @@ use crate::{
 const HORIZON_DEBOUNCE: Duration = Duration::from_millis(500);
 /// Pages of older messages asked for at once while the visitor scrolls back.
 const OLDER_IN_FLIGHT: usize = 3;
+/// How long a changed draft waits before it is kept for a reload: one write for a burst of
+/// keystrokes, not one per keystroke. (Hiding or leaving the page keeps it at once.)
+const DRAFT_DELAY: Duration = Duration::from_millis(700);
 
 /// Tells the visitor (and the page, as an `error` event) that something failed.
 fn notice(store: Store, text: String) {
@@ -75,6 +78,7 @@ pub struct ChatHandle {
     end_action: Action<String, Result<(), WidgetError>>,
     /// Stores the ended chat's rating: `(session handle, score, comment)`.
     rate_action: Action<(String, u8, String), Result<(), WidgetError>>,
+    draft_scheduled: StoredValue<bool>,
 }
 
 impl ChatHandle {
@@ -163,6 +167,7 @@ impl ChatHandle {
             horizon_scheduled: StoredValue::new(false),
             end_action,
             rate_action,
+            draft_scheduled: StoredValue::new(false),
         }
     }
 
@@ -308,18 +313,107 @@ impl ChatHandle {
     fn start(&self, start: Start) {
         self.stop();
         self.store.apply(Event::Starting);
+        let mut kept = Vec::new();
         // A returning visitor sees their last page at once; the connection revalidates it.
         if let Start::Stored(session) = &start {
             let key = super::cache::key(&self.config().storage_key(), &session.conversation_sid);
             if let Some(page) = dom::load_json(&key) {
                 self.store.apply_all(super::cache::events(&page));
             }
+            kept = self.restore_kept(&session.conversation_sid);
         }
+        let conversation = match &start {
+            Start::Stored(session) => Some(session.conversation_sid.clone()),
+            Start::New(_) => None,
+        };
         let this = *self;
         let live = bridge::connect(self.store, &self.config(), start, move |code| {
             this.start_over(code);
         });
+        if let Some(sid) = conversation.filter(|_| !kept.is_empty()) {
+            self.send_again(live.client.conversation(&sid), kept);
+        }
         self.live.set_value(Some(live));
+    }
+
+    /// Gives back what the visitor wrote in this conversation before the page reloaded (or the
+    /// session restarted): the draft to the composer, and the unsent messages, returned to be
+    /// sent again. Attachments' bytes are not kept: a notice names the files to attach again,
+    /// rather than letting them go silently.
+    fn restore_kept(&self, conversation: &str) -> Vec<UnsentMessage> {
+        let store = self.store;
+        let storage_key = self.config().storage_key();
+        let draft_key = unsent::draft_key(&storage_key, conversation);
+        let outbox_key = unsent::outbox_key(&storage_key, conversation);
+        let restored = unsent::restorable(
+            dom::load_json(&outbox_key).map(|v| unsent::outbox_from(&v)).unwrap_or_default(),
+        );
+        // A draft still in the composer (the session restarted in the same page) is newer
+        // than the kept one, and its files are still here.
+        let (draft, mut lost) = if store.draft.with_untracked(|d| d.trim().is_empty()) {
+            dom::load_json(&draft_key).map(|v| unsent::draft_from(&v)).unwrap_or_default()
+        } else {
+            (store.draft.get_untracked(), Vec::new())
+        };
+        let text = unsent::draft_with(&restored.texts, &draft);
+        if store.draft.with_untracked(|d| *d != text) {
+            store.draft.set(text.clone());
+        }
+        lost.extend(restored.lost_files);
+        if !lost.is_empty() {
+            let strings = store.locale.get_untracked().strings();
+            self.notice((strings.files_not_kept)(&lost.join(", ")));
+        }
+        // What went back to the composer is kept as the draft from now on, and the files are
+        // told about once.
+        let files: Vec<String> =
+            store.files.with_untracked(|f| f.iter().map(|f| f.name.clone()).collect());
+        dom::keep_json(&draft_key, unsent::draft_json(&text, &files).as_ref());
+        if !restored.texts.is_empty() || !lost.is_empty() {
+            dom::keep_json(&outbox_key, unsent::outbox_json(&restored.messages).as_ref());
+        }
+        restored.messages
+    }
+
+    /// Queues kept messages again in the new client, under their own idempotency keys. Kept
+    /// data the client refuses (a limit broken) is not lost either: its text goes back to the
+    /// composer, and it is no longer kept as messages.
+    fn send_again(&self, conversation: ConversationHandle, messages: Vec<UnsentMessage>) {
+        let handle = *self;
+        let outbox_key = unsent::outbox_key(&self.config().storage_key(), conversation.sid());
+        spawn_local(async move {
+            let Err(error @ convo_client::Error::Invalid(_)) =
+                conversation.restore(messages.clone()).await
+            else {
+                // Queued; or the client is gone, and the messages stay kept for the next one.
+                return;
+            };
+            let texts: Vec<String> = messages.into_iter().filter_map(|m| m.body).collect();
+            if handle.store.draft.try_update(|d| *d = unsent::draft_with(&texts, d)).is_none() {
+                return; // The widget is gone.
+            }
+            handle.draft_changed();
+            dom::remove_item(&outbox_key);
+            handle.notice(error.to_string());
+        });
+    }
+
+    /// The draft changed: it is kept for a reload a moment later, once for a burst of changes.
+    fn draft_changed(&self) {
+        if self.draft_scheduled.get_value() {
+            return;
+        }
+        self.draft_scheduled.set_value(true);
+        let handle = *self;
+        set_timeout(
+            move || {
+                if handle.draft_scheduled.try_set_value(false).is_some() {
+                    return; // The widget is gone.
+                }
+                bridge::save_draft(handle.store, &handle.config().storage_key());
+            },
+            DRAFT_DELAY,
+        );
     }
 
     /// The backend refused the stored session (expired, no longer valid, or its conversation
@@ -421,6 +515,7 @@ impl ChatHandle {
             }
         }
         store.files.set(Vec::new());
+        self.draft_changed();
         self.send_action.dispatch_local((text, attachments));
     }
 
@@ -452,8 +547,9 @@ impl ChatHandle {
         self.older_action.dispatch_local(());
     }
 
-    /// The visitor is typing.
+    /// The visitor is typing (the draft changed).
     pub fn typing(&self) {
+        self.draft_changed();
         if let Some(c) = self.conversation() {
             let _ = c.notify_typing();
         }
@@ -512,6 +608,7 @@ impl ChatHandle {
                         preview,
                     });
                 });
+                handle.draft_changed();
             }
         });
     }
@@ -526,6 +623,7 @@ impl ChatHandle {
                 files.remove(position);
             }
         });
+        self.draft_changed();
     }
 
     /// Dismisses a notice.

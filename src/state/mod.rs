@@ -12,6 +12,7 @@ mod inbox;
 pub mod people;
 mod store;
 pub mod timeline;
+mod unsent;
 
 pub use chat::{Chat, Event, Feedback, Phase};
 pub use handle::ChatHandle;

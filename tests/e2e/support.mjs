@@ -129,8 +129,12 @@ export async function faultHooksAvailable() {
   return Boolean(response && response.status !== 404 && response.status < 500);
 }
 
-/** Routes the page's twilsock websocket; `net.down = true` refuses new connections. */
-export async function routeTwilsock(page) {
+/**
+ * Routes the page's twilsock websocket; `net.down = true` refuses new connections. With
+ * `fromPage` / `fromServer` (each called with the frame parsed by `twilsockFrame`), frames pass
+ * through them; a `fromServer` that returns false drops that frame (a lost reply).
+ */
+export async function routeTwilsock(page, { fromPage, fromServer } = {}) {
   const net = { down: false, refused: 0, opened: 0 };
   await page.routeWebSocket(/\/v3\/wsconnect/, (ws) => {
     if (net.down) {
@@ -139,9 +143,34 @@ export async function routeTwilsock(page) {
       return;
     }
     net.opened += 1;
-    ws.connectToServer();
+    const server = ws.connectToServer();
+    if (!fromPage && !fromServer) return;
+    ws.onMessage((message) => {
+      fromPage?.(twilsockFrame(message));
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      if (fromServer?.(twilsockFrame(message)) === false) return;
+      ws.send(message);
+    });
   });
   return net;
+}
+
+/**
+ * A twilsock frame (`TWILSOCK V3.0 <n>\r\n<header JSON>\r\n<payload>`) as {header, payload}
+ * (header `{}` when the frame is not one).
+ */
+export function twilsockFrame(message) {
+  const text = typeof message === 'string' ? message : Buffer.from(message).toString('utf8');
+  const first = text.indexOf('\r\n');
+  const second = first < 0 ? -1 : text.indexOf('\r\n', first + 2);
+  if (second < 0) return { header: {}, payload: '' };
+  try {
+    return { header: JSON.parse(text.slice(first + 2, second)), payload: text.slice(second + 2) };
+  } catch {
+    return { header: {}, payload: '' };
+  }
 }
 
 /** Drops every websocket of `identity`, as a network cut would. */

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::{
     connection::Connection,
     engine::{api::encode, conversation::Views, Command, Engine, Event, Published},
-    model::{Attachment, ConversationInfo, Participant, TimelineItem},
+    model::{Attachment, ConversationInfo, Participant, TimelineItem, UnsentMessage},
     ClientConfig, ConnectionState, Error, Observable, ObservableVector, Subscriber, TokenProvider,
 };
 
@@ -178,7 +178,9 @@ impl ConversationHandle {
         attributes: Value,
         attachments: Vec<Attachment>,
     ) -> Result<u64, Error> {
-        check_message(body.as_deref(), &attributes, &attachments)?;
+        let media: Vec<(&str, u64)> =
+            attachments.iter().map(|a| (a.filename.as_str(), a.bytes.len() as u64)).collect();
+        check_message(body.as_deref(), &attributes, &media)?;
         let (reply, answer) = oneshot::channel();
         self.command(Command::Send {
             conversation: self.sid.clone(),
@@ -187,6 +189,30 @@ impl ConversationHandle {
             attachments,
             reply,
         })?;
+        answer.await.map_err(gone)
+    }
+
+    /// This user's messages sent from this client that the server has not confirmed
+    /// applying, oldest first, with their idempotency keys: what a page keeps so that a
+    /// reload loses none of them (give them to [`ConversationHandle::restore`] after it).
+    /// Changes as messages are queued, uploaded, fail, or are confirmed.
+    pub fn unsent(&self) -> Observable<Vec<UnsentMessage>> {
+        self.views.unsent.clone()
+    }
+
+    /// Queues again messages kept from an earlier page (see [`ConversationHandle::unsent`]),
+    /// behind anything queued already, each under its original idempotency key: a message
+    /// the server applied before the reload, its reply lost, is answered again and not
+    /// applied twice. They show as pending once the conversation is loaded, and are sent as
+    /// any other. One whose key is queued already is skipped. Nothing is queued if one of
+    /// them breaks a limit, or has attachments that were never uploaded (their bytes were not
+    /// kept: send those again).
+    pub async fn restore(&self, messages: Vec<UnsentMessage>) -> Result<(), Error> {
+        for message in &messages {
+            check_unsent(message)?;
+        }
+        let (reply, answer) = oneshot::channel();
+        self.command(Command::Restore { conversation: self.sid.clone(), messages, reply })?;
         answer.await.map_err(gone)
     }
 
@@ -278,11 +304,34 @@ impl ConversationHandle {
     }
 }
 
-/// Checks a message against Twilio's limits before anything is sent.
+/// The longest idempotency key a restored message may carry (the emulator's cap; ours are 36
+/// bytes, as the SDK's).
+const IDEMPOTENCY_KEY_BYTES: usize = 128;
+
+/// Checks a message kept from an earlier page before it is queued again.
+fn check_unsent(message: &UnsentMessage) -> Result<(), Error> {
+    let key = &message.idempotency_key;
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_BYTES || !key.is_ascii() {
+        return Err(Error::Invalid(format!("{key:?} is not an idempotency key")));
+    }
+    if message.media_sids.len() != message.media.len() {
+        return Err(Error::Invalid(format!(
+            "{} of {} attachments were uploaded: the others cannot be sent without their bytes",
+            message.media_sids.len(),
+            message.media.len()
+        )));
+    }
+    let media: Vec<(&str, u64)> =
+        message.media.iter().map(|(name, _, size)| (name.as_str(), *size)).collect();
+    check_message(message.body.as_deref(), &message.attributes, &media)
+}
+
+/// Checks a message against Twilio's limits before anything is sent: its text, attributes,
+/// and attachments by name and size.
 fn check_message(
     body: Option<&str>,
     attributes: &Value,
-    attachments: &[Attachment],
+    attachments: &[(&str, u64)],
 ) -> Result<(), Error> {
     if let Some(body) = body {
         if body.len() > limits::BODY_BYTES {
@@ -309,10 +358,10 @@ fn check_message(
             limits::MEDIA_PER_MESSAGE
         )));
     }
-    if let Some(big) = attachments.iter().find(|a| a.bytes.len() > limits::MEDIA_BYTES) {
+    if let Some((name, _)) = attachments.iter().find(|(_, size)| *size > limits::MEDIA_BYTES as u64)
+    {
         return Err(Error::Invalid(format!(
-            "{} is over the {} MB limit",
-            big.filename,
+            "{name} is over the {} MB limit",
             limits::MEDIA_BYTES / (1024 * 1024)
         )));
     }
@@ -328,16 +377,37 @@ mod tests {
 
     #[test]
     fn test_limits_are_checked_before_sending() {
-        let file = |n: usize| Attachment {
-            filename: "f".into(),
-            content_type: "text/plain".into(),
-            bytes: vec![0; n],
-        };
+        let file = |n: u64| ("f", n);
         assert!(check_message(Some("hi"), &json!({}), &[]).is_ok());
         assert!(check_message(Some(&"x".repeat(limits::BODY_BYTES + 1)), &json!({}), &[]).is_err());
         assert!(check_message(Some("hi"), &json!({ "a": "b".repeat(5000) }), &[]).is_err());
-        assert!(check_message(None, &json!({}), &vec![file(1); 11]).is_err());
+        assert!(check_message(None, &json!({}), &[file(1); 11]).is_err());
         assert!(check_message(None, &json!({}), &[file(1)]).is_ok());
+        assert!(check_message(None, &json!({}), &[file(limits::MEDIA_BYTES as u64 + 1)]).is_err());
         assert!(check_message(Some("  "), &json!({}), &[]).is_err(), "nothing to send");
+    }
+
+    #[test]
+    fn test_a_restored_message_needs_its_key_and_every_attachment_uploaded() {
+        let kept = UnsentMessage {
+            idempotency_key: "4f1c2a9e-0b7d-4c3e-9a51-2d6f8e0b1c7a".into(),
+            body: Some("hi".into()),
+            attributes: json!({}),
+            media: vec![("a.png".into(), "image/png".into(), 10)],
+            media_sids: vec!["ME1".into()],
+            failed: None,
+        };
+        assert!(check_unsent(&kept).is_ok());
+        let media_only = UnsentMessage { body: None, ..kept.clone() };
+        assert!(check_unsent(&media_only).is_ok(), "an uploaded attachment is enough");
+        let not_uploaded = UnsentMessage { media_sids: Vec::new(), ..kept.clone() };
+        assert!(check_unsent(&not_uploaded).is_err(), "the bytes are gone");
+        for key in ["", "k\u{e9}y", &"k".repeat(IDEMPOTENCY_KEY_BYTES + 1)] {
+            let bad = UnsentMessage { idempotency_key: key.into(), ..kept.clone() };
+            assert!(check_unsent(&bad).is_err(), "{key:?}");
+        }
+        let empty =
+            UnsentMessage { body: Some(" ".into()), media: vec![], media_sids: vec![], ..kept };
+        assert!(check_unsent(&empty).is_err(), "nothing to send");
     }
 }

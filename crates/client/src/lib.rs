@@ -39,7 +39,7 @@ pub use connection::backoff::backoff_delay;
 pub use error::Error;
 pub use model::{
     Attachment, ConversationInfo, ConversationState, Media, Message, Participant, PendingMessage,
-    SendStatus, TimelineItem,
+    SendStatus, TimelineItem, UnsentMessage,
 };
 pub use observable::{Observable, Subscriber};
 pub use state::ConnectionState;

@@ -151,6 +151,28 @@ pub struct PendingMessage {
     pub status: SendStatus,
 }
 
+/// A message this client sent that the server has not confirmed applying, in the form a page
+/// keeps across a reload and hands back to [`crate::ConversationHandle::restore`]. Its
+/// idempotency key goes with it: sent again under the same key, a message the server applied
+/// before the reload (its reply lost) is answered again instead of applied twice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnsentMessage {
+    /// The idempotency key (`X-Twilio-Mutation-Id`) every attempt of this message carries.
+    pub idempotency_key: String,
+    /// The text.
+    pub body: Option<String>,
+    /// Attributes (JSON).
+    pub attributes: Value,
+    /// Attachment names, types and sizes.
+    pub media: Vec<(String, String, u64)>,
+    /// The media SIDs of the attachments uploaded so far: the first `media_sids.len()` of
+    /// `media`. A message is restored only when all of them are: the bytes of the others are
+    /// not kept.
+    pub media_sids: Vec<String>,
+    /// Why it failed, when it waits for the user's retry.
+    pub failed: Option<String>,
+}
+
 /// One row of a conversation's timeline: confirmed messages in index order, then the user's
 /// pending ones in the order they were sent. Cheap to clone: the client, its subscribers and
 /// the UI share one copy of each message.

@@ -204,6 +204,58 @@ async fn test_messages_sent_offline_show_as_queued_then_arrive_in_order_once() {
 }
 
 #[tokio::test]
+async fn test_a_reload_restores_what_was_unsent_and_each_message_is_applied_once() {
+    let emulator = emulator().await;
+    let sid = conversation_with(&emulator, &["alice", "bob"]).await;
+    let tokens = Minting::new("alice", 3600);
+    let first_page = Client::connect(config(&emulator), tokens.clone());
+    let bob = client(&emulator, "bob");
+    let (a, b) = (first_page.conversation(&sid), bob.conversation(&sid));
+    until(&a.info(), Option::is_some).await;
+    until(&b.info(), Option::is_some).await;
+
+    // m0 reaches the server but its reply never comes back; then the network goes and m1 is
+    // queued. Both are unsent as far as this page knows. (The fault takes alice's next
+    // request of any kind: her reads of users and subscriptions finish first.)
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    emulator.state().delay_replies("alice", None, 1);
+    a.send_text("m0", json!({})).await.unwrap();
+    assert_eq!(until_server_has(&emulator, &sid, 1).await, numbered(1));
+    tokens.available.store(false, Ordering::SeqCst);
+    emulator.state().drop_connections("alice");
+    wait_for(&first_page, |s| matches!(s, ConnectionState::Reconnecting { .. })).await;
+    a.send_text("m1", json!({})).await.unwrap();
+    let kept = until(&a.unsent(), |u| u.len() == 2).await;
+    let bodies: Vec<_> = kept.iter().map(|m| m.body.as_deref().unwrap_or_default()).collect();
+    assert_eq!(bodies, ["m0", "m1"]);
+    assert_ne!(kept[0].idempotency_key, kept[1].idempotency_key);
+
+    // The reload: this page's client is gone; the next page's gets what was kept.
+    first_page.shutdown();
+    tokens.available.store(true, Ordering::SeqCst);
+    let next_page = Client::connect(config(&emulator), tokens.clone());
+    let again = next_page.conversation(&sid);
+    again.restore(kept.clone()).await.unwrap();
+    again.restore(kept).await.unwrap();
+    assert_eq!(until_bodies(&b, |m| m.len() >= 2).await, numbered(2));
+    until(&again.unsent(), Vec::is_empty).await;
+    assert_eq!(until_bodies(&again, |m| m.len() >= 2).await, numbered(2));
+    for _ in 0..200 {
+        if again.timeline().get().iter().all(|i| matches!(i, TimelineItem::Remote(_))) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        again.timeline().get().iter().all(|i| matches!(i, TimelineItem::Remote(_))),
+        "no echo left: {:?}",
+        again.timeline().get()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server_bodies(&emulator, &sid), numbered(2), "m0 applied once, m1 once");
+}
+
+#[tokio::test]
 async fn test_token_refresh_before_expiry_and_reconnect_after_a_410() {
     let emulator = emulator().await;
     let sid = conversation_with(&emulator, &["alice", "bob"]).await;

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::{
     model::{
         ConversationInfo, ConversationState, Media, Message, Participant, PendingMessage,
-        TimelineItem,
+        TimelineItem, UnsentMessage,
     },
     Error, Observable, ObservableVector,
 };
@@ -24,6 +24,8 @@ pub(crate) struct Views {
     pub(crate) typing: Observable<Vec<String>>,
     pub(crate) timeline: ObservableVector<TimelineItem>,
     pub(crate) has_older: Observable<bool>,
+    /// This client's messages the server has not confirmed applying.
+    pub(crate) unsent: Observable<Vec<UnsentMessage>>,
 }
 
 /// A loaded message and the Sync event id that last changed it.

@@ -30,7 +30,7 @@ use self::{
 };
 use crate::{
     connection::{Connection, DriverEvent},
-    model::{Attachment, ConversationInfo},
+    model::{Attachment, ConversationInfo, UnsentMessage},
     platform, Error, Observable,
 };
 
@@ -62,6 +62,12 @@ pub(crate) enum Command {
     Cancel {
         conversation: String,
         local_id: u64,
+    },
+    /// Messages kept from an earlier page, queued again under their own mutation ids.
+    Restore {
+        conversation: String,
+        messages: Vec<UnsentMessage>,
+        reply: oneshot::Sender<()>,
     },
     LoadOlder {
         conversation: String,
@@ -311,6 +317,19 @@ impl Engine {
             Event::TypingExpiry => self.expire_typing(),
             Event::TypingTimeout(ms) => self.typing_timeout_ms = ms,
             Event::Pump(conversation) => self.pump(&conversation),
+        }
+        self.publish_unsent();
+    }
+
+    /// Publishes the unsent messages of each conversation whose outbox changed (only when
+    /// they differ: a step from queued to sending keeps what a page has to keep).
+    fn publish_unsent(&mut self) {
+        for sid in self.outbox.take_dirty() {
+            let unsent = self.outbox.unsent(&sid);
+            let views = self.views(&sid);
+            if views.unsent.get() != unsent {
+                views.unsent.set(unsent);
+            }
         }
     }
 
@@ -844,6 +863,18 @@ impl Engine {
                     }
                 }
                 self.pump(&conversation);
+            }
+            Command::Restore { conversation, messages, reply } => {
+                let restored = self.outbox.restore_unsent(&conversation, messages);
+                if let Some(c) = self.conversations.get(&conversation) {
+                    for local_id in restored {
+                        self.outbox.show(&conversation, local_id, c);
+                    }
+                }
+                self.pump(&conversation);
+                // Published before the reply, so whoever waited for it reads them there.
+                self.publish_unsent();
+                let _ = reply.send(());
             }
             Command::LoadOlder { conversation, reply } => self.load_older(conversation, reply),
             Command::Typing { conversation } => self.send_typing(&conversation),

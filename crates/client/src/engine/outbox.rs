@@ -1,16 +1,18 @@
 //! Messages the user sent that the server has not confirmed. Each keeps one mutation id for
 //! its whole life, so however often it is retried — after a lost socket, a lost reply, a
 //! reconnect — the server applies it once. One message per conversation is in flight at a
-//! time, so they arrive in the order they were sent.
+//! time, so they arrive in the order they were sent. What the server has not confirmed is
+//! published (`unsent`) for a page to keep across a reload, and given back by `restore` under
+//! the same mutation ids.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use futures_channel::oneshot;
 use serde_json::Value;
 
 use super::{api::mutation_id, conversation::Conversation};
 use crate::{
-    model::{Attachment, Message, PendingMessage, SendStatus},
+    model::{Attachment, Message, PendingMessage, SendStatus, UnsentMessage},
     Error,
 };
 
@@ -45,7 +47,11 @@ pub(crate) struct Entry {
     pub(crate) local_id: u64,
     pub(crate) body: Option<String>,
     pub(crate) attributes: Value,
+    /// The bytes still to upload: empty for an entry restored from an earlier page, whose
+    /// attachments were all uploaded then.
     pub(crate) attachments: Vec<Attachment>,
+    /// Every attachment's name, type and size, uploaded or not.
+    pub(crate) media: Vec<(String, String, u64)>,
     pub(crate) media_sids: Vec<String>,
     pub(crate) mutation_id: String,
     state: State,
@@ -78,22 +84,19 @@ pub(crate) enum Next {
 pub(crate) struct Outbox {
     queues: HashMap<String, VecDeque<Entry>>,
     next_local_id: u64,
+    /// Conversations whose unsent messages may have changed since they were last published.
+    dirty: HashSet<String>,
 }
 
 impl Entry {
     fn view(&self) -> PendingMessage {
-        let total: u64 = self.attachments.iter().map(|a| a.bytes.len() as u64).sum();
-        let done: u64 =
-            self.attachments[..self.media_sids.len()].iter().map(|a| a.bytes.len() as u64).sum();
+        let total: u64 = self.media.iter().map(|(_, _, size)| size).sum();
+        let done: u64 = self.media[..self.media_sids.len()].iter().map(|(_, _, size)| size).sum();
         PendingMessage {
             local_id: self.local_id,
             body: self.body.clone(),
             attributes: self.attributes.clone(),
-            media: self
-                .attachments
-                .iter()
-                .map(|a| (a.filename.clone(), a.content_type.clone(), a.bytes.len() as u64))
-                .collect(),
+            media: self.media.clone(),
             status: match &self.state {
                 State::Queued => SendStatus::Queued,
                 State::Uploading { sent, .. } => SendStatus::Uploading { sent: done + sent, total },
@@ -113,23 +116,112 @@ impl Outbox {
         attachments: Vec<Attachment>,
     ) -> u64 {
         self.next_local_id += 1;
+        let media = attachments
+            .iter()
+            .map(|a| (a.filename.clone(), a.content_type.clone(), a.bytes.len() as u64))
+            .collect();
         let entry = Entry {
             local_id: self.next_local_id,
             body,
             attributes,
             attachments,
+            media,
             media_sids: Vec::new(),
             mutation_id: mutation_id(),
             state: State::Queued,
             failures: 0,
             claimed: None,
         };
-        self.queues.entry(conversation.to_owned()).or_default().push_back(entry);
+        self.queue(conversation).push_back(entry);
         self.next_local_id
     }
 
+    /// Queues messages kept from an earlier page under their own mutation ids, behind what is
+    /// queued already; one whose id is in the outbox already is skipped (restored twice).
+    /// Returns the local ids given to those queued. Each must have all its attachments
+    /// uploaded (`media_sids` for every one of `media`): nothing else is left to upload.
+    pub(crate) fn restore_unsent(
+        &mut self,
+        conversation: &str,
+        messages: Vec<UnsentMessage>,
+    ) -> Vec<u64> {
+        let mut restored = Vec::new();
+        for message in messages {
+            let queue = self.queue(conversation);
+            if queue.iter().any(|e| e.mutation_id == message.idempotency_key) {
+                continue;
+            }
+            let local_id = self.next_local_id + 1;
+            self.next_local_id = local_id;
+            let entry = Entry {
+                local_id,
+                body: message.body,
+                attributes: message.attributes,
+                attachments: Vec::new(),
+                media: message.media,
+                media_sids: message.media_sids,
+                mutation_id: message.idempotency_key,
+                state: message.failed.map_or(State::Queued, State::Failed),
+                failures: 0,
+                claimed: None,
+            };
+            self.queue(conversation).push_back(entry);
+            restored.push(local_id);
+        }
+        restored
+    }
+
+    /// The conversation's messages the server has not confirmed applying, oldest first: all
+    /// but those it answered (they are on the server, and arrive through Sync). One taken for
+    /// a message that arrived before its reply stays: that message may have been a twin, and
+    /// sending it again under its mutation id applies nothing twice.
+    pub(crate) fn unsent(&self, conversation: &str) -> Vec<UnsentMessage> {
+        self.queues
+            .get(conversation)
+            .into_iter()
+            .flatten()
+            .filter(|e| !matches!(e.state, State::Sent(_)))
+            .map(|e| UnsentMessage {
+                idempotency_key: e.mutation_id.clone(),
+                body: e.body.clone(),
+                attributes: e.attributes.clone(),
+                media: e.media.clone(),
+                media_sids: e.media_sids.clone(),
+                failed: match &e.state {
+                    State::Failed(error) => Some(error.clone()),
+                    _ => None,
+                },
+            })
+            .collect()
+    }
+
+    /// The conversations whose unsent messages may have changed since the last call.
+    pub(crate) fn take_dirty(&mut self) -> Vec<String> {
+        self.dirty.drain().collect()
+    }
+
+    /// A conversation's queue, made if need be, to change it.
+    fn queue(&mut self, conversation: &str) -> &mut VecDeque<Entry> {
+        self.mark(conversation);
+        self.queues.entry(conversation.to_owned()).or_default()
+    }
+
+    /// A conversation's queue, if it has one, to change it.
+    fn queue_mut(&mut self, conversation: &str) -> Option<&mut VecDeque<Entry>> {
+        if self.queues.contains_key(conversation) {
+            self.mark(conversation);
+        }
+        self.queues.get_mut(conversation)
+    }
+
+    fn mark(&mut self, conversation: &str) {
+        if !self.dirty.contains(conversation) {
+            self.dirty.insert(conversation.to_owned());
+        }
+    }
+
     fn entry(&mut self, conversation: &str, local_id: u64) -> Option<&mut Entry> {
-        self.queues.get_mut(conversation)?.iter_mut().find(|e| e.local_id == local_id)
+        self.queue_mut(conversation)?.iter_mut().find(|e| e.local_id == local_id)
     }
 
     /// Shows (or refreshes) an entry in the conversation's timeline.
@@ -152,7 +244,7 @@ impl Outbox {
 
     /// The next step for `conversation`, if nothing is in flight there.
     pub(crate) fn next(&mut self, conversation: &str) -> Option<Next> {
-        let queue = self.queues.get_mut(conversation)?;
+        let queue = self.queue_mut(conversation)?;
         if queue.iter().any(|e| matches!(e.state, State::Uploading { .. } | State::Sending)) {
             return None;
         }
@@ -252,7 +344,7 @@ impl Outbox {
         index: u64,
         message: &Message,
     ) -> Option<u64> {
-        let queue = self.queues.get_mut(conversation)?;
+        let queue = self.queue_mut(conversation)?;
         if let Some(position) =
             queue.iter().position(|e| matches!(e.state, State::Sent(i) if i == index))
         {
@@ -262,21 +354,21 @@ impl Outbox {
             matches!(e.state, State::Sending)
                 && e.claimed.is_none()
                 && e.body == message.body
-                && e.attachments.len() == message.media.len()
+                && e.media.len() == message.media.len()
         })?;
         entry.claimed = Some(index);
         Some(entry.local_id)
     }
 
     fn remove(&mut self, conversation: &str, local_id: u64) {
-        if let Some(queue) = self.queues.get_mut(conversation) {
+        if let Some(queue) = self.queue_mut(conversation) {
             queue.retain(|e| e.local_id != local_id);
         }
     }
 
     /// The entry sent at `index`, if any, now that the message arrived; it leaves the outbox.
     pub(crate) fn confirmed(&mut self, conversation: &str, index: u64) -> Option<u64> {
-        let queue = self.queues.get_mut(conversation)?;
+        let queue = self.queue_mut(conversation)?;
         let position =
             queue.iter().position(|e| matches!(e.state, State::Sent(i) if i == index))?;
         queue.remove(position).map(|e| e.local_id)
@@ -301,7 +393,7 @@ impl Outbox {
 
     /// Drops an entry that has not been sent; aborts its upload. Returns whether it went.
     pub(crate) fn cancel(&mut self, conversation: &str, local_id: u64) -> bool {
-        let Some(queue) = self.queues.get_mut(conversation) else { return false };
+        let Some(queue) = self.queue_mut(conversation) else { return false };
         let Some(position) = queue.iter().position(|e| e.local_id == local_id) else {
             return false;
         };
@@ -469,5 +561,100 @@ mod tests {
             "the upload was told to stop"
         );
         assert!(outbox.next("CH1").is_none());
+    }
+
+    #[test]
+    fn test_unsent_is_what_the_server_has_not_confirmed_and_a_restore_keeps_each_key() {
+        let mut outbox = Outbox::default();
+        let a = text(&mut outbox, "a");
+        let b = text(&mut outbox, "b");
+        text(&mut outbox, "c");
+        assert_eq!(outbox.take_dirty(), ["CH1"], "queued messages are published");
+        assert!(outbox.take_dirty().is_empty());
+        let bodies = |unsent: &[UnsentMessage]| {
+            unsent.iter().map(|m| m.body.clone().unwrap_or_default()).collect::<Vec<_>>()
+        };
+        let Some(Next::Send { mutation_id: key_a, .. }) = outbox.next("CH1") else { panic!() };
+        assert_eq!(bodies(&outbox.unsent("CH1")), ["a", "b", "c"], "in flight is still unsent");
+        outbox.progress(Progress::Sent { conversation: "CH1".into(), local_id: a, result: Ok(4) });
+        assert_eq!(outbox.take_dirty(), ["CH1"]);
+        assert_eq!(bodies(&outbox.unsent("CH1")), ["b", "c"], "applied: on the server");
+        let Some(Next::Send { mutation_id: key_b, .. }) = outbox.next("CH1") else { panic!() };
+        assert_ne!(key_a, key_b);
+        let refused = Error::Api { status: 400, code: Some(50_000), message: "no".into() };
+        outbox.progress(Progress::Sent {
+            conversation: "CH1".into(),
+            local_id: b,
+            result: Err(refused),
+        });
+        let unsent = outbox.unsent("CH1");
+        assert_eq!(unsent[0].idempotency_key, key_b);
+        assert!(unsent[0].failed.as_deref().is_some_and(|e| e.contains("no")), "{unsent:?}");
+        assert_eq!(unsent[1].failed, None);
+
+        // The reload: a new outbox is given what was kept.
+        let mut again = Outbox::default();
+        let restored = again.restore_unsent("CH1", unsent.clone());
+        assert_eq!(restored.len(), 2);
+        assert!(again.restore_unsent("CH1", unsent.clone()).is_empty(), "restored once");
+        assert_eq!(again.unsent("CH1"), unsent, "the same messages, keys and failures");
+        let Some(Next::Send { local_id, body, mutation_id }) = again.next("CH1") else { panic!() };
+        assert_eq!(local_id, restored[1], "the failed one waits for the user's retry");
+        assert_eq!(
+            (body["body"].as_str(), mutation_id),
+            (Some("c"), unsent[1].idempotency_key.clone())
+        );
+        again.retry("CH1", restored[0]);
+        again.progress(Progress::Sent {
+            conversation: "CH1".into(),
+            local_id: restored[1],
+            result: Ok(9),
+        });
+        let Some(Next::Send { mutation_id, .. }) = again.next("CH1") else { panic!() };
+        assert_eq!(mutation_id, key_b, "retried under its first key");
+        let later = again.enqueue("CH1", Some("d".into()), json!({}), Vec::new());
+        assert!(later > restored[1], "local ids stay unique");
+    }
+
+    #[test]
+    fn test_uploaded_attachments_are_kept_by_media_sid_and_a_restored_message_sends_them() {
+        let mut outbox = Outbox::default();
+        let file = |name: &str| Attachment {
+            filename: name.into(),
+            content_type: "image/png".into(),
+            bytes: vec![1; 10],
+        };
+        let id = outbox.enqueue(
+            "CH1",
+            Some("see".into()),
+            json!({}),
+            vec![file("a.png"), file("b.png")],
+        );
+        outbox.next("CH1");
+        outbox.progress(Progress::Uploaded {
+            conversation: "CH1".into(),
+            local_id: id,
+            result: Ok("ME1".into()),
+        });
+        let unsent = outbox.unsent("CH1");
+        assert_eq!(unsent[0].media.len(), 2);
+        assert_eq!(unsent[0].media_sids, ["ME1"], "one of two uploaded");
+        outbox.next("CH1");
+        outbox.progress(Progress::Uploaded {
+            conversation: "CH1".into(),
+            local_id: id,
+            result: Ok("ME2".into()),
+        });
+        let unsent = outbox.unsent("CH1");
+
+        let mut again = Outbox::default();
+        again.restore_unsent("CH1", unsent);
+        let Some(Next::Send { body, .. }) = again.next("CH1") else {
+            panic!("nothing left to upload")
+        };
+        assert_eq!(body["media_sids"], json!(["ME1", "ME2"]));
+        let view = again.queues["CH1"][0].view();
+        assert_eq!(view.media[1], ("b.png".to_owned(), "image/png".to_owned(), 10));
+        assert_eq!(view.status, SendStatus::Sending);
     }
 }

@@ -116,9 +116,13 @@ impl Engine {
     pub(super) fn outbox_progress(&mut self, progress: Progress) {
         let finished = !matches!(progress, Progress::Uploading { .. });
         let (conversation, local_id, retry) = self.outbox.progress(progress);
-        // Sent, and the message already arrived through Sync: the echo gives way to it.
+        // Sent, and the message already arrived through Sync: the echo gives way to it. So
+        // it does when the message is older than the loaded window (a message restored from
+        // an earlier page that the server had applied long before): it will not arrive.
         if let Some(index) = self.outbox.sent_index(&conversation, local_id) {
-            if self.conversations.get(&conversation).is_some_and(|c| c.messages.contains(index)) {
+            if self.conversations.get(&conversation).is_some_and(|c| {
+                c.messages.contains(index) || c.oldest_index().is_some_and(|oldest| index < oldest)
+            }) {
                 self.outbox_confirmed(&conversation, index);
             }
         }
