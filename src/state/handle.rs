@@ -197,9 +197,17 @@ impl ChatHandle {
         }
     }
 
-    /// What every new session carries besides `form`: the locale, and the host's attributes.
+    /// What every new session carries besides `form`: the locale, the page the visitor is on
+    /// (for the agent), and the host's attributes.
     fn new_session_form(&self, mut form: Map<String, Value>) -> Map<String, Value> {
         form.insert("locale".to_owned(), self.store.locale.get_untracked().tag().into());
+        let (url, title) = validate::page(&dom::page_url(), &dom::title());
+        if let Some(url) = url {
+            form.insert("page_url".to_owned(), url.into());
+        }
+        if let Some(title) = title {
+            form.insert("page_title".to_owned(), title.into());
+        }
         let attributes = self.config.with_value(|c| c.attributes.clone());
         if !attributes.is_empty() {
             form.insert("attributes".to_owned(), Value::Object(attributes));
