@@ -161,6 +161,13 @@ pub fn Panel() -> impl IntoView {
                         </button>
                     </div>
                 }.into_any(),
+                // In place, the agent keeps the composer, read-only, once the conversation has
+                // ended: a visitor's way to start again means nothing at the desk.
+                Phase::Chat | Phase::Ended if inline => view! {
+                    <MessageList />
+                    <TypingIndicator />
+                    <Composer />
+                }.into_any(),
                 Phase::Chat | Phase::Ended => view! {
                     <MessageList />
                     <TypingIndicator />

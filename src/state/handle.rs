@@ -308,7 +308,11 @@ impl ChatHandle {
         let store = self.store;
         let body = store.draft.get_untracked();
         let files = store.files.get_untracked();
-        if body.trim().is_empty() && files.is_empty() {
+        // Nothing goes into a conversation that has ended (the agent desk keeps its composer,
+        // read-only, once the conversation is resolved).
+        if (body.trim().is_empty() && files.is_empty())
+            || store.phase.get_untracked() != Phase::Chat
+        {
             return;
         }
         if body.len() > convo_client::limits::BODY_BYTES {
