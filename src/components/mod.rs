@@ -4,6 +4,8 @@
 mod agent_desk;
 mod composer;
 mod connection_banner;
+#[cfg(feature = "agent-desk")]
+mod desk_item;
 mod draft_files;
 mod ended_view;
 mod header;
@@ -17,12 +19,18 @@ mod names;
 mod notices;
 mod panel;
 mod prechat_form;
+#[cfg(feature = "agent-desk")]
+mod resolve_button;
 mod typing_indicator;
+#[cfg(feature = "agent-desk")]
+mod visitor_details;
 
 #[cfg(feature = "agent-desk")]
 pub use agent_desk::AgentDesk;
 pub use composer::Composer;
 pub use connection_banner::ConnectionBanner;
+#[cfg(feature = "agent-desk")]
+pub use desk_item::DeskItem;
 pub use draft_files::DraftFiles;
 pub use ended_view::EndedView;
 pub use header::Header;
@@ -36,4 +44,8 @@ pub use names::Names;
 pub use notices::Notices;
 pub use panel::Panel;
 pub use prechat_form::PreChatForm;
+#[cfg(feature = "agent-desk")]
+pub use resolve_button::ResolveButton;
 pub use typing_indicator::TypingIndicator;
+#[cfg(feature = "agent-desk")]
+pub use visitor_details::VisitorDetails;

@@ -1,10 +1,13 @@
 //! Widget state: the view model ([`Chat`], whose one reducer holds every rule, with its
 //! [`Timeline`] and [`People`]), the reactive [`Store`] components read, the [`ChatHandle`]
-//! they call, and the [`bridge`] that feeds the store from `convo-client`.
+//! they call, and the [`bridge`] that feeds the store from `convo-client`. With the demo's agent
+//! desk: its list ([`Inbox`]) and the rules of its marks ([`desk`]).
 
 pub mod bridge;
 mod cache;
 pub mod chat;
+#[cfg(any(test, feature = "agent-desk"))]
+pub mod desk;
 mod handle;
 #[cfg(feature = "agent-desk")]
 mod inbox;
@@ -13,6 +16,8 @@ mod store;
 pub mod timeline;
 
 pub use chat::{Chat, Event, Phase};
+#[cfg(feature = "agent-desk")]
+pub use desk::Marks;
 pub use handle::ChatHandle;
 #[cfg(feature = "agent-desk")]
 pub use inbox::{Inbox, Summary};
