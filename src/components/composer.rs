@@ -81,7 +81,7 @@ pub fn Composer() -> impl IntoView {
                     <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 20l18-8L3 4v6l12 2-12 2z" /></svg>
                 </button>
             </div>
-            <p id="convo-composer-counter" class="convo-composer__counter" class:convo-composer__counter--ended=ended aria-live="polite">
+            <p id="convo-composer-counter" class="convo-composer__counter" aria-live="polite">
                 {move || {
                     let strings = store.strings();
                     if ended() {

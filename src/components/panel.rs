@@ -163,15 +163,10 @@ pub fn Panel() -> impl IntoView {
                 }.into_any(),
                 // In place, the agent keeps the composer, read-only, once the conversation has
                 // ended: a visitor's way to start again means nothing at the desk.
-                Phase::Chat | Phase::Ended if inline => view! {
-                    <MessageList />
-                    <TypingIndicator />
-                    <Composer />
-                }.into_any(),
                 Phase::Chat | Phase::Ended => view! {
                     <MessageList />
                     <TypingIndicator />
-                    <Show when=move || store.phase.get() == Phase::Chat fallback=|| view! { <EndedView /> }>
+                    <Show when=move || inline || store.phase.get() == Phase::Chat fallback=|| view! { <EndedView /> }>
                         <Composer />
                     </Show>
                 }.into_any(),
