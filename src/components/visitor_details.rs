@@ -3,21 +3,12 @@
 //! with the way to resolve the conversation.
 
 use leptos::prelude::*;
-use serde_json::Value;
 
 use super::ResolveButton;
 use crate::{
     i18n::Locale,
-    state::{Inbox, Marks, Summary},
+    state::{desk::as_text, Inbox, Marks, Summary},
 };
-
-/// A host attribute's value as text: strings as they are, anything else as JSON.
-fn as_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    }
-}
 
 /// The open conversation's visitor, and its resolve control.
 #[component]
@@ -75,19 +66,5 @@ pub fn VisitorDetails(
                 }
             })}
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::as_text;
-
-    #[test]
-    fn test_host_attributes_show_as_text() {
-        assert_eq!(as_text(&json!("<b>gold</b>")), "<b>gold</b>");
-        assert_eq!(as_text(&json!(3)), "3");
-        assert_eq!(as_text(&json!({ "a": [1, true] })), r#"{"a":[1,true]}"#);
     }
 }

@@ -1,9 +1,10 @@
 //! The agent desk's rules for one conversation of its list: how many of the visitor's messages
-//! the agent has not read, whether the visitor is typing, whether it is resolved. Pure: the
-//! desk's bridge loop gathers what the agent's own client publishes into a [`Followed`] and
-//! asks [`marks`]; tested natively, below.
+//! the agent has not read, whether the visitor is typing, whether it is resolved; and how the
+//! host's attributes read in its details. Pure: the desk's bridge loop gathers what the agent's
+//! own client publishes into a [`Followed`] and asks [`marks`]; tested natively, below.
 
 use convo_client::{ConversationInfo, ConversationState, Participant, TimelineItem};
+use serde_json::Value;
 
 /// What the desk's list shows of a conversation besides its summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -75,6 +76,15 @@ pub fn marks(me: &str, conversation: &Followed) -> Marks {
         unread,
         typing: conversation.typing.iter().any(|who| visitor(who)),
         resolved: info.state == ConversationState::Closed,
+    }
+}
+
+/// A value the host site attached to the conversation, as the desk shows it: a string as it is,
+/// anything else as JSON (never as markup: the desk renders it as text).
+pub fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -188,6 +198,13 @@ mod tests {
         }
         c.typing = vec!["ana".into(), "visitor-1".into()];
         assert!(marks(ME, &c).typing);
+    }
+
+    #[test]
+    fn test_host_attributes_show_as_text() {
+        assert_eq!(as_text(&json!("<b>gold</b>")), "<b>gold</b>");
+        assert_eq!(as_text(&json!(3)), "3");
+        assert_eq!(as_text(&json!({ "a": [1, true] })), r#"{"a":[1,true]}"#);
     }
 
     #[test]
