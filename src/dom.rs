@@ -163,6 +163,11 @@ pub fn title() -> String {
     window().and_then(|w| w.document()).map(|d| d.title()).unwrap_or_default()
 }
 
+/// The page's address (`location.href`).
+pub fn page_url() -> String {
+    window().and_then(|w| w.location().href().ok()).unwrap_or_default()
+}
+
 /// A short, quiet two-tone chime.
 pub fn chime() {
     let Ok(context) = web_sys::AudioContext::new() else { return };

@@ -1,54 +1,59 @@
-//! The demo's agent desk (`www/agent.html`): the widget's conversations on the left, the chosen
-//! one on the right — the widget itself ([`App`]), in place and signed in as the demo agent.
+//! The demo's agent desk (`www/agent.html`): the widget's conversations on the left (each with
+//! its marks), the chosen one in the middle — the widget itself ([`App`]), in place and signed
+//! in as the demo agent — and who the visitor is on the right, with the way to resolve it.
 
 use leptos::prelude::*;
 
+use super::{DeskItem, VisitorDetails};
 use crate::{
     dom,
+    i18n::Locale,
     state::{Inbox, Summary},
     App, WidgetConfig,
 };
 
-/// The demo backend's agent routes (only with the embedded emulator).
-const CONVERSATIONS_URL: &str = "/api/agent/conversations";
-
 /// How the widget is configured to show `conversation` to the agent.
-fn agent_view(conversation: &Summary) -> WidgetConfig {
+fn agent_view(conversation: &Summary, locale: Locale) -> WidgetConfig {
+    let session_url = format!("/api/agent/session?conversation={}", conversation.sid);
     WidgetConfig {
-        session_url: format!("/api/agent/session?conversation={}", conversation.sid),
-        team_name: Some(visitor_name(conversation)),
-        locale: Some("en".to_owned()),
+        // A refresh is a new grant from the desk's route, which serves a resolved conversation
+        // too: the visitor's `/api/token` refuses closed ones (409), but the agent still reads.
+        token_url: session_url.clone(),
+        session_url,
+        team_name: Some(visitor_name(conversation, locale)),
+        locale: Some(locale.tag().to_owned()),
         prechat: Vec::new(),
         inline: true,
         ..WidgetConfig::default()
     }
 }
 
-fn visitor_name(conversation: &Summary) -> String {
-    conversation.visitor.clone().unwrap_or_else(|| "Visitor".to_owned())
+/// The name the visitor gave, or the desk's word for a visitor.
+pub(super) fn visitor_name(conversation: &Summary, locale: Locale) -> String {
+    conversation.visitor.clone().unwrap_or_else(|| locale.desk().visitor.to_owned())
 }
 
-/// The desk: the list of conversations and the one being answered.
+/// The desk: the list of conversations, the one being answered, and its visitor.
 #[component]
 pub fn AgentDesk() -> impl IntoView {
-    let inbox = Inbox::start(CONVERSATIONS_URL);
-    let selected = RwSignal::new(None::<Summary>);
-    let choose = move |conversation: Summary| {
-        if selected.with_untracked(|s| s.as_ref().map(|s| &s.sid) != Some(&conversation.sid)) {
-            selected.set(Some(conversation));
-        }
-    };
+    let locale = Locale::from_tag(&dom::browser_language().unwrap_or_default());
+    let strings = locale.desk();
+    let inbox = Inbox::start();
+    let selected = RwSignal::new(None::<String>);
+    // The chosen conversation as the list describes it now (its state, its details).
+    let current = Memo::new(move |_| {
+        let sid = selected.get()?;
+        inbox.conversations.with(|list| list.iter().find(|c| c.sid == sid).cloned())
+    });
     view! {
-        <div class="convo-desk">
+        <div class="convo-desk" lang=locale.tag() dir=if locale.is_rtl() { "rtl" } else { "ltr" }>
             <nav class="convo-desk__list" aria-labelledby="convo-desk-title">
-                <h1 id="convo-desk-title" class="convo-desk__title">"Conversations"</h1>
+                <h1 id="convo-desk-title" class="convo-desk__title">{strings.conversations}</h1>
                 {move || inbox.error.get().map(|error| view! {
                     <p class="convo-desk__note" role="alert">{error.to_string()}</p>
                 })}
                 <Show when=move || inbox.conversations.with(Vec::is_empty)>
-                    <p class="convo-desk__note">
-                        "None yet: open the shop in another tab and start a chat."
-                    </p>
+                    <p class="convo-desk__note">{strings.none_yet}</p>
                 </Show>
                 <ul>
                     <For
@@ -57,39 +62,34 @@ pub fn AgentDesk() -> impl IntoView {
                         let:conversation
                     >
                         <li>
-                            <button
-                                type="button"
-                                class="convo-desk__item"
-                                aria-current={
-                                    let sid = conversation.sid.clone();
-                                    move || {
-                                        selected.with(|s| s.as_ref().map(|s| &s.sid) == Some(&sid))
-                                            .then_some("true")
-                                    }
-                                }
-                                on:click={
-                                    let conversation = conversation.clone();
-                                    move |_| choose(conversation.clone())
-                                }
-                            >
-                                <span class="convo-desk__visitor">{visitor_name(&conversation)}</span>
-                                <span class="convo-desk__meta">
-                                    {dom::clock(&conversation.date_created, "en")}
-                                    {(conversation.state == "closed").then_some(" · closed")}
-                                </span>
-                            </button>
+                            <DeskItem
+                                marks=inbox.marks(&conversation.sid)
+                                conversation
+                                selected
+                                locale
+                            />
                         </li>
                     </For>
                 </ul>
             </nav>
             <div class="convo-desk__chat">
                 {move || match selected.get() {
-                    Some(conversation) => view! { <App config=agent_view(&conversation) /> }.into_any(),
+                    Some(sid) => {
+                        let conversation = inbox
+                            .conversations
+                            .with_untracked(|list| list.iter().find(|c| c.sid == sid).cloned());
+                        conversation
+                            .map(|c| view! { <App config=agent_view(&c, locale) /> }.into_any())
+                            .unwrap_or_else(|| ().into_any())
+                    }
                     None => view! {
-                        <p class="convo-desk__note">"Choose a conversation to answer it."</p>
+                        <p class="convo-desk__note">{strings.choose}</p>
                     }.into_any(),
                 }}
             </div>
+            {move || selected.get().map(|sid| view! {
+                <VisitorDetails marks=inbox.marks(&sid) sid conversation=current inbox locale />
+            })}
         </div>
     }
 }

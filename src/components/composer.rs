@@ -1,10 +1,11 @@
 //! The composer: a growing text area (Enter sends, Shift+Enter breaks the line), the attach
-//! button, the draft's files, and a counter as the 32 KB limit nears.
+//! button, the draft's files, and a counter as the 32 KB limit nears. Read-only once the
+//! conversation has ended (where it stays shown: the agent desk).
 
 use leptos::{html, prelude::*};
 
 use super::DraftFiles;
-use crate::state::{ChatHandle, Store};
+use crate::state::{ChatHandle, Phase, Store};
 
 /// Show the counter from this share of the limit on.
 const COUNTER_FROM: f64 = 0.8;
@@ -20,6 +21,7 @@ pub fn Composer() -> impl IntoView {
     let over = move || used() > limit;
     let empty =
         move || store.draft.with(|d| d.trim().is_empty()) && store.files.with(Vec::is_empty);
+    let ended = move || store.phase.get() == Phase::Ended;
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
         // Enter sends; Shift+Enter (and Enter while an IME composes) writes a line break.
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
@@ -47,6 +49,7 @@ pub fn Composer() -> impl IntoView {
                     type="button"
                     class="convo-icon-button"
                     aria-label=move || store.strings().attach
+                    disabled=ended
                     on:click=move |_| {
                         if let Some(input) = picker.get() {
                             input.click();
@@ -64,6 +67,7 @@ pub fn Composer() -> impl IntoView {
                     class="convo-composer__input"
                     rows="1"
                     placeholder=move || store.strings().composer_placeholder
+                    readonly=ended
                     aria-invalid=move || over().to_string()
                     aria-describedby="convo-composer-counter"
                     prop:value=move || store.draft.get()
@@ -73,14 +77,16 @@ pub fn Composer() -> impl IntoView {
                     }
                     on:keydown=on_keydown
                 ></textarea>
-                <button type="submit" class="convo-send" aria-label=move || store.strings().send disabled=move || empty() || over()>
+                <button type="submit" class="convo-send" aria-label=move || store.strings().send disabled=move || empty() || over() || ended()>
                     <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 20l18-8L3 4v6l12 2-12 2z" /></svg>
                 </button>
             </div>
             <p id="convo-composer-counter" class="convo-composer__counter" aria-live="polite">
                 {move || {
                     let strings = store.strings();
-                    if over() {
+                    if ended() {
+                        strings.ended.to_owned()
+                    } else if over() {
                         strings.over_limit.to_owned()
                     } else if used() as f64 >= limit as f64 * COUNTER_FROM {
                         (strings.bytes_left)(limit - used())

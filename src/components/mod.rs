@@ -4,6 +4,8 @@
 mod agent_desk;
 mod composer;
 mod connection_banner;
+#[cfg(feature = "agent-desk")]
+mod desk_item;
 mod draft_files;
 mod earlier_threads;
 mod end_confirm;
@@ -20,12 +22,18 @@ mod notices;
 mod panel;
 mod prechat_form;
 mod rating_form;
+#[cfg(feature = "agent-desk")]
+mod resolve_button;
 mod typing_indicator;
+#[cfg(feature = "agent-desk")]
+mod visitor_details;
 
 #[cfg(feature = "agent-desk")]
 pub use agent_desk::AgentDesk;
 pub use composer::Composer;
 pub use connection_banner::ConnectionBanner;
+#[cfg(feature = "agent-desk")]
+pub use desk_item::DeskItem;
 pub use draft_files::DraftFiles;
 pub use earlier_threads::EarlierThreads;
 pub use end_confirm::EndConfirm;
@@ -42,4 +50,8 @@ pub use notices::Notices;
 pub use panel::Panel;
 pub use prechat_form::PreChatForm;
 pub use rating_form::RatingForm;
+#[cfg(feature = "agent-desk")]
+pub use resolve_button::ResolveButton;
 pub use typing_indicator::TypingIndicator;
+#[cfg(feature = "agent-desk")]
+pub use visitor_details::VisitorDetails;

@@ -170,10 +170,12 @@ pub fn Panel() -> impl IntoView {
                         </button>
                     </div>
                 }.into_any(),
+                // In place, the agent keeps the composer, read-only, once the conversation has
+                // ended: a visitor's way to start again means nothing at the desk.
                 Phase::Chat | Phase::Ended => view! {
                     <MessageList />
                     <TypingIndicator />
-                    <Show when=move || store.phase.get() == Phase::Chat fallback=|| view! { <EndedView /> }>
+                    <Show when=move || inline || store.phase.get() == Phase::Chat fallback=|| view! { <EndedView /> }>
                         <Show when=inactive>
                             <p class="convo-inactive" role="status">{move || store.strings().inactive}</p>
                         </Show>

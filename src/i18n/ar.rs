@@ -90,3 +90,27 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     today: "اليوم",
     yesterday: "أمس",
 };
+
+#[cfg(any(test, feature = "agent-desk"))]
+pub(super) static DESK: super::DeskCatalogue = super::DeskCatalogue {
+    conversations: "المحادثات",
+    none_yet: "لا شيء بعد: افتح المتجر في علامة تبويب أخرى وابدأ محادثة.",
+    choose: "اختر محادثة للرد عليها.",
+    visitor: "زائر",
+    resolved: "تم الحل",
+    typing: "يكتب…",
+    details: "تفاصيل الزائر",
+    name: "الاسم",
+    email: "البريد الإلكتروني",
+    question: "السؤال",
+    page: "الصفحة",
+    host: "من الموقع",
+    not_given: "غير متوفر",
+    resolve: "حل المحادثة",
+    resolve_question: "هل تريد حل هذه المحادثة؟ سيرى الزائر أنها انتهت ولن يتمكن من الكتابة فيها.",
+    resolve_confirm: "نعم، حلها",
+    keep_open: "إبقاؤها مفتوحة",
+    resolving: "جارٍ الحل…",
+    is_resolved: "تم حل هذه المحادثة.",
+    resolve_failed: |error| format!("تعذر حلها: {error}"),
+};

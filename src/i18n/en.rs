@@ -96,3 +96,27 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     today: "Today",
     yesterday: "Yesterday",
 };
+
+#[cfg(any(test, feature = "agent-desk"))]
+pub(super) static DESK: super::DeskCatalogue = super::DeskCatalogue {
+    conversations: "Conversations",
+    none_yet: "None yet: open the shop in another tab and start a chat.",
+    choose: "Choose a conversation to answer it.",
+    visitor: "Visitor",
+    resolved: "Resolved",
+    typing: "typing…",
+    details: "Visitor details",
+    name: "Name",
+    email: "Email",
+    question: "Question",
+    page: "Page",
+    host: "From the site",
+    not_given: "Not given",
+    resolve: "Resolve",
+    resolve_question: "Resolve this conversation? The visitor will see that it has ended and can no longer write in it.",
+    resolve_confirm: "Yes, resolve",
+    keep_open: "Keep it open",
+    resolving: "Resolving…",
+    is_resolved: "This conversation is resolved.",
+    resolve_failed: |error| format!("Could not resolve it: {error}"),
+};

@@ -103,3 +103,27 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     today: "Aujourd'hui",
     yesterday: "Hier",
 };
+
+#[cfg(any(test, feature = "agent-desk"))]
+pub(super) static DESK: super::DeskCatalogue = super::DeskCatalogue {
+    conversations: "Conversations",
+    none_yet: "Aucune pour l'instant : ouvrez la boutique dans un autre onglet et lancez un chat.",
+    choose: "Choisissez une conversation pour y répondre.",
+    visitor: "Visiteur",
+    resolved: "Résolue",
+    typing: "écrit…",
+    details: "Le visiteur",
+    name: "Nom",
+    email: "E-mail",
+    question: "Question",
+    page: "Page",
+    host: "Transmis par le site",
+    not_given: "Non renseigné",
+    resolve: "Résoudre",
+    resolve_question: "Résoudre cette conversation ? Le visiteur verra qu'elle est terminée et ne pourra plus y écrire.",
+    resolve_confirm: "Oui, résoudre",
+    keep_open: "La laisser ouverte",
+    resolving: "Résolution…",
+    is_resolved: "Cette conversation est résolue.",
+    resolve_failed: |error| format!("Impossible de la résoudre : {error}"),
+};

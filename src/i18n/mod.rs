@@ -53,6 +53,43 @@ impl Locale {
             Locale::Ar => &ar::CATALOGUE,
         }
     }
+
+    /// The demo agent desk's strings.
+    #[cfg(any(test, feature = "agent-desk"))]
+    pub fn desk(self) -> &'static DeskCatalogue {
+        match self {
+            Locale::En => &en::DESK,
+            Locale::Fr => &fr::DESK,
+            Locale::Ar => &ar::DESK,
+        }
+    }
+}
+
+/// The demo agent desk's strings (`www/agent.html`), apart from the widget's: the widget a
+/// site ships leaves them out with the desk.
+#[cfg(any(test, feature = "agent-desk"))]
+#[derive(Debug)]
+pub struct DeskCatalogue {
+    pub conversations: &'static str,
+    pub none_yet: &'static str,
+    pub choose: &'static str,
+    pub visitor: &'static str,
+    pub resolved: &'static str,
+    pub typing: &'static str,
+    pub details: &'static str,
+    pub name: &'static str,
+    pub email: &'static str,
+    pub question: &'static str,
+    pub page: &'static str,
+    pub host: &'static str,
+    pub not_given: &'static str,
+    pub resolve: &'static str,
+    pub resolve_question: &'static str,
+    pub resolve_confirm: &'static str,
+    pub keep_open: &'static str,
+    pub resolving: &'static str,
+    pub is_resolved: &'static str,
+    pub resolve_failed: fn(&str) -> String,
 }
 
 /// The strings of one locale. Functions build the ones with values in them.
@@ -190,6 +227,39 @@ mod tests {
             assert!((c.files_not_kept)("a.png, b.pdf").contains("a.png, b.pdf"));
         }
         assert_ne!(Locale::Fr.strings().send, Locale::En.strings().send);
+    }
+
+    #[test]
+    fn test_every_locale_fills_every_desk_string() {
+        for locale in [Locale::En, Locale::Fr, Locale::Ar] {
+            let d = locale.desk();
+            for s in [
+                d.conversations,
+                d.none_yet,
+                d.choose,
+                d.visitor,
+                d.resolved,
+                d.typing,
+                d.details,
+                d.name,
+                d.email,
+                d.question,
+                d.page,
+                d.host,
+                d.not_given,
+                d.resolve,
+                d.resolve_question,
+                d.resolve_confirm,
+                d.keep_open,
+                d.resolving,
+                d.is_resolved,
+            ] {
+                assert!(!s.trim().is_empty(), "{locale:?}");
+            }
+            assert!((d.resolve_failed)("timeout").contains("timeout"), "{locale:?}");
+        }
+        assert_ne!(Locale::Fr.desk().resolve, Locale::En.desk().resolve);
+        assert_ne!(Locale::Ar.desk().resolve, Locale::En.desk().resolve);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! what is ready at once into one update (a page of history, a reconnect's catch-up). It also
 //! keeps the stored session and what the visitor wrote that the server does not have yet (the
 //! unsent messages, the draft), and installs the widget-wide listeners (page visibility, the
-//! visual viewport, the title), each removed when the widget goes.
+//! visual viewport, the title), each removed when the widget goes. The demo's agent desk has a
+//! loop of its own here too, over every conversation the agent has joined.
 
 use std::{sync::Arc, time::Duration};
 
@@ -420,4 +421,194 @@ fn follow_visual_viewport() {
     };
     update();
     listen(&viewport, "resize", update);
+}
+
+#[cfg(feature = "agent-desk")]
+pub use desk::{connect_desk, DeskLive};
+
+/// The agent desk's own connection, as the agent: it follows every conversation the agent has
+/// joined and keeps the marks of each in the desk's list ([`super::desk::marks`]) while one of
+/// them is open in the widget beside it.
+#[cfg(feature = "agent-desk")]
+mod desk {
+    use std::{
+        collections::{HashMap, HashSet},
+        sync::Arc,
+    };
+
+    use convo_client::{
+        Client, ClientConfig, ConversationInfo, Participant, TimelineItem, TokenProvider,
+        VectorDiff,
+    };
+    use futures_util::{
+        future::{AbortHandle, Abortable},
+        stream::{LocalBoxStream, SelectAll},
+        FutureExt, StreamExt,
+    };
+    use leptos::task::spawn_local;
+
+    use crate::{
+        state::{
+            desk::{marks, Followed},
+            Inbox,
+        },
+        WidgetConfig,
+    };
+
+    /// The desk's client and the loop reading it.
+    #[derive(Debug, Clone)]
+    pub struct DeskLive {
+        client: Client,
+        stop: AbortHandle,
+    }
+
+    impl DeskLive {
+        /// Disconnects and ends the loop.
+        pub fn shutdown(&self) {
+            self.stop.abort();
+            self.client.shutdown();
+        }
+    }
+
+    /// What the desk's client published, by conversation.
+    enum Update {
+        Me(Option<String>),
+        Joined(Vec<String>),
+        Info(String, Option<ConversationInfo>),
+        Participants(String, Vec<Participant>),
+        Typing(String, Vec<String>),
+        HasOlder(String, bool),
+        Timeline(String, VectorDiff<TimelineItem>),
+    }
+
+    /// Connects the desk's client with `tokens` and starts the loop that marks `inbox`'s list.
+    pub fn connect_desk(inbox: Inbox, tokens: Arc<dyn TokenProvider>) -> DeskLive {
+        let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+        let twilsock_url = WidgetConfig::default().absolute_twilsock_url(&origin);
+        let client = Client::connect(ClientConfig::following_tokens(twilsock_url), tokens);
+        let (stop, registration) = AbortHandle::new_pair();
+        spawn_local(Abortable::new(run(inbox, client.clone()), registration).map(drop));
+        DeskLive { client, stop }
+    }
+
+    async fn run(inbox: Inbox, client: Client) {
+        let mut updates: SelectAll<LocalBoxStream<'static, Update>> = SelectAll::new();
+        updates.push(client.identity().subscribe().map(Update::Me).boxed_local());
+        updates.push(
+            client
+                .conversations()
+                .subscribe()
+                .map(|list| Update::Joined(list.into_iter().map(|c| c.sid).collect()))
+                .boxed_local(),
+        );
+        let mut me: Option<String> = None;
+        let mut followed: HashMap<String, Followed> = HashMap::new();
+        while let Some(first) = updates.next().await {
+            let mut batch = vec![first];
+            while let Some(Some(more)) = updates.next().now_or_never() {
+                batch.push(more);
+            }
+            let mut touched: HashSet<String> = HashSet::new();
+            for update in batch {
+                match update {
+                    Update::Me(identity) => {
+                        me = identity;
+                        touched.extend(followed.keys().cloned());
+                    }
+                    Update::Joined(sids) => {
+                        for sid in sids {
+                            if !followed.contains_key(&sid) {
+                                let timeline = follow(&mut updates, &client, &sid);
+                                followed.insert(
+                                    sid.clone(),
+                                    Followed { items: timeline, ..Followed::default() },
+                                );
+                                touched.insert(sid);
+                            }
+                        }
+                    }
+                    Update::Info(sid, info) => {
+                        if let Some(c) = followed.get_mut(&sid) {
+                            c.info = info;
+                            touched.insert(sid);
+                        }
+                    }
+                    Update::Participants(sid, participants) => {
+                        if let Some(c) = followed.get_mut(&sid) {
+                            c.participants = participants;
+                            touched.insert(sid);
+                        }
+                    }
+                    Update::Typing(sid, typing) => {
+                        if let Some(c) = followed.get_mut(&sid) {
+                            c.typing = typing;
+                            touched.insert(sid);
+                        }
+                    }
+                    Update::HasOlder(sid, has_older) => {
+                        if let Some(c) = followed.get_mut(&sid) {
+                            c.has_older = has_older;
+                            touched.insert(sid);
+                        }
+                    }
+                    Update::Timeline(sid, diff) => {
+                        if let Some(c) = followed.get_mut(&sid) {
+                            diff.apply(&mut c.items);
+                            touched.insert(sid);
+                        }
+                    }
+                }
+            }
+            if inbox.is_disposed() {
+                return;
+            }
+            let Some(me) = &me else { continue };
+            for sid in touched {
+                if let Some(conversation) = followed.get(&sid) {
+                    inbox.set_marks(&sid, marks(me, conversation));
+                }
+            }
+        }
+    }
+
+    /// Adds conversation `sid`'s streams to the loop's; its timeline now.
+    fn follow(
+        updates: &mut SelectAll<LocalBoxStream<'static, Update>>,
+        client: &Client,
+        sid: &str,
+    ) -> Vec<TimelineItem> {
+        let conversation = client.conversation(sid);
+        let sid = sid.to_owned();
+        let (timeline, diffs) = conversation.timeline().subscribe();
+        let s = sid.clone();
+        updates.push(
+            conversation.info().subscribe().map(move |i| Update::Info(s.clone(), i)).boxed_local(),
+        );
+        let s = sid.clone();
+        updates.push(
+            conversation
+                .participants()
+                .subscribe()
+                .map(move |p| Update::Participants(s.clone(), p))
+                .boxed_local(),
+        );
+        let s = sid.clone();
+        updates.push(
+            conversation
+                .typing()
+                .subscribe()
+                .map(move |t| Update::Typing(s.clone(), t))
+                .boxed_local(),
+        );
+        let s = sid.clone();
+        updates.push(
+            conversation
+                .has_older()
+                .subscribe()
+                .map(move |h| Update::HasOlder(s.clone(), h))
+                .boxed_local(),
+        );
+        updates.push(diffs.map(move |d| Update::Timeline(sid.clone(), d)).boxed_local());
+        timeline
+    }
 }

@@ -272,9 +272,17 @@ impl ChatHandle {
         }
     }
 
-    /// What every new session carries besides `form`: the locale, and the host's attributes.
+    /// What every new session carries besides `form`: the locale, the page the visitor is on
+    /// (for the agent), and the host's attributes.
     fn new_session_form(&self, mut form: Map<String, Value>) -> Map<String, Value> {
         form.insert("locale".to_owned(), self.store.locale.get_untracked().tag().into());
+        let (url, title) = validate::page(&dom::page_url(), &dom::title());
+        if let Some(url) = url {
+            form.insert("page_url".to_owned(), url.into());
+        }
+        if let Some(title) = title {
+            form.insert("page_title".to_owned(), title.into());
+        }
         let attributes = self.config.with_value(|c| c.attributes.clone());
         if !attributes.is_empty() {
             form.insert("attributes".to_owned(), Value::Object(attributes));
@@ -487,7 +495,11 @@ impl ChatHandle {
         let store = self.store;
         let body = store.draft.get_untracked();
         let files = store.files.get_untracked();
-        if body.trim().is_empty() && files.is_empty() {
+        // Nothing goes into a conversation that has ended (the agent desk keeps its composer,
+        // read-only, once the conversation is resolved).
+        if (body.trim().is_empty() && files.is_empty())
+            || store.phase.get_untracked() != Phase::Chat
+        {
             return;
         }
         if body.len() > convo_client::limits::BODY_BYTES {

@@ -1,10 +1,13 @@
 //! Widget state: the view model ([`Chat`], whose one reducer holds every rule, with its
 //! [`Timeline`] and [`People`]), the reactive [`Store`] components read, the [`ChatHandle`]
-//! they call, and the [`bridge`] that feeds the store from `convo-client`.
+//! they call, and the [`bridge`] that feeds the store from `convo-client`. With the demo's agent
+//! desk: its list ([`Inbox`]) and the rules of its marks ([`desk`]).
 
 pub mod bridge;
 mod cache;
 pub mod chat;
+#[cfg(any(test, feature = "agent-desk"))]
+pub mod desk;
 pub mod earlier;
 mod handle;
 #[cfg(feature = "agent-desk")]
@@ -15,6 +18,8 @@ pub mod timeline;
 mod unsent;
 
 pub use chat::{Chat, Event, Feedback, Phase};
+#[cfg(feature = "agent-desk")]
+pub use desk::Marks;
 pub use handle::ChatHandle;
 #[cfg(feature = "agent-desk")]
 pub use inbox::{Inbox, Summary};

@@ -55,6 +55,35 @@ pub fn text(value: &str, required: bool, max_bytes: usize) -> Result<(), FieldEr
     Ok(())
 }
 
+/// The longest page address a new session carries (the backend refuses longer ones).
+pub const PAGE_URL_CHARS: usize = 2048;
+/// The longest page title a new session carries (the backend refuses longer ones).
+pub const PAGE_TITLE_CHARS: usize = 256;
+
+/// What a new session tells the support team about the page the visitor is on, `(address,
+/// title)`, in the shape the backend accepts: an `http(s)` address without its fragment (a
+/// `#access_token=…` belongs to the page, not to the support team), and the title without
+/// control characters; both cut to the backend's limits rather than refused, so a long address
+/// never stops a visitor from chatting.
+pub fn page(href: &str, title: &str) -> (Option<String>, Option<String>) {
+    let address = href.split('#').next().unwrap_or_default().trim();
+    let web = ["http://", "https://"]
+        .iter()
+        .any(|scheme| address.get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme)));
+    let url = (web && !address.chars().any(|c| c.is_whitespace() || c.is_control()))
+        .then(|| address.chars().take(PAGE_URL_CHARS).collect::<String>());
+    let title: String = title
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(PAGE_TITLE_CHARS)
+        .collect();
+    let title = title.trim_end().to_owned();
+    (url, (!title.is_empty()).then_some(title))
+}
+
 /// What attachments are allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentPolicy {
@@ -177,6 +206,31 @@ mod tests {
             assert_eq!(email(bad, true), Err(FieldError::Email), "{bad}");
         }
         assert_eq!(email("", true), Err(FieldError::Required));
+    }
+
+    #[test]
+    fn test_the_page_a_session_names_is_what_the_backend_accepts() {
+        let page = |href: &str, title: &str| super::page(href, title);
+        assert_eq!(
+            page("https://shop.example/tents?id=7#reviews", "Ridgeline 2 tent"),
+            (Some("https://shop.example/tents?id=7".into()), Some("Ridgeline 2 tent".into()))
+        );
+        assert_eq!(
+            page("http://127.0.0.1:8080/#access_token=secret", ""),
+            (Some("http://127.0.0.1:8080/".into()), None),
+            "no fragment, and no empty title"
+        );
+        for not_web in ["file:///home/ana/shop.html", "about:blank", "data:text/html,hi", ""] {
+            assert_eq!(page(not_web, "t").0, None, "{not_web}");
+        }
+        let (url, title) =
+            page(&format!("HTTPS://shop.example/{}", "a".repeat(3000)), &"é\n".repeat(300));
+        let url = url.unwrap();
+        assert_eq!(url.chars().count(), PAGE_URL_CHARS);
+        assert!(url.starts_with("HTTPS://shop.example/aaa"));
+        let title = title.unwrap();
+        assert!(title.chars().count() <= PAGE_TITLE_CHARS, "{}", title.chars().count());
+        assert!(!title.chars().any(char::is_control) && !title.ends_with(' '), "{title:?}");
     }
 
     #[test]

@@ -182,6 +182,15 @@ impl TwilioApi {
         }
     }
 
+    /// Closes a conversation for good (`State=closed`): its participants can read it but no
+    /// longer write, and a visitor's widget shows it has ended. Closing a closed one is a
+    /// no-op, as on Twilio.
+    pub async fn close_conversation(&self, sid: &str) -> Result<ConversationInfo, BackendError> {
+        let url = self.url(&format!("Conversations/{sid}"));
+        let body = self.call(reqwest::Method::POST, url, &[("State", "closed")], false).await?;
+        parse(body)
+    }
+
     /// The service's most recently created conversations (at most 100), newest first.
     pub async fn recent_conversations(&self) -> Result<Vec<ConversationSummary>, BackendError> {
         #[derive(Deserialize)]
@@ -246,13 +255,6 @@ impl TwilioApi {
         }
         let text = Value::Object(attributes).to_string();
         self.call(reqwest::Method::POST, url, &[("Attributes", &text)], false).await.map(drop)
-    }
-
-    /// Closes a conversation: nobody can post in it any more, and its participants see it
-    /// end.
-    pub async fn close_conversation(&self, conversation: &str) -> Result<(), BackendError> {
-        let url = self.url(&format!("Conversations/{conversation}"));
-        self.call(reqwest::Method::POST, url, &[("State", "closed")], false).await.map(drop)
     }
 
     /// Adds a chat participant.

@@ -221,6 +221,14 @@ async fn test_bad_input_is_refused_with_a_clear_twilio_error() {
         (json!({ "question": "q".repeat(33_000) }).to_string(), "limit"),
         (json!({ "attributes": { "x": "y".repeat(5000) } }).to_string(), "attributes"),
         (json!({ "admin": true }).to_string(), "unknown field"),
+        (
+            json!({ "page_url": format!("https://shop.example/{}", "p".repeat(2048)) }).to_string(),
+            "2069 characters",
+        ),
+        (json!({ "page_url": "javascript:alert(1)" }).to_string(), "http or https"),
+        (json!({ "page_url": "https://shop.example/a b" }).to_string(), "http or https"),
+        (json!({ "page_title": "t".repeat(257) }).to_string(), "257 characters"),
+        (json!({ "page_title": "a\u{7}b" }).to_string(), "control characters"),
     ] {
         let response = post(&stack, "/api/session", &body).await;
         assert_eq!(response.status(), 400, "{}", &body[..body.len().min(80)]);
@@ -346,6 +354,132 @@ async fn test_the_demo_agent_desk_lists_joins_and_answers() {
     assert_eq!(response.status(), 400);
 }
 
+#[tokio::test]
+async fn test_the_session_stores_the_visitors_page_and_question_for_the_desk() {
+    let stack = TestStack::spawn().await;
+    let question = format!("{}?", "Is it waterproof ".repeat(100));
+    let visitor = post_ok(
+        &stack,
+        "/api/session",
+        json!({
+            "name": "Zoë",
+            "email": "zoe@example.org",
+            "question": question,
+            "attributes": { "plan": "gold", "cart": 3, "note": "<b>bold</b>" },
+            "page_url": "https://shop.example/tents?id=7",
+            "page_title": "Ridgeline 2 tent — Northwind",
+        }),
+    )
+    .await;
+    let sid = visitor["conversation_sid"].as_str().unwrap();
+    let attributes = conversation_attributes(&stack, sid).await;
+    assert_eq!(
+        attributes["page"],
+        json!({ "url": "https://shop.example/tents?id=7", "title": "Ridgeline 2 tent — Northwind" })
+    );
+    // The attributes keep the question's start; the whole question is the first message.
+    let kept = attributes["visitor"]["question"].as_str().unwrap();
+    assert_eq!(kept.chars().count(), 1001, "{kept}");
+    assert!(kept.ends_with('…') && question.starts_with(kept.trim_end_matches('…')));
+    assert_eq!(messages(&stack, sid).await[0]["body"], question);
+
+    let list: Value = reqwest::get(format!("{}/api/agent/conversations", stack.backend.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = &list[0];
+    assert_eq!(entry["sid"], sid);
+    assert_eq!(
+        (entry["visitor"].as_str(), entry["email"].as_str()),
+        (Some("Zoë"), Some("zoe@example.org"))
+    );
+    assert_eq!(entry["question"], kept);
+    assert_eq!(entry["page"]["url"], "https://shop.example/tents?id=7");
+    assert_eq!(entry["page"]["title"], "Ridgeline 2 tent — Northwind");
+    assert_eq!(entry["host"], json!({ "plan": "gold", "cart": 3, "note": "<b>bold</b>" }));
+
+    // Without a page (an older widget, or a page that is not http), nothing is made up.
+    let bare = post_ok(&stack, "/api/session", json!({ "name": "Ines" })).await;
+    let attributes =
+        conversation_attributes(&stack, bare["conversation_sid"].as_str().unwrap()).await;
+    assert!(attributes.get("page").is_none(), "{attributes}");
+    assert_eq!(attributes["visitor"]["question"], Value::Null);
+}
+
+#[tokio::test]
+async fn test_the_largest_session_a_visitor_may_start_fits_twilios_attribute_limit() {
+    // Every field at its limit, in the characters that take the most bytes of JSON: the
+    // conversation's attributes stay under Twilio's 16 KB and the conversation is created.
+    let stack = TestStack::spawn().await;
+    let escaped = "\u{1}".repeat(33_000 / 6);
+    let host = json!({ "k": "\"".repeat(2000) });
+    assert!(host.to_string().len() <= 4096);
+    let visitor = post_ok(
+        &stack,
+        "/api/session",
+        json!({
+            "name": "😀".repeat(256),
+            "email": format!("{}@example.org", "a".repeat(240)),
+            "question": escaped,
+            "locale": "x".repeat(35),
+            "attributes": host,
+            "page_url": format!("https://shop.example/{}", "%".repeat(2048 - 21)),
+            "page_title": "😀".repeat(256),
+        }),
+    )
+    .await;
+    let sid = visitor["conversation_sid"].as_str().unwrap();
+    let c = rest(&stack, reqwest::Method::GET, &format!("/v1/Conversations/{sid}"), &[]).await;
+    let size = c["attributes"].as_str().unwrap().len();
+    assert!(size < 16 * 1024, "{size} bytes");
+}
+
+#[tokio::test]
+async fn test_the_agent_desk_resolves_a_conversation_and_has_its_own_token() {
+    let stack = TestStack::spawn().await;
+    let visitor = post_ok(&stack, "/api/session", json!({ "name": "Zoë" })).await;
+    let sid = visitor["conversation_sid"].as_str().unwrap();
+    let resolve = format!("/api/agent/resolve?conversation={sid}");
+    for _ in 0..2 {
+        let resolved = post_ok(&stack, &resolve, json!({})).await;
+        assert_eq!(
+            (resolved["sid"].as_str(), resolved["state"].as_str()),
+            (Some(sid), Some("closed"))
+        );
+    }
+    let c = rest(&stack, reqwest::Method::GET, &format!("/v1/Conversations/{sid}"), &[]).await;
+    assert_eq!(c["state"], "closed");
+    // The visitor's session is over: no token without asking to read the history.
+    let refused =
+        post(&stack, "/api/token", &json!({ "session": visitor["session"] }).to_string()).await;
+    assert_eq!(refused.status(), 409);
+    let list: Value = reqwest::get(format!("{}/api/agent/conversations", stack.backend.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["state"], "closed");
+    for bad in ["CH..%2F", "CH00000000000000000000000000000000"] {
+        let response = post(&stack, &format!("/api/agent/resolve?conversation={bad}"), "{}").await;
+        assert_eq!(response.status(), 400, "{bad}");
+    }
+
+    let desk = post_ok(&stack, "/api/agent/desk", json!({})).await;
+    assert_eq!(desk["identity"], "demo-agent");
+    let claims = token::verify(
+        desk["token"].as_str().unwrap(),
+        &Credentials::development().api_secret,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(claims.identity(), Some("demo-agent"));
+    assert_eq!(desk["expires_at"], convo_wire::time::rfc3339(claims.exp));
+    assert!(desk["twilsock_url"].as_str().unwrap().starts_with("ws://127.0.0.1:"), "{desk}");
+}
+
 /// The conversation's attributes, parsed.
 async fn conversation_attributes(stack: &TestStack, sid: &str) -> Value {
     let c = rest(stack, reqwest::Method::GET, &format!("/v1/Conversations/{sid}"), &[]).await;
@@ -392,6 +526,11 @@ async fn test_against_real_twilio_there_is_no_agent_desk() {
     let list =
         reqwest::get(format!("{}/api/agent/conversations", stack.backend.url())).await.unwrap();
     assert_eq!(list.status(), 404);
+    for path in
+        ["/api/agent/resolve?conversation=CH00000000000000000000000000000000", "/api/agent/desk"]
+    {
+        assert_eq!(post(&stack, path, "{}").await.status(), 404, "{path}");
+    }
 }
 
 #[tokio::test]
@@ -404,6 +543,9 @@ async fn test_state_changing_routes_take_json_only() {
         ("/api/session", None),
         ("/api/token", Some("text/plain;charset=UTF-8")),
         ("/api/agent/session?conversation=CH00000000000000000000000000000000", Some("text/plain")),
+        ("/api/agent/resolve?conversation=CH00000000000000000000000000000000", Some("text/plain")),
+        ("/api/agent/desk", Some("text/plain")),
+        ("/api/agent/desk", None),
     ] {
         let mut request =
             reqwest::Client::new().post(format!("{}{path}", stack.backend.url())).body("{}");
@@ -482,6 +624,19 @@ async fn test_the_agent_desk_refuses_other_host_names() {
         rest(&stack, reqwest::Method::GET, &format!("/v1/Conversations/{sid}/Participants"), &[])
             .await;
     assert_eq!(participants["participants"].as_array().unwrap().len(), 1, "the agent did not join");
+    for path in [format!("/api/agent/resolve?conversation={sid}"), "/api/agent/desk".to_owned()] {
+        let response = client
+            .post(format!("{}{path}", stack.backend.url()))
+            .header("Host", "evil.example")
+            .header("Content-Type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+    }
+    let c = rest(&stack, reqwest::Method::GET, &format!("/v1/Conversations/{sid}"), &[]).await;
+    assert_eq!(c["state"], "active", "not resolved");
     let list = client
         .get(format!("{}/api/agent/conversations", stack.backend.url()))
         .header("Host", "localhost:8787");

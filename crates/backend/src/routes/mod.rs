@@ -46,6 +46,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         Mode::Emulator { .. } => Router::new()
             .route("/api/agent/conversations", get(agent::conversations))
             .route("/api/agent/session", post(agent::session))
+            .route("/api/agent/resolve", post(agent::resolve))
+            .route("/api/agent/desk", post(agent::desk))
             .layer(middleware::from_fn_with_state(state.clone(), guard::json_from_allowed_origin))
             .layer(middleware::from_fn(guard::loopback_host))
             .layer(middleware::from_fn_with_state(state.clone(), agent_rate_limit)),

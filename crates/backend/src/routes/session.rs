@@ -24,6 +24,14 @@ const MAX_NAME_CHARS: usize = 256;
 const MAX_EMAIL_CHARS: usize = 254;
 const MAX_QUESTION_BYTES: usize = 32 * 1024;
 const MAX_ATTRIBUTES_BYTES: usize = 4 * 1024;
+/// A page address: what browsers and CDNs reliably handle; the widget cuts longer ones.
+const MAX_PAGE_URL_CHARS: usize = 2048;
+/// A page title, as long as a friendly name; the widget cuts longer ones.
+const MAX_PAGE_TITLE_CHARS: usize = 256;
+/// How much of the question the conversation's attributes keep for agents' lists (the whole
+/// question, up to 32 KB, is the first message): everything the session stores there stays
+/// under Twilio's 16 KB for a conversation's attributes.
+const QUESTION_EXCERPT_CHARS: usize = 1000;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +44,10 @@ struct SessionRequest {
     identity: Option<String>,
     identity_signature: Option<String>,
     session: Option<String>,
+    /// The address of the page the visitor is on (`http:` or `https:`).
+    page_url: Option<String>,
+    /// That page's title.
+    page_title: Option<String>,
     #[serde(default)]
     new_conversation: bool,
 }
@@ -182,17 +194,60 @@ fn validate(request: &SessionRequest) -> Result<Validated, BackendError> {
     if Value::Object(host_attributes.clone()).to_string().len() > MAX_ATTRIBUTES_BYTES {
         return bad(format!("attributes are over the {MAX_ATTRIBUTES_BYTES} byte limit"));
     }
-    let visitor = json!({ "name": name, "email": email, "locale": request.locale });
+    let page_url = request.page_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    if let Some(url) = page_url {
+        let chars = url.chars().count();
+        if chars > MAX_PAGE_URL_CHARS {
+            return bad(format!(
+                "page_url is {chars} characters; the limit is {MAX_PAGE_URL_CHARS}"
+            ));
+        }
+        let web = ["http://", "https://"]
+            .iter()
+            .any(|scheme| url.get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme)));
+        if !web || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return bad(format!("page_url is not an http or https address: {url}"));
+        }
+    }
+    let page_title = request.page_title.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if let Some(title) = page_title {
+        let chars = title.chars().count();
+        if chars > MAX_PAGE_TITLE_CHARS {
+            return bad(format!(
+                "page_title is {chars} characters; the limit is {MAX_PAGE_TITLE_CHARS}"
+            ));
+        }
+        if title.chars().any(char::is_control) {
+            return bad("page_title must not contain control characters".to_owned());
+        }
+    }
+    let visitor = json!({
+        "name": name,
+        "email": email,
+        "locale": request.locale,
+        "question": question.map(excerpt),
+    });
+    let mut attributes =
+        json!({ "source": "convo-widget", "visitor": visitor, "host": host_attributes });
+    if page_url.is_some() || page_title.is_some() {
+        attributes["page"] = json!({ "url": page_url, "title": page_title });
+    }
     Ok(Validated {
         // Twilio advises against personal data in friendly names; the name lives in attributes.
         friendly_name: "Website visitor".to_owned(),
-        conversation_attributes:
-            json!({ "source": "convo-widget", "visitor": visitor, "host": host_attributes })
-                .to_string(),
+        conversation_attributes: attributes.to_string(),
         // Display names come from this explicit field, never from raw identities.
         participant_attributes: json!({ "role": "visitor", "friendlyName": name }).to_string(),
         question: question.map(str::to_owned),
     })
+}
+
+/// The question's first [`QUESTION_EXCERPT_CHARS`] characters, with `…` when cut.
+fn excerpt(question: &str) -> String {
+    match question.char_indices().nth(QUESTION_EXCERPT_CHARS) {
+        Some((end, _)) => format!("{}…", &question[..end]),
+        None => question.to_owned(),
+    }
 }
 
 fn plausible_email(email: &str) -> bool {
@@ -215,6 +270,16 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8], shape: &str) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_a_long_question_is_cut_at_a_character_for_the_attributes() {
+        assert_eq!(excerpt("Where is my parcel?"), "Where is my parcel?");
+        let long = "é".repeat(QUESTION_EXCERPT_CHARS + 5);
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), QUESTION_EXCERPT_CHARS + 1);
+        assert!(cut.ends_with("é…"), "{cut}");
+        assert_eq!(excerpt(&"a".repeat(QUESTION_EXCERPT_CHARS)).len(), QUESTION_EXCERPT_CHARS);
+    }
 
     #[test]
     fn test_emails() {

@@ -83,23 +83,28 @@ fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
 }
 
-/// Mints a token for the session's identity, and a handle with a fresh expiry.
-pub(crate) fn grant(state: &AppState, mut session: Session) -> Grant {
-    let now = unix_now();
-    let session_expires = now.saturating_add(state.config.session_ttl.as_secs());
-    session.expires = Some(session_expires);
+/// A signed access token (chat grant) for `identity`, and its expiry (Unix seconds).
+pub(crate) fn access_token(state: &AppState, identity: &str) -> (String, u64) {
     let c = &state.config.credentials;
     let claims = Claims::chat(
         &c.account_sid,
         &c.api_key,
         &c.chat_service_sid,
-        &session.identity,
-        now,
+        identity,
+        unix_now(),
         state.config.token_ttl.as_secs(),
     );
+    (token::sign(&claims, &c.api_secret), claims.exp)
+}
+
+/// Mints a token for the session's identity, and a handle with a fresh expiry.
+pub(crate) fn grant(state: &AppState, mut session: Session) -> Grant {
+    let session_expires = unix_now().saturating_add(state.config.session_ttl.as_secs());
+    session.expires = Some(session_expires);
+    let (token, expires) = access_token(state, &session.identity);
     Grant {
-        token: token::sign(&claims, &c.api_secret),
-        expires_at: convo_wire::time::rfc3339(claims.exp),
+        token,
+        expires_at: convo_wire::time::rfc3339(expires),
         session: session.seal(&state.config.session_secret),
         session_expires_at: convo_wire::time::rfc3339(session_expires),
         twilsock_url: state.config.twilsock_url.clone(),
