@@ -483,8 +483,8 @@ impl ChatHandle {
         });
         spawn_local(async move {
             match client.media_url(&sid).await {
-                Ok(url) => store.media_urls.update(|m| {
-                    m.insert(sid, url);
+                Ok(media) => store.media_urls.update(|m| {
+                    m.insert(sid, media.url);
                 }),
                 Err(_) => store.media_urls.update(|m| {
                     m.remove(&sid);
