@@ -1,6 +1,8 @@
 //! Widget state: the view model ([`Chat`], whose one reducer holds every rule, with its
 //! [`Timeline`] and [`People`]), the reactive [`Store`] components read, the [`ChatHandle`]
-//! they call, and the [`bridge`] that feeds the store from `convo-client`.
+//! they call, and the [`bridge`] that feeds the store from `convo-client`. Attachments'
+//! expiring URLs follow their own rules ([`media`]), kept apart from the chat's reducer: they
+//! are the widget's cache of a server resource, not part of the conversation.
 
 pub mod bridge;
 mod cache;
@@ -8,6 +10,7 @@ pub mod chat;
 mod handle;
 #[cfg(feature = "agent-desk")]
 mod inbox;
+pub mod media;
 pub mod people;
 mod store;
 pub mod timeline;
@@ -16,6 +19,7 @@ pub use chat::{Chat, Event, Phase};
 pub use handle::ChatHandle;
 #[cfg(feature = "agent-desk")]
 pub use inbox::{Inbox, Summary};
+pub use media::MediaLink;
 pub use people::{People, Role};
 pub use store::{DraftFile, RowHandle, Store, WINDOW};
 pub use timeline::{Entry, Timeline};
