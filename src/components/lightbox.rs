@@ -2,9 +2,11 @@
 //! does: opening it fetches a fresh one if needed, and a failed load retries once, then says
 //! the image could not be loaded, with a retry button.
 
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
+use wasm_bindgen::JsCast;
 
-use crate::state::{ChatHandle, Store};
+use super::media_view::image;
+use crate::state::{ChatHandle, MediaLink, Store};
 
 /// The lightbox, when an image is open.
 #[component]
@@ -14,53 +16,42 @@ pub fn Lightbox() -> impl IntoView {
     view! {
         {move || store.lightbox.get().map(|(sid, name)| {
             let link = store.media(&sid);
-            let url = Memo::new(move |_| link.with(|l| l.url().map(str::to_owned)));
-            let failed = Memo::new(move |_| link.with(|l| l.failed()));
             let sid = StoredValue::new(sid);
-            let close = NodeRef::<leptos::html::Button>::new();
             let shown_name = name.clone();
-            let image = move || {
+            let content = move || {
                 let strings = store.strings();
-                if failed.get() {
+                if link.with(MediaLink::failed) {
                     let retry = move |ev: web_sys::MouseEvent| {
                         // A click that bubbled would close the lightbox; the retry button goes
                         // with this view, so the focus moves to the close button.
                         ev.stop_propagation();
-                        if let Some(close) = close.get_untracked() {
+                        let close = ev
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .and_then(|t| t.closest(".convo-lightbox").ok().flatten())
+                            .and_then(|b| b.query_selector(".convo-lightbox__close").ok().flatten());
+                        if let Some(close) = close.and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
                             let _ = close.focus();
                         }
                         sid.with_value(|s| handle.retry_media(s));
                     };
-                    return Some(
-                        view! {
-                            <div class="convo-media-failed">
-                                <span dir="auto">{(strings.media_failed)(&shown_name)}</span>
-                                <button
-                                    type="button"
-                                    class="convo-link-button"
-                                    aria-label=(strings.retry_media)(&shown_name)
-                                    on:click=retry
-                                >
-                                    {strings.retry}
-                                </button>
-                            </div>
-                        }
-                        .into_any(),
-                    );
+                    return Some(Either::Left(view! {
+                        <div class="convo-media-failed">
+                            <span dir="auto">{(strings.media_failed)(&shown_name)}</span>
+                            <button
+                                type="button"
+                                class="convo-link-button"
+                                aria-label=(strings.retry_media)(&shown_name)
+                                on:click=retry
+                            >
+                                {strings.retry}
+                            </button>
+                        </div>
+                    }));
                 }
                 let alt = (strings.image)(&shown_name);
-                url.get().map(|u| {
-                    let (failed_url, loaded_url) = (u.clone(), u.clone());
-                    view! {
-                        <img
-                            src=u
-                            alt=alt
-                            on:error=move |_| sid.with_value(|s| handle.media_failed(s, &failed_url))
-                            on:load=move |_| sid.with_value(|s| handle.media_loaded(s, &loaded_url))
-                        />
-                    }
-                    .into_any()
-                })
+                let url = link.with(|l| l.url().map(str::to_owned))?;
+                Some(Either::Right(sid.with_value(|sid| image(sid, url, alt, false))))
             };
             view! {
                 <div
@@ -71,8 +62,8 @@ pub fn Lightbox() -> impl IntoView {
                     on:click=move |_| handle.close_image()
                     on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { handle.close_image() }
                 >
-                    {image}
-                    <button node_ref=close type="button" class="convo-icon-button convo-lightbox__close" aria-label=move || store.strings().close_image autofocus=true>
+                    {content}
+                    <button type="button" class="convo-icon-button convo-lightbox__close" aria-label=move || store.strings().close_image autofocus=true>
                         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
                     </button>
                 </div>

@@ -4,10 +4,10 @@
 //! (then offers a retry), and a chip clicked with a stale URL opens the fresh one instead.
 
 use convo_client::Media;
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 
 use crate::{
-    state::{ChatHandle, Store},
+    state::{ChatHandle, MediaLink, Store},
     util::validate::human_size,
 };
 
@@ -21,8 +21,8 @@ pub fn MediaView(
     let handle = ChatHandle::expect();
     handle.media_url(&media.sid);
     let link = store.media(&media.sid);
-    let url = Memo::new(move |_| link.with(|l| l.url().map(str::to_owned)));
-    let failed = Memo::new(move |_| link.with(|l| l.failed()));
+    let url = move || link.with(|l| l.url().map(str::to_owned));
+    let failed = move || link.with(MediaLink::failed);
     let name = media.filename.clone().unwrap_or_else(|| media.sid.clone());
     let sid = StoredValue::new(media.sid);
     if media.content_type.starts_with("image/") {
@@ -30,41 +30,27 @@ pub fn MediaView(
         // image, or, once the image could not be loaded, says so and retries (its name is then
         // what it shows).
         let (open_name, click_name) = (name.clone(), name.clone());
-        let label = move || (!failed.get()).then(|| (store.strings().image)(&name));
+        let label = move || (!failed()).then(|| (store.strings().image)(&name));
         let shown = move || {
-            if failed.get() {
+            if failed() {
                 let strings = store.strings();
                 let text = (strings.media_failed)(&open_name);
-                return view! {
+                return Either::Left(view! {
                     <span dir="auto">{text}</span>
                     " "
                     <span class="convo-media-failed__retry">{strings.retry}</span>
-                }
-                .into_any();
+                });
             }
             let alt = (store.strings().image)(&open_name);
-            url.get()
-                .map(|u| {
-                    let (failed_url, loaded_url) = (u.clone(), u.clone());
-                    view! {
-                        <img
-                            src=u
-                            alt=alt
-                            loading="lazy"
-                            on:error=move |_| sid.with_value(|s| handle.media_failed(s, &failed_url))
-                            on:load=move |_| sid.with_value(|s| handle.media_loaded(s, &loaded_url))
-                        />
-                    }
-                })
-                .into_any()
+            Either::Right(url().map(|url| sid.with_value(|sid| image(sid, url, alt, true))))
         };
         view! {
             <button
                 type="button"
-                class=move || if failed.get() { "convo-media-image convo-media-failed" } else { "convo-media-image" }
+                class=move || if failed() { "convo-media-image convo-media-failed" } else { "convo-media-image" }
                 aria-label=label
                 on:click=move |_| {
-                    if failed.get_untracked() {
+                    if link.with_untracked(MediaLink::failed) {
                         sid.with_value(|s| handle.retry_media(s));
                     } else {
                         handle.show_image(sid.get_value(), click_name.clone());
@@ -84,7 +70,7 @@ pub fn MediaView(
         view! {
             <a
                 class="convo-file-chip"
-                href=move || url.get().unwrap_or_default()
+                href=move || url().unwrap_or_default()
                 download=name.clone()
                 target="_blank"
                 rel="noopener noreferrer"
@@ -104,5 +90,22 @@ pub fn MediaView(
             </a>
         }
         .into_any()
+    }
+}
+
+/// The `<img>` of attachment `sid` at `url`, in its row (`lazy`: it loads when scrolled near) or
+/// full size. Its load and its failure go to the handle: a failed load fetches a fresh URL once.
+pub(super) fn image(sid: &str, url: String, alt: String, lazy: bool) -> impl IntoView {
+    let handle = ChatHandle::expect();
+    let (sid, failed_url, loaded_url) =
+        (StoredValue::new(sid.to_owned()), url.clone(), url.clone());
+    view! {
+        <img
+            src=url
+            alt=alt
+            loading=lazy.then_some("lazy")
+            on:error=move |_| sid.with_value(|s| handle.media_failed(s, &failed_url))
+            on:load=move |_| sid.with_value(|s| handle.media_loaded(s, &loaded_url))
+        />
     }
 }

@@ -505,7 +505,13 @@ impl ChatHandle {
     /// `url` of attachment `sid` failed to load (an `<img>` error: expired, or the network):
     /// one fresh URL is tried, then the attachment shows as not loaded.
     pub fn media_failed(&self, sid: &str, url: &str) {
-        if self.store.media(sid).try_update(|l| l.load_failed(url)) == Some(true) {
+        let failed = self.store.media(sid).try_maybe_update(|l| {
+            let before = l.clone();
+            let fetch = l.load_failed(url);
+            // A late failure of a URL already replaced changes nothing: no view is woken.
+            (*l != before, fetch)
+        });
+        if failed == Some(true) {
             self.fetch_media(sid);
         }
     }
