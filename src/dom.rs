@@ -139,6 +139,27 @@ pub fn download_text(filename: &str, text: &str) {
     leptos::prelude::set_timeout(move || revoke(&url), std::time::Duration::from_secs(1));
 }
 
+/// Opens an attachment's URL as its download chip's link does (a new tab, no opener nor
+/// referrer, the file name where the browser honours it), when the chip's click had to wait for
+/// a fresh URL.
+pub fn open_file(url: &str, filename: &str) {
+    let Some(document) = window().and_then(|w| w.document()) else { return };
+    if let Ok(anchor) =
+        document.create_element("a").map(|a| a.unchecked_into::<web_sys::HtmlAnchorElement>())
+    {
+        anchor.set_href(url);
+        anchor.set_target("_blank");
+        anchor.set_rel("noopener noreferrer");
+        anchor.set_download(filename);
+        anchor.click();
+    }
+}
+
+/// The time now, in milliseconds since the epoch.
+pub fn now_millis() -> u64 {
+    js_sys::Date::now() as u64
+}
+
 /// A warning in the console (for failures the visitor need not see).
 pub fn warn(message: &str) {
     web_sys::console::warn_1(&format!("Convo: {message}").into());

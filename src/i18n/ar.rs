@@ -84,6 +84,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     dismiss: "تجاهل",
     close_image: "أغلق الصورة",
     download: |name| format!("تنزيل {name}"),
+    media_failed: |name| format!("تعذّر تحميل {name}."),
+    retry_media: |name| format!("إعادة المحاولة لتحميل {name}"),
     announce: |who, text| format!("{who}: {text}"),
     title_unread: |n| format!("({n}) رسالة جديدة"),
     messages_label: "الرسائل",

@@ -90,6 +90,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     dismiss: "Dismiss",
     close_image: "Close image",
     download: |name| format!("Download {name}"),
+    media_failed: |name| format!("Could not load {name}."),
+    retry_media: |name| format!("Retry loading {name}"),
     announce: |who, text| format!("{who}: {text}"),
     title_unread: |n| format!("({n}) New message"),
     messages_label: "Messages",

@@ -97,6 +97,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     dismiss: "Ignorer",
     close_image: "Fermer l'image",
     download: |name| format!("Télécharger {name}"),
+    media_failed: |name| format!("Impossible de charger {name}."),
+    retry_media: |name| format!("Réessayer de charger {name}"),
     announce: |who, text| format!("{who} : {text}"),
     title_unread: |n| format!("({n}) Nouveau message"),
     messages_label: "Messages",

@@ -171,6 +171,10 @@ pub struct Catalogue {
     pub close_image: &'static str,
 
     pub download: fn(&str) -> String,
+    /// An attachment that could not be loaded, even with a fresh URL.
+    pub media_failed: fn(&str) -> String,
+    /// Its retry button's name: it starts with (or holds) the visible `retry`.
+    pub retry_media: fn(&str) -> String,
     pub announce: fn(&str, &str) -> String,
     pub title_unread: fn(u64) -> String,
     pub messages_label: &'static str,
@@ -225,6 +229,9 @@ mod tests {
             assert!((c.reconnecting_in)(3).contains('3'));
             assert!((c.announce)("Ana", "hi").contains("hi"));
             assert!((c.files_not_kept)("a.png, b.pdf").contains("a.png, b.pdf"));
+            assert!((c.media_failed)("photo.png").contains("photo.png"));
+            let retry = (c.retry_media)("photo.png");
+            assert!(retry.contains("photo.png") && retry.contains(c.retry), "{locale:?}: {retry}");
         }
         assert_ne!(Locale::Fr.strings().send, Locale::En.strings().send);
     }

@@ -672,27 +672,100 @@ impl ChatHandle {
         );
     }
 
-    /// Fetches a temporary URL for an attachment (once).
-    pub fn media_url(&self, media_sid: &str) {
-        let store = self.store;
-        if store.media_urls.with_untracked(|m| m.contains_key(media_sid)) {
-            return;
+    /// An attachment is shown (or about to be opened): fetches a URL for it unless a fresh one
+    /// is at hand or on its way. Called when it is rendered or hovered, not on a timer.
+    pub fn media_url(&self, sid: &str) {
+        let now = dom::now_millis();
+        if self.store.media(sid).try_maybe_update(|l| {
+            let fetch = l.wanted(now);
+            (fetch, fetch)
+        }) == Some(true)
+        {
+            self.fetch_media(sid);
         }
-        let Some(client) = self.live.with_value(|l| l.as_ref().map(|l| l.client.clone())) else {
-            return;
-        };
-        let sid = media_sid.to_owned();
-        store.media_urls.update(|m| {
-            m.insert(sid.clone(), String::new());
+    }
+
+    /// The visitor opens a download chip: `true` when its link holds a fresh URL and may be
+    /// followed as it is; otherwise the file opens once a fresh URL arrives.
+    pub fn open_file(&self, sid: &str, name: &str) -> bool {
+        let now = dom::now_millis();
+        let (fresh, fetch) = self
+            .store
+            .media(sid)
+            .try_maybe_update(|l| {
+                if l.open(now, name) {
+                    return (false, (true, false));
+                }
+                let fetch = l.wanted(now);
+                (fetch, (false, fetch))
+            })
+            .unwrap_or_default();
+        if fetch {
+            self.fetch_media(sid);
+        }
+        fresh
+    }
+
+    /// `url` of attachment `sid` failed to load (an `<img>` error: expired, or the network):
+    /// one fresh URL is tried, then the attachment shows as not loaded.
+    pub fn media_failed(&self, sid: &str, url: &str) {
+        let failed = self.store.media(sid).try_maybe_update(|l| {
+            let before = l.clone();
+            let fetch = l.load_failed(url);
+            // A late failure of a URL already replaced changes nothing: no view is woken.
+            (*l != before, fetch)
         });
+        if failed == Some(true) {
+            self.fetch_media(sid);
+        }
+    }
+
+    /// `url` of attachment `sid` loaded.
+    pub fn media_loaded(&self, sid: &str, url: &str) {
+        // Nothing shown changes: the views need not hear of it.
+        self.store.media(sid).try_update_untracked(|l| l.loaded(url));
+    }
+
+    /// The visitor retries an attachment that could not be loaded.
+    pub fn retry_media(&self, sid: &str) {
+        if self.store.media(sid).try_maybe_update(|l| {
+            let fetch = l.retry();
+            (fetch, fetch)
+        }) == Some(true)
+        {
+            self.fetch_media(sid);
+        }
+    }
+
+    /// Asks the client for a temporary URL of `sid` (the link is marked as fetching).
+    fn fetch_media(&self, sid: &str) {
+        let store = self.store;
+        let link = store.media(sid);
+        let sid = sid.to_owned();
+        let client = self.live.with_value(|l| l.as_ref().map(|l| l.client.clone()));
         spawn_local(async move {
-            match client.media_url(&sid).await {
-                Ok(url) => store.media_urls.update(|m| {
-                    m.insert(sid, url);
-                }),
-                Err(_) => store.media_urls.update(|m| {
-                    m.remove(&sid);
-                }),
+            let result = match client {
+                Some(client) => client.media_url(&sid).await.map_err(WidgetError::from),
+                None => Err(WidgetError::NotConnected),
+            };
+            let now = dom::now_millis();
+            let outcome = link.try_update(|l| match result {
+                Ok(media) => Ok(l
+                    .fetched(media.url.clone(), media.valid_for, now)
+                    .map(|name| (media.url, name))),
+                Err(error) => Err((l.fetch_failed(), error)),
+            });
+            match outcome {
+                None => {} // The widget is gone.
+                Some(Ok(Some((url, name)))) => dom::open_file(&url, &name),
+                Some(Ok(None)) => {}
+                Some(Err((waiting, error))) => {
+                    dom::warn(&format!("attachment {sid}: {error}"));
+                    // The visitor clicked it and is waiting: say so. Images say it themselves.
+                    if let Some(name) = waiting {
+                        notice(store, (store.locale.get_untracked().strings().media_failed)(&name));
+                    }
+                }
             }
         });
     }
@@ -821,9 +894,10 @@ impl ChatHandle {
         }
     }
 
-    /// Shows an image full size.
-    pub fn show_image(&self, url: String, name: String) {
-        self.store.lightbox.set(Some((url, name)));
+    /// Shows image `sid` full size (with a fresh URL).
+    pub fn show_image(&self, sid: String, name: String) {
+        self.media_url(&sid);
+        self.store.lightbox.set(Some((sid, name)));
     }
 
     /// Closes the full-size image.

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use super::{
     chat::{Chat, Event, Feedback, Outcome, Phase},
     earlier::Thread,
+    media::MediaLink,
     people::People,
     timeline::Entry,
 };
@@ -95,10 +96,11 @@ pub struct Store {
     pub files: RwSignal<Vec<DraftFile>>,
     /// Problems to show the visitor (refused files, failed actions).
     pub notices: RwSignal<Vec<String>>,
-    /// An image shown full size: `(url, name)`.
+    /// An image shown full size: `(media SID, name)`.
     pub lightbox: RwSignal<Option<(String, String)>>,
-    /// Temporary URLs of attachments, by media SID.
-    pub media_urls: RwSignal<HashMap<String, String>>,
+    /// Attachments' temporary URLs, by media SID, one signal each: a URL arriving touches only
+    /// the views of its attachment. Read through [`Store::media`]; the handle writes them.
+    media: StoredValue<HashMap<String, RwSignal<MediaLink>>>,
     pub locale: RwSignal<Locale>,
     /// Whether the launcher shows (the page's `hideLauncher()` / `showLauncher()`).
     pub launcher_visible: RwSignal<bool>,
@@ -143,7 +145,7 @@ impl Store {
             files: RwSignal::new(Vec::new()),
             notices: RwSignal::new(Vec::new()),
             lightbox: RwSignal::new(None),
-            media_urls: RwSignal::new(HashMap::new()),
+            media: StoredValue::new(HashMap::new()),
             locale: RwSignal::new(locale),
             launcher_visible: RwSignal::new(true),
             form_errors: RwSignal::new(HashMap::new()),
@@ -182,6 +184,18 @@ impl Store {
     /// Reads the model; `None` once the widget is gone.
     pub fn with_chat<R>(&self, f: impl FnOnce(&Chat) -> R) -> Option<R> {
         self.chat.try_with_value(f)
+    }
+
+    /// The URL state of the attachment `sid` (created on first use, owned by the widget).
+    pub fn media(&self, sid: &str) -> RwSignal<MediaLink> {
+        if let Some(link) = self.media.with_value(|m| m.get(sid).copied()) {
+            return link;
+        }
+        let link = self.owner.get_value().with(|| RwSignal::new(MediaLink::default()));
+        self.media.update_value(|m| {
+            m.insert(sid.to_owned(), link);
+        });
+        link
     }
 
     /// The read horizon to send now, if any (see [`Chat::horizon_to_send`]).

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::{
     connection::Connection,
     engine::{api::encode, conversation::Views, Command, Engine, Event, Published},
-    model::{Attachment, ConversationInfo, Participant, TimelineItem, UnsentMessage},
+    model::{Attachment, ConversationInfo, MediaUrl, Participant, TimelineItem, UnsentMessage},
     ClientConfig, ConnectionState, Error, Observable, ObservableVector, Subscriber, TokenProvider,
 };
 
@@ -94,8 +94,9 @@ impl Client {
         answer.await.map_err(gone)?
     }
 
-    /// A temporary URL (about five minutes) to download an attachment by its media SID.
-    pub async fn media_url(&self, media_sid: &str) -> Result<String, Error> {
+    /// A temporary URL (about five minutes) to download an attachment by its media SID, with
+    /// how long it lasts. Asked before the connection is first up, it waits for it.
+    pub async fn media_url(&self, media_sid: &str) -> Result<MediaUrl, Error> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::MediaUrl { media: media_sid.to_owned(), reply })?;
         answer.await.map_err(gone)?

@@ -38,8 +38,8 @@ pub use config::{BackoffConfig, ClientConfig};
 pub use connection::backoff::backoff_delay;
 pub use error::Error;
 pub use model::{
-    Attachment, ConversationInfo, ConversationState, Media, Message, Participant, PendingMessage,
-    SendStatus, TimelineItem, UnsentMessage,
+    Attachment, ConversationInfo, ConversationState, Media, MediaUrl, Message, Participant,
+    PendingMessage, SendStatus, TimelineItem, UnsentMessage,
 };
 pub use observable::{Observable, Subscriber};
 pub use state::ConnectionState;

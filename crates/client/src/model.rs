@@ -81,6 +81,18 @@ pub struct Media {
     pub size: u64,
 }
 
+/// A temporary URL to an attachment's bytes: the URL is the credential, and it expires (Twilio's
+/// after five minutes), so it is worth keeping only as long as [`MediaUrl::valid_for`] says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaUrl {
+    /// The URL.
+    pub url: String,
+    /// How long after it was fetched it still works: what its `Expires` parameter says, never
+    /// more than Twilio's documented five minutes (the browser's clock may be behind the
+    /// server's), and five minutes when it says nothing usable.
+    pub valid_for: std::time::Duration,
+}
+
 /// A message the server has.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {

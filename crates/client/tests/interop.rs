@@ -134,7 +134,7 @@ async fn test_convo_client_and_the_official_sdk_see_each_other() {
         .cloned()
         .unwrap();
     assert_eq!(with_media.media[0].filename.as_deref(), Some("sdk.txt"));
-    let url = rusty.media_url(&with_media.media[0].sid).await.unwrap();
+    let url = rusty.media_url(&with_media.media[0].sid).await.unwrap().url;
     let downloaded = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
     assert_eq!(downloaded.to_vec(), sdk_bytes);
 

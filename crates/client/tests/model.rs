@@ -184,3 +184,48 @@ async fn test_media_upload_with_progress_then_the_message() {
     );
     assert!(uploading.windows(2).all(|w| w[0].0 <= w[1].0), "progress only grows");
 }
+
+#[tokio::test]
+async fn test_a_media_url_asked_for_before_connecting_comes_once_connected_with_its_life() {
+    // A page restored from the cache shows its attachments before the connection is up.
+    let config = convo_emulator::EmulatorConfig {
+        media_url_ttl: Duration::from_secs(5),
+        ..convo_emulator::EmulatorConfig::default()
+    };
+    let emulator =
+        convo_emulator::Emulator::spawn(config, ([127, 0, 0, 1], 0).into()).await.unwrap();
+    let sid = conversation_with(&emulator, &["alice", "bob"]).await;
+    let (_alice, _bob, a, b) = alice_and_bob(&emulator, &sid).await;
+    let bytes = b"the attachment".to_vec();
+    let file = Attachment {
+        filename: "note.txt".into(),
+        content_type: "text/plain".into(),
+        bytes: bytes.clone(),
+    };
+    a.send(None, json!({}), vec![file]).await.unwrap();
+    let media = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(TimelineItem::Remote(m)) = b.timeline().get().last() {
+                if let Some(media) = m.media.first() {
+                    return media.sid.clone();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the attachment arrives");
+
+    let late = client(&emulator, "bob");
+    assert_ne!(late.state(), convo_client::ConnectionState::Connected);
+    let link = tokio::time::timeout(Duration::from_secs(10), late.media_url(&media))
+        .await
+        .expect("answered once connected")
+        .expect("a URL, not \"not connected yet\"");
+    assert!(
+        link.valid_for > Duration::from_secs(3) && link.valid_for <= Duration::from_secs(6),
+        "the life the URL states (5 s to a whole second), not Twilio's default: {link:?}"
+    );
+    let downloaded = reqwest::get(&link.url).await.unwrap().bytes().await.unwrap();
+    assert_eq!(downloaded.to_vec(), bytes);
+}

@@ -35,8 +35,9 @@ pub struct EmulatorConfig {
     pub quotas: Quotas,
     /// Timeouts and connection caps of the HTTP server.
     pub server: ServerLimits,
-    /// How long an MCS temporary content URL stays valid (Twilio: 300 s). Tests shorten it
-    /// (`CONVO_EMULATOR_MEDIA_URL_TTL`, seconds) to show a client re-fetching expired URLs.
+    /// How long an MCS temporary content URL stays valid (Twilio: 300 s), rounded up to the
+    /// whole second its `Expires` states. Tests shorten it (`CONVO_EMULATOR_MEDIA_URL_TTL`,
+    /// seconds) to show a client re-fetching expired URLs.
     pub media_url_ttl: Duration,
 }
 

@@ -232,6 +232,10 @@ async fn record(
 struct ContentQuery {
     #[serde(rename = "Token")]
     token: Option<String>,
+    /// The end the URL states (Unix seconds). Fetching the record again extends the token, but
+    /// each URL handed out lasts only as long as it said, as a signed URL does.
+    #[serde(rename = "Expires")]
+    expires: Option<u64>,
 }
 
 /// The bytes, for the temporary URL (no header auth: browsers load it in `<img src>`).
@@ -243,10 +247,12 @@ async fn content(
     let world = state.world();
     check_service(&world, &service)?;
     let m = world.media.get(&media).ok_or_else(|| not_found(&media))?;
+    let now = now_millis();
     let valid = query
         .token
         .is_some_and(|t| !t.is_empty() && crate::auth::same_secret(&t, &m.temporary_token))
-        && m.temporary_expires > now_millis();
+        && m.temporary_expires > now
+        && query.expires.is_none_or(|end| end.saturating_mul(1000) > now);
     if !valid {
         return Err(
             TwilioError::new(403, 20403, "The temporary URL is invalid or has expired").into()
@@ -276,8 +282,10 @@ async fn content(
     if !inline {
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
     }
-    // A browser may keep the bytes no longer than the URL itself is valid.
-    let max_age = state.config().media_url_ttl.as_secs();
+    // A browser may keep the bytes no longer than the URL itself is valid: a cached copy must
+    // not hide that the URL has expired.
+    let end = query.expires.map_or(m.temporary_expires, |e| e.saturating_mul(1000));
+    let max_age = end.min(m.temporary_expires).saturating_sub(now) / 1000;
     if let Ok(value) = HeaderValue::from_str(&format!("private, max-age={max_age}")) {
         headers.insert(header::CACHE_CONTROL, value);
     }
@@ -326,7 +334,7 @@ async fn media_set(
 
 impl World {
     /// The media record, with a temporary content URL valid for the next `media_url_ttl`
-    /// (Twilio documents 300 s).
+    /// (Twilio documents 300 s), rounded up to a whole second.
     pub(crate) fn media_record(&mut self, sid: &str) -> Value {
         let Some(media) = self.media.get_mut(sid) else { return Value::Null };
         let now = now_millis();
@@ -334,7 +342,9 @@ impl World {
             media.temporary_token = uuid::Uuid::new_v4().simple().to_string();
         }
         let ttl_ms = u64::try_from(self.config.media_url_ttl.as_millis()).unwrap_or(u64::MAX);
-        media.temporary_expires = now.saturating_add(ttl_ms);
+        // URLs state their end in whole seconds (`Expires`), so it is one: the URL works until
+        // exactly the second it states, never a moment more or less.
+        media.temporary_expires = now.saturating_add(ttl_ms).div_ceil(1000).saturating_mul(1000);
         let media = media.clone();
         self.media_json(&media)
     }

@@ -460,10 +460,14 @@ async fn test_an_expired_media_url_is_refused_and_a_fresh_one_works() {
     let first = record["links"]["content_direct_temporary"].as_str().unwrap().to_owned();
     let response = reqwest::get(&first).await.unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["cache-control"], "private, max-age=0");
+    let cache = response.headers()["cache-control"].to_str().unwrap().to_owned();
+    let max_age: u64 = cache.strip_prefix("private, max-age=").unwrap().parse().unwrap();
+    assert!(max_age <= 1, "kept no longer than the URL lasts (a whole second at most): {cache}");
     assert_eq!(response.bytes().await.unwrap().as_ref(), b"png");
 
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // It lasts until the whole second it states.
+    let end = stated_end(&first);
+    tokio::time::sleep(Duration::from_millis((end + 100).saturating_sub(unix_millis()))).await;
     let response = reqwest::get(&first).await.unwrap();
     assert_eq!(response.status(), 403, "an expired URL is refused, as Twilio does");
     let body: Value = response.json().await.unwrap();
@@ -477,4 +481,45 @@ async fn test_an_expired_media_url_is_refused_and_a_fresh_one_works() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.bytes().await.unwrap().as_ref(), b"png");
     assert_eq!(reqwest::get(&first).await.unwrap().status(), 403, "the old one stays dead");
+}
+
+/// The `Expires` a temporary URL states, in Unix milliseconds.
+fn stated_end(url: &str) -> u64 {
+    let query = url.split_once('?').expect("a query").1;
+    let expires = query.split('&').find_map(|p| p.strip_prefix("Expires=")).expect("Expires");
+    expires.parse::<u64>().expect("Unix seconds") * 1000
+}
+
+fn unix_millis() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+#[tokio::test]
+async fn test_a_media_url_states_its_end_and_lasts_no_longer_than_it_says() {
+    // Clients learn a URL's life from its `Expires`, as from Twilio's signed URLs; fetching the
+    // record again extends the token, yet the URL handed out earlier still ends when it said.
+    let emulator = start(|c| c.media_url_ttl = Duration::from_secs(3)).await;
+    let token = sign(&claims("alice"));
+    let before = unix_millis();
+    let (status, record) = upload(&emulator, &token, "image/png", "a.png", b"png".to_vec()).await;
+    assert_eq!(status, 201, "{record}");
+    let media = record["sid"].as_str().unwrap().to_owned();
+    let first = record["links"]["content_direct_temporary"].as_str().unwrap().to_owned();
+    let first_end = stated_end(&first);
+    assert!(
+        first_end >= before + 3_000 && first_end <= unix_millis() + 4_000,
+        "Expires is the end of the 3 s life, rounded up to a whole second: {first}"
+    );
+
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let (_, again) = media_record(&emulator, &token, &media).await;
+    let second = again["links"]["content_direct_temporary"].as_str().unwrap().to_owned();
+    assert!(stated_end(&second) > first_end, "the new URL states a later end: {second}");
+
+    let wait = (first_end + 100).saturating_sub(unix_millis());
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+    assert_eq!(reqwest::get(&first).await.unwrap().status(), 403, "the first URL has ended");
+    let response = reqwest::get(&second).await.unwrap();
+    assert_eq!(response.status(), 200, "the second one has not");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"png");
 }

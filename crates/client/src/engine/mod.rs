@@ -30,7 +30,7 @@ use self::{
 };
 use crate::{
     connection::{Connection, DriverEvent},
-    model::{Attachment, ConversationInfo, UnsentMessage},
+    model::{Attachment, ConversationInfo, MediaUrl, UnsentMessage},
     platform, Error, Observable,
 };
 
@@ -97,7 +97,7 @@ pub(crate) enum Command {
     /// A temporary download URL for a media SID.
     MediaUrl {
         media: String,
-        reply: oneshot::Sender<Result<String, Error>>,
+        reply: oneshot::Sender<Result<MediaUrl, Error>>,
     },
 }
 
@@ -183,6 +183,9 @@ pub(crate) struct Engine {
     outbox: Outbox,
     typing_sent: HashMap<String, u64>,
     typing_timeout_ms: u64,
+    /// Media URLs asked for before the configuration (which names the media service) arrived:
+    /// a page restored from the cache shows its attachments before the connection is up.
+    media_waiting: Vec<(String, oneshot::Sender<Result<MediaUrl, Error>>)>,
 }
 
 impl Engine {
@@ -223,6 +226,7 @@ impl Engine {
             outbox: Outbox::default(),
             typing_sent: HashMap::new(),
             typing_timeout_ms: DEFAULT_TYPING_TIMEOUT_MS,
+            media_waiting: Vec::new(),
         };
         platform::spawn(engine.run());
         tx
@@ -357,6 +361,9 @@ impl Engine {
         );
         let me = config.identity.clone();
         self.config = Some(config);
+        for (media, reply) in std::mem::take(&mut self.media_waiting) {
+            self.media_url(media, reply);
+        }
         self.spawn(
             async move {
                 let descriptor = load::open(&api, &cds, "Maps", &map, false).await?;
@@ -910,17 +917,7 @@ impl Engine {
                     let _ = reply.send(result.map(|body| body["unread_messages_count"].as_u64()));
                 });
             }
-            Command::MediaUrl { media, reply } => {
-                let Some(config) = &self.config else {
-                    let _ = reply.send(Err(Error::Transport("not connected yet".to_owned())));
-                    return;
-                };
-                let url = format!("{}/{}", config.link("media_service"), encode(&media));
-                let token = self.api.connection.token().unwrap_or_default();
-                platform::spawn(async move {
-                    let _ = reply.send(temporary_url(&url, token).await);
-                });
-            }
+            Command::MediaUrl { media, reply } => self.media_url(media, reply),
             Command::CreateConversation { body, reply } => {
                 let Some(config) = &self.config else {
                     let _ = reply.send(Err(Error::Transport("not connected yet".to_owned())));
@@ -935,6 +932,20 @@ impl Engine {
                 });
             }
         }
+    }
+
+    /// Fetches the media record for its temporary URL, or waits for the configuration.
+    fn media_url(&mut self, media: String, reply: oneshot::Sender<Result<MediaUrl, Error>>) {
+        let Some(config) = &self.config else {
+            self.media_waiting.retain(|(_, waiting)| !waiting.is_canceled());
+            self.media_waiting.push((media, reply));
+            return;
+        };
+        let url = format!("{}/{}", config.link("media_service"), encode(&media));
+        let token = self.api.connection.token().unwrap_or_default();
+        platform::spawn(async move {
+            let _ = reply.send(temporary_url(&url, token).await);
+        });
     }
 
     /// Sends a typing indicator unless one went out less than the typing timeout ago.
@@ -1000,8 +1011,11 @@ fn page(items: &[load::Item]) -> Vec<(u64, crate::model::Message)> {
         .collect()
 }
 
-/// The media record's `links.content_direct_temporary` (valid for about five minutes).
-async fn temporary_url(url: &str, token: String) -> Result<String, Error> {
+/// Twilio's documented life of a temporary media URL.
+pub(crate) const MEDIA_URL_LIFE: Duration = Duration::from_secs(300);
+
+/// The media record's `links.content_direct_temporary` and how long it lasts.
+async fn temporary_url(url: &str, token: String) -> Result<MediaUrl, Error> {
     let response = platform::get(url, &[("X-Twilio-Token".to_owned(), token)]).await?;
     if !(200..300).contains(&response.status) {
         return Err(Error::Http {
@@ -1011,10 +1025,28 @@ async fn temporary_url(url: &str, token: String) -> Result<String, Error> {
     }
     let record: Value =
         serde_json::from_slice(&response.body).map_err(|e| Error::Network(e.to_string()))?;
-    record["links"]["content_direct_temporary"]
+    let url = record["links"]["content_direct_temporary"]
         .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| Error::Network("the media record has no temporary URL".to_owned()))
+        .ok_or_else(|| Error::Network("the media record has no temporary URL".to_owned()))?;
+    Ok(MediaUrl { valid_for: url_life(url, platform::now_millis()), url: url.to_owned() })
+}
+
+/// How long a temporary URL fetched at `now_ms` lasts. Twilio's are signed CDN URLs whose
+/// `Expires` parameter is the end in Unix seconds (`…?Expires=1647355356&Signature=…`). The
+/// server's clock wrote it and the caller's reads it, so it may only shorten the documented
+/// five minutes: a clock that is behind would otherwise keep dead URLs; one so far ahead that
+/// the URL looks expired on arrival leaves the five minutes.
+pub(crate) fn url_life(url: &str, now_ms: u64) -> Duration {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    let expires = query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        (key == "Expires").then(|| value.parse::<u64>().ok()).flatten()
+    });
+    match expires.map(|seconds| seconds.saturating_mul(1000)) {
+        Some(end) if end > now_ms => Duration::from_millis(end - now_ms).min(MEDIA_URL_LIFE),
+        _ => MEDIA_URL_LIFE,
+    }
 }
 
 /// Whether a throttled action last done at `last` may run again at `now`.
@@ -1024,7 +1056,39 @@ pub(crate) fn throttle_allows(last: Option<u64>, now: u64, interval_ms: u64) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::throttle_allows;
+    use std::time::Duration;
+
+    use super::{throttle_allows, url_life, MEDIA_URL_LIFE};
+
+    #[test]
+    fn test_a_temporary_url_lasts_what_its_expires_says_at_most_five_minutes() {
+        let now = 1_647_355_056_000; // 300 s before Twilio's example below.
+        let twilio = "https://media.us1.twilio.com/ME59b8?Expires=1647355356&Signature=n05W~j&Key-Pair-Id=APKA";
+        assert_eq!(url_life(twilio, now), Duration::from_secs(300));
+        assert_eq!(url_life(twilio, now + 296_500), Duration::from_millis(3_500));
+        let short =
+            "http://127.0.0.1:8788/v1/Services/IS1/Media/ME1/Content?Expires=1647355061&Token=abc";
+        assert_eq!(url_life(short, now), Duration::from_secs(5), "an emulator set to 5 s");
+        // A clock behind the server's never stretches the documented life.
+        assert_eq!(url_life(twilio, now - 600_000), MEDIA_URL_LIFE);
+    }
+
+    #[test]
+    fn test_a_temporary_url_without_a_usable_expiry_lasts_five_minutes() {
+        let now = 1_647_355_056_000;
+        for url in [
+            "https://media.example/ME1",
+            "https://media.example/ME1?Signature=x",
+            "https://media.example/ME1?Expires=soon",
+            "https://media.example/ME1?NotExpires=1647355061",
+            "https://media.example/ME1#Expires=1647355061",
+            // Already over when it arrived: the clock is ahead, the URL is not dead.
+            "https://media.example/ME1?Expires=1647355000",
+            "https://media.example/ME1?Expires=18446744073709551615",
+        ] {
+            assert_eq!(url_life(url, now), MEDIA_URL_LIFE, "{url}");
+        }
+    }
 
     #[test]
     fn test_typing_throttle_on_an_injected_clock() {

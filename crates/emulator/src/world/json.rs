@@ -169,7 +169,14 @@ impl World {
             "url": path,
             "links": {
                 "content": format!("{path}/Content"),
-                "content_direct_temporary": format!("{}{path}/Content?Token={}", self.base_url, m.temporary_token),
+                // Like Twilio's signed CDN URLs, it states its end (`Expires`, Unix seconds) and
+                // is refused after it.
+                "content_direct_temporary": format!(
+                    "{}{path}/Content?Expires={}&Token={}",
+                    self.base_url,
+                    m.temporary_expires / 1000,
+                    m.temporary_token
+                ),
             },
         })
     }
