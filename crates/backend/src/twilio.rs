@@ -193,16 +193,32 @@ impl TwilioApi {
 
     /// The service's most recently created conversations (at most 100), newest first.
     pub async fn recent_conversations(&self) -> Result<Vec<ConversationSummary>, BackendError> {
+        /// Twilio lists conversations oldest first: the newest are on the last page. The desk
+        /// is the demo's (a local emulator), so reading every page is cheap; bounded anyway.
+        const MOST_PAGES: usize = 100;
         #[derive(Deserialize)]
         struct Page {
             conversations: Vec<ConversationSummary>,
+            #[serde(default)]
+            meta: Meta,
         }
-        let body = self
-            .call(reqwest::Method::GET, self.url("Conversations?PageSize=100"), &[], false)
-            .await?;
-        let mut page: Page = parse(body)?;
-        page.conversations.sort_by(|a, b| b.date_created.cmp(&a.date_created));
-        Ok(page.conversations)
+        #[derive(Deserialize, Default)]
+        struct Meta {
+            next_page_url: Option<String>,
+        }
+        let mut all = Vec::new();
+        let mut next = Some(self.url("Conversations?PageSize=100"));
+        for _ in 0..MOST_PAGES {
+            let Some(url) = next.take() else { break };
+            let page: Page = parse(self.call(reqwest::Method::GET, url, &[], false).await?)?;
+            all.extend(page.conversations);
+            next = page.meta.next_page_url;
+        }
+        // Newest first; within a second (the dates' resolution), the later in Twilio's order.
+        all.reverse();
+        all.sort_by(|a, b| b.date_created.cmp(&a.date_created));
+        all.truncate(100);
+        Ok(all)
     }
 
     /// Records `identity` as staff of kind `kind` (`agent`, `bot`) in the conversation's

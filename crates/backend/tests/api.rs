@@ -481,6 +481,24 @@ async fn test_the_agent_desk_resolves_a_conversation_and_has_its_own_token() {
 }
 
 /// The conversation's attributes, parsed.
+#[tokio::test]
+async fn test_the_agent_desk_lists_the_newest_conversations_past_the_first_page() {
+    let stack = TestStack::spawn().await;
+    // Twilio lists oldest first: 150 older conversations fill more than the first page.
+    for i in 0..150 {
+        let name = format!("older {i}");
+        rest(&stack, reqwest::Method::POST, "/v1/Conversations", &[("FriendlyName", &name)]).await;
+    }
+    let visitor = post_ok(&stack, "/api/session", json!({ "name": "Newest" })).await;
+    let list: Value = reqwest::get(format!("{}/api/agent/conversations", stack.backend.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["sid"], visitor["conversation_sid"], "the newest first: {list}");
+}
+
 async fn conversation_attributes(stack: &TestStack, sid: &str) -> Value {
     let c = rest(stack, reqwest::Method::GET, &format!("/v1/Conversations/{sid}"), &[]).await;
     serde_json::from_str(c["attributes"].as_str().unwrap()).unwrap()
