@@ -153,9 +153,7 @@ pub fn Panel() -> impl IntoView {
         >
             <Header />
             <ConnectionBanner />
-            <Show when=move || store.asking_end.get()>
-                <EndConfirm />
-            </Show>
+            {move || store.asking_end.get().then(|| view! { <EndConfirm /> })}
             <Notices />
             {move || match store.phase.get() {
                 Phase::PreChat => view! { <PreChatForm /> }.into_any(),
@@ -176,9 +174,9 @@ pub fn Panel() -> impl IntoView {
                     <MessageList />
                     <TypingIndicator />
                     <Show when=move || inline || store.phase.get() == Phase::Chat fallback=|| view! { <EndedView /> }>
-                        <Show when=inactive>
+                        {move || inactive().then(|| view! {
                             <p class="convo-inactive" role="status">{move || store.strings().inactive}</p>
-                        </Show>
+                        })}
                         <Composer />
                     </Show>
                 }.into_any(),

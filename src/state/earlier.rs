@@ -35,7 +35,7 @@ pub fn ended_others(all: &[ConversationInfo], current: Option<&str>) -> Vec<Stri
         .filter(|c| c.state == ConversationState::Closed && Some(c.sid.as_str()) != current)
         .map(|c| c.sid.clone())
         .collect();
-    sids.sort_unstable();
+    sort_small(&mut sids, |sid| sid.clone());
     sids
 }
 
@@ -44,8 +44,20 @@ pub fn ended_others(all: &[ConversationInfo], current: Option<&str>) -> Vec<Stri
 pub fn in_reading_order(mut threads: Vec<Thread>) -> Vec<Thread> {
     threads.retain(|t| !t.messages.is_empty());
     // RFC 3339 in UTC sorts as text.
-    threads.sort_by(|a, b| a.began().cmp(&b.began()));
+    sort_small(&mut threads, |t| t.began().map(str::to_owned));
     threads
+}
+
+/// Sorts a handful of items by `key`, stably. The standard sorts are built for any length
+/// and cost kilobytes of wasm per item type; a visitor has a few conversations.
+fn sort_small<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && key(&items[j - 1]) > key(&items[j]) {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -88,5 +100,12 @@ mod tests {
             in_reading_order(vec![thread("CHb", &[5, 6]), thread("CHe", &[]), thread("CHa", &[2])]);
         let sids: Vec<&str> = ordered.iter().map(|t| t.sid.as_str()).collect();
         assert_eq!(sids, ["CHa", "CHb"]);
+    }
+
+    #[test]
+    fn test_the_small_sort_is_stable() {
+        let mut items = [(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];
+        sort_small(&mut items, |i| i.0);
+        assert_eq!(items, [(1, 'b'), (1, 'e'), (2, 'd'), (3, 'a'), (3, 'c')]);
     }
 }
