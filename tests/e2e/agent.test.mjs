@@ -161,8 +161,9 @@ function deskFocus(page) {
 
 /** A list entry's unread count as shown (0 when there is no badge). */
 async function unreadOf(entry) {
-  const badge = entry.locator('.convo-desk__unread [aria-hidden="true"]');
-  return (await badge.count()) ? Number(await badge.innerText()) : 0;
+  // Read at once, never waiting: the badge may go between a check and a read.
+  const [count] = await entry.locator('.convo-desk__unread [aria-hidden="true"]').allInnerTexts();
+  return count === undefined ? 0 : Number(count);
 }
 
 test('the desk shows who the visitor is — name, email, question, page, the host\'s attributes — as text; axe finds nothing', async () => {
