@@ -181,7 +181,7 @@ impl ConversationHandle {
     ) -> Result<u64, Error> {
         let media: Vec<(&str, u64)> =
             attachments.iter().map(|a| (a.filename.as_str(), a.bytes.len() as u64)).collect();
-        check_message(body.as_deref(), &attributes, &media)?;
+        check_new_message(body.as_deref(), &attributes, &media)?;
         let (reply, answer) = oneshot::channel();
         self.command(Command::Send {
             conversation: self.sid.clone(),
@@ -247,7 +247,7 @@ impl ConversationHandle {
 
     /// Edits the body of one of this user's messages.
     pub async fn update_message(&self, message_sid: &str, body: &str) -> Result<(), Error> {
-        check_message(Some(body), &Value::Null, &[])?;
+        check_limits(Some(body), None, &[])?;
         self.call("POST", format!("/Messages/{}", encode(message_sid)), json!({ "body": body }))
             .await
             .map(drop)
@@ -259,7 +259,7 @@ impl ConversationHandle {
         message_sid: &str,
         attributes: Value,
     ) -> Result<(), Error> {
-        check_message(None, &attributes, &[])?;
+        check_limits(None, Some(&attributes), &[])?;
         let body = json!({ "attributes": attributes.to_string() });
         self.call("POST", format!("/Messages/{}", encode(message_sid)), body).await.map(drop)
     }
@@ -324,14 +324,14 @@ fn check_unsent(message: &UnsentMessage) -> Result<(), Error> {
     }
     let media: Vec<(&str, u64)> =
         message.media.iter().map(|(name, _, size)| (name.as_str(), *size)).collect();
-    check_message(message.body.as_deref(), &message.attributes, &media)
+    check_new_message(message.body.as_deref(), &message.attributes, &media)
 }
 
-/// Checks a message against Twilio's limits before anything is sent: its text, attributes,
-/// and attachments by name and size.
-fn check_message(
+/// Twilio's limits on what a message may carry: the body's bytes, the attributes' bytes, the
+/// number and size of attachments. Edits are checked against them too.
+fn check_limits(
     body: Option<&str>,
-    attributes: &Value,
+    attributes: Option<&Value>,
     attachments: &[(&str, u64)],
 ) -> Result<(), Error> {
     if let Some(body) = body {
@@ -343,7 +343,7 @@ fn check_message(
             )));
         }
     }
-    if !attributes.is_null() {
+    if let Some(attributes) = attributes {
         let size = attributes.to_string().len();
         if size > limits::ATTRIBUTES_BYTES {
             return Err(Error::Invalid(format!(
@@ -366,7 +366,17 @@ fn check_message(
             limits::MEDIA_BYTES / (1024 * 1024)
         )));
     }
-    if body.is_none_or(|b| b.trim().is_empty()) && attachments.is_empty() && !attributes.is_null() {
+    Ok(())
+}
+
+/// A new message: within the limits, and with something to show (text or an attachment).
+fn check_new_message(
+    body: Option<&str>,
+    attributes: &Value,
+    attachments: &[(&str, u64)],
+) -> Result<(), Error> {
+    check_limits(body, Some(attributes), attachments)?;
+    if body.is_none_or(|b| b.trim().is_empty()) && attachments.is_empty() {
         return Err(Error::Invalid("a message needs text or an attachment".to_owned()));
     }
     Ok(())
@@ -379,13 +389,25 @@ mod tests {
     #[test]
     fn test_limits_are_checked_before_sending() {
         let file = |n: u64| ("f", n);
-        assert!(check_message(Some("hi"), &json!({}), &[]).is_ok());
-        assert!(check_message(Some(&"x".repeat(limits::BODY_BYTES + 1)), &json!({}), &[]).is_err());
-        assert!(check_message(Some("hi"), &json!({ "a": "b".repeat(5000) }), &[]).is_err());
-        assert!(check_message(None, &json!({}), &[file(1); 11]).is_err());
-        assert!(check_message(None, &json!({}), &[file(1)]).is_ok());
-        assert!(check_message(None, &json!({}), &[file(limits::MEDIA_BYTES as u64 + 1)]).is_err());
-        assert!(check_message(Some("  "), &json!({}), &[]).is_err(), "nothing to send");
+        assert!(check_new_message(Some("hi"), &json!({}), &[]).is_ok());
+        let long = "x".repeat(limits::BODY_BYTES + 1);
+        assert!(check_new_message(Some(&long), &json!({}), &[]).is_err());
+        assert!(check_new_message(Some("hi"), &json!({ "a": "b".repeat(5000) }), &[]).is_err());
+        assert!(check_new_message(None, &json!({}), &[file(1); 11]).is_err());
+        assert!(check_new_message(None, &json!({}), &[file(1)]).is_ok());
+        let huge = file(limits::MEDIA_BYTES as u64 + 1);
+        assert!(check_new_message(None, &json!({}), &[huge]).is_err());
+        assert!(check_new_message(Some("  "), &json!({}), &[]).is_err(), "nothing to send");
+    }
+
+    #[test]
+    fn test_edits_are_held_to_the_limits_only() {
+        // New attributes for a message that exists: nothing else to carry.
+        assert!(check_limits(None, Some(&json!({ "reaction": "👍" })), &[]).is_ok());
+        assert!(check_limits(None, Some(&json!({ "a": "b".repeat(5000) })), &[]).is_err());
+        assert!(check_limits(Some("edited"), None, &[]).is_ok());
+        let long = "x".repeat(limits::BODY_BYTES + 1);
+        assert!(check_limits(Some(&long), None, &[]).is_err());
     }
 
     #[test]

@@ -173,7 +173,7 @@ async fn test_convo_client_and_the_official_sdk_see_each_other() {
     })
     .await;
 
-    // Edits and removals, both ways.
+    // Edits (body, then attributes) and removals, both ways.
     let first = ours
         .timeline()
         .get()
@@ -186,6 +186,15 @@ async fn test_convo_client_and_the_official_sdk_see_each_other() {
     let updated =
         peer.expect(|e| e["event"] == "messageUpdated" && e["index"] == first.index).await;
     assert_eq!(updated["body"], "hello from rust, edited");
+    ours.update_message_attributes(&first.sid, json!({ "reaction": "👍" })).await.unwrap();
+    let marked = peer
+        .expect(|e| {
+            e["event"] == "messageUpdated"
+                && e["index"] == first.index
+                && e["attributes"]["reaction"] == "👍"
+        })
+        .await;
+    assert_eq!(marked["body"], "hello from rust, edited", "the body stays");
     ours.remove_message(&first.sid).await.unwrap();
     peer.expect(|e| e["event"] == "messageRemoved" && e["index"] == first.index).await;
     peer.command(json!({ "cmd": "update", "index": theirs.index, "body": "sdk, edited" })).await;
