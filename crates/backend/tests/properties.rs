@@ -6,41 +6,12 @@
 use std::path::{Path, PathBuf};
 
 use convo_backend::session::{identity_signature, identity_signature_valid, Session};
+use convo_wire::testing::{self, Rng};
 
-/// xorshift64: deterministic, so a failure names a reproducible iteration.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-/// One to four random edits drawn from `alphabet`: overwrite, insert, delete, swap, truncate.
+/// Random edits of `input` drawn from `alphabet`, as text.
 fn mutate(rng: &mut Rng, input: &str, alphabet: &[u8]) -> String {
-    let mut bytes = input.as_bytes().to_vec();
-    for _ in 0..rng.below(4) + 1 {
-        let at = rng.below(bytes.len() + 1);
-        let byte = alphabet[rng.below(alphabet.len())];
-        match rng.below(5) {
-            0 if at < bytes.len() => bytes[at] = byte,
-            1 => bytes.insert(at, byte),
-            2 if at < bytes.len() => {
-                bytes.remove(at);
-            }
-            3 if at + 1 < bytes.len() => bytes.swap(at, at + 1),
-            4 => bytes.truncate(at),
-            _ => {}
-        }
-    }
-    String::from_utf8(bytes).expect("the alphabets are ASCII")
+    String::from_utf8(testing::mutate(rng, input.as_bytes(), &[], alphabet))
+        .expect("the alphabets are ASCII")
 }
 
 fn seed(target: &str, name: &str) -> String {

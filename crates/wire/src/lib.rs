@@ -16,6 +16,8 @@ pub mod credentials;
 mod error;
 pub mod frame;
 pub mod message;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 pub mod token;
 pub mod twilio_error;

@@ -5,55 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use convo_wire::{
+    testing::{mutate, Rng},
     token::{self, Claims},
     Frame, RawFrame,
 };
-
-/// xorshift64: deterministic, so a failure names a reproducible iteration.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-/// One to four random edits: overwrite, insert, delete, splice a protocol token, truncate.
-fn mutate(rng: &mut Rng, input: &[u8], tokens: &[&[u8]], alphabet: &[u8]) -> Vec<u8> {
-    let mut bytes = input.to_vec();
-    for _ in 0..rng.below(4) + 1 {
-        let at = rng.below(bytes.len() + 1);
-        let pick = |rng: &mut Rng| {
-            if alphabet.is_empty() {
-                rng.next() as u8
-            } else {
-                alphabet[rng.below(alphabet.len())]
-            }
-        };
-        match rng.below(6) {
-            0 if at < bytes.len() => bytes[at] = pick(rng),
-            1 => bytes.insert(at, pick(rng)),
-            2 if at < bytes.len() => {
-                bytes.remove(at);
-            }
-            3 => {
-                let token = tokens[rng.below(tokens.len())];
-                bytes.splice(at..at, token.iter().copied());
-            }
-            4 => bytes.truncate(at),
-            _ if at + 1 < bytes.len() => bytes.swap(at, at + 1),
-            _ => {}
-        }
-    }
-    bytes
-}
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
