@@ -22,14 +22,14 @@ pub fn EarlierThreads() -> impl IntoView {
         <Show when=at_beginning>
             <div class="convo-earlier">
                 <Show
-                    when=move || !store.threads.with(Vec::is_empty)
+                    when=move || !store.threads.with(|t| t.is_empty())
                     fallback=move || view! {
                         <button type="button" class="convo-link-button convo-earlier__show" on:click=move |_| handle.show_earlier()>
                             {move || store.strings().show_earlier}
                         </button>
                     }
                 >
-                    <For each=move || store.threads.get() key=|thread| thread.sid.clone() let:thread>
+                    <For each=move || store.threads.get().to_vec() key=|thread| thread.sid.clone() let:thread>
                         <ThreadView thread />
                     </For>
                 </Show>

@@ -135,7 +135,7 @@ pub struct Chat {
     /// Every ended conversation of the visitor's, by SID (this one too, once it ends).
     ended: Vec<String>,
     /// The earlier ones shown, oldest first.
-    pub threads: Vec<Thread>,
+    pub threads: Arc<[Thread]>,
     /// The newest message index when the conversation was first described: what comes after
     /// it is news. `None` until then, when nothing is news.
     history_end: Option<Option<u64>>,
@@ -166,7 +166,7 @@ impl Chat {
             ending: false,
             feedback: Feedback::Open,
             ended: Vec::new(),
-            threads: Vec::new(),
+            threads: Arc::default(),
             history_end: None,
             viewed: None,
             horizon_sent: None,
@@ -265,7 +265,7 @@ impl Chat {
             }
             Event::EndFailed => self.ending = false,
             Event::EndedConversations(ended) => self.ended = ended,
-            Event::Threads(threads) => self.threads = earlier::in_reading_order(threads),
+            Event::Threads(threads) => self.threads = earlier::in_reading_order(threads).into(),
             Event::Feedback(feedback) => {
                 // Only an ended chat is rated, and once stored it stays so.
                 if self.phase == Phase::Ended && self.feedback != Feedback::Sent {
@@ -298,13 +298,13 @@ impl Chat {
         self.ending = false;
         self.feedback = Feedback::Open;
         self.ended = Vec::new();
-        self.threads = Vec::new();
+        self.threads = Arc::default();
     }
 
     /// The visitor's earlier conversations: the ended ones other than this one, by SID.
-    pub fn earlier(&self) -> Vec<String> {
+    pub fn earlier(&self) -> impl Iterator<Item = &String> {
         let current = self.info.as_ref().map(|i| i.sid.as_str());
-        self.ended.iter().filter(|sid| Some(sid.as_str()) != current).cloned().collect()
+        self.ended.iter().filter(move |sid| Some(sid.as_str()) != current)
     }
 
     fn described(&mut self, info: Option<ConversationInfo>) {
@@ -523,9 +523,10 @@ mod tests {
     fn test_earlier_conversations_are_the_ended_ones_but_this_one_and_go_with_the_client() {
         let mut chat = chatting(Some(1));
         chat.apply(Event::EndedConversations(vec!["CH0".into(), "CH1".into()]));
-        assert_eq!(chat.earlier(), ["CH0"], "this conversation (CH1) ended too: not earlier");
+        let earlier: Vec<&String> = chat.earlier().collect();
+        assert_eq!(earlier, ["CH0"], "this conversation (CH1) ended too: not earlier");
         chat.apply(Event::Detached);
-        assert!(chat.earlier().is_empty(), "a new client tells its own");
+        assert_eq!(chat.earlier().count(), 0, "a new client tells its own");
     }
 
     #[test]

@@ -5,7 +5,10 @@
 
 use std::{collections::HashMap, time::Duration};
 
-use convo_client::{Attachment, ConnectionState, ConversationHandle, TimelineItem, UnsentMessage};
+use convo_client::{
+    Attachment, ConnectionState, ConversationHandle, SessionTokenProvider, TimelineItem,
+    UnsentMessage,
+};
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{json, Map, Value};
 
@@ -43,24 +46,6 @@ fn notice(store: Store, text: String) {
     });
 }
 
-/// POSTs `body` to one of the host backend's endpoints; its refusal's message as the error.
-async fn post_to_backend(url: &str, body: Value) -> Result<(), WidgetError> {
-    let response = convo_client::platform::post_json(
-        url,
-        &[],
-        convo_client::platform::CredentialsMode::default(),
-        body.to_string(),
-    )
-    .await?;
-    if (200..300).contains(&response.status) {
-        return Ok(());
-    }
-    let answer: Value = serde_json::from_slice(&response.body).unwrap_or_default();
-    Err(WidgetError::Backend(
-        answer["message"].as_str().map_or_else(|| response.status.to_string(), str::to_owned),
-    ))
-}
-
 /// What components can ask the widget to do.
 #[derive(Clone, Copy)]
 pub struct ChatHandle {
@@ -74,10 +59,10 @@ pub struct ChatHandle {
     older_action: Action<(), Result<bool, WidgetError>>,
     older_in_flight: StoredValue<usize>,
     horizon_scheduled: StoredValue<bool>,
-    /// Asks the backend to close the conversation: the session handle.
-    end_action: Action<String, Result<(), WidgetError>>,
-    /// Stores the ended chat's rating: `(session handle, score, comment)`.
-    rate_action: Action<(String, u8, String), Result<(), WidgetError>>,
+    /// Asks the backend to close the session's conversation.
+    end_action: Action<SessionTokenProvider, Result<(), WidgetError>>,
+    /// Stores the ended chat's rating: `(session, score, comment)`.
+    rate_action: Action<(SessionTokenProvider, u8, String), Result<(), WidgetError>>,
     draft_scheduled: StoredValue<bool>,
 }
 
@@ -122,10 +107,10 @@ impl ChatHandle {
             }
         });
         let end_url = config.end_url.clone();
-        let end_action = Action::new_local(move |session: &String| {
-            let (url, body) = (end_url.clone(), json!({ "session": session }));
+        let end_action = Action::new_local(move |tokens: &SessionTokenProvider| {
+            let (url, tokens) = (end_url.clone(), tokens.clone());
             async move {
-                let ended = post_to_backend(&url, body).await;
+                let ended = tokens.post_with_session(&url, Map::new()).await;
                 match &ended {
                     Ok(()) => store.apply(Event::EndedByVisitor),
                     Err(error) => {
@@ -134,16 +119,19 @@ impl ChatHandle {
                         store.apply(Event::EndFailed)
                     }
                 };
-                ended
+                ended.map_err(WidgetError::from)
             }
         });
         let rating_url = config.rating_url.clone();
-        let rate_action =
-            Action::new_local(move |(session, score, comment): &(String, u8, String)| {
-                let url = rating_url.clone();
-                let body = json!({ "session": session, "score": score, "comment": comment });
+        let rate_action = Action::new_local(
+            move |(tokens, score, comment): &(SessionTokenProvider, u8, String)| {
+                let (url, tokens) = (rating_url.clone(), tokens.clone());
+                let fields = Map::from_iter([
+                    ("score".to_owned(), json!(score)),
+                    ("comment".to_owned(), json!(comment)),
+                ]);
                 async move {
-                    let rated = post_to_backend(&url, body).await;
+                    let rated = tokens.post_with_session(&url, fields).await;
                     match &rated {
                         Ok(()) => store.apply(Event::Feedback(Feedback::Sent)),
                         Err(error) => {
@@ -153,9 +141,10 @@ impl ChatHandle {
                             store.apply(Event::Feedback(Feedback::Open))
                         }
                     };
-                    rated
+                    rated.map_err(WidgetError::from)
                 }
-            });
+            },
+        );
         ChatHandle {
             store,
             config: StoredValue::new(config),
@@ -808,11 +797,9 @@ impl ChatHandle {
         });
     }
 
-    /// The live session's handle, once the backend has granted one.
-    fn session_handle(&self) -> Option<String> {
-        self.live
-            .with_value(|l| l.as_ref().and_then(|l| l.tokens.session().get()))
-            .map(|s| s.session)
+    /// The live session's tokens (and handle), once started.
+    fn tokens(&self) -> Option<SessionTokenProvider> {
+        self.live.with_value(|l| l.as_ref().map(|l| l.tokens.clone()))
     }
 
     /// "End chat", once the visitor has confirmed: the backend closes the conversation (a
@@ -822,9 +809,9 @@ impl ChatHandle {
         if store.phase.get_untracked() != Phase::Chat || store.ending.get_untracked() {
             return;
         }
-        let Some(session) = self.session_handle() else { return };
+        let Some(tokens) = self.tokens() else { return };
         store.apply(Event::Ending);
-        self.end_action.dispatch_local(session);
+        self.end_action.dispatch_local(tokens);
     }
 
     /// Sends the ended chat's rating (1–5) and optional comment.
@@ -833,9 +820,9 @@ impl ChatHandle {
         if store.feedback.get_untracked() != Feedback::Open || !(1..=5).contains(&score) {
             return;
         }
-        let Some(session) = self.session_handle() else { return };
+        let Some(tokens) = self.tokens() else { return };
         store.apply(Event::Feedback(Feedback::Sending));
-        self.rate_action.dispatch_local((session, score, comment.trim().to_owned()));
+        self.rate_action.dispatch_local((tokens, score, comment.trim().to_owned()));
     }
 
     /// Shows the visitor's earlier conversations above this one. The client holds them already

@@ -194,8 +194,7 @@ impl TokenProvider for DeskTokens {
             let http =
                 |message: String| convo_client::Error::Http { status: response.status, message };
             if !(200..300).contains(&response.status) {
-                let body = String::from_utf8_lossy(&response.body);
-                return Err(http(backend_message(response.status, &body)));
+                return Err(http(convo_client::error_message(&response.body)));
             }
             serde_json::from_slice(&response.body)
                 .map_err(|e| http(format!("the backend answered without a token: {e}")))
@@ -230,17 +229,8 @@ async fn request(url: &str, body: Option<&str>) -> Result<String, WidgetError> {
             platform::post_json(url, &[], CredentialsMode::SameOrigin, body.to_owned()).await?
         }
     };
-    let text = String::from_utf8_lossy(&response.body).into_owned();
     if !(200..300).contains(&response.status) {
-        return Err(WidgetError::Backend(backend_message(response.status, &text)));
+        return Err(WidgetError::Backend(convo_client::error_message(&response.body)));
     }
-    Ok(text)
-}
-
-/// The message of the backend's Twilio-shaped error body `{status, code, message, more_info}`.
-fn backend_message(status: u16, body: &str) -> String {
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v["message"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("the backend answered {status}"))
+    Ok(String::from_utf8_lossy(&response.body).into_owned())
 }

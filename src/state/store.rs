@@ -77,7 +77,7 @@ pub struct Store {
     pub feedback: RwSignal<Feedback>,
     /// The visitor's earlier (ended) conversations, by SID, and those shown.
     pub earlier: RwSignal<Vec<String>>,
-    pub threads: RwSignal<Vec<Thread>>,
+    pub threads: RwSignal<Arc<[Thread]>>,
     /// The list's window of rows, oldest first.
     pub rows: RwSignal<Vec<RowHandle>>,
     /// Messages in the whole loaded timeline, and the window's start in it.
@@ -130,7 +130,7 @@ impl Store {
             ending: RwSignal::new(false),
             feedback: RwSignal::new(Feedback::Open),
             earlier: RwSignal::new(Vec::new()),
-            threads: RwSignal::new(Vec::new()),
+            threads: RwSignal::new(Arc::default()),
             rows: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(0),
             window_start: RwSignal::new(0),
@@ -221,8 +221,13 @@ impl Store {
             set_if_changed(self.asking_end, &chat.asking_end);
             set_if_changed(self.ending, &chat.ending);
             set_if_changed(self.feedback, &chat.feedback);
-            set_if_changed(self.earlier, &chat.earlier());
-            set_if_changed(self.threads, &chat.threads);
+            // Every message syncs: compare in place, and copy only what changed.
+            if self.earlier.with_untracked(|now| !now.iter().eq(chat.earlier())) {
+                self.earlier.set(chat.earlier().cloned().collect());
+            }
+            if self.threads.with_untracked(|now| !Arc::ptr_eq(now, &chat.threads)) {
+                self.threads.set(Arc::clone(&chat.threads));
+            }
         });
         self.sync_rows();
     }

@@ -48,6 +48,16 @@ async fn rest(
     response.json().await.unwrap_or(Value::Null)
 }
 
+/// The agent desk's list of conversations.
+async fn desk_list(stack: &TestStack) -> Value {
+    reqwest::get(format!("{}/api/agent/conversations", stack.backend.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn messages(stack: &TestStack, conversation: &str) -> Vec<Value> {
     let page = rest(
         stack,
@@ -321,12 +331,7 @@ async fn test_the_demo_agent_desk_lists_joins_and_answers() {
     let stack = TestStack::spawn().await;
     let visitor = post_ok(&stack, "/api/session", json!({ "name": "Zoë" })).await;
     let sid = visitor["conversation_sid"].as_str().unwrap();
-    let list: Value = reqwest::get(format!("{}/api/agent/conversations", stack.backend.url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = desk_list(&stack).await;
     assert_eq!(list[0]["sid"], sid);
     assert_eq!(list[0]["visitor"], "Zoë");
 
@@ -383,12 +388,7 @@ async fn test_the_session_stores_the_visitors_page_and_question_for_the_desk() {
     assert!(kept.ends_with('…') && question.starts_with(kept.trim_end_matches('…')));
     assert_eq!(messages(&stack, sid).await[0]["body"], question);
 
-    let list: Value = reqwest::get(format!("{}/api/agent/conversations", stack.backend.url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = desk_list(&stack).await;
     let entry = &list[0];
     assert_eq!(entry["sid"], sid);
     assert_eq!(
@@ -455,12 +455,7 @@ async fn test_the_agent_desk_resolves_a_conversation_and_has_its_own_token() {
     let refused =
         post(&stack, "/api/token", &json!({ "session": visitor["session"] }).to_string()).await;
     assert_eq!(refused.status(), 409);
-    let list: Value = reqwest::get(format!("{}/api/agent/conversations", stack.backend.url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = desk_list(&stack).await;
     assert_eq!(list[0]["state"], "closed");
     for bad in ["CH..%2F", "CH00000000000000000000000000000000"] {
         let response = post(&stack, &format!("/api/agent/resolve?conversation={bad}"), "{}").await;
@@ -490,12 +485,7 @@ async fn test_the_agent_desk_lists_the_newest_conversations_past_the_first_page(
         rest(&stack, reqwest::Method::POST, "/v1/Conversations", &[("FriendlyName", &name)]).await;
     }
     let visitor = post_ok(&stack, "/api/session", json!({ "name": "Newest" })).await;
-    let list: Value = reqwest::get(format!("{}/api/agent/conversations", stack.backend.url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = desk_list(&stack).await;
     assert_eq!(list[0]["sid"], visitor["conversation_sid"], "the newest first: {list}");
 }
 

@@ -130,7 +130,24 @@ impl SessionTokenProvider {
         self.session.clone()
     }
 
-    async fn post(&self, url: &str, body: serde_json::Value) -> Result<Grant, Error> {
+    /// POSTs `fields` with the current session's handle as `session` to another of the
+    /// backend's endpoints (ending or rating the chat), with this provider's headers and
+    /// credentials. A refusal is [`Error::Http`] with the backend's message.
+    pub async fn post_with_session(
+        &self,
+        url: &str,
+        mut fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), Error> {
+        let session = self.session.get().ok_or_else(|| Error::Http {
+            status: 401,
+            message: "there is no session yet".to_owned(),
+        })?;
+        fields.insert("session".to_owned(), session.session.into());
+        self.send(url, serde_json::Value::Object(fields)).await.map(drop)
+    }
+
+    /// POSTs `body`; the response's body, or the refusal as [`Error::Http`].
+    async fn send(&self, url: &str, body: serde_json::Value) -> Result<Vec<u8>, Error> {
         let response =
             platform::post_json(url, &self.headers, self.credentials, body.to_string()).await?;
         if !(200..300).contains(&response.status) {
@@ -139,8 +156,13 @@ impl SessionTokenProvider {
                 message: error_message(&response.body),
             });
         }
-        serde_json::from_slice::<Grant>(&response.body).map_err(|e| Error::Http {
-            status: response.status,
+        Ok(response.body)
+    }
+
+    async fn post(&self, url: &str, body: serde_json::Value) -> Result<Grant, Error> {
+        let body = self.send(url, body).await?;
+        serde_json::from_slice::<Grant>(&body).map_err(|e| Error::Http {
+            status: 200,
             message: format!("the backend answered without a session: {e}"),
         })
     }
@@ -174,8 +196,9 @@ impl TokenProvider for SessionTokenProvider {
     }
 }
 
-/// The `message` of a Twilio-shaped error body, or the body as text.
-pub(crate) fn error_message(body: &[u8]) -> String {
+/// The `message` of a Twilio-shaped error body `{status, code, message, more_info}`, or the
+/// body as text.
+pub fn error_message(body: &[u8]) -> String {
     #[derive(Deserialize)]
     struct Body {
         message: String,

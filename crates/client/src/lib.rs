@@ -32,7 +32,9 @@ mod state;
 mod transport;
 mod vector;
 
-pub use auth::{SessionInfo, SessionTokenProvider, StaticTokenProvider, Token, TokenProvider};
+pub use auth::{
+    error_message, SessionInfo, SessionTokenProvider, StaticTokenProvider, Token, TokenProvider,
+};
 pub use client::{limits, Client, ConversationHandle};
 pub use config::{BackoffConfig, ClientConfig};
 pub use connection::backoff::backoff_delay;
