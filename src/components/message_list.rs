@@ -90,8 +90,13 @@ pub fn MessageList() -> impl IntoView {
     let unseen = move || store.arrivals.get().saturating_sub(arrivals_when_left.get());
     // The last scroll position, to tell the visitor scrolling up from rows arriving.
     let last_scroll_top = StoredValue::new(0i32);
-    // Scroll events our own writes cause are not the visitor's.
-    let programmatic = StoredValue::new(false);
+    // Follows asked for and not yet settled. From the moment rows change until the frame after
+    // the list is scrolled to the bottom, scroll events are the rows' doing, not the visitor's:
+    // with a full window a new row at the bottom comes with the oldest row leaving the top, and
+    // the browser's scroll anchoring then moves the position up before the follow lands. Read as
+    // the visitor scrolling up, that left the bottom and slid the window back, so new messages
+    // stopped showing.
+    let following = StoredValue::new(0u32);
     // The list can outlive its element for a frame (the ended view replaces it), so every
     // deferred callback goes through this rather than `scroller.get()`.
     let element = move || scroller.try_get_untracked().flatten();
@@ -121,15 +126,17 @@ pub fn MessageList() -> impl IntoView {
     });
 
     let scroll_to_bottom = move || {
+        following.update_value(|n| *n += 1);
         request_animation_frame(move || {
             if let Some(el) = element() {
-                programmatic.set_value(true);
                 // Past the end is the end: no need to read how far that is.
                 el.set_scroll_top(i32::MAX);
-                // Its scroll event (if the position moved at all) comes before the next
-                // frame's callbacks: after that, scrolling is the visitor's again.
-                request_animation_frame(move || programmatic.set_value(false));
             }
+            // Its scroll event (if the position moved at all) comes before the next frame's
+            // callbacks: after that, scrolling is the visitor's again.
+            request_animation_frame(move || {
+                following.try_update_value(|n| *n = n.saturating_sub(1));
+            });
         });
     };
 
@@ -179,8 +186,7 @@ pub fn MessageList() -> impl IntoView {
 
     let on_scroll = move |_| {
         let Some(el) = element() else { return };
-        if programmatic.get_value() {
-            programmatic.set_value(false);
+        if following.get_value() > 0 {
             last_scroll_top.set_value(el.scroll_top());
             return;
         }
@@ -202,7 +208,8 @@ pub fn MessageList() -> impl IntoView {
             if start > 0 {
                 if store.size.get_untracked() < WINDOW {
                     store.size.update(|s| *s = (*s + STEP).min(WINDOW));
-                } else {
+                } else if !at_bottom.get_untracked() {
+                    // Only a visitor reading back slides the window off the newest rows.
                     let by = if top == 0 { FLING } else { STEP };
                     store.from_end.update(|f| *f += by.min(start));
                 }

@@ -322,6 +322,41 @@ function probe({ watch = [], record = null }) {
       return result;
     };
   }
+  if (record?.wire) {
+    // Stages of a numbered message on the wire (BENCH_STAGES=1): when the first frame carrying
+    // it left this tab, and when the first frame carrying it arrived here (before the page's
+    // own handler runs: this listener is added as the socket is made, before any `onmessage`).
+    state.wire = { sent: new Map(), received: new Map() };
+    const decoder = new TextDecoder();
+    const key = (data) => {
+      const text = typeof data === 'string' ? data : decoder.decode(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+      return pattern.exec(text.match(/lat \d+/)?.[0] ?? '')?.[1];
+    };
+    // Every frame, briefly (direction, time, the header's start), for reading around slow sends.
+    state.wire.log = [];
+    const stamp = (map, data) => {
+      const k = key(data);
+      const text = typeof data === 'string' ? data : decoder.decode(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+      const header = text.split('\r\n')[2] ?? '';
+      state.wire.log.push([map === state.wire.sent ? 'out' : 'in', now(), header.slice(0, 140), k ?? '']);
+      if (k !== undefined && !map.has(k)) map.set(k, now());
+    };
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+      stamp(state.wire.sent, data);
+      return send.call(this, data);
+    };
+    const Native = WebSocket;
+    state.wire.sockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        state.wire.sockets.push(now());
+        this.addEventListener('close', (event) => state.wire.sockets.push(`closed ${event.code} at ${now()}`));
+        this.addEventListener('message', (event) => stamp(state.wire.received, event.data));
+      }
+    };
+  }
   addEventListener('pointerdown', () => state.clicks.push(now()), true);
   addEventListener(
     'keydown',

@@ -43,7 +43,9 @@ const BLOCK = 50;
 const ARRIVAL_MS = 10_000;
 const opts = options('latency');
 // Every benchmarked tab records the arrival of numbered messages: Convo's bubbles, the SDK's <p>.
-const RECORD = { record: { selector: '.convo-bubble__text, .sdk-message', pattern: '^lat (\\d+)$' } };
+// BENCH_STAGES=1 also stamps the frames on the wire, to tell where the time goes.
+const stages = process.env.BENCH_STAGES === '1';
+const RECORD = { record: { selector: '.convo-bubble__text, .sdk-message', pattern: '^lat (\\d+)$', wire: stages } };
 
 await runBench('latency', 20 * 60_000, async (scope) => {
   const server = await startServer(opts);
@@ -93,6 +95,10 @@ await runBench('latency', 20 * 60_000, async (scope) => {
     ' SDK: before sendMessage() in tab A → messageAdded rendered in tab B; "next frame": the animation frame after, which paints it;',
     ` clocks of the two tabs agree within ${skew.toFixed(2)} ms as estimated through the CDP round trip)`,
   ]);
+
+  if (stages) {
+    for (const [name, pair] of [['Convo', convo], ['SDK', sdk]]) printStages(name, await stageTimes(pair, counted[name === 'Convo' ? 'convo' : 'sdk']));
+  }
 
   if (profiling) {
     const tabs = { 'receiving tab': convo.receiver, 'sending tab': convo.sender };
@@ -149,7 +155,35 @@ async function sdkPair(browser, server, scope) {
 /** Sends message `n` from the pair's sender and waits until the receiver rendered it. */
 async function sendOne(pair, n) {
   await pair.send(`lat ${n}`);
-  await pair.receiver.evaluate(([key, ms]) => window.__probe.arrival(key, ms).then(() => true), [String(n), ARRIVAL_MS]);
+  try {
+    await pair.receiver.evaluate(([key, ms]) => window.__probe.arrival(key, ms).then(() => true), [String(n), ARRIVAL_MS]);
+  } catch (error) {
+    throw new Error(`${error.message}\n${await lostMessage(pair, String(n))}`);
+  }
+}
+
+/** What each tab knows of a message that never rendered: its rows' texts and (with BENCH_STAGES) its frames. */
+async function lostMessage(pair, key) {
+  const look = (page) =>
+    page.evaluate((k) => {
+      const roots = window.__probe.roots;
+      const rows = roots.flatMap((r) => [...r.querySelectorAll('[data-index], .sdk-message, .convo-row')]);
+      const texts = rows.slice(-4).map((r) => `${r.getAttribute?.('data-index') ?? ''}:${r.textContent.trim().slice(0, 60)}`);
+      const wire = window.__probe.wire;
+      return JSON.stringify({
+        last_rows: texts,
+        frame_out: wire?.sent.get(k) ?? null,
+        frame_in: wire?.received.get(k) ?? null,
+        sockets: wire?.sockets ?? null,
+        list: (() => {
+          const list = roots.map((r) => r.querySelector?.('.convo-messages')).find(Boolean);
+          return list && { top: list.scrollTop, height: list.scrollHeight, client: list.clientHeight, rows: list.querySelectorAll('[data-index]').length };
+        })(),
+        now: performance.timeOrigin + performance.now(),
+      });
+    }, key);
+  const problems = pair.sender.context().problems ?? [];
+  return `sender: ${await look(pair.sender)}\nreceiver: ${await look(pair.receiver)}\npage errors: ${problems.join('; ') || 'none'}`;
 }
 
 /** {dom: [ms…], frame: [ms…]} for the messages numbered in `keys`. */
@@ -185,4 +219,54 @@ async function clockSkew(pair) {
   const a = await offset(pair.sender);
   const b = await offset(pair.receiver);
   return Math.abs(a.offset - b.offset) + (a.rtt + b.rtt) / 2;
+}
+
+/** Each counted message's stages: keydown/send → frame out (sender) → frame in → row in DOM (receiver). */
+async function stageTimes(pair, keys) {
+  const sender = await pair.sender.evaluate(() => ({
+    sends: [...window.__probe.sends],
+    out: [...window.__probe.wire.sent],
+    back: [...window.__probe.wire.received],
+    visibility: document.visibilityState,
+    focus: document.hasFocus(),
+  }));
+  console.log(`sender tab: ${sender.visibility}, focus ${sender.focus}`);
+  const back = new Map(sender.back);
+  const receiver = await pair.receiver.evaluate(() => ({ arrivals: [...window.__probe.arrivals], in: [...window.__probe.wire.received] }));
+  const sends = new Map(sender.sends);
+  const out = new Map(sender.out);
+  const into = new Map(receiver.in);
+  const arrivals = new Map(receiver.arrivals);
+  const stages = { 'send → frame out': [], 'frame out → frame in': [], 'frame in → in DOM': [], "sender's first frame back": [] };
+  for (const key of keys) {
+    const t = [sends.get(`lat ${key}`), out.get(key), into.get(key), arrivals.get(key)?.dom];
+    if (t.some((v) => v === undefined)) continue;
+    stages['send → frame out'].push(t[1] - t[0]);
+    stages['frame out → frame in'].push(t[2] - t[1]);
+    stages['frame in → in DOM'].push(t[3] - t[2]);
+    if (back.has(key)) stages["sender's first frame back"].push(back.get(key) - t[1]);
+  }
+  // The sender's frames between keydown and frame out, for the slowest sends.
+  const slow = [...keys]
+    .map((key) => [key, sends.get(`lat ${key}`), out.get(key)])
+    .filter(([, a, b]) => a !== undefined && b !== undefined)
+    .sort((x, y) => (y[2] - y[1]) - (x[2] - x[1]))
+    .slice(0, 3);
+  const log = await pair.sender.evaluate(() => window.__probe.wire.log);
+  for (const [key, from, to] of slow) {
+    console.log(`slow send lat ${key}: ${(to - from).toFixed(1)} ms; the sender's frames from 100 ms before:`);
+    for (const [dir, at, header, k] of log.filter(([, at]) => at >= from - 100 && at <= to + 1)) {
+      console.log(`  ${(at - from).toFixed(1).padStart(7)} ${dir} ${k ? `[lat ${k}] ` : ''}${header}`);
+    }
+  }
+  return stages;
+}
+
+function printStages(name, stages) {
+  console.log(`\n${name}: where the time goes (ms)`);
+  for (const [label, values] of Object.entries(stages)) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const worst = sorted.slice(-5).map((v) => v.toFixed(1)).join(', ');
+    console.log(`  ${label.padEnd(22)} n=${values.length}  p50 ${p50(values).toFixed(2)}  p99 ${p99(values).toFixed(2)}  worst ${worst}`);
+  }
 }

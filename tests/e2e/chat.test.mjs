@@ -257,6 +257,36 @@ test('a long history: older pages load at the top, at most ~120 rows in the DOM,
   }
 });
 
+test('at the bottom of a full window, each new message is followed, even when the page reads layout as rows change', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const { session, agent } = await chatWithAgent(t);
+    const panel = panelOf(page);
+    // More messages than the window's first size (80 rows): from here on, each new row at the
+    // bottom comes with the oldest row leaving the top, and the browser's scroll anchoring moves
+    // the position up.
+    for (let i = 1; i <= 90; i++) await postMessage(session.conversation_sid, agent.identity, `fill ${i}`);
+    await panel.locator('.convo-bubble__text', { hasText: /^fill 90$/ }).waitFor({ timeout: 20_000 });
+    // A host page (or an extension) that reads layout whenever the DOM changes makes that
+    // anchoring happen before the widget scrolls to the new row, every time.
+    await panel.getByRole('log').evaluate((list) => {
+      new MutationObserver(() => void list.scrollHeight).observe(list, { childList: true, subtree: true });
+    });
+    for (let i = 1; i <= 30; i++) {
+      // Three lines: a row taller than the 48 px that still counts as "at the bottom".
+      await postMessage(session.conversation_sid, agent.identity, `tall ${i}\nsecond line\nthird line`);
+      const row = panel.locator('.convo-bubble__text', { hasText: new RegExp(`^tall ${i}\\b`) });
+      await row.waitFor({ timeout: 10_000 });
+      await poll(() => inView(row), { ms: 5_000, what: `message "tall ${i}" in view` });
+    }
+    assert.equal(await panel.locator('.convo-jump').count(), 0, 'no "jump to latest" button: the visitor never scrolled up');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a burst of messages while the visitor is at the bottom keeps the newest in view', async () => {
   const t = await visit(browser);
   const { page } = t;
