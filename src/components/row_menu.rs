@@ -102,6 +102,9 @@ pub fn RowMenu(
                     role="menu"
                     id=menu_id.clone()
                     aria-label=move || store.strings().more_actions
+                    // A click keeps the focus where it is (Safari would blur it to nothing,
+                    // and the menu would close before its item's click).
+                    on:mousedown=|ev: web_sys::MouseEvent| ev.prevent_default()
                 >
                     <button
                         type="button"
