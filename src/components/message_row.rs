@@ -131,16 +131,19 @@ pub fn MessageRow(
     // What the bubble shows: unchanged when a pending message is confirmed, so the bubble
     // stays as it is.
     let content = Memo::new(move |_| match &*item.read() {
+        _ if deleted.get() => (None, Vec::new()),
         TimelineItem::Remote(m) => (m.body.clone(), m.media.clone()),
         TimelineItem::Pending(p) => (p.body.clone(), Vec::new()),
     });
-    let bubble = move || {
-        if deleted.get() {
-            return view! {
+    // A deleted message's text and media go; the placeholder says so.
+    let placeholder = move || {
+        deleted.get().then(|| {
+            view! {
                 <p class="convo-bubble__text convo-bubble__text--deleted">{move || store.strings().message_deleted}</p>
             }
-            .into_any();
-        }
+        })
+    };
+    let bubble = move || {
         let (body, media) = content.get();
         let text = body.map(|b| {
             let segments = linkify(&b)
@@ -162,7 +165,7 @@ pub fn MessageRow(
                 </div>
             }
         });
-        view! { {text} {media} }.into_any()
+        view! { {text} {media} }
     };
     let foot = move || {
         let receipt = receipt.get();
@@ -211,7 +214,7 @@ pub fn MessageRow(
             {day_divider}
             {marker}
             {author_line}
-            <div class="convo-bubble">{bubble}{foot}{menu}</div>
+            <div class="convo-bubble">{placeholder}{bubble}{foot}{menu}</div>
             {status}
             {time}
         </div>

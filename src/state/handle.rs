@@ -64,10 +64,8 @@ pub struct ChatHandle {
     /// Stores the ended chat's rating: `(session, score, comment)`.
     rate_action: Action<(SessionTokenProvider, u8, String), Result<(), WidgetError>>,
     draft_scheduled: StoredValue<bool>,
-    /// Saves an edit: `(message SID, new text)`.
-    edit_action: Action<(String, String), Result<(), WidgetError>>,
-    /// Deletes a message, by SID.
-    delete_action: Action<String, Result<(), WidgetError>>,
+    /// An edit is being saved (a second Enter does not save it twice).
+    saving_edit: StoredValue<bool>,
 }
 
 impl ChatHandle {
@@ -149,43 +147,6 @@ impl ChatHandle {
                 }
             },
         );
-        let edit_action = Action::new_local(move |(sid, text): &(String, String)| {
-            let (sid, text, conversation) = (sid.clone(), text.clone(), conversation());
-            async move {
-                let conversation = conversation.ok_or(WidgetError::NotConnected)?;
-                let saved = conversation.update_message(&sid, &text).await;
-                match &saved {
-                    // The new text arrives through the client like any update; the composer
-                    // goes back to the draft unless the visitor already moved on.
-                    Ok(()) => {
-                        if store.editing.get_untracked().is_some_and(|e| e.sid == sid) {
-                            store.apply(Event::EditEnd);
-                            store.edit_text.set(String::new());
-                        }
-                    }
-                    // Still editing, the text as the visitor left it.
-                    Err(error) => {
-                        dom::warn(&format!("edit {sid}: {error}"));
-                        let strings = store.locale.get_untracked().strings();
-                        notice(store, format!("{} ({error})", strings.edit_failed));
-                    }
-                }
-                saved.map_err(WidgetError::from)
-            }
-        });
-        let delete_action = Action::new_local(move |sid: &String| {
-            let (sid, conversation) = (sid.clone(), conversation());
-            async move {
-                let conversation = conversation.ok_or(WidgetError::NotConnected)?;
-                let deleted = conversation.remove_message(&sid).await;
-                if let Err(error) = &deleted {
-                    dom::warn(&format!("delete {sid}: {error}"));
-                    let strings = store.locale.get_untracked().strings();
-                    notice(store, format!("{} ({error})", strings.delete_failed));
-                }
-                deleted.map_err(WidgetError::from)
-            }
-        });
         ChatHandle {
             store,
             config: StoredValue::new(config),
@@ -198,8 +159,7 @@ impl ChatHandle {
             end_action,
             rate_action,
             draft_scheduled: StoredValue::new(false),
-            edit_action,
-            delete_action,
+            saving_edit: StoredValue::new(false),
         }
     }
 
@@ -590,8 +550,32 @@ impl ChatHandle {
             notice(store, store.locale.get_untracked().strings().edit_empty.to_owned());
         } else if text == editing.body {
             self.cancel_edit();
-        } else if !self.edit_action.pending().get_untracked() {
-            self.edit_action.dispatch_local((editing.sid, text));
+        } else if !self.saving_edit.get_value() {
+            let Some(conversation) = self.conversation() else { return };
+            self.saving_edit.set_value(true);
+            let saving = self.saving_edit;
+            spawn_local(async move {
+                let saved = conversation.update_message(&editing.sid, &text).await;
+                if saving.try_set_value(false).is_some() {
+                    return; // The widget is gone.
+                }
+                match saved {
+                    // The new text arrives through the client like any update; the composer
+                    // goes back to the draft unless the visitor already moved on.
+                    Ok(()) => {
+                        if store.editing.get_untracked().is_some_and(|e| e.sid == editing.sid) {
+                            store.apply(Event::EditEnd);
+                            store.edit_text.set(String::new());
+                        }
+                    }
+                    // Still editing, the text as the visitor left it.
+                    Err(error) => {
+                        dom::warn(&format!("edit {}: {error}", editing.sid));
+                        let strings = store.locale.get_untracked().strings();
+                        notice(store, format!("{} ({error})", strings.edit_failed));
+                    }
+                }
+            });
         }
     }
 
@@ -609,7 +593,14 @@ impl ChatHandle {
         if store.editing.get_untracked().is_some_and(|e| e.key == message.key) {
             self.cancel_edit();
         }
-        self.delete_action.dispatch_local(message.sid);
+        let Some(conversation) = self.conversation() else { return };
+        spawn_local(async move {
+            if let Err(error) = conversation.remove_message(&message.sid).await {
+                dom::warn(&format!("delete {}: {error}", message.sid));
+                let strings = store.locale.get_untracked().strings();
+                notice(store, format!("{} ({error})", strings.delete_failed));
+            }
+        });
     }
 
     /// Sends a failed message again.

@@ -59,16 +59,15 @@ pub enum Receipt {
     Read,
 }
 
-/// Whether a message was edited, from what the server says of it: its `dateUpdated` later than
-/// its `dateCreated` (Twilio sets both at creation, and moves `dateUpdated` on each update). An
-/// attributes-only update moves it too; this widget never makes one, and the backend neither.
-/// Unparseable dates say nothing. A body change seen live counts as well ([`Timeline::apply`]).
+/// Whether a message was edited, from what the server says of it: its `dateUpdated` differs
+/// from its `dateCreated` (Twilio sets both to the same timestamp at creation, written the same
+/// way, and moves `dateUpdated` on each update; compared as text, which costs the shipped
+/// widget no date parser). An attributes-only update moves it too; this widget never makes one,
+/// and the backend neither. A missing date says nothing. A body change seen live counts as well
+/// ([`Timeline::apply`]).
 pub fn edited(message: &convo_client::Message) -> bool {
-    let time = convo_wire::time::parse_rfc3339;
-    matches!(
-        (time(&message.date_created), time(&message.date_updated)),
-        (Some(created), Some(updated)) if updated > created
-    )
+    let (created, updated) = (&message.date_created, &message.date_updated);
+    !created.is_empty() && !updated.is_empty() && created != updated
 }
 
 /// A message's text.
@@ -674,7 +673,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn test_edited_is_a_later_date_updated_or_a_body_changed_live() {
+    fn test_edited_is_a_changed_date_updated_or_a_body_changed_live() {
         let mut t = timeline();
         let dated = |index: u64, body: &str, created: &str, updated: &str| {
             TimelineItem::Remote(Arc::new(Message {
@@ -687,24 +686,19 @@ pub(crate) mod tests {
         let at = "2026-12-06T10:00:00.000Z";
         let later = "2026-12-06T10:05:00.000Z";
         t.apply(VectorDiff::Reset {
-            values: vec![
-                dated(0, "a", at, at),
-                dated(1, "b", at, later),
-                dated(2, "c", at, ""),
-                dated(3, "d", at, "2026-12-06T10:00:00Z"),
-            ],
+            values: vec![dated(0, "a", at, at), dated(1, "b", at, later), dated(2, "c", at, "")],
         });
-        assert_eq!(shape(&t), "D ^0 1' 2 3$", "same instant written two ways is not an edit");
+        assert_eq!(shape(&t), "D ^0 1' 2$", "no dateUpdated says nothing");
         // Live: the text changes (even within the same millisecond).
         t.apply(VectorDiff::Set { index: 0, value: dated(0, "a2", at, at) });
         assert!(t.entries()[0].edited);
         // An update that keeps the text (a later echo) keeps it edited, and the row's key.
         t.apply(VectorDiff::Set { index: 0, value: dated(0, "a2", at, at) });
-        assert_eq!(shape(&t), "D ^0' 1' 2 3$");
+        assert_eq!(shape(&t), "D ^0' 1' 2$");
         // A pending message confirmed is not an edit, though its body came from elsewhere.
-        t.apply(VectorDiff::Insert { index: 4, value: pending(1) });
-        t.apply(VectorDiff::Set { index: 4, value: dated(4, "other", later, later) });
-        assert!(!t.entries()[4].edited);
+        t.apply(VectorDiff::Insert { index: 3, value: pending(1) });
+        t.apply(VectorDiff::Set { index: 3, value: dated(3, "other", later, later) });
+        assert!(!t.entries()[3].edited);
     }
 
     fn remote(item: &TimelineItem) -> Arc<Message> {
