@@ -65,6 +65,7 @@ pub fn Composer() -> impl IntoView {
             "ArrowUp"
                 if !editing()
                     && !ev.shift_key()
+                    && !ev.is_composing()
                     && store.draft.with_untracked(String::is_empty)
                     && store.files.with_untracked(Vec::is_empty)
                     && handle.start_edit(None) =>

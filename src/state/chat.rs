@@ -270,13 +270,15 @@ impl Chat {
                         && self.history_end.is_some_and(|end| end.is_none_or(|e| m.index > e))
                 });
                 self.timeline.apply(diff);
-                // The message acted on may have gone (deleted by an agent, or elsewhere).
-                for target in [&mut self.editing, &mut self.asking_delete] {
-                    if target.as_ref().is_some_and(|t| {
-                        self.timeline.by_key(t.key).is_none_or(|e| !e.actionable())
-                    }) {
-                        *target = None;
-                    }
+                // A message deleted elsewhere (another tab) leaves nothing to ask about. An
+                // edit of it stays open: the text is the visitor's, and saving it says why it
+                // cannot be saved rather than dropping what they wrote.
+                if self
+                    .asking_delete
+                    .as_ref()
+                    .is_some_and(|t| self.timeline.by_key(t.key).is_none_or(|e| !e.actionable()))
+                {
+                    self.asking_delete = None;
                 }
                 if let Some(message) = news {
                     self.arrived(&message);
@@ -891,7 +893,7 @@ mod tests {
     }
 
     #[test]
-    fn test_an_edit_or_a_delete_question_ends_with_its_message_or_the_chat() {
+    fn test_a_delete_question_ends_with_its_message_an_edit_outlives_it_both_end_with_the_chat() {
         let mut chat = chatting(Some(0));
         chat.apply(Event::Timeline(VectorDiff::Reset {
             values: vec![message(0, "me", 6), message(1, "me", 6)],
@@ -907,6 +909,14 @@ mod tests {
         assert_eq!(chat.asking_delete, None, "a deleted message cannot be deleted again");
         chat.apply(Event::Edit(Some(0)));
         assert_eq!(chat.editing.as_ref().map(|m| m.key), Some(1), "nor edited");
+        // The message being edited is deleted elsewhere: the edit (the visitor's text) stays
+        // until they save (refused, said so) or cancel it.
+        chat.apply(Event::Timeline(VectorDiff::Remove { index: 0 }));
+        assert_eq!(chat.editing.as_ref().map(|m| m.key), Some(1));
+        chat.apply(Event::EditEnd);
+        assert_eq!(chat.editing, None);
+        chat.apply(Event::Edit(Some(1)));
+        assert_eq!(chat.editing, None, "and it cannot be edited again");
         chat.apply(Event::EndedByVisitor);
         assert_eq!((chat.editing.clone(), chat.asking_delete.clone()), (None, None), "ended");
     }

@@ -74,7 +74,7 @@ test('the visitor edits (row menu, Up arrow) and deletes own messages; the agent
   const t = await visit(browser);
   try {
     const { page } = t;
-    const { agent } = await chatWithAgent(t);
+    const { session, agent } = await chatWithAgent(t);
     const changes = recordChanges(agent);
     const panel = panelOf(page);
     const input = panel.locator('#convo-composer-input');
@@ -191,10 +191,22 @@ test('the visitor edits (row menu, Up arrow) and deletes own messages; the agent
     await input.press('ArrowUp');
     await editing.waitFor();
     assert.equal(await input.inputValue(), 'It was shipped on Tuesday');
+    // Deleted elsewhere meanwhile (here through REST): the text being written is not dropped;
+    // saving says why it cannot be saved, and the text stays.
+    const tuesday = await agentMessage(agent, 'It was shipped on Tuesday');
+    await input.fill('It was shipped on Tuesday morning');
+    await restOk('DELETE', `/v1/Conversations/${session.conversation_sid}/Messages/${tuesday.sid}`);
+    await panel.locator(`.convo-row[data-index="${tuesday.index}"] .convo-bubble__text--deleted`).waitFor({ timeout: 10_000 });
+    assert.ok(await editing.isVisible(), 'still editing');
+    await input.press('Enter');
+    await panel.locator('.convo-notice', { hasText: 'The message could not be edited. Your text is still here.' }).waitFor({ timeout: 15_000 });
+    assert.equal(await input.inputValue(), 'It was shipped on Tuesday morning', 'the text stays');
     await input.press('Escape');
-    await assertAxeClean(page, 'deleted placeholder, edited message');
+    await editing.waitFor({ state: 'detached' });
+    await assertAxeClean(page, 'deleted placeholders, an error notice');
     await screenshot(page, 'edit-deleted');
-    assert.deepEqual(page.problems, []);
+    // The refused save raised the page's `error` event (and its console line); nothing else.
+    assert.deepEqual(page.problems.filter((p) => !/could not be edited|edit IM/.test(p)), []);
   } finally {
     await t.close();
   }
