@@ -214,7 +214,7 @@ pub fn MessageRow(
             {day_divider}
             {marker}
             {author_line}
-            <div class="convo-bubble">{placeholder}{bubble}{foot}{menu}</div>
+            <div class="convo-bubble" id=format!("convo-bubble-{key}")>{placeholder}{bubble}{foot}{menu}</div>
             {status}
             {time}
         </div>

@@ -143,6 +143,8 @@ pub fn RowMenu(
                 class="convo-row__more"
                 id=format!("convo-row-more-{key}")
                 aria-label=move || store.strings().more_actions
+                // Which message: every row's button has the same name.
+                aria-describedby=format!("convo-bubble-{key}")
                 aria-haspopup="menu"
                 aria-expanded=move || open.get().to_string()
                 // Only while the menu exists: a reference to nothing is invalid.

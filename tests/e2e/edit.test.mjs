@@ -98,6 +98,7 @@ test('the visitor edits (row menu, Up arrow) and deletes own messages; the agent
     const now = await focused(page);
     assert.equal(now.id, moreId, `the next Tab reaches this message's button (${JSON.stringify(now)})`);
     assert.equal(await more.getAttribute('aria-expanded'), 'false');
+    assert.equal(await more.getAttribute('aria-describedby'), await first.locator('.convo-bubble').getAttribute('id'), 'described by its message');
 
     // The menu: Enter opens it on its first item, arrows move, Escape closes it back to the button.
     await page.keyboard.press('Enter');
