@@ -18,6 +18,9 @@ pub fn RowMenu(
     let store = Store::expect();
     let handle = ChatHandle::expect();
     let open = RwSignal::new(false);
+    // The menu opens above the button, or below it in the list's upper half (above, it would
+    // leave the list's scrolling box at the top, where nothing scrolls to it).
+    let below = RwSignal::new(false);
     let button = NodeRef::<html::Button>::new();
     let wrapper = NodeRef::<html::Div>::new();
     let items = [NodeRef::<html::Button>::new(), NodeRef::<html::Button>::new()];
@@ -36,6 +39,16 @@ pub fn RowMenu(
                 item.matches(":focus").unwrap_or(false)
             })
         })
+    };
+    // One layout read, on the visitor's click or key: never per message.
+    let show = move || {
+        let button = button.get_untracked();
+        let list = button.as_ref().and_then(|b| b.closest(".convo-messages").ok().flatten());
+        if let (Some(button), Some(list)) = (button, list) {
+            let (at, box_) = (button.get_bounding_client_rect(), list.get_bounding_client_rect());
+            below.set(at.top() - box_.top() < box_.height() / 2.0);
+        }
+        open.set(true);
     };
     let close = move |refocus: bool| {
         open.set(false);
@@ -57,7 +70,7 @@ pub fn RowMenu(
             // The button's shortcuts: Down (or Up) opens the menu on its first item.
             if matches!(ev.key().as_str(), "ArrowDown" | "ArrowUp") {
                 ev.prevent_default();
-                open.set(true);
+                show();
             }
             return;
         }
@@ -98,7 +111,7 @@ pub fn RowMenu(
         open.get().then(|| {
             view! {
                 <div
-                    class="convo-row__menu"
+                    class=move || if below.get() { "convo-row__menu convo-row__menu--below" } else { "convo-row__menu" }
                     role="menu"
                     id=menu_id.clone()
                     aria-label=move || store.strings().more_actions
@@ -150,7 +163,7 @@ pub fn RowMenu(
                 // Only while the menu exists: a reference to nothing is invalid.
                 aria-controls=move || open.get().then(|| controls.clone())
                 node_ref=button
-                on:click=move |_| open.update(|o| *o = !*o)
+                on:click=move |_| if open.get_untracked() { open.set(false) } else { show() }
             >
                 <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                     <circle cx="5" cy="12" r="2" />

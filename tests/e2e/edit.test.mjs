@@ -46,6 +46,17 @@ function focused(page) {
   });
 }
 
+/** The open row menu lies within the message list's box (nothing of it is cut off). */
+async function assertMenuInList(menu) {
+  await menu.waitFor();
+  const box = await menu.evaluate((m) => {
+    const r = m.getBoundingClientRect();
+    const l = m.closest('.convo-messages').getBoundingClientRect();
+    return { top: r.top - l.top, bottom: l.bottom - r.bottom };
+  });
+  assert.ok(box.top >= 0 && box.bottom >= 0, `the menu is within the list (${JSON.stringify(box)})`);
+}
+
 /** Every update and removal the agent's SDK client sees, by message SID. */
 function recordChanges(agent) {
   const updated = [];
@@ -92,6 +103,11 @@ test('the visitor edits (row menu, Up arrow) and deletes own messages; the agent
     await panel.locator('.convo-messages').focus();
     await page.keyboard.press('Tab');
     assert.equal((await focused(page))?.label, 'More actions', 'Tab from the log reaches a row menu button');
+    // The question's menu, at the top of the list, opens within it (below its button).
+    await page.keyboard.press('Enter');
+    await assertMenuInList(panel.getByRole('menu'));
+    await page.keyboard.press('Escape');
+    await panel.getByRole('menu').waitFor({ state: 'detached' });
     await page.keyboard.press('Tab');
     const more = first.getByRole('button', { name: 'More actions' });
     const moreId = await more.getAttribute('id');
@@ -107,6 +123,7 @@ test('the visitor edits (row menu, Up arrow) and deletes own messages; the agent
     assert.equal(await more.getAttribute('aria-expanded'), 'true');
     assert.equal(await more.getAttribute('aria-controls'), await menu.getAttribute('id'));
     await poll(async () => (await focused(page))?.text === 'Edit', { what: 'focus on Edit' });
+    await assertMenuInList(menu);
     await page.keyboard.press('ArrowDown');
     assert.equal((await focused(page)).text, 'Delete');
     await page.keyboard.press('ArrowDown');
