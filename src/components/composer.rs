@@ -1,6 +1,10 @@
 //! The composer: a growing text area (Enter sends, Shift+Enter breaks the line), the attach
 //! button, the draft's files, and a counter as the 32 KB limit nears. Read-only once the
 //! conversation has ended (where it stays shown: the agent desk).
+//!
+//! It also edits the visitor's messages: "Editing message" shows above the text area, which
+//! holds the message's text (the draft waits, untouched); Enter saves, Escape cancels. Up arrow
+//! in an empty composer edits the newest message, as in most chat apps.
 
 use leptos::{html, prelude::*};
 
@@ -16,19 +20,59 @@ pub fn Composer() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
     let picker = NodeRef::<html::Input>::new();
+    let input = NodeRef::<html::Textarea>::new();
     let limit = convo_client::limits::BODY_BYTES;
-    let used = move || store.draft.with(String::len);
+    let editing = move || store.editing.with(Option::is_some);
+    // What the text area holds: the message being edited, or the draft.
+    let text = move || if editing() { store.edit_text } else { store.draft };
+    let used = move || text().with(String::len);
     let over = move || used() > limit;
-    let empty =
-        move || store.draft.with(|d| d.trim().is_empty()) && store.files.with(Vec::is_empty);
+    let empty = move || {
+        text().with(|d| d.trim().is_empty()) && (editing() || store.files.with(Vec::is_empty))
+    };
     let ended = move || store.phase.get() == Phase::Ended;
-    let on_keydown = move |ev: web_sys::KeyboardEvent| {
-        // Enter sends; Shift+Enter (and Enter while an IME composes) writes a line break.
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-            ev.prevent_default();
-            if !over() {
-                handle.send();
+    let submit = move || {
+        if over() {
+        } else if editing() {
+            handle.save_edit();
+        } else {
+            handle.send();
+        }
+    };
+    // Editing starts from the row menu too: the text area takes the focus, caret at the end.
+    Effect::new(move |_| {
+        if editing() {
+            if let Some(input) = input.get_untracked() {
+                let _ = input.focus();
+                let end = input.value().encode_utf16().count() as u32;
+                let _ = input.set_selection_range(end, end);
             }
+        }
+    });
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        match ev.key().as_str() {
+            // Enter sends; Shift+Enter (and Enter while an IME composes) writes a line break.
+            "Enter" if !ev.shift_key() && !ev.is_composing() => {
+                ev.prevent_default();
+                submit();
+            }
+            "Escape" if editing() => {
+                // Only the edit ends, not the panel.
+                ev.prevent_default();
+                ev.stop_propagation();
+                handle.cancel_edit();
+            }
+            "ArrowUp"
+                if !editing()
+                    && !ev.shift_key()
+                    && !ev.is_composing()
+                    && store.draft.with_untracked(String::is_empty)
+                    && store.files.with_untracked(Vec::is_empty)
+                    && handle.start_edit(None) =>
+            {
+                ev.prevent_default();
+            }
+            _ => {}
         }
     };
     let on_pick = move |_| {
@@ -42,14 +86,22 @@ pub fn Composer() -> impl IntoView {
         input.set_value("");
     };
     view! {
-        <form class="convo-composer" on:submit=move |ev: web_sys::SubmitEvent| { ev.prevent_default(); if !over() { handle.send(); } }>
+        <form class="convo-composer" on:submit=move |ev: web_sys::SubmitEvent| { ev.prevent_default(); submit(); }>
+            {move || editing().then(|| view! {
+                <div class="convo-composer__editing">
+                    <span id="convo-composer-editing">{move || store.strings().editing}</span>
+                    <button type="button" class="convo-link-button" on:click=move |_| handle.cancel_edit()>
+                        {move || store.strings().cancel}
+                    </button>
+                </div>
+            })}
             <DraftFiles />
             <div class="convo-composer__row">
                 <button
                     type="button"
                     class="convo-icon-button"
                     aria-label=move || store.strings().attach
-                    disabled=ended
+                    disabled=move || ended() || editing()
                     on:click=move |_| {
                         if let Some(input) = picker.get() {
                             input.click();
@@ -69,15 +121,25 @@ pub fn Composer() -> impl IntoView {
                     placeholder=move || store.strings().composer_placeholder
                     readonly=ended
                     aria-invalid=move || over().to_string()
-                    aria-describedby="convo-composer-counter"
-                    prop:value=move || store.draft.get()
+                    aria-describedby=move || if editing() { "convo-composer-editing convo-composer-counter" } else { "convo-composer-counter" }
+                    prop:value=move || text().get()
+                    node_ref=input
                     on:input=move |ev| {
-                        store.draft.set(event_target_value(&ev));
-                        handle.typing();
+                        if editing() {
+                            store.edit_text.set(event_target_value(&ev));
+                        } else {
+                            store.draft.set(event_target_value(&ev));
+                            handle.typing();
+                        }
                     }
                     on:keydown=on_keydown
                 ></textarea>
-                <button type="submit" class="convo-send" aria-label=move || store.strings().send disabled=move || empty() || over() || ended()>
+                <button
+                    type="submit"
+                    class="convo-send"
+                    aria-label=move || if editing() { store.strings().save_edit } else { store.strings().send }
+                    disabled=move || empty() || over() || ended()
+                >
                     <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 20l18-8L3 4v6l12 2-12 2z" /></svg>
                 </button>
             </div>

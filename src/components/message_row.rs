@@ -1,18 +1,19 @@
 //! One row of the message list: the day divider and "new messages" marker above a message,
-//! the author, the bubble (text with safe links, media), the time, and the state of the
-//! visitor's own messages (sending, queued, uploading with cancel, failed with retry, seen).
-//! Each part reads only what it shows, so a status change or a neighbour's arrival touches
-//! only that part; every label follows the locale.
+//! the author, the bubble (text with safe links, media, "edited", or "message deleted"), the
+//! time, and the state of the visitor's own messages (sending, queued, uploading with cancel,
+//! failed with retry; then sent or read, and their "More actions" menu). Each part reads only
+//! what it shows, so a status change or a neighbour's arrival touches only that part; every
+//! label follows the locale.
 
 use std::sync::Arc;
 
 use convo_client::{ConnectionState, SendStatus, TimelineItem};
 use leptos::{html, prelude::*};
 
-use super::{message_list::SeenObserver, MediaView};
+use super::{message_list::SeenObserver, MediaView, RowMenu};
 use crate::{
     dom,
-    state::{ChatHandle, Entry, Role, Store},
+    state::{ChatHandle, Entry, Phase, Receipt, Role, Store},
     util::linkify::{linkify, Segment},
 };
 
@@ -24,7 +25,6 @@ struct Frame {
     last: bool,
     day_break: bool,
     marker: bool,
-    seen: bool,
     day: i32,
 }
 
@@ -44,10 +44,15 @@ pub fn MessageRow(
             last: e.last,
             day_break: e.day_break,
             marker: e.marker,
-            seen: e.seen,
             day: e.day,
         })
     });
+    // Apart from the frame: a receipt moving to "read" touches only the receipt.
+    let receipt = Memo::new(move |_| entry.with(|e| e.receipt()));
+    let edited = Memo::new(move |_| entry.with(|e| e.edited && !e.deleted));
+    let deleted = Memo::new(move |_| entry.with(|e| e.deleted));
+    let actionable = Memo::new(move |_| entry.with(|e| e.actionable()));
+    let key = entry.with_untracked(|e| e.key);
     let author = move || match &*item.read() {
         TimelineItem::Remote(m) => Some(m.author.clone()),
         TimelineItem::Pending(_) => None,
@@ -126,9 +131,18 @@ pub fn MessageRow(
     // What the bubble shows: unchanged when a pending message is confirmed, so the bubble
     // stays as it is.
     let content = Memo::new(move |_| match &*item.read() {
+        _ if deleted.get() => (None, Vec::new()),
         TimelineItem::Remote(m) => (m.body.clone(), m.media.clone()),
         TimelineItem::Pending(p) => (p.body.clone(), Vec::new()),
     });
+    // A deleted message's text and media go; the placeholder says so.
+    let placeholder = move || {
+        deleted.get().then(|| {
+            view! {
+                <p class="convo-bubble__text convo-bubble__text--deleted">{move || store.strings().message_deleted}</p>
+            }
+        })
+    };
     let bubble = move || {
         let (body, media) = content.get();
         let text = body.map(|b| {
@@ -153,6 +167,38 @@ pub fn MessageRow(
         });
         view! { {text} {media} }
     };
+    let foot = move || {
+        let receipt = receipt.get();
+        (edited.get() || receipt.is_some()).then(|| {
+            let receipt = receipt.map(|r| {
+                let (status, label): (_, fn(&Store) -> &'static str) = match r {
+                    Receipt::Sent => ("sent", |s| s.strings().sent),
+                    Receipt::Read => ("read", |s| s.strings().read),
+                };
+                // Not by colour: one tick or two, and the word for screen readers.
+                let ticks = match r {
+                    Receipt::Sent => "M4 12.5l5 5L20 6.5",
+                    Receipt::Read => "M1 12.5l5 5L17 6.5M10 16l1.5 1.5L23 6.5",
+                };
+                view! {
+                    <span class="convo-row__receipt" data-status=status title=move || label(&store)>
+                        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d=ticks /></svg>
+                        <span class="convo-visually-hidden">{move || label(&store)}</span>
+                    </span>
+                }
+            });
+            view! {
+                <span class="convo-bubble__foot">
+                    {edited.get().then(|| view! { <span class="convo-row__edited">{move || store.strings().edited}</span> })}
+                    {receipt}
+                </span>
+            }
+        })
+    };
+    let menu = move || {
+        (actionable.get() && store.phase.get() == Phase::Chat)
+            .then(|| view! { <RowMenu key=key /> })
+    };
     let status = move || match &*item.read() {
         TimelineItem::Pending(p) => Some(pending_status(store, handle, p)),
         TimelineItem::Remote(_) => None,
@@ -163,20 +209,14 @@ pub fn MessageRow(
         let label = move || dom::clock(&date, store.locale.get().tag());
         Some(view! { <div class="convo-row__meta"><time>{label}</time></div> })
     };
-    let seen = move || {
-        frame.get().seen.then(|| {
-            view! { <div class="convo-row__seen">{move || store.strings().seen}</div> }
-        })
-    };
     view! {
         <div class=class data-index=move || item.read().index().map(|i| i.to_string()) node_ref=node>
             {day_divider}
             {marker}
             {author_line}
-            <div class="convo-bubble">{bubble}</div>
+            <div class="convo-bubble" id=format!("convo-bubble-{key}")>{placeholder}{bubble}{foot}{menu}</div>
             {status}
             {time}
-            {seen}
         </div>
     }
 }

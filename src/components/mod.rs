@@ -4,6 +4,7 @@
 mod agent_desk;
 mod composer;
 mod connection_banner;
+mod delete_confirm;
 #[cfg(feature = "agent-desk")]
 mod desk_item;
 mod draft_files;
@@ -24,6 +25,7 @@ mod prechat_form;
 mod rating_form;
 #[cfg(feature = "agent-desk")]
 mod resolve_button;
+mod row_menu;
 mod typing_indicator;
 #[cfg(feature = "agent-desk")]
 mod visitor_details;
@@ -32,6 +34,7 @@ mod visitor_details;
 pub use agent_desk::AgentDesk;
 pub use composer::Composer;
 pub use connection_banner::ConnectionBanner;
+pub use delete_confirm::DeleteConfirm;
 #[cfg(feature = "agent-desk")]
 pub use desk_item::DeskItem;
 pub use draft_files::DraftFiles;
@@ -52,6 +55,7 @@ pub use prechat_form::PreChatForm;
 pub use rating_form::RatingForm;
 #[cfg(feature = "agent-desk")]
 pub use resolve_button::ResolveButton;
+pub use row_menu::RowMenu;
 pub use typing_indicator::TypingIndicator;
 #[cfg(feature = "agent-desk")]
 pub use visitor_details::VisitorDetails;

@@ -8,8 +8,8 @@ use wasm_bindgen::JsCast;
 use convo_client::ConversationState;
 
 use super::{
-    Composer, ConnectionBanner, EndConfirm, EndedView, Header, MessageList, Notices, PreChatForm,
-    TypingIndicator,
+    Composer, ConnectionBanner, DeleteConfirm, EndConfirm, EndedView, Header, MessageList, Notices,
+    PreChatForm, TypingIndicator,
 };
 use crate::state::{ChatHandle, Phase, Store};
 
@@ -154,6 +154,7 @@ pub fn Panel() -> impl IntoView {
             <Header />
             <ConnectionBanner />
             {move || store.asking_end.get().then(|| view! { <EndConfirm /> })}
+            {move || store.asking_delete.get().is_some().then(|| view! { <DeleteConfirm /> })}
             <Notices />
             {move || match store.phase.get() {
                 Phase::PreChat => view! { <PreChatForm /> }.into_any(),

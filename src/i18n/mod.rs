@@ -142,7 +142,26 @@ pub struct Catalogue {
     pub failed: &'static str,
     pub retry: &'static str,
     pub cancel: &'static str,
-    pub seen: &'static str,
+    /// An own message's receipts: the server has it; someone else read it.
+    pub sent: &'static str,
+    pub read: &'static str,
+    /// The row menu of an own message, and what it offers.
+    pub more_actions: &'static str,
+    pub edit: &'static str,
+    pub delete: &'static str,
+    /// After a message's text that was changed.
+    pub edited: &'static str,
+    /// What a deleted message's row shows.
+    pub message_deleted: &'static str,
+    /// The composer's mode while it edits a message, and its save button.
+    pub editing: &'static str,
+    pub save_edit: &'static str,
+    pub edit_empty: &'static str,
+    pub edit_failed: &'static str,
+    /// "Delete this message?" and its harmless answer.
+    pub delete_confirm: &'static str,
+    pub keep_message: &'static str,
+    pub delete_failed: &'static str,
     pub typing: fn(&str) -> String,
     pub new_messages: &'static str,
     pub jump_to_latest: fn(u64) -> String,
@@ -220,9 +239,16 @@ mod tests {
     fn test_every_locale_fills_every_string() {
         for locale in [Locale::En, Locale::Fr, Locale::Ar] {
             let c = locale.strings();
-            for s in
-                [c.open_chat, c.send, c.ended, c.start_new, c.seen, c.retry_now, c.prechat_intro]
-            {
+            for s in [
+                c.open_chat,
+                c.send,
+                c.ended,
+                c.start_new,
+                c.sent,
+                c.read,
+                c.retry_now,
+                c.prechat_intro,
+            ] {
                 assert!(!s.trim().is_empty(), "{locale:?}");
             }
             assert!((c.typing)("Ana").contains("Ana"));

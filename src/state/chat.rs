@@ -1,6 +1,7 @@
 //! The chat as one view model, and the one reducer that holds its rules: [`Chat::apply`].
 //! Where the visitor is in the chat's life (the phase), what counts as news and as unread,
-//! what the list's rows show, who is who, and which read horizon to send. Pure: events in,
+//! what the list's rows show, who is who, which read horizon to send, and which of the
+//! visitor's messages is being edited or asked about before deletion. Pure: events in,
 //! state and [`Outcome`]s out; the bridge feeds it from `convo-client`, the handle from the
 //! visitor's actions, and the view mirrors it into signals. Tested natively, below.
 
@@ -86,6 +87,24 @@ pub enum Event {
     EndedConversations(Vec<String>),
     /// The earlier threads, loaded to be shown.
     Threads(Vec<Thread>),
+    /// Edit the message of row `key`, or (`None`: Up arrow in an empty composer) the newest
+    /// one the visitor can edit. Ignored unless it can be edited ([`Chat::editable`]).
+    Edit(Option<u64>),
+    /// The edit was saved or cancelled.
+    EditEnd,
+    /// "Delete this message?" for the message of row `key`, or (`None`) not any more.
+    AskDelete(Option<u64>),
+}
+
+/// One of the visitor's messages, as an edit or a deletion needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnMessage {
+    /// Its row.
+    pub key: u64,
+    /// Its SID, for the server.
+    pub sid: String,
+    /// Its text when the action began.
+    pub body: String,
 }
 
 /// The ended view's optional rating, once per conversation.
@@ -136,6 +155,10 @@ pub struct Chat {
     ended: Vec<String>,
     /// The earlier ones shown, oldest first.
     pub threads: Arc<[Thread]>,
+    /// The message being edited in the composer.
+    pub editing: Option<OwnMessage>,
+    /// The message "Delete this message?" asks about.
+    pub asking_delete: Option<OwnMessage>,
     /// The newest message index when the conversation was first described: what comes after
     /// it is news. `None` until then, when nothing is news.
     history_end: Option<Option<u64>>,
@@ -167,6 +190,8 @@ impl Chat {
             feedback: Feedback::Open,
             ended: Vec::new(),
             threads: Arc::default(),
+            editing: None,
+            asking_delete: None,
             history_end: None,
             viewed: None,
             horizon_sent: None,
@@ -245,6 +270,16 @@ impl Chat {
                         && self.history_end.is_some_and(|end| end.is_none_or(|e| m.index > e))
                 });
                 self.timeline.apply(diff);
+                // A message deleted elsewhere (another tab) leaves nothing to ask about. An
+                // edit of it stays open: the text is the visitor's, and saving it says why it
+                // cannot be saved rather than dropping what they wrote.
+                if self
+                    .asking_delete
+                    .as_ref()
+                    .is_some_and(|t| self.timeline.by_key(t.key).is_none_or(|e| !e.actionable()))
+                {
+                    self.asking_delete = None;
+                }
                 if let Some(message) = news {
                     self.arrived(&message);
                     outcome.arrived.push(message);
@@ -266,6 +301,16 @@ impl Chat {
             Event::EndFailed => self.ending = false,
             Event::EndedConversations(ended) => self.ended = ended,
             Event::Threads(threads) => self.threads = earlier::in_reading_order(threads).into(),
+            Event::Edit(key) => {
+                if let Some(message) = self.editable(key) {
+                    self.asking_delete = None;
+                    self.editing = Some(message);
+                }
+            }
+            Event::EditEnd => self.editing = None,
+            Event::AskDelete(key) => {
+                self.asking_delete = key.and_then(|key| self.actionable(key));
+            }
             Event::Feedback(feedback) => {
                 // Only an ended chat is rated, and once stored it stays so.
                 if self.phase == Phase::Ended && self.feedback != Feedback::Sent {
@@ -276,11 +321,46 @@ impl Chat {
         if self.watching() {
             self.unread = 0;
         }
-        // Only a chat can be ended: the question goes with it, whoever ended it.
+        // Only a chat can be ended: the question goes with it, whoever ended it. Messages
+        // are edited and deleted only while chatting, too.
         if self.phase != Phase::Chat {
             self.asking_end = false;
+            self.editing = None;
+            self.asking_delete = None;
         }
         outcome
+    }
+
+    /// The message of row `key` if the visitor may act on it (edit or delete): their own,
+    /// confirmed, not deleted, while chatting.
+    fn actionable(&self, key: u64) -> Option<OwnMessage> {
+        if self.phase != Phase::Chat {
+            return None;
+        }
+        let entry = self.timeline.by_key(key).filter(|e| e.actionable())?;
+        let TimelineItem::Remote(message) = &entry.item else { return None };
+        Some(OwnMessage {
+            key,
+            sid: message.sid.clone(),
+            body: message.body.clone().unwrap_or_default(),
+        })
+    }
+
+    /// What [`Event::Edit`] would edit: the message of row `key`, or the visitor's newest one;
+    /// only messages with text (an attachment alone has nothing to edit).
+    pub fn editable(&self, key: Option<u64>) -> Option<OwnMessage> {
+        let key = match key {
+            Some(key) => key,
+            None => {
+                self.timeline
+                    .entries()
+                    .iter()
+                    .rev()
+                    .find(|e| e.actionable() && super::timeline::body(&e.item).is_some())?
+                    .key
+            }
+        };
+        self.actionable(key).filter(|m| !m.body.is_empty())
     }
 
     fn detach(&mut self) {
@@ -295,6 +375,8 @@ impl Chat {
         self.viewed = None;
         self.horizon_sent = None;
         self.asking_end = false;
+        self.editing = None;
+        self.asking_delete = None;
         self.ending = false;
         self.feedback = Feedback::Open;
         self.ended = Vec::new();
@@ -359,7 +441,7 @@ impl Chat {
         let viewed = self.viewed?;
         let entries = self.timeline.entries();
         let end = entries.partition_point(|e| e.item.index().is_some_and(|i| i <= viewed));
-        let target = entries[..end].iter().rev().find(|e| !e.own)?.item.index()?;
+        let target = entries[..end].iter().rev().find(|e| !e.own && !e.deleted)?.item.index()?;
         let known = self.info.as_ref().and_then(|i| i.read_horizon).max(self.horizon_sent);
         if known.is_some_and(|k| k >= target) {
             return None;
@@ -628,7 +710,8 @@ mod tests {
         chat.apply(Event::Timeline(VectorDiff::Set { index: 1, value: message(1, "ana", 6) }));
         chat.apply(Event::Timeline(VectorDiff::Remove { index: 1 }));
         assert_eq!(chat.unread, 1);
-        assert_eq!(chat.timeline.len(), 1);
+        assert_eq!(chat.timeline.len(), 2, "the removed message stays, as a placeholder");
+        assert!(chat.timeline.entries()[1].deleted);
     }
 
     #[test]
@@ -734,5 +817,119 @@ mod tests {
         );
         assert!(chat.timeline.entries()[0].own);
         assert_eq!(chat.unread, 0);
+    }
+
+    fn participant(identity: &str, horizon: Option<u64>) -> Participant {
+        Participant {
+            sid: format!("MB{identity}"),
+            identity: Some(identity.into()),
+            kind: "chat".into(),
+            read_horizon: horizon,
+            ..Participant::default()
+        }
+    }
+
+    #[test]
+    fn test_own_messages_are_read_by_other_participants_horizons_not_the_visitors() {
+        use crate::state::timeline::Receipt::{Read, Sent};
+        let mut chat = chatting(Some(0));
+        chat.apply(Event::Timeline(VectorDiff::Reset {
+            values: vec![message(0, "me", 6), message(1, "ana", 6), message(2, "me", 6)],
+        }));
+        let receipts =
+            |chat: &Chat| chat.timeline.entries().iter().map(|e| e.receipt()).collect::<Vec<_>>();
+        chat.apply(Event::Participants(vec![participant("me", Some(2)), participant("ana", None)]));
+        assert_eq!(receipts(&chat), [Some(Sent), None, Some(Sent)], "my own horizon says nothing");
+        chat.apply(Event::Participants(vec![
+            participant("me", Some(2)),
+            participant("ana", Some(1)),
+        ]));
+        assert_eq!(receipts(&chat), [Some(Read), None, Some(Sent)]);
+        chat.apply(Event::Participants(vec![
+            participant("me", Some(2)),
+            participant("ana", Some(1)),
+            participant("ben", Some(2)),
+        ]));
+        assert_eq!(receipts(&chat), [Some(Read), None, Some(Read)], "anyone else's counts");
+    }
+
+    #[test]
+    fn test_up_arrow_edits_the_newest_own_message_with_text_and_escape_cancels() {
+        let mut chat = chatting(Some(0));
+        let media_only = TimelineItem::Remote(Arc::new(Message {
+            body: None,
+            ..(*match message(3, "me", 6) {
+                TimelineItem::Remote(m) => m,
+                TimelineItem::Pending(_) => unreachable!(),
+            })
+            .clone()
+        }));
+        chat.apply(Event::Timeline(VectorDiff::Reset {
+            values: vec![
+                message(0, "me", 6),
+                message(1, "me", 6),
+                message(2, "ana", 6),
+                media_only,
+            ],
+        }));
+        insert(&mut chat, pending(8));
+        chat.apply(Event::Edit(None));
+        let editing = chat.editing.clone().expect("editing");
+        assert_eq!(
+            (editing.key, editing.sid.as_str(), editing.body.as_str()),
+            (1, "IM1", "m1"),
+            "not the pending one, not the attachment alone, not the agent's"
+        );
+        chat.apply(Event::EditEnd);
+        assert_eq!(chat.editing, None, "cancelled");
+        chat.apply(Event::Edit(Some(2)));
+        assert_eq!(chat.editing, None, "someone else's message is not editable");
+        chat.apply(Event::Edit(Some(0)));
+        assert_eq!(chat.editing.as_ref().map(|e| e.key), Some(0), "a chosen row");
+        let mut idle = super::tests::chat();
+        idle.apply(Event::Timeline(VectorDiff::Reset { values: vec![message(0, "me", 6)] }));
+        idle.apply(Event::Edit(None));
+        assert_eq!(idle.editing, None, "only while chatting");
+    }
+
+    #[test]
+    fn test_a_delete_question_ends_with_its_message_an_edit_outlives_it_both_end_with_the_chat() {
+        let mut chat = chatting(Some(0));
+        chat.apply(Event::Timeline(VectorDiff::Reset {
+            values: vec![message(0, "me", 6), message(1, "me", 6)],
+        }));
+        chat.apply(Event::Edit(Some(1)));
+        chat.apply(Event::AskDelete(Some(0)));
+        assert_eq!(chat.asking_delete.as_ref().map(|m| m.sid.as_str()), Some("IM0"));
+        // Deleted elsewhere (another tab): the row is a placeholder, nothing to ask about.
+        chat.apply(Event::Timeline(VectorDiff::Remove { index: 0 }));
+        assert_eq!(chat.asking_delete, None);
+        assert!(chat.editing.is_some(), "the other message is still being edited");
+        chat.apply(Event::AskDelete(Some(0)));
+        assert_eq!(chat.asking_delete, None, "a deleted message cannot be deleted again");
+        chat.apply(Event::Edit(Some(0)));
+        assert_eq!(chat.editing.as_ref().map(|m| m.key), Some(1), "nor edited");
+        // The message being edited is deleted elsewhere: the edit (the visitor's text) stays
+        // until they save (refused, said so) or cancel it.
+        chat.apply(Event::Timeline(VectorDiff::Remove { index: 0 }));
+        assert_eq!(chat.editing.as_ref().map(|m| m.key), Some(1));
+        chat.apply(Event::EditEnd);
+        assert_eq!(chat.editing, None);
+        chat.apply(Event::Edit(Some(1)));
+        assert_eq!(chat.editing, None, "and it cannot be edited again");
+        chat.apply(Event::EndedByVisitor);
+        assert_eq!((chat.editing.clone(), chat.asking_delete.clone()), (None, None), "ended");
+    }
+
+    #[test]
+    fn test_the_read_horizon_skips_deleted_placeholders() {
+        let mut chat = chatting(Some(0));
+        chat.apply(Event::Timeline(VectorDiff::Reset {
+            values: vec![message(0, "ana", 6), message(1, "ana", 6)],
+        }));
+        chat.apply(Event::Timeline(VectorDiff::Remove { index: 1 }));
+        chat.apply(Event::Opened);
+        chat.apply(Event::Viewed(1));
+        assert_eq!(chat.horizon_to_send(), None, "message 0 is read already; 1 is gone");
     }
 }

@@ -64,6 +64,8 @@ pub struct ChatHandle {
     /// Stores the ended chat's rating: `(session, score, comment)`.
     rate_action: Action<(SessionTokenProvider, u8, String), Result<(), WidgetError>>,
     draft_scheduled: StoredValue<bool>,
+    /// An edit is being saved (a second Enter does not save it twice).
+    saving_edit: StoredValue<bool>,
 }
 
 impl ChatHandle {
@@ -157,6 +159,7 @@ impl ChatHandle {
             end_action,
             rate_action,
             draft_scheduled: StoredValue::new(false),
+            saving_edit: StoredValue::new(false),
         }
     }
 
@@ -518,6 +521,86 @@ impl ChatHandle {
         store.files.set(Vec::new());
         self.draft_changed();
         self.send_action.dispatch_local((text, attachments));
+    }
+
+    /// Starts editing the message of row `key`, or (`None`) the visitor's newest one: the
+    /// composer shows its text. Whether it started.
+    pub fn start_edit(&self, key: Option<u64>) -> bool {
+        let store = self.store;
+        store.apply(Event::Edit(key));
+        let Some(editing) = store.editing.get_untracked() else { return false };
+        if key.is_none_or(|k| k == editing.key) {
+            store.edit_text.set(editing.body);
+        }
+        true
+    }
+
+    /// Leaves the edit unsaved; the draft is back.
+    pub fn cancel_edit(&self) {
+        self.store.apply(Event::EditEnd);
+        self.store.edit_text.set(String::new());
+    }
+
+    /// Saves the edit. Unchanged text just ends it; no text is not an edit (deleting is).
+    pub fn save_edit(&self) {
+        let store = self.store;
+        let Some(editing) = store.editing.get_untracked() else { return };
+        let text = store.edit_text.get_untracked();
+        if text.trim().is_empty() {
+            notice(store, store.locale.get_untracked().strings().edit_empty.to_owned());
+        } else if text == editing.body {
+            self.cancel_edit();
+        } else if !self.saving_edit.get_value() {
+            let Some(conversation) = self.conversation() else { return };
+            self.saving_edit.set_value(true);
+            let saving = self.saving_edit;
+            spawn_local(async move {
+                let saved = conversation.update_message(&editing.sid, &text).await;
+                if saving.try_set_value(false).is_some() {
+                    return; // The widget is gone.
+                }
+                match saved {
+                    // The new text arrives through the client like any update; the composer
+                    // goes back to the draft unless the visitor already moved on.
+                    Ok(()) => {
+                        if store.editing.get_untracked().is_some_and(|e| e.sid == editing.sid) {
+                            store.apply(Event::EditEnd);
+                            store.edit_text.set(String::new());
+                        }
+                    }
+                    // Still editing, the text as the visitor left it.
+                    Err(error) => {
+                        dom::warn(&format!("edit {}: {error}", editing.sid));
+                        let strings = store.locale.get_untracked().strings();
+                        notice(store, format!("{} ({error})", strings.edit_failed));
+                    }
+                }
+            });
+        }
+    }
+
+    /// Asks "Delete this message?" about the message of row `key`, or (`None`) no longer.
+    pub fn ask_delete(&self, key: Option<u64>) {
+        self.store.apply(Event::AskDelete(key));
+    }
+
+    /// Deletes the message the visitor confirmed; its row becomes a placeholder when the
+    /// removal comes back from the server.
+    pub fn delete_message(&self) {
+        let store = self.store;
+        let Some(message) = store.asking_delete.get_untracked() else { return };
+        store.apply(Event::AskDelete(None));
+        if store.editing.get_untracked().is_some_and(|e| e.key == message.key) {
+            self.cancel_edit();
+        }
+        let Some(conversation) = self.conversation() else { return };
+        spawn_local(async move {
+            if let Err(error) = conversation.remove_message(&message.sid).await {
+                dom::warn(&format!("delete {}: {error}", message.sid));
+                let strings = store.locale.get_untracked().strings();
+                notice(store, format!("{} ({error})", strings.delete_failed));
+            }
+        });
     }
 
     /// Sends a failed message again.

@@ -11,7 +11,7 @@ use convo_client::{ConnectionState, ConversationInfo};
 use leptos::prelude::*;
 
 use super::{
-    chat::{Chat, Event, Feedback, Outcome, Phase},
+    chat::{Chat, Event, Feedback, Outcome, OwnMessage, Phase},
     earlier::Thread,
     media::MediaLink,
     people::People,
@@ -78,6 +78,9 @@ pub struct Store {
     /// The visitor's earlier (ended) conversations, by SID, and those shown.
     pub earlier: RwSignal<Vec<String>>,
     pub threads: RwSignal<Arc<[Thread]>>,
+    /// The message being edited in the composer, and the one "Delete this message?" is about.
+    pub editing: RwSignal<Option<OwnMessage>>,
+    pub asking_delete: RwSignal<Option<OwnMessage>>,
     /// The list's window of rows, oldest first.
     pub rows: RwSignal<Vec<RowHandle>>,
     /// Messages in the whole loaded timeline, and the window's start in it.
@@ -93,6 +96,8 @@ pub struct Store {
     pub countdown: RwSignal<Option<u64>>,
     pub loading_older: RwSignal<bool>,
     pub draft: RwSignal<String>,
+    /// The text of the message being edited (the draft waits meanwhile, untouched).
+    pub edit_text: RwSignal<String>,
     pub files: RwSignal<Vec<DraftFile>>,
     /// Problems to show the visitor (refused files, failed actions).
     pub notices: RwSignal<Vec<String>>,
@@ -131,6 +136,8 @@ impl Store {
             feedback: RwSignal::new(Feedback::Open),
             earlier: RwSignal::new(Vec::new()),
             threads: RwSignal::new(Arc::default()),
+            editing: RwSignal::new(None),
+            asking_delete: RwSignal::new(None),
             rows: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(0),
             window_start: RwSignal::new(0),
@@ -142,6 +149,7 @@ impl Store {
             countdown: RwSignal::new(None),
             loading_older: RwSignal::new(false),
             draft: RwSignal::new(String::new()),
+            edit_text: RwSignal::new(String::new()),
             files: RwSignal::new(Vec::new()),
             notices: RwSignal::new(Vec::new()),
             lightbox: RwSignal::new(None),
@@ -221,6 +229,8 @@ impl Store {
             set_if_changed(self.asking_end, &chat.asking_end);
             set_if_changed(self.ending, &chat.ending);
             set_if_changed(self.feedback, &chat.feedback);
+            set_if_changed(self.editing, &chat.editing);
+            set_if_changed(self.asking_delete, &chat.asking_delete);
             // Every message syncs: compare in place, and copy only what changed.
             if self.earlier.with_untracked(|now| !now.iter().eq(chat.earlier())) {
                 self.earlier.set(chat.earlier().cloned().collect());

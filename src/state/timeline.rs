@@ -1,11 +1,18 @@
 //! The timeline as the list shows it: the client's items, each with what its row needs (its
-//! stable key, grouping, the day divider and "new messages" marker above it, the "seen" mark),
-//! kept up to date one diff at a time. Pure: no signals, no DOM; tested natively.
+//! stable key, grouping, the day divider and "new messages" marker above it, whether it was
+//! edited or deleted, and the receipt of an own message), kept up to date one diff at a time.
+//! Pure: no signals, no DOM; tested natively.
 //!
 //! As in matrix-rust-sdk's timeline, day dividers and the read marker are virtual items the
 //! timeline maintains itself. Here they are flags on the message below them (the list draws
-//! them in that message's row), so a message's position in the client's list is its position
-//! here, and each diff is O(1) work around one spot (O(log n) to find the marker).
+//! them in that message's row), and each diff is O(1) work around one spot (O(log n) to find
+//! the marker).
+//!
+//! One kind of row is the timeline's own: a message removed while the visitor is here stays as
+//! a "message deleted" placeholder for the rest of the session, so the conversation does not
+//! silently rewrite itself under the reader (what was answered stays answered). The client has
+//! dropped it, so a client position counts the rows that are not placeholders; the few
+//! placeholders are skipped when a diff's position is translated ([`Timeline::ours`]).
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -34,11 +41,61 @@ pub struct Entry {
     pub day_break: bool,
     /// The "new messages" marker goes above it.
     pub marker: bool,
-    /// The newest of this user's messages that someone else has read.
-    pub seen: bool,
+    /// An own confirmed message someone else has read (their read horizon reached it).
+    pub read: bool,
+    /// Its text was changed after it was sent (see [`edited`]).
+    pub edited: bool,
+    /// Removed while shown: a placeholder row now, until the session ends.
+    pub deleted: bool,
+}
+
+/// Where one of this user's messages stands, as its row says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Receipt {
+    /// The server has it. Chat has no delivery receipts (Twilio keeps those for SMS and
+    /// WhatsApp), so "delivered" is never claimed.
+    Sent,
+    /// Someone else's read horizon has reached it.
+    Read,
+}
+
+/// Whether a message was edited, from what the server says of it: its `dateUpdated` differs
+/// from its `dateCreated` (Twilio sets both to the same timestamp at creation, written the same
+/// way, and moves `dateUpdated` on each update; compared as text, which costs the shipped
+/// widget no date parser). An attributes-only update moves it too; this widget never makes one,
+/// and the backend neither. A missing date says nothing. A body change seen live counts as well
+/// ([`Timeline::apply`]).
+pub fn edited(message: &convo_client::Message) -> bool {
+    let (created, updated) = (&message.date_created, &message.date_updated);
+    !created.is_empty() && !updated.is_empty() && created != updated
+}
+
+/// A message's text.
+pub fn body(item: &TimelineItem) -> Option<&str> {
+    match item {
+        TimelineItem::Remote(m) => m.body.as_deref(),
+        TimelineItem::Pending(p) => p.body.as_deref(),
+    }
 }
 
 impl Entry {
+    /// The receipt its row shows: own confirmed messages only (pending ones show their
+    /// sending status; a deleted one shows nothing).
+    pub fn receipt(&self) -> Option<Receipt> {
+        let confirmed = matches!(self.item, TimelineItem::Remote(_));
+        (self.own && confirmed && !self.deleted).then_some(if self.read {
+            Receipt::Read
+        } else {
+            Receipt::Sent
+        })
+    }
+
+    /// Whether this user may edit or delete it: their own confirmed message, not deleted.
+    /// (Text only for editing: see [`super::chat::Chat::editable`].)
+    pub fn actionable(&self) -> bool {
+        self.own && !self.deleted && matches!(self.item, TimelineItem::Remote(_))
+    }
+
     fn author<'a>(&'a self, me: Option<&'a str>) -> Option<&'a str> {
         match &self.item {
             TimelineItem::Remote(m) => Some(m.author.as_str()),
@@ -61,12 +118,13 @@ pub struct Timeline {
     me: Option<String>,
     /// The marker goes above the first message from someone else after this index.
     marker_after: Option<u64>,
-    /// Everyone else's newest read horizon.
+    /// Everyone else's newest read horizon: own messages up to it are read.
     read_by_others: Option<u64>,
-    /// The keys of the entries holding the marker and the "seen" mark, so moving either
-    /// never scans the timeline.
+    /// The key of the entry holding the marker, so moving it never scans the timeline.
     marker_key: Option<u64>,
-    seen_key: Option<u64>,
+    /// The message indices of the "deleted" placeholders, ascending (few: one per removal
+    /// seen this session).
+    deleted: Vec<u64>,
 }
 
 impl Timeline {
@@ -80,7 +138,7 @@ impl Timeline {
             marker_after: None,
             read_by_others: None,
             marker_key: None,
-            seen_key: None,
+            deleted: Vec::new(),
         }
     }
 
@@ -144,63 +202,135 @@ impl Timeline {
         }
     }
 
-    /// The newest read horizon of everyone else: the newest own message up to it shows "seen".
+    /// The newest read horizon of everyone else: own messages up to it are read. Only the rows
+    /// between the old and the new horizon change.
     pub fn set_read_by_others(&mut self, horizon: Option<u64>) {
-        if self.read_by_others != horizon {
-            self.read_by_others = horizon;
-            self.place_seen();
+        let before = self.read_by_others;
+        if before == horizon {
+            return;
         }
+        self.read_by_others = horizon;
+        // The rows whose index lies between the two horizons: (low, high].
+        let after = |h: Option<u64>| h.map_or(0, |h| h.saturating_add(1));
+        let (low, high) = (after(before.min(horizon)), after(before.max(horizon)));
+        for position in self.confirmed_partition(low)..self.confirmed_partition(high) {
+            self.mark_read(position);
+        }
+    }
+
+    /// Whether the message with `index` is in the timeline as a "deleted" placeholder.
+    pub fn is_deleted(&self, index: u64) -> bool {
+        self.deleted.binary_search(&index).is_ok()
+    }
+
+    /// The entry with `key`, if it is in the timeline.
+    pub fn by_key(&self, key: u64) -> Option<&Arc<Entry>> {
+        self.position_of_key(key).map(|p| &self.entries[p])
+    }
+
+    /// Where the client's position `position` is here: placeholders at or before it are
+    /// skipped (they are not in the client's list). O(placeholders · log n), nothing without.
+    fn ours(&self, position: usize) -> usize {
+        let mut ours = position;
+        for &index in &self.deleted {
+            if self.confirmed_partition(index) <= ours {
+                ours += 1;
+            } else {
+                break;
+            }
+        }
+        ours
     }
 
     /// Applies one change of the client's timeline.
     pub fn apply(&mut self, diff: VectorDiff<TimelineItem>) {
-        let appended = matches!(&diff, VectorDiff::Insert { index, .. } if *index >= self.len());
+        let appended =
+            matches!(&diff, VectorDiff::Insert { index, .. } if self.ours(*index) >= self.len());
         match diff {
             VectorDiff::Insert { index, value } => {
-                let index = index.min(self.len());
+                let index = match value.index() {
+                    // A confirmed message goes by its index: exact whatever the placeholders.
+                    Some(i) if !self.deleted.is_empty() => self.confirmed_partition(i),
+                    _ => self.ours(index).min(self.len()),
+                };
                 let entry = self.entry(value, None);
                 self.entries.insert(index, Arc::new(entry));
                 self.relayout_around(index);
             }
             VectorDiff::Set { index, value } => {
+                let index = self.ours(index);
                 let Some(old) = self.entries.get(index) else { return };
                 // A pending message confirmed in place keeps its row.
+                let same = old.item.index().is_some() && old.item.index() == value.index();
                 let key = match (&old.item, &value) {
                     (TimelineItem::Pending(_), TimelineItem::Remote(_)) => Some(old.key),
                     _ if old.item.index() == value.index() => Some(old.key),
                     _ => None,
                 };
-                let entry = self.entry(value, key);
+                // Edited: its text changed before our eyes, or was already marked so (the
+                // server's dates say it too, but a clock may not have moved by a whole ms).
+                let edited = same && (old.edited || body(&old.item) != body(&value));
+                let mut entry = self.entry(value, key);
+                entry.edited |= edited;
                 self.entries[index] = Arc::new(entry);
                 self.relayout_around(index);
             }
             VectorDiff::Remove { index } => {
-                if index < self.len() {
-                    self.entries.remove(index);
-                    if index > 0 {
-                        self.relayout_around(index - 1);
+                let index = self.ours(index);
+                let Some(old) = self.entries.get(index) else { return };
+                match old.item.index() {
+                    // A confirmed message removed: its row stays, as a placeholder. Its
+                    // author and day are the same, so grouping does not change.
+                    Some(i) => {
+                        if let Err(at) = self.deleted.binary_search(&i) {
+                            self.deleted.insert(at, i);
+                        }
+                        Arc::make_mut(&mut self.entries[index]).deleted = true;
                     }
-                    if index < self.len() {
-                        self.relayout_around(index);
+                    // A pending one (cancelled, or confirmed elsewhere) just goes.
+                    None => {
+                        self.entries.remove(index);
+                        if index > 0 {
+                            self.relayout_around(index - 1);
+                        }
+                        if index < self.len() {
+                            self.relayout_around(index);
+                        }
                     }
                 }
             }
             VectorDiff::PushFront { values } => {
                 let count = values.len();
+                // Older than everything the client has, so after only the placeholders older
+                // still (none, unless the oldest loaded messages were the ones removed).
+                let at = values
+                    .first()
+                    .and_then(TimelineItem::index)
+                    .map_or(0, |i| self.confirmed_partition(i));
                 let entries: Vec<Arc<Entry>> =
                     values.into_iter().map(|v| Arc::new(self.entry(v, None))).collect();
-                self.entries.splice(0..0, entries);
-                for position in 0..=count.min(self.len().saturating_sub(1)) {
+                self.entries.splice(at..at, entries);
+                for position in at..=(at + count).min(self.len().saturating_sub(1)) {
                     self.relayout(position);
                 }
             }
             VectorDiff::Reset { values } => {
-                (self.marker_key, self.seen_key) = (None, None);
+                self.marker_key = None;
                 // Rows already shown keep their keys (and so their DOM).
                 let keys: HashMap<u64, u64> = self
                     .entries
                     .iter()
                     .filter_map(|e| e.item.index().map(|i| (i, e.key)))
+                    .collect();
+                // Placeholders stay where the new list still reaches (older ones would sit
+                // in front of pages yet to load).
+                let oldest = values.iter().find_map(TimelineItem::index);
+                let kept: Vec<Arc<Entry>> = self
+                    .entries
+                    .iter()
+                    .filter(|e| e.deleted)
+                    .filter(|e| oldest.is_some_and(|o| e.item.index().is_some_and(|i| i > o)))
+                    .cloned()
                     .collect();
                 self.entries = values
                     .into_iter()
@@ -209,6 +339,15 @@ impl Timeline {
                         Arc::new(self.entry(v, key))
                     })
                     .collect();
+                self.deleted.clear();
+                for entry in kept {
+                    let Some(index) = entry.item.index() else { continue };
+                    let at = self.confirmed_partition(index);
+                    if self.entries.get(at).and_then(|e| e.item.index()) != Some(index) {
+                        self.entries.insert(at, entry);
+                        self.deleted.push(index);
+                    }
+                }
                 self.relayout_all();
                 return;
             }
@@ -218,7 +357,16 @@ impl Timeline {
         } else {
             self.place_marker();
         }
-        self.place_seen();
+    }
+
+    /// Brings the entry at `position`'s read flag in line with the horizon.
+    fn mark_read(&mut self, position: usize) {
+        let entry = &self.entries[position];
+        let read = entry.own
+            && entry.item.index().is_some_and(|i| self.read_by_others.is_some_and(|h| i <= h));
+        if entry.read != read {
+            Arc::make_mut(&mut self.entries[position]).read = read;
+        }
     }
 
     /// A message was added at the end: it takes the marker if nothing before it has it and it
@@ -239,13 +387,20 @@ impl Timeline {
     }
 
     fn entry(&self, item: TimelineItem, key: Option<u64>) -> Entry {
-        let (key, day, own) = match &item {
-            TimelineItem::Remote(m) => (
-                key.unwrap_or(m.index),
-                (self.calendar)(&m.date_created),
-                self.me.as_deref() == Some(m.author.as_str()),
-            ),
-            TimelineItem::Pending(p) => (key.unwrap_or(PENDING | p.local_id), self.today, true),
+        let (key, day, own, read, edited) = match &item {
+            TimelineItem::Remote(m) => {
+                let own = self.me.as_deref() == Some(m.author.as_str());
+                (
+                    key.unwrap_or(m.index),
+                    (self.calendar)(&m.date_created),
+                    own,
+                    own && self.read_by_others.is_some_and(|h| m.index <= h),
+                    edited(m),
+                )
+            }
+            TimelineItem::Pending(p) => {
+                (key.unwrap_or(PENDING | p.local_id), self.today, true, false, false)
+            }
         };
         Entry {
             key,
@@ -256,7 +411,9 @@ impl Timeline {
             last: true,
             day_break: true,
             marker: false,
-            seen: false,
+            read,
+            edited,
+            deleted: false,
         }
     }
 
@@ -270,10 +427,10 @@ impl Timeline {
             if self.entries[position].own != own {
                 Arc::make_mut(&mut self.entries[position]).own = own;
             }
+            self.mark_read(position);
             self.relayout(position);
         }
         self.place_marker();
-        self.place_seen();
     }
 
     /// Recomputes the entry at `position` and its neighbours (whose grouping depends on it).
@@ -326,24 +483,6 @@ impl Timeline {
             }
         }
     }
-
-    /// Marks the newest own message someone else has read.
-    fn place_seen(&mut self) {
-        let target = self.read_by_others.and_then(|horizon| {
-            let end = self.confirmed_partition(horizon.saturating_add(1));
-            (0..end).rev().find(|&p| self.entries[p].own)
-        });
-        let current = self.seen_key.and_then(|key| self.position_of_key(key));
-        self.seen_key = target.map(|p| self.entries[p].key);
-        if current == target {
-            return;
-        }
-        for (position, seen) in [(current, false), (target, true)] {
-            if let Some(position) = position {
-                Arc::make_mut(&mut self.entries[position]).seen = seen;
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -389,7 +528,7 @@ pub(crate) mod tests {
     }
 
     /// The rows as short strings: `D` a day divider, `N` the marker, then each message as its
-    /// key with `^` first of a group, `$` last, `*` seen.
+    /// key with `^` first of a group, `$` last, `*` read, `'` edited, `~` deleted.
     fn shape(t: &Timeline) -> String {
         let mut out = Vec::new();
         for e in t.entries() {
@@ -405,10 +544,12 @@ pub(crate) mod tests {
                 e.key.to_string()
             };
             out.push(format!(
-                "{}{key}{}{}",
+                "{}{key}{}{}{}{}",
                 if e.first { "^" } else { "" },
                 if e.last { "$" } else { "" },
-                if e.seen { "*" } else { "" },
+                if e.read { "*" } else { "" },
+                if e.edited { "'" } else { "" },
+                if e.deleted { "~" } else { "" },
             ));
         }
         out.join(" ")
@@ -466,8 +607,10 @@ pub(crate) mod tests {
         let first = Arc::clone(&t.entries()[0]);
         t.apply(VectorDiff::Set { index: 1, value: message(1, "b", 6) });
         assert!(Arc::ptr_eq(&first, &t.entries()[0]), "an edit leaves other rows alone");
+        // The removed message stays as a placeholder (see the next tests): runs unchanged.
         t.apply(VectorDiff::Remove { index: 1 });
-        assert_eq!(shape(&t), "D ^0 2$", "two runs of a become one");
+        assert_eq!(shape(&t), "D ^0$ ^1$~ ^2$", "runs unchanged");
+        assert!(Arc::ptr_eq(&first, &t.entries()[0]), "a removal leaves other rows alone");
     }
 
     #[test]
@@ -497,7 +640,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn test_seen_marks_the_newest_own_message_others_have_read() {
+    fn test_each_own_message_is_sent_until_someone_elses_horizon_reaches_it_then_read() {
         let mut t = timeline();
         t.apply(VectorDiff::Reset {
             values: vec![
@@ -507,9 +650,114 @@ pub(crate) mod tests {
                 message(3, "me", 6),
             ],
         });
+        let receipts = |t: &Timeline| t.entries().iter().map(|e| e.receipt()).collect::<Vec<_>>();
+        use Receipt::{Read, Sent};
+        assert_eq!(receipts(&t), [Some(Sent), Some(Sent), None, Some(Sent)]);
+        let untouched = Arc::clone(&t.entries()[3]);
         t.set_read_by_others(Some(2));
-        assert_eq!(shape(&t), "D ^0 1$* ^2$ ^3$");
+        assert_eq!(shape(&t), "D ^0* 1$* ^2$ ^3$");
+        assert_eq!(receipts(&t), [Some(Read), Some(Read), None, Some(Sent)]);
+        assert!(Arc::ptr_eq(&untouched, &t.entries()[3]), "a row past the horizon is untouched");
+        let read = Arc::clone(&t.entries()[0]);
         t.set_read_by_others(Some(3));
-        assert_eq!(shape(&t), "D ^0 1$ ^2$ ^3$*");
+        assert_eq!(shape(&t), "D ^0* 1$* ^2$ ^3$*");
+        assert!(Arc::ptr_eq(&read, &t.entries()[0]), "rows already read are untouched");
+        // A message arriving after the horizon is sent; a pending one has no receipt yet.
+        t.apply(VectorDiff::Insert { index: 4, value: message(4, "me", 6) });
+        t.apply(VectorDiff::Insert { index: 5, value: pending(9) });
+        assert_eq!(receipts(&t)[4..], [Some(Sent), None]);
+        t.apply(VectorDiff::Set { index: 5, value: message(5, "me", 6) });
+        assert_eq!(t.entries()[5].receipt(), Some(Sent), "confirmed: sent");
+        t.set_read_by_others(Some(5));
+        assert_eq!(receipts(&t)[4..], [Some(Read), Some(Read)]);
+    }
+
+    #[test]
+    fn test_edited_is_a_changed_date_updated_or_a_body_changed_live() {
+        let mut t = timeline();
+        let dated = |index: u64, body: &str, created: &str, updated: &str| {
+            TimelineItem::Remote(Arc::new(Message {
+                body: Some(body.into()),
+                date_created: created.into(),
+                date_updated: updated.into(),
+                ..(*remote(&message(index, "agent", 6))).clone()
+            }))
+        };
+        let at = "2026-12-06T10:00:00.000Z";
+        let later = "2026-12-06T10:05:00.000Z";
+        t.apply(VectorDiff::Reset {
+            values: vec![dated(0, "a", at, at), dated(1, "b", at, later), dated(2, "c", at, "")],
+        });
+        assert_eq!(shape(&t), "D ^0 1' 2$", "no dateUpdated says nothing");
+        // Live: the text changes (even within the same millisecond).
+        t.apply(VectorDiff::Set { index: 0, value: dated(0, "a2", at, at) });
+        assert!(t.entries()[0].edited);
+        // An update that keeps the text (a later echo) keeps it edited, and the row's key.
+        t.apply(VectorDiff::Set { index: 0, value: dated(0, "a2", at, at) });
+        assert_eq!(shape(&t), "D ^0' 1' 2$");
+        // A pending message confirmed is not an edit, though its body came from elsewhere.
+        t.apply(VectorDiff::Insert { index: 3, value: pending(1) });
+        t.apply(VectorDiff::Set { index: 3, value: dated(3, "other", later, later) });
+        assert!(!t.entries()[3].edited);
+    }
+
+    fn remote(item: &TimelineItem) -> Arc<Message> {
+        match item {
+            TimelineItem::Remote(m) => Arc::clone(m),
+            TimelineItem::Pending(_) => panic!("pending"),
+        }
+    }
+
+    #[test]
+    fn test_a_removed_message_stays_as_a_placeholder_and_later_changes_land_right() {
+        let mut t = timeline();
+        t.apply(VectorDiff::Reset {
+            values: vec![message(0, "agent", 6), message(1, "me", 6), message(2, "agent", 6)],
+        });
+        let key = t.entries()[1].key;
+        // The client's list is [0, 2] after this: its positions skip the placeholder.
+        t.apply(VectorDiff::Remove { index: 1 });
+        assert_eq!(shape(&t), "D ^0$ ^1$~ ^2$", "the row stays, its neighbours' runs too");
+        assert_eq!(t.entries()[1].key, key, "the same row");
+        assert_eq!(t.entries()[1].receipt(), None, "a deleted message shows no receipt");
+        assert!(t.is_deleted(1) && !t.entries()[1].actionable());
+        // Client position 1 is message 2.
+        t.apply(VectorDiff::Set { index: 1, value: message(2, "agent", 6) });
+        assert_eq!(t.entries()[2].item.index(), Some(2));
+        // Appending, a pending message at the client's end, its confirmation, a removal.
+        t.apply(VectorDiff::Insert { index: 2, value: message(3, "me", 6) });
+        t.apply(VectorDiff::Insert { index: 3, value: pending(5) });
+        assert_eq!(shape(&t), "D ^0$ ^1$~ ^2$ ^3 p5$");
+        t.apply(VectorDiff::Set { index: 3, value: message(4, "me", 6) });
+        t.apply(VectorDiff::Remove { index: 0 });
+        assert_eq!(shape(&t), "D ^0$~ ^1$~ ^2$ ^3 p5$");
+        // Client [2, 3, 4]: removing position 1 is message 3.
+        t.apply(VectorDiff::Remove { index: 1 });
+        assert_eq!(shape(&t), "D ^0$~ ^1$~ ^2$ ^3~ p5$");
+        // A pending message removed (cancelled) goes for good.
+        t.apply(VectorDiff::Insert { index: 2, value: pending(6) });
+        assert_eq!(shape(&t), "D ^0$~ ^1$~ ^2$ ^3~ p5 p6$");
+        t.apply(VectorDiff::Remove { index: 2 });
+        assert_eq!(shape(&t), "D ^0$~ ^1$~ ^2$ ^3~ p5$");
+    }
+
+    #[test]
+    fn test_placeholders_outlive_a_reload_and_older_pages_go_in_front_of_them() {
+        let mut t = timeline();
+        t.apply(VectorDiff::Reset { values: (5..=8).map(|i| message(i, "agent", 6)).collect() });
+        t.apply(VectorDiff::Remove { index: 2 });
+        t.apply(VectorDiff::Remove { index: 0 });
+        assert_eq!(shape(&t), "D ^5~ 6 7~ 8$");
+        // A reconnect's reload: the client no longer has 5 and 7. 7 is within what it shows;
+        // 5 is older than all of it (a page yet to come would land behind it): dropped.
+        t.apply(VectorDiff::Reset { values: vec![message(6, "agent", 6), message(8, "agent", 6)] });
+        assert_eq!(shape(&t), "D ^6 7~ 8$");
+        t.apply(VectorDiff::PushFront { values: vec![message(3, "me", 6), message(4, "me", 6)] });
+        assert_eq!(shape(&t), "D ^3 4$ ^6 7~ 8$");
+        // Client [3, 4, 6, 8]: position 3 is message 8.
+        t.apply(VectorDiff::Set { index: 3, value: message(8, "agent", 6) });
+        assert_eq!(t.entries()[4].item.index(), Some(8));
+        t.apply(VectorDiff::Insert { index: 4, value: message(9, "agent", 6) });
+        assert_eq!(shape(&t), "D ^3 4$ ^6 7~ 8 9$");
     }
 }

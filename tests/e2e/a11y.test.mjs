@@ -1,6 +1,6 @@
 // Accessibility: axe-core (node_modules/axe-core, injected into the page) reports ZERO violations
 // on the whole document in every main state: closed, open with the empty pre-chat form, the form
-// with its errors, chatting (agent messages, a link, an image, a file, typing, "Seen"), an error
+// with its errors, chatting (agent messages, a link, an image, a file, typing, "Read"), an error
 // (a refused-file notice), unavailable, and ended.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,7 +101,7 @@ test('axe: chatting, an error notice, and ended', async () => {
     await agent.conversation.sendMessage('Hi! Tracking is at https://example.com/track — anything else?');
     await panel.locator('.convo-row--other', { hasText: 'anything else?' }).waitFor({ timeout: 10_000 });
     await agent.conversation.setAllMessagesRead();
-    await panel.locator('.convo-row__seen').waitFor({ timeout: 10_000 });
+    await panel.locator('.convo-row__receipt[data-status="read"]').first().waitFor({ timeout: 10_000 });
     await agent.conversation.typing();
     await panel.locator('.convo-typing', { hasText: 'Ana is typing…' }).waitFor({ timeout: 10_000 });
     await axe.check('chatting');

@@ -1,6 +1,6 @@
 // Chatting with an agent: the visitor sends text and an image (with upload progress), the agent
 // (Twilio's official SDK) sees both, types and replies, and reads — the visitor sees "Ana is
-// typing…", the reply with its link, and "Seen". A long history pages in as the visitor scrolls,
+// typing…", the reply with its link, and each own message "Sent", then "Read". A long history pages in as the visitor scrolls,
 // with a bounded number of rows in the DOM and a "jump to latest" button.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +31,7 @@ after(async () => {
   await browser?.close();
 });
 
-test('visitor sends text and an image, the agent replies; typing and "Seen" show on the visitor side', async () => {
+test('visitor sends text and an image, the agent replies; typing and "Read" show on the visitor side', async () => {
   const t = await visit(browser);
   const { page } = t;
   try {
@@ -135,15 +135,16 @@ test('visitor sends text and an image, the agent replies; typing and "Seen" show
     assert.match(await reply.locator('.convo-row__meta time').innerText(), /\d{1,2}:\d{2}/, 'the reply shows its time');
     await poll(async () => (await typing.innerText()).trim() === '', { ms: 10_000, what: 'typing indicator gone after the reply' });
 
-    // The agent reads everything: "Seen" under the visitor's newest message, only there.
-    assert.equal(await panel.locator('.convo-row__seen').count(), 0, 'nothing is "Seen" before the agent reads');
+    // Each own message has a receipt (it replaced the one "Seen" under the newest): "Sent"
+    // until the agent reads, then "Read", on every one of them.
+    const receipts = () => panel.locator('.convo-row--own .convo-row__receipt').evaluateAll((els) => els.map((e) => [e.dataset.status, e.textContent.trim()]));
+    const own = await panel.locator('.convo-row--own').count();
+    assert.deepEqual(await receipts(), Array(own).fill(['sent', 'Sent']), 'every own message is "Sent" before the agent reads');
     await agent.conversation.setAllMessagesRead();
-    const seen = panel.locator('.convo-row__seen');
-    await seen.first().waitFor({ timeout: 10_000 });
-    assert.equal(await seen.count(), 1, 'exactly one "Seen"');
-    assert.equal(await seen.innerText(), 'Seen');
+    await poll(async () => (await receipts()).every(([status]) => status === 'read'), { ms: 10_000, what: 'every own message "Read"' });
+    assert.deepEqual(await receipts(), Array(own).fill(['read', 'Read']));
     const lastOwn = panel.locator('.convo-row--own').last();
-    assert.equal(await lastOwn.locator('.convo-row__seen').count(), 1, '"Seen" is under the newest own message');
+    assert.equal(await lastOwn.locator('.convo-row__receipt').getAttribute('data-status'), 'read', 'the newest own message too');
     assert.equal(await lastOwn.getByRole('button', { name: 'Image: photo.png' }).count(), 1, 'the newest own message is the image');
 
     // Today's messages sit under one "Today" separator.
