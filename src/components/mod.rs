@@ -3,6 +3,7 @@
 #[cfg(feature = "agent-desk")]
 mod agent_desk;
 mod composer;
+mod confirm;
 mod connection_banner;
 mod delete_confirm;
 #[cfg(feature = "agent-desk")]
@@ -33,6 +34,7 @@ mod visitor_details;
 #[cfg(feature = "agent-desk")]
 pub use agent_desk::AgentDesk;
 pub use composer::Composer;
+pub use confirm::Confirm;
 pub use connection_banner::ConnectionBanner;
 pub use delete_confirm::DeleteConfirm;
 #[cfg(feature = "agent-desk")]

@@ -1,0 +1,77 @@
+//! A question asked in place, such as "End this chat?" or "Delete this message?". Focus lands
+//! on the harmless choice, and Escape picks it too (closing only the question, not the panel).
+
+use leptos::{html, prelude::*};
+
+use crate::{i18n::Catalogue, state::Store};
+
+/// A label, in whichever locale is active.
+pub type Label = fn(&'static Catalogue) -> &'static str;
+
+/// The question and its two choices. The callbacks get the question's element, from which the
+/// caller can find where focus goes next.
+#[component]
+pub fn Confirm(
+    /// The question's element id, which names the group.
+    id: &'static str,
+    question: Label,
+    /// The harmless choice, focused first.
+    keep: Label,
+    /// The choice that acts.
+    act: Label,
+    on_keep: Callback<web_sys::Element>,
+    on_act: Callback<web_sys::Element>,
+    /// While the act is under way its button is disabled.
+    #[prop(optional)]
+    busy: Option<Signal<bool>>,
+) -> impl IntoView {
+    let store = Store::expect();
+    let keep_button = NodeRef::<html::Button>::new();
+    let group = NodeRef::<html::Div>::new();
+    let choose = move |callback: Callback<web_sys::Element>| {
+        if let Some(group) = group.get_untracked() {
+            callback.run(group.into());
+        }
+    };
+    // What asked the question may go away under it: keep focus in the panel.
+    keep_button.on_load(move |button| {
+        request_animation_frame(move || {
+            let _ = button.focus();
+        })
+    });
+    view! {
+        <div
+            class="convo-end-confirm"
+            role="group"
+            aria-labelledby=id
+            node_ref=group
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    ev.stop_propagation();
+                    ev.prevent_default();
+                    choose(on_keep);
+                }
+            }
+        >
+            <p id=id class="convo-end-confirm__text">{move || question(store.strings())}</p>
+            <div class="convo-end-confirm__actions">
+                <button
+                    type="button"
+                    class="convo-button convo-button--secondary"
+                    node_ref=keep_button
+                    on:click=move |_| choose(on_keep)
+                >
+                    {move || keep(store.strings())}
+                </button>
+                <button
+                    type="button"
+                    class="convo-button convo-button--danger"
+                    disabled=move || busy.is_some_and(|b| b.get())
+                    on:click=move |_| choose(on_act)
+                >
+                    {move || act(store.strings())}
+                </button>
+            </div>
+        </div>
+    }
+}
