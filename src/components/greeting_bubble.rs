@@ -18,6 +18,8 @@ pub fn GreetingBubble() -> impl IntoView {
     } else {
         "convo-greeting"
     };
+    // The page named its team: the bubble says who speaks, as the panel's header does.
+    let named = config.team_name.clone();
     let team = config.team_name;
     let team = move || team.clone().unwrap_or_else(|| store.strings().team_default.to_owned());
     let region = NodeRef::<html::Div>::new();
@@ -45,10 +47,11 @@ pub fn GreetingBubble() -> impl IntoView {
     view! {
         <div class=class aria-live="polite" node_ref=region on:keydown=on_keydown>
             {move || text().map(|text| {
-                let team = team.clone();
+                let (team, named) = (team.clone(), named.clone());
                 view! {
                     <div class="convo-greeting__bubble" role="group" aria-label=move || (store.strings().greeting_from)(&team())>
                         <button type="button" class="convo-greeting__open" on:click=move |_| handle.open()>
+                            {named.map(|team| view! { <span class="convo-greeting__team">{team}</span> })}
                             <span class="convo-greeting__text">{text}</span>
                         </button>
                         <button

@@ -266,6 +266,7 @@ test('a script tag greets with data-greeting after data-greeting-delay', async (
     assert.equal(await bubble.count(), 0, 'not before its delay');
     await bubble.waitFor({ timeout: 10_000 });
     assert.equal(await bubble.locator('.convo-greeting__text').textContent(), 'Welcome to Acme!');
+    assert.equal(await bubble.locator('.convo-greeting__team').textContent(), 'Acme', 'the team named');
     assert.deepEqual(requests.backend(), []);
   } finally {
     await t.close();
