@@ -1,9 +1,10 @@
 //! The chat as one view model, and the one reducer that holds its rules: [`Chat::apply`].
 //! Where the visitor is in the chat's life (the phase), what counts as news and as unread,
 //! what the list's rows show, who is who, which read horizon to send, and which of the
-//! visitor's messages is being edited or asked about before deletion. Pure: events in,
-//! state and [`Outcome`]s out; the bridge feeds it from `convo-client`, the handle from the
-//! visitor's actions, and the view mirrors it into signals. Tested natively, below.
+//! visitor's messages is being edited or asked about before deletion, and where the page's
+//! greeting shows. Pure: events in, state and [`Outcome`]s out; the bridge feeds it from
+//! `convo-client`, the handle from the visitor's actions, and the view mirrors it into
+//! signals. Tested natively, below.
 
 use std::sync::Arc;
 
@@ -248,8 +249,8 @@ impl Chat {
             }
             Event::Starting => {
                 // Answering the greeting (from the form, or by opening without one) keeps it
-                // as the team's first words; a stored session resuming is another chat.
-                self.greeting_answered |= matches!(self.phase, Phase::Idle | Phase::PreChat)
+                // as the team's first words; a new chat after an ended one is another chat.
+                self.greeting_answered = matches!(self.phase, Phase::Idle | Phase::PreChat)
                     && self.greeting_panel().is_some();
                 self.phase = Phase::Starting;
             }
@@ -650,6 +651,11 @@ mod tests {
         ended.apply(Event::Attached);
         ended.apply(Event::EndedByVisitor);
         assert_eq!((ended.phase, ended.greeting_panel()), (Phase::Ended, Some("Hi")));
+        // "Start a new chat" from there: the greeting was for the first one.
+        ended.apply(Event::Detached);
+        ended.apply(Event::Starting);
+        ended.apply(Event::Attached);
+        assert_eq!((ended.greeting_bubble(), ended.greeting_panel()), (None, None));
     }
 
     #[test]
