@@ -73,10 +73,21 @@ export interface ConvoWidgetOptions {
   userSignature?: string;
   userName?: string;
   userEmail?: string;
+  /** A proactive greeting, as `greet(greeting, { delay: greetingDelay })` (a script tag's
+   * `data-greeting`); plain text, at most 500 characters. */
+  greeting?: string;
+  /** Milliseconds before `greeting` shows (default 0). */
+  greetingDelay?: number;
   /** Stored with the visitor's next conversation (plain JSON data). */
   attributes?: Record<string, unknown>;
   /** Where to put the widget's host element instead of `<body>`: an element or a selector. */
   target?: Element | string;
+}
+
+/** `greet`'s options. */
+export interface ConvoGreetOptions {
+  /** Milliseconds before the greeting shows: a finite number ≥ 0 (default 0). */
+  delay?: number;
 }
 
 export interface ConvoWidgetApi {
@@ -94,6 +105,13 @@ export interface ConvoWidgetApi {
   setAttributes(attributes: Record<string, unknown>): void;
   /** Forgets the visitor: disconnects, clears the stored session, closes the panel. */
   reset(): void;
+  /**
+   * A message from the team beside the closed launcher, after `delay` ms (default 0): plain
+   * text, at most 500 characters; a second call replaces it. Nothing is asked of the backend
+   * until the visitor answers. Not shown to a visitor with a chat going on, nor once dismissed
+   * in this browser session. Wrong arguments raise an `error` event (no exception).
+   */
+  greet(text: string, options?: ConvoGreetOptions): void;
   /** Calls `listener` for each event; returns the function that stops it. */
   on<E extends ConvoEventName>(event: E, listener: (detail: ConvoEvents[E]) => void): () => void;
 }

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 use crate::{
-    config::{HostUser, OPTIONS},
+    config::{HostUser, GREETING_CHARS, OPTIONS},
     error::WidgetError,
     i18n::Locale,
     mount,
@@ -217,10 +217,50 @@ pub fn install(store: Store, handle: ChatHandle) {
         }),
     );
     method("reset", Box::new(move |_| command(|| handle.reset())));
+    method(
+        "greet",
+        Box::new(move |args| match greeting(&args.get(0), &args.get(1)) {
+            Ok((text, delay)) => command(|| handle.greet(text, delay)),
+            Err(message) => refuse(&format!("greet: {message}")),
+        }),
+    );
     run_queued(&api);
 
     watch(store);
     emit("ready", &json!({}));
+}
+
+/// The longest delay a browser timer waits (2^31 − 1 ms, about 24.8 days).
+const MAX_DELAY_MS: f64 = 2_147_483_647.0;
+
+/// `greet(text, { delay })`'s arguments: the text (plain, trimmed, non-empty, at most
+/// [`GREETING_CHARS`]) and the delay (milliseconds, a finite number ≥ 0; 0 when left out), or
+/// what is wrong with them, naming the argument.
+fn greeting(text: &JsValue, options: &JsValue) -> Result<(String, std::time::Duration), String> {
+    let text = text.as_string().ok_or("text must be a string")?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("text must not be empty".to_owned());
+    }
+    let chars = text.chars().count();
+    if chars > GREETING_CHARS {
+        return Err(format!("text has {chars} characters; at most {GREETING_CHARS}"));
+    }
+    let delay = if options.is_undefined() || options.is_null() {
+        JsValue::UNDEFINED
+    } else if options.is_object() && !Array::is_array(options) {
+        Reflect::get(options, &"delay".into()).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        return Err("options must be an object, like { delay: 5000 }".to_owned());
+    };
+    let delay = match delay.as_f64() {
+        None if delay.is_undefined() => 0.0,
+        Some(ms) if ms.is_finite() && (0.0..=MAX_DELAY_MS).contains(&ms) => ms,
+        _ => {
+            return Err(format!("delay must be a number of milliseconds from 0 to {MAX_DELAY_MS}"))
+        }
+    };
+    Ok((text.to_owned(), std::time::Duration::from_millis(delay as u64)))
 }
 
 /// Runs a command; API methods return `undefined`, like the DOM's.

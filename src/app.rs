@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     api,
-    components::{Launcher, Lightbox, LiveRegion, Panel},
+    components::{GreetingBubble, Launcher, Lightbox, LiveRegion, Panel},
     dom,
     i18n::Locale,
     state::{bridge, ChatHandle, Store},
@@ -29,6 +29,11 @@ pub fn App(
         handle.open();
     } else {
         handle.resume_stored();
+        // A script tag's `data-greeting`, as `greet()` would (no request until the visitor
+        // answers).
+        if let Some((text, delay)) = handle.config().greeting {
+            handle.greet(text, delay);
+        }
     }
     // The page's API belongs to the one widget a page embeds, not to the agent desk's
     // conversation views (which come and go).
@@ -46,6 +51,7 @@ pub fn App(
             lang=move || store.locale.get().tag()
         >
             <Panel />
+            <GreetingBubble />
             <Launcher />
             <Lightbox />
             <LiveRegion />

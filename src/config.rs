@@ -73,6 +73,9 @@ pub struct WidgetConfig {
     pub launcher_start: bool,
     /// An image URL (`https:`, or a path on the page) for the launcher instead of the chat icon.
     pub launcher_icon: Option<String>,
+    /// A proactive greeting (`greeting`) and its delay (`greeting-delay`, ms), as
+    /// `ConvoWidget.greet(text, { delay })` would set; `None` when unset or unusable.
+    pub greeting: Option<(String, std::time::Duration)>,
     /// Attributes the host attaches to the visitor's next conversation (`setAttributes`).
     pub attributes: serde_json::Map<String, serde_json::Value>,
     /// The panel in place, always open and without the launcher: the agent desk's view of a
@@ -102,18 +105,22 @@ impl Default for WidgetConfig {
             sound: false,
             launcher_start: false,
             launcher_icon: None,
+            greeting: None,
             attributes: serde_json::Map::new(),
             inline: false,
         }
     }
 }
 
+/// The longest greeting, in characters: a bubble beside the launcher, not a message.
+pub const GREETING_CHARS: usize = 500;
+
 /// A stored session reconnects at page load for this long after the chat's last activity
 /// (the backend's default inactive timer: an idle chat costs no connection on later pages).
 pub const DEFAULT_RESUME_WITHIN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 /// The options a page can set, as attribute names (`ConvoWidget.init` takes them in camelCase).
-pub const OPTIONS: [&str; 16] = [
+pub const OPTIONS: [&str; 18] = [
     "session-url",
     "token-url",
     "end-url",
@@ -130,6 +137,8 @@ pub const OPTIONS: [&str; 16] = [
     "user-signature",
     "user-name",
     "user-email",
+    "greeting",
+    "greeting-delay",
 ];
 
 impl WidgetConfig {
@@ -141,7 +150,8 @@ impl WidgetConfig {
     /// Defaults, overridden by the options `option(name)` has: `session-url`, `token-url`,
     /// `end-url`, `rating-url`, `resume-within` (minutes), `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`; `!` marks
     /// required, `none` turns the form off), `sound` (`on` or `true`), `launcher-position`
-    /// (`start`/`end`), `launcher-icon`, and a visitor the host knows: `user-id`,
+    /// (`start`/`end`), `launcher-icon`, `greeting` (at most [`GREETING_CHARS`] characters) and `greeting-delay`
+    /// (milliseconds, default 0), and a visitor the host knows: `user-id`,
     /// `user-signature`, `user-name`, `user-email`. Empty values count as unset.
     pub fn from_options(option: impl Fn(&str) -> Option<String>) -> Self {
         let mut config = WidgetConfig::default();
@@ -173,6 +183,13 @@ impl WidgetConfig {
         config.sound = attr("sound").is_some_and(|v| v == "on" || v == "true");
         config.launcher_start = attr("launcher-position").is_some_and(|v| v == "start");
         config.launcher_icon = attr("launcher-icon").filter(|url| safe_image_url(url));
+        // A delay that is not a whole number of milliseconds (a typo) greets at once.
+        let delay = attr("greeting-delay").and_then(|ms| ms.trim().parse::<u32>().ok());
+        let delay = delay.map_or(0, |ms| ms.min(i32::MAX as u32));
+        config.greeting = attr("greeting")
+            .map(|text| text.trim().to_owned())
+            .filter(|text| !text.is_empty() && text.chars().count() <= GREETING_CHARS)
+            .map(|text| (text, std::time::Duration::from_millis(delay.into())));
         let user = HostUser {
             identity: attr("user-id"),
             identity_signature: attr("user-signature"),
@@ -293,6 +310,36 @@ mod tests {
             ]
         );
         assert!(parse_prechat("none").is_empty());
+    }
+
+    #[test]
+    fn test_greeting_options() {
+        let set = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(String, String)> =
+                pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+            WidgetConfig::from_options(move |n| {
+                pairs.iter().find(|(name, _)| name == n).map(|(_, v)| v.clone())
+            })
+            .greeting
+        };
+        let ms = std::time::Duration::from_millis;
+        assert_eq!(set(&[]), None);
+        assert_eq!(set(&[("greeting", " Hi! ")]), Some(("Hi!".to_owned(), ms(0))));
+        assert_eq!(
+            set(&[("greeting", "Hi"), ("greeting-delay", "1500")]),
+            Some(("Hi".to_owned(), ms(1500)))
+        );
+        for typo in ["-5", "soon", "1.5"] {
+            assert_eq!(
+                set(&[("greeting", "Hi"), ("greeting-delay", typo)]),
+                Some(("Hi".to_owned(), ms(0))),
+                "{typo}"
+            );
+        }
+        assert_eq!(set(&[("greeting", "   ")]), None);
+        assert_eq!(set(&[("greeting", &"x".repeat(GREETING_CHARS + 1))]), None);
+        assert!(set(&[("greeting", &"é".repeat(GREETING_CHARS))]).is_some());
+        assert_eq!(set(&[("greeting-delay", "100")]), None);
     }
 
     #[test]

@@ -97,6 +97,22 @@ pub fn remove_item(key: &str) {
     }
 }
 
+/// Whether `key` is set in this tab's session storage (kept across reloads, gone with the
+/// browser session; unavailable storage reads as unset).
+pub fn session_flag(key: &str) -> bool {
+    window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .is_some()
+}
+
+/// Sets `key` in this tab's session storage (see [`session_flag`]).
+pub fn set_session_flag(key: &str) {
+    if let Some(storage) = window().and_then(|w| w.session_storage().ok().flatten()) {
+        let _ = storage.set_item(key, "1");
+    }
+}
+
 /// The browser's preferred language.
 pub fn browser_language() -> Option<String> {
     window()?.navigator().language()

@@ -9,7 +9,7 @@ use convo_client::ConversationState;
 
 use super::{
     Composer, ConnectionBanner, DeleteConfirm, EndConfirm, EndedView, Header, MessageList, Notices,
-    PreChatForm, TypingIndicator,
+    PanelGreeting, PreChatForm, TypingIndicator,
 };
 use crate::state::{ChatHandle, Phase, Store};
 
@@ -156,6 +156,7 @@ pub fn Panel() -> impl IntoView {
             {move || store.asking_end.get().then(|| view! { <EndConfirm /> })}
             {move || store.asking_delete.get().is_some().then(|| view! { <DeleteConfirm /> })}
             <Notices />
+            <PanelGreeting />
             {move || match store.phase.get() {
                 Phase::PreChat => view! { <PreChatForm /> }.into_any(),
                 Phase::Idle | Phase::Starting => view! {

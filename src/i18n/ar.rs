@@ -95,6 +95,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     rating_failed: "تعذّر إرسال تقييمك. يُرجى المحاولة مرة أخرى.",
     image: |name| format!("صورة: {name}"),
     dismiss: "تجاهل",
+    greeting_from: |team| format!("رسالة من فريق {team}"),
+    greeting_dismiss: "تجاهل الرسالة",
     close_image: "أغلق الصورة",
     download: |name| format!("تنزيل {name}"),
     media_failed: |name| format!("تعذّر تحميل {name}."),

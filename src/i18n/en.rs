@@ -101,6 +101,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     rating_failed: "Your rating could not be sent. Please try again.",
     image: |name| format!("Image: {name}"),
     dismiss: "Dismiss",
+    greeting_from: |team| format!("Message from {team}"),
+    greeting_dismiss: "Dismiss the message",
     close_image: "Close image",
     download: |name| format!("Download {name}"),
     media_failed: |name| format!("Could not load {name}."),

@@ -108,6 +108,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     rating_failed: "Votre note n'a pas pu être envoyée. Veuillez réessayer.",
     image: |name| format!("Image : {name}"),
     dismiss: "Ignorer",
+    greeting_from: |team| format!("Message de l'équipe {team}"),
+    greeting_dismiss: "Ignorer le message",
     close_image: "Fermer l'image",
     download: |name| format!("Télécharger {name}"),
     media_failed: |name| format!("Impossible de charger {name}."),

@@ -187,6 +187,10 @@ pub struct Catalogue {
     pub rating_failed: &'static str,
     pub image: fn(&str) -> String,
     pub dismiss: &'static str,
+    /// The greeting bubble's name: "Message from {team}".
+    pub greeting_from: fn(&str) -> String,
+    /// The greeting's × button.
+    pub greeting_dismiss: &'static str,
     pub close_image: &'static str,
 
     pub download: fn(&str) -> String,
@@ -248,6 +252,7 @@ mod tests {
                 c.read,
                 c.retry_now,
                 c.prechat_intro,
+                c.greeting_dismiss,
             ] {
                 assert!(!s.trim().is_empty(), "{locale:?}");
             }
@@ -256,6 +261,7 @@ mod tests {
             assert!((c.announce)("Ana", "hi").contains("hi"));
             assert!((c.files_not_kept)("a.png, b.pdf").contains("a.png, b.pdf"));
             assert!((c.media_failed)("photo.png").contains("photo.png"));
+            assert!((c.greeting_from)("Acme").contains("Acme"), "{locale:?}");
             let retry = (c.retry_media)("photo.png");
             assert!(retry.contains("photo.png") && retry.contains(c.retry), "{locale:?}: {retry}");
         }

@@ -1,9 +1,10 @@
 //! The chat as one view model, and the one reducer that holds its rules: [`Chat::apply`].
 //! Where the visitor is in the chat's life (the phase), what counts as news and as unread,
 //! what the list's rows show, who is who, which read horizon to send, and which of the
-//! visitor's messages is being edited or asked about before deletion. Pure: events in,
-//! state and [`Outcome`]s out; the bridge feeds it from `convo-client`, the handle from the
-//! visitor's actions, and the view mirrors it into signals. Tested natively, below.
+//! visitor's messages is being edited or asked about before deletion, and where the page's
+//! greeting shows. Pure: events in, state and [`Outcome`]s out; the bridge feeds it from
+//! `convo-client`, the handle from the visitor's actions, and the view mirrors it into
+//! signals. Tested natively, below.
 
 use std::sync::Arc;
 
@@ -94,6 +95,23 @@ pub enum Event {
     EditEnd,
     /// "Delete this message?" for the message of row `key`, or (`None`) not any more.
     AskDelete(Option<u64>),
+    /// The page's proactive greeting (`greet(text)`), replacing any earlier one; it waits for
+    /// [`Event::GreetingDue`]. `stored`: the visitor has a stored session (a conversation is
+    /// going on, even if not resumed yet), so there is nobody to greet.
+    Greet { text: String, stored: bool },
+    /// The greeting's delay has passed: it may show at the launcher.
+    GreetingDue,
+    /// The visitor dismissed the greeting (for the rest of the browser session).
+    GreetingDismissed,
+}
+
+/// The page's proactive greeting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Greeting {
+    /// What the team says (plain text from the page).
+    text: String,
+    /// Its delay has passed.
+    due: bool,
 }
 
 /// One of the visitor's messages, as an edit or a deletion needs it.
@@ -159,6 +177,12 @@ pub struct Chat {
     pub editing: Option<OwnMessage>,
     /// The message "Delete this message?" asks about.
     pub asking_delete: Option<OwnMessage>,
+    /// The page's proactive greeting, if any.
+    greeting: Option<Greeting>,
+    /// The visitor dismissed the greeting: no greeting shows again.
+    greeting_dismissed: bool,
+    /// The visitor started a chat while greeted: the greeting stays at the top of its panel.
+    greeting_answered: bool,
     /// The newest message index when the conversation was first described: what comes after
     /// it is news. `None` until then, when nothing is news.
     history_end: Option<Option<u64>>,
@@ -192,6 +216,9 @@ impl Chat {
             threads: Arc::default(),
             editing: None,
             asking_delete: None,
+            greeting: None,
+            greeting_dismissed: false,
+            greeting_answered: false,
             history_end: None,
             viewed: None,
             horizon_sent: None,
@@ -220,7 +247,13 @@ impl Chat {
                     self.phase = Phase::PreChat;
                 }
             }
-            Event::Starting => self.phase = Phase::Starting,
+            Event::Starting => {
+                // Answering the greeting (from the form, or by opening without one) keeps it
+                // as the team's first words; a new chat after an ended one is another chat.
+                self.greeting_answered = matches!(self.phase, Phase::Idle | Phase::PreChat)
+                    && self.greeting_panel().is_some();
+                self.phase = Phase::Starting;
+            }
             Event::Attached => {
                 if self.phase == Phase::Starting {
                     self.phase = Phase::Chat;
@@ -229,6 +262,7 @@ impl Chat {
             Event::Detached => self.detach(),
             Event::Reset => {
                 self.detach();
+                self.greeting_answered = false;
                 self.phase = Phase::Idle;
                 self.open = false;
                 self.unread = 0;
@@ -311,6 +345,15 @@ impl Chat {
             Event::AskDelete(key) => {
                 self.asking_delete = key.and_then(|key| self.actionable(key));
             }
+            Event::Greet { text, stored } => {
+                self.greeting = (!stored).then_some(Greeting { text, due: false });
+            }
+            Event::GreetingDue => {
+                if let Some(greeting) = &mut self.greeting {
+                    greeting.due = true;
+                }
+            }
+            Event::GreetingDismissed => self.greeting_dismissed = true,
             Event::Feedback(feedback) => {
                 // Only an ended chat is rated, and once stored it stays so.
                 if self.phase == Phase::Ended && self.feedback != Feedback::Sent {
@@ -329,6 +372,28 @@ impl Chat {
             self.asking_delete = None;
         }
         outcome
+    }
+
+    /// The greeting's text to show beside the closed launcher: once its delay has passed, while
+    /// nothing has started (no pre-chat form on screen, no session, no chat) and the visitor
+    /// has not dismissed it.
+    pub fn greeting_bubble(&self) -> Option<&str> {
+        let greeting = self.greeting.as_ref().filter(|g| g.due)?;
+        (!self.greeting_dismissed && !self.open && self.phase == Phase::Idle)
+            .then_some(greeting.text.as_str())
+    }
+
+    /// The greeting's text at the top of the open panel, as the team's (local) first words:
+    /// above the pre-chat form, and in the chat the visitor started while greeted. Shown even
+    /// before its delay has passed (the visitor opened the panel first); never once dismissed.
+    pub fn greeting_panel(&self) -> Option<&str> {
+        let greeting = self.greeting.as_ref().filter(|_| !self.greeting_dismissed)?;
+        let shows = match self.phase {
+            Phase::Idle | Phase::PreChat => true,
+            Phase::Starting | Phase::Chat | Phase::Ended => self.greeting_answered,
+            Phase::Unavailable => false,
+        };
+        shows.then_some(greeting.text.as_str())
     }
 
     /// The message of row `key` if the visitor may act on it (edit or delete): their own,
@@ -515,6 +580,122 @@ mod tests {
         chat.apply(Event::Attached);
         chat.apply(Event::Info(Some(info(last, last, Some(0)))));
         chat
+    }
+
+    fn greeted(text: &str) -> Chat {
+        let mut chat = chat();
+        chat.apply(Event::Greet { text: text.into(), stored: false });
+        chat
+    }
+
+    #[test]
+    fn test_a_greeting_shows_at_the_launcher_only_once_due_and_a_new_one_replaces_it() {
+        let mut chat = greeted("Hi there");
+        assert_eq!(chat.greeting_bubble(), None, "not before its delay");
+        chat.apply(Event::GreetingDue);
+        assert_eq!(chat.greeting_bubble(), Some("Hi there"));
+        // A second greet replaces the text and re-arms the delay.
+        chat.apply(Event::Greet { text: "Need help?".into(), stored: false });
+        assert_eq!(chat.greeting_bubble(), None);
+        chat.apply(Event::GreetingDue);
+        assert_eq!(chat.greeting_bubble(), Some("Need help?"));
+        // Due with nothing to greet with changes nothing.
+        let mut none = super::tests::chat();
+        none.apply(Event::GreetingDue);
+        assert_eq!((none.greeting_bubble(), none.greeting_panel()), (None, None));
+    }
+
+    #[test]
+    fn test_a_dismissed_greeting_never_shows_again_even_when_greeted_anew() {
+        let mut chat = greeted("Hi");
+        chat.apply(Event::GreetingDue);
+        chat.apply(Event::GreetingDismissed);
+        assert_eq!((chat.greeting_bubble(), chat.greeting_panel()), (None, None));
+        chat.apply(Event::Greet { text: "Hello again".into(), stored: false });
+        chat.apply(Event::GreetingDue);
+        assert_eq!((chat.greeting_bubble(), chat.greeting_panel()), (None, None));
+        chat.apply(Event::Opened);
+        assert_eq!(chat.greeting_panel(), None);
+        // Dismissed before being greeted at all (a reload in the same session) counts too.
+        let mut reloaded = super::tests::chat();
+        reloaded.apply(Event::GreetingDismissed);
+        reloaded.apply(Event::Greet { text: "Hi".into(), stored: false });
+        reloaded.apply(Event::GreetingDue);
+        assert_eq!(reloaded.greeting_bubble(), None);
+    }
+
+    #[test]
+    fn test_opening_moves_the_greeting_into_the_panel_above_the_form_and_into_the_chat() {
+        let mut chat = greeted("Hi");
+        chat.apply(Event::GreetingDue);
+        chat.apply(Event::Opened);
+        assert_eq!(chat.greeting_bubble(), None, "not at the launcher of an open panel");
+        chat.apply(Event::PreChatShown);
+        assert_eq!(chat.greeting_panel(), Some("Hi"));
+        chat.apply(Event::Closed);
+        assert_eq!(chat.greeting_bubble(), None, "the form was seen: the bubble stays away");
+        chat.apply(Event::Opened);
+        // The visitor answers: the greeting stays the team's first words in their chat.
+        chat.apply(Event::Detached);
+        chat.apply(Event::Starting);
+        chat.apply(Event::Attached);
+        assert_eq!(chat.phase, Phase::Chat);
+        assert_eq!((chat.greeting_bubble(), chat.greeting_panel()), (None, Some("Hi")));
+        // Back to the start (`reset()`, the host's log-out): the next visitor is greeted anew.
+        chat.apply(Event::Reset);
+        assert_eq!(chat.greeting_bubble(), Some("Hi"));
+        // An ended chat keeps its greeting; a chat resumed from Starting (a stored session)
+        // never takes one.
+        let mut ended = greeted("Hi");
+        ended.apply(Event::Starting);
+        ended.apply(Event::Attached);
+        ended.apply(Event::EndedByVisitor);
+        assert_eq!((ended.phase, ended.greeting_panel()), (Phase::Ended, Some("Hi")));
+        // "Start a new chat" from there: the greeting was for the first one.
+        ended.apply(Event::Detached);
+        ended.apply(Event::Starting);
+        ended.apply(Event::Attached);
+        assert_eq!((ended.greeting_bubble(), ended.greeting_panel()), (None, None));
+    }
+
+    #[test]
+    fn test_a_greeting_opened_before_its_delay_shows_in_the_panel() {
+        let mut chat = greeted("Hi");
+        chat.apply(Event::Opened);
+        chat.apply(Event::PreChatShown);
+        assert_eq!((chat.greeting_bubble(), chat.greeting_panel()), (None, Some("Hi")));
+    }
+
+    #[test]
+    fn test_no_greeting_with_a_chat_going_on() {
+        // A stored session, not resumed yet: nobody to greet, at the launcher or in the panel.
+        let mut stored = chat();
+        stored.apply(Event::Greet { text: "Hi".into(), stored: true });
+        stored.apply(Event::GreetingDue);
+        assert_eq!((stored.greeting_bubble(), stored.greeting_panel()), (None, None));
+        stored.apply(Event::Starting);
+        stored.apply(Event::Attached);
+        assert_eq!((stored.greeting_bubble(), stored.greeting_panel()), (None, None));
+        // A chat resumed at page load, panel closed.
+        let mut resumed = chatting(Some(3));
+        resumed.apply(Event::Greet { text: "Hi".into(), stored: false });
+        resumed.apply(Event::GreetingDue);
+        assert_eq!((resumed.greeting_bubble(), resumed.greeting_panel()), (None, None));
+        // A chat being resumed (its session was stored; greeted before the stored flag was
+        // known) is not answering the greeting: Starting from Starting.
+        let mut starting = chat();
+        starting.apply(Event::Starting);
+        starting.apply(Event::Greet { text: "Hi".into(), stored: false });
+        starting.apply(Event::GreetingDue);
+        starting.apply(Event::Attached);
+        assert_eq!((starting.greeting_bubble(), starting.greeting_panel()), (None, None));
+        // An unavailable chat shows its error, not a greeting.
+        let mut down = greeted("Hi");
+        down.apply(Event::Opened);
+        down.apply(Event::Starting);
+        down.apply(Event::Connection(ConnectionState::Denied { code: 401, reason: "x".into() }));
+        assert_eq!(down.phase, Phase::Unavailable);
+        assert_eq!(down.greeting_panel(), None);
     }
 
     #[test]

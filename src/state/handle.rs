@@ -36,6 +36,11 @@ const OLDER_IN_FLIGHT: usize = 3;
 /// keystrokes, not one per keystroke. (Hiding or leaving the page keeps it at once.)
 const DRAFT_DELAY: Duration = Duration::from_millis(700);
 
+/// Where the greeting's dismissal is kept (session storage), beside the backend's session.
+fn greeting_key(storage_key: &str) -> String {
+    format!("{storage_key}:greeting-dismissed")
+}
+
 /// Tells the visitor (and the page, as an `error` event) that something failed.
 fn notice(store: Store, text: String) {
     crate::api::emit("error", &json!({ "message": text }));
@@ -66,6 +71,8 @@ pub struct ChatHandle {
     draft_scheduled: StoredValue<bool>,
     /// An edit is being saved (a second Enter does not save it twice).
     saving_edit: StoredValue<bool>,
+    /// The greeting's delay, while it runs.
+    greeting_timer: StoredValue<Option<TimeoutHandle>>,
 }
 
 impl ChatHandle {
@@ -160,6 +167,7 @@ impl ChatHandle {
             rate_action,
             draft_scheduled: StoredValue::new(false),
             saving_edit: StoredValue::new(false),
+            greeting_timer: StoredValue::new(None),
         }
     }
 
@@ -253,6 +261,46 @@ impl ChatHandle {
         if let Some(live) = self.live.try_get_value().flatten() {
             live.shutdown();
         }
+        if let Some(Some(timer)) = self.greeting_timer.try_get_value() {
+            timer.clear();
+        }
+    }
+
+    /// The page's proactive greeting (`greet(text, { delay })`): it shows beside the closed
+    /// launcher once `delay` has passed, replacing any earlier one. Nothing is asked of the
+    /// backend: a session starts only when the visitor answers. Not for a visitor who
+    /// dismissed a greeting in this browser session, nor one with a stored session.
+    pub fn greet(&self, text: String, delay: Duration) {
+        let key = self.config().storage_key();
+        if dom::session_flag(&greeting_key(&key)) {
+            self.store.apply(Event::GreetingDismissed);
+        }
+        if let Some(timer) = self.greeting_timer.get_value() {
+            timer.clear();
+        }
+        self.greeting_timer.set_value(None);
+        self.store.apply(Event::Greet { text, stored: dom::load_session(&key).is_some() });
+        let store = self.store;
+        let due = move || {
+            // The widget may be gone (its timer is cleared then, but never trust a race).
+            if store.with_chat(|_| ()).is_some() {
+                store.apply(Event::GreetingDue);
+            }
+        };
+        if delay.is_zero() {
+            due();
+        } else if let Ok(timer) = set_timeout_with_handle(due, delay) {
+            self.greeting_timer.set_value(Some(timer));
+        } else {
+            due();
+        }
+    }
+
+    /// The visitor dismissed the greeting: not shown again in this browser session (reloads
+    /// and other pages of the site included).
+    pub fn dismiss_greeting(&self) {
+        dom::set_session_flag(&greeting_key(&self.config().storage_key()));
+        self.store.apply(Event::GreetingDismissed);
     }
 
     /// Opens a closed panel, closes an open one.

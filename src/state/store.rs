@@ -81,6 +81,9 @@ pub struct Store {
     /// The message being edited in the composer, and the one "Delete this message?" is about.
     pub editing: RwSignal<Option<OwnMessage>>,
     pub asking_delete: RwSignal<Option<OwnMessage>>,
+    /// The page's greeting beside the closed launcher, and at the top of the open panel.
+    pub greeting_bubble: RwSignal<Option<String>>,
+    pub greeting_panel: RwSignal<Option<String>>,
     /// The list's window of rows, oldest first.
     pub rows: RwSignal<Vec<RowHandle>>,
     /// Messages in the whole loaded timeline, and the window's start in it.
@@ -138,6 +141,8 @@ impl Store {
             threads: RwSignal::new(Arc::default()),
             editing: RwSignal::new(None),
             asking_delete: RwSignal::new(None),
+            greeting_bubble: RwSignal::new(None),
+            greeting_panel: RwSignal::new(None),
             rows: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(0),
             window_start: RwSignal::new(0),
@@ -231,6 +236,8 @@ impl Store {
             set_if_changed(self.feedback, &chat.feedback);
             set_if_changed(self.editing, &chat.editing);
             set_if_changed(self.asking_delete, &chat.asking_delete);
+            set_text_if_changed(self.greeting_bubble, chat.greeting_bubble());
+            set_text_if_changed(self.greeting_panel, chat.greeting_panel());
             // Every message syncs: compare in place, and copy only what changed.
             if self.earlier.with_untracked(|now| !now.iter().eq(chat.earlier())) {
                 self.earlier.set(chat.earlier().cloned().collect());
@@ -302,5 +309,12 @@ impl Store {
 fn set_if_changed<T: Clone + PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: &T) {
     if signal.with_untracked(|now| now != value) {
         signal.set(value.clone());
+    }
+}
+
+/// [`set_if_changed`] for text the chat lends: copied only when it changed.
+fn set_text_if_changed(signal: RwSignal<Option<String>>, value: Option<&str>) {
+    if signal.with_untracked(|now| now.as_deref() != value) {
+        signal.set(value.map(str::to_owned));
     }
 }

@@ -3,7 +3,7 @@
 import type { ConvoWidgetApi, ConvoWidgetQueue } from '../../js/convo-widget';
 import { ConvoWidget } from '../../js/index';
 
-const queue: ConvoWidgetQueue = { q: [['open'], ['setLocale', 'fr'], ['on', 'unread', (d: { count: number }) => console.log(d.count)]] };
+const queue: ConvoWidgetQueue = { q: [['open'], ['setLocale', 'fr'], ['greet', 'Hello', { delay: 1000 }], ['on', 'unread', (d: { count: number }) => console.log(d.count)]] };
 window.ConvoWidget = window.ConvoWidget ?? queue;
 
 declare const api: ConvoWidgetApi;
@@ -21,6 +21,9 @@ api.setLocale('ar');
 api.setUser({ id: 'u-1', signature: 'ab12', name: 'Ada', email: 'ada@example.com' });
 api.setAttributes({ plan: 'pro', cart: 3 });
 api.reset();
+api.greet('Hi! Need a hand?');
+api.greet('Hi! Need a hand?', { delay: 5000 });
+api.init({ greeting: 'Welcome!', greetingDelay: 3000 });
 const stop: () => void = api.on('message', (m) => console.log(m.author, m.body, m.media[0]?.contentType, m.index + 1));
 stop();
 api.on('connection', ({ state }) => {
@@ -40,6 +43,10 @@ api.setUser({ name: 'Ada' });
 api.on('unread', (d) => d.body);
 // @ts-expect-error: unknown option
 api.init({ tokenURL: '/api/token' });
+// @ts-expect-error: greet's text is a string
+api.greet(42);
+// @ts-expect-error: the delay is a number of milliseconds
+api.greet('Hi', { delay: '5s' });
 // @ts-expect-error: queued calls are checked too
 const wrong: ConvoWidgetQueue = { q: [['setLocale', 42]] };
 console.log(wrong);
