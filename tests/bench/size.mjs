@@ -56,9 +56,10 @@ console.log(
     `${`${ratio(total.gzip, sdk.gzip)}×`.padStart(12)}${`${ratio(total.brotli, sdk.brotli)}×`.padStart(12)}`,
 );
 console.log(`(SDK: ${path.relative(process.cwd(), sdkFile)})`);
-// The budgets are targets reported against, never a failure.
+// The budgets are targets reported against, never a failure (issue 15's: at most 1.5× the SDK
+// alone; the older 0.8× is out of reach of any widget with a UI on this stack).
 const targets = [
-  { figure: 'widget / SDK, brotli', value: total.brotli / sdk.brotli, target: 0.8, unit: '×' },
+  { figure: 'widget / SDK, brotli', value: total.brotli / sdk.brotli, target: 1.5, unit: '×' },
   { figure: 'loader, gzip', value: loader.gzip / 1024, target: 3, unit: ' KB' },
 ];
 for (const t of targets) {
