@@ -126,7 +126,7 @@ pub fn MessageList() -> impl IntoView {
     });
 
     let scroll_to_bottom = move || {
-        following.update_value(|n| *n += 1);
+        following.try_update_value(|n| *n += 1);
         request_animation_frame(move || {
             if let Some(el) = element() {
                 // Past the end is the end: no need to read how far that is.

@@ -49,6 +49,9 @@ pub fn RowMenu(
             below.set(at.top() - box_.top() < box_.height() / 2.0);
         }
         open.set(true);
+        // The menu's items exist by the next frame: focus the first then. (Not an effect:
+        // every own row has a menu, and an effect per row is a task per row as rows mount.)
+        request_animation_frame(move || focus_item(0));
     };
     let close = move |refocus: bool| {
         open.set(false);
@@ -58,12 +61,6 @@ pub fn RowMenu(
             }
         }
     };
-    // The menu's items exist once it renders: focus the first then.
-    Effect::new(move |_| {
-        if open.get() {
-            request_animation_frame(move || focus_item(0));
-        }
-    });
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
         let count = items.len();
         if !open.get_untracked() {
