@@ -7,11 +7,11 @@ import { launch, screenshot } from './harness.mjs';
 import {
   chatWithAgent,
   dropConnections,
-  faultHooksAvailable,
   gotoWidget,
   launcherOf,
   panelOf,
   poll,
+  requireFaultHooks,
   routeTwilsock,
   sendText,
   storedSession,
@@ -146,7 +146,7 @@ test('Arabic: a message written in English keeps its own direction (punctuation 
 });
 
 test('setLocale re-labels the rows already shown: times, day, "Read" and a pending status', async () => {
-  assert.ok(await faultHooksAvailable(), 'the emulator must run with CONVO_EMULATOR_TESTING=1 for this test');
+  await requireFaultHooks();
   const t = await visit(browser);
   const { page } = t;
   try {

@@ -14,10 +14,11 @@ import {
   allMessages,
   chatWithAgent,
   dropConnections,
-  faultHooksAvailable,
+  networkNoise,
   panelOf,
   poll,
   recordMessages,
+  requireFaultHooks,
   routeTwilsock,
   sendText,
   visit,
@@ -31,17 +32,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Console noise a network cut legitimately produces (failed websocket handshakes). */
-const networkNoise = (problem) => /WebSocket|ERR_CONNECTION|net::/i.test(problem);
-
-async function requireFaultHooks() {
-  assert.ok(
-    await faultHooksAvailable(),
-    'POST /_testing/drop answered 404: the emulator must run with CONVO_EMULATOR_TESTING=1 for this test',
-  );
-}
-
 
 /** How many message bubbles read exactly `text`. */
 const bubbles = (page, text) =>

@@ -129,6 +129,17 @@ export async function faultHooksAvailable() {
   return Boolean(response && response.status !== 404 && response.status < 500);
 }
 
+/** Fails the test, saying why, when the emulator runs without its fault hooks. */
+export async function requireFaultHooks() {
+  assert.ok(
+    await faultHooksAvailable(),
+    'POST /_testing/drop answered 404: the emulator must run with CONVO_EMULATOR_TESTING=1 for this test',
+  );
+}
+
+/** Console noise a network cut legitimately produces (failed websocket handshakes). */
+export const networkNoise = (problem) => /WebSocket|ERR_CONNECTION|net::/i.test(problem);
+
 /**
  * Routes the page's twilsock websocket; `net.down = true` refuses new connections. With
  * `fromPage` / `fromServer` (each called with the frame parsed by `twilsockFrame`), frames pass

@@ -14,17 +14,18 @@ import assert from 'node:assert/strict';
 
 import { launch, screenshot } from './harness.mjs';
 import {
-  SESSION_KEY,
   allMessages,
   chatWithAgent,
   dropConnections,
-  faultHooksAvailable,
   launcherOf,
+  networkNoise,
   panelOf,
   poll,
   recordMessages,
+  requireFaultHooks,
   routeTwilsock,
   sendText,
+  SESSION_KEY,
   startChat,
   visit,
   waitDelivered,
@@ -37,9 +38,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Console noise a network cut legitimately produces (failed websocket handshakes). */
-const networkNoise = (problem) => /WebSocket|ERR_CONNECTION|net::/i.test(problem);
 
 /** What the page keeps under `SESSION_KEY:<kind>:<conversation>`, parsed, or null. */
 const kept = (page, kind, conversation) =>
@@ -69,13 +67,6 @@ function isSendOf(frame, text) {
   } catch {
     return false;
   }
-}
-
-async function requireFaultHooks() {
-  assert.ok(
-    await faultHooksAvailable(),
-    'POST /_testing/drop answered 404: the emulator must run with CONVO_EMULATOR_TESTING=1 for this test',
-  );
 }
 
 test('a draft survives a reload; a file attached to it is named in a notice; a sent draft is not kept', async () => {
