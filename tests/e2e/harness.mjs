@@ -31,7 +31,9 @@ export async function newPage(browser, options = {}) {
   page.on('pageerror', (error) => page.problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error' && !message.text().includes('favicon')) {
-      page.problems.push(`console: ${message.text()}`);
+      // A failed load names its URL only in the location: keep it, to tell which request failed.
+      const failed = message.text().startsWith('Failed to load resource');
+      page.problems.push(`console: ${message.text()}${failed ? ` (${message.location().url})` : ''}`);
     }
   });
   return page;

@@ -63,8 +63,8 @@ pub struct BackendConfig {
     pub agent_rate_limit_per_minute: u32,
     /// The demo bot.
     pub bot: BotConfig,
-    /// Header-read and request timeouts, connection caps (`CONVO_MAX_CONNECTIONS`,
-    /// `CONVO_MAX_CONNECTIONS_PER_IP`).
+    /// Header-read, keep-alive idle (`CONVO_KEEP_ALIVE_SECS`) and request timeouts, connection
+    /// caps (`CONVO_MAX_CONNECTIONS`, `CONVO_MAX_CONNECTIONS_PER_IP`).
     pub server: ServerLimits,
     /// The conversation timers set on each conversation the backend creates.
     pub timers: Timers,
@@ -203,6 +203,10 @@ impl BackendConfig {
                 dev.server.max_connections_per_ip as u64,
             )?)
             .unwrap_or(usize::MAX),
+            idle_timeout: Duration::from_secs(number(
+                "CONVO_KEEP_ALIVE_SECS",
+                dev.server.idle_timeout.as_secs(),
+            )?),
             ..dev.server
         };
         let timers = Timers {
@@ -419,6 +423,11 @@ mod tests {
         assert!(config(&[("CONVO_BOT", "maybe")]).is_err());
         assert!(!config(&[("CONVO_BOT", "off")]).unwrap().bot.enabled);
         assert!(config(&[("CONVO_RATE_LIMIT_PER_MINUTE", "0")]).is_err());
+        // Idle keep-alive: longer than the 60–90 s of the pools in front, unless told otherwise.
+        assert_eq!(config(&[]).unwrap().server.idle_timeout.as_secs(), 120);
+        let keep = config(&[("CONVO_KEEP_ALIVE_SECS", "300")]).unwrap().server;
+        assert_eq!((keep.idle_timeout.as_secs(), keep.header_read_timeout.as_secs()), (300, 10));
+        assert!(config(&[("CONVO_KEEP_ALIVE_SECS", "0")]).is_err());
     }
 
     const TWILIO: [(&str, &str); 5] = [

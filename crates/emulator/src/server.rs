@@ -1,6 +1,7 @@
 //! The HTTP server loop shared by the emulator and the backend: hyper's HTTP/1 connection
-//! builder with a header-read timeout, and caps on open connections overall and per client
-//! address. `axum::serve` has neither, so one slow-loris client could hold sockets forever.
+//! builder with a header-read timeout, a longer keep-alive idle timeout, and caps on open
+//! connections overall and per client address. `axum::serve` has none of these, so one
+//! slow-loris client could hold sockets forever.
 //!
 //! Request (handler) timeouts are a router layer instead ([`request_timeout`]), so each server
 //! leaves out what must run long: the twilsock upgrade and media uploads.
@@ -22,19 +23,25 @@ use axum::{
 };
 use convo_wire::TwilioError;
 use hyper::{body::Incoming, server::conn::http1};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::{
     net::{TcpListener, TcpStream},
     sync::watch,
 };
 use tower::ServiceExt as _;
 
+mod keep_alive;
+
 /// Connection-level limits of one HTTP server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerLimits {
-    /// A client must send a request's whole header block within this time, or its connection
-    /// is closed (slow-loris). Also bounds how long an idle keep-alive connection is kept.
+    /// A client must send a request's whole header block within this time of its first byte,
+    /// or its connection is closed (slow-loris).
     pub header_read_timeout: Duration,
+    /// How long a keep-alive connection may wait for its next request. Longer than the pools
+    /// of the clients and proxies in front (60–90 s), so that they, not the server, close an
+    /// idle connection: see [`keep_alive`].
+    pub idle_timeout: Duration,
     /// How long a handler may take to answer (reading the body included).
     pub request_timeout: Duration,
     /// Open connections overall; more are closed as soon as they are accepted.
@@ -47,6 +54,7 @@ impl Default for ServerLimits {
     fn default() -> Self {
         ServerLimits {
             header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(120),
             request_timeout: Duration::from_secs(30),
             max_connections: 10_000,
             max_connections_per_ip: 256,
@@ -89,10 +97,10 @@ pub async fn serve(
             continue;
         };
         let stopping = stop.subscribe();
-        let (app, timeout) = (app.clone(), limits.header_read_timeout);
+        let (app, own_limits) = (app.clone(), limits.clone());
         tokio::spawn(async move {
             let _slot = slot;
-            serve_connection(stream, peer, app, timeout, stopping).await;
+            serve_connection(stream, peer, app, &own_limits, stopping).await;
         });
     }
     drop(listener);
@@ -106,7 +114,7 @@ async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
     app: Router,
-    header_read_timeout: Duration,
+    limits: &ServerLimits,
     mut stopping: watch::Receiver<()>,
 ) {
     // Small frames both ways (twilsock, tunnelled requests): without this, Nagle's algorithm
@@ -116,9 +124,10 @@ async fn serve_connection(
         request.extensions_mut().insert(ConnectInfo(peer));
         app.clone().oneshot(request.map(axum::body::Body::new))
     });
+    let (stream, reads) = keep_alive::CountingStream::new(stream);
     let connection = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_read_timeout)
+        .timer(keep_alive::RequestTimer::new(reads, limits.idle_timeout))
+        .header_read_timeout(limits.header_read_timeout)
         .serve_connection(TokioIo::new(stream), service)
         .with_upgrades();
     tokio::pin!(connection);

@@ -427,6 +427,76 @@ async fn test_a_slow_loris_client_is_cut_off_at_the_header_timeout() {
     assert_eq!(status, 200);
 }
 
+/// One `GET` on `stream`, kept alive; the status line's code, or `None` if the server had
+/// closed the connection.
+async fn get_on(stream: &mut TcpStream, path: &str) -> Option<u16> {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut response = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // The whole response: headers, then a body of the Content-Length they state.
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
+            .await
+            .expect("an answer within 5 s")
+            .ok()?;
+        if n == 0 {
+            return None;
+        }
+        response.extend_from_slice(&buffer[..n]);
+        let text = String::from_utf8_lossy(&response);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase().strip_prefix("content-length:").map(str::to_owned)
+                })
+                .map_or(0, |v| v.trim().parse::<usize>().unwrap());
+            if response.len() >= end + 4 + length {
+                return text.split(' ').nth(1).and_then(|code| code.parse().ok());
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn test_an_idle_keep_alive_connection_outlives_the_header_timeout_until_the_idle_timeout() {
+    // A pool (Trunk's proxy, nginx, reqwest) reuses a connection after more than the header
+    // timeout: closing it then races the pool's next request, which its caller sees as a 502.
+    let emulator = start(|c| {
+        c.server = ServerLimits {
+            header_read_timeout: Duration::from_millis(300),
+            idle_timeout: Duration::from_millis(1500),
+            ..c.server.clone()
+        }
+    })
+    .await;
+    // Without credentials: a 401 is an answer, which is all this needs.
+    let path = "/v1/Conversations";
+    let mut stream = TcpStream::connect(emulator.addr()).await.unwrap();
+    assert!(get_on(&mut stream, path).await.is_some(), "first request answered");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        get_on(&mut stream, path).await.is_some(),
+        "the same connection, idle for more than the header timeout, still serves"
+    );
+    // Idle past the idle timeout: the server closes it.
+    let started = Instant::now();
+    let mut buffer = [0u8; 16];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
+        .await
+        .expect("closed within 5 s");
+    assert!(matches!(read, Ok(0) | Err(_)), "closed, not answered: {read:?}");
+    let idle = started.elapsed();
+    assert!(
+        idle >= Duration::from_millis(1300),
+        "closed at the idle timeout, not before: {idle:?}"
+    );
+    // The header timeout still counts from a request's first byte.
+    let took = slow_loris(emulator.addr(), Duration::from_secs(5)).await;
+    assert!(took < Duration::from_millis(1200), "slow loris cut at the header timeout: {took:?}");
+}
+
 #[tokio::test]
 async fn test_connections_over_the_per_address_cap_are_closed() {
     let emulator =
