@@ -29,6 +29,7 @@ pub fn App(
         handle.open();
     } else {
         handle.resume_stored();
+        handle.restore_alerts();
         // A script tag's `data-greeting`, as `greet()` would (no request until the visitor
         // answers).
         if let Some((text, delay)) = handle.config().greeting {

@@ -69,6 +69,8 @@ pub struct WidgetConfig {
     pub attachments: AttachmentPolicy,
     /// Play a sound for new messages while the tab is hidden.
     pub sound: bool,
+    /// Offer the visitor desktop notifications of replies while the tab is hidden.
+    pub notifications: bool,
     /// Put the launcher at the inline start (left in left-to-right pages) instead of the end.
     pub launcher_start: bool,
     /// An image URL (`https:`, or a path on the page) for the launcher instead of the chat icon.
@@ -103,6 +105,7 @@ impl Default for WidgetConfig {
             user: None,
             attachments: AttachmentPolicy::default(),
             sound: false,
+            notifications: false,
             launcher_start: false,
             launcher_icon: None,
             greeting: None,
@@ -120,7 +123,7 @@ pub const GREETING_CHARS: usize = 500;
 pub const DEFAULT_RESUME_WITHIN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 /// The options a page can set, as attribute names (`ConvoWidget.init` takes them in camelCase).
-pub const OPTIONS: [&str; 18] = [
+pub const OPTIONS: [&str; 19] = [
     "session-url",
     "token-url",
     "end-url",
@@ -131,6 +134,7 @@ pub const OPTIONS: [&str; 18] = [
     "locale",
     "prechat",
     "sound",
+    "notifications",
     "launcher-position",
     "launcher-icon",
     "user-id",
@@ -149,7 +153,7 @@ impl WidgetConfig {
 
     /// Defaults, overridden by the options `option(name)` has: `session-url`, `token-url`,
     /// `end-url`, `rating-url`, `resume-within` (minutes), `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`; `!` marks
-    /// required, `none` turns the form off), `sound` (`on` or `true`), `launcher-position`
+    /// required, `none` turns the form off), `sound` and `notifications` (`on` or `true`), `launcher-position`
     /// (`start`/`end`), `launcher-icon`, `greeting` (at most [`GREETING_CHARS`] characters) and `greeting-delay`
     /// (milliseconds, default 0), and a visitor the host knows: `user-id`,
     /// `user-signature`, `user-name`, `user-email`. Empty values count as unset.
@@ -181,6 +185,7 @@ impl WidgetConfig {
             config.prechat = parse_prechat(&spec);
         }
         config.sound = attr("sound").is_some_and(|v| v == "on" || v == "true");
+        config.notifications = attr("notifications").is_some_and(|v| v == "on" || v == "true");
         config.launcher_start = attr("launcher-position").is_some_and(|v| v == "start");
         config.launcher_icon = attr("launcher-icon").filter(|url| safe_image_url(url));
         // A delay that is not a whole number of milliseconds (a typo) greets at once.
@@ -365,5 +370,16 @@ mod tests {
                 "{unusable}"
             );
         }
+    }
+
+    #[test]
+    fn test_notifications_are_offered_only_when_the_page_asks() {
+        let set = |value: &'static str| {
+            WidgetConfig::from_options(move |n| (n == "notifications").then(|| value.to_owned()))
+                .notifications
+        };
+        assert!(!WidgetConfig::default().notifications);
+        assert!(set("on") && set("true"));
+        assert!(!set("off") && !set("false") && !set("yes"));
     }
 }

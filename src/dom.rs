@@ -1,12 +1,13 @@
-//! Browser glue: storage, files, downloads, the document title, a notification sound, and
-//! dates and times in the viewer's zone and language (cached `Intl` formatters).
+//! Browser glue: storage, files, downloads, the document title, a notification sound, desktop
+//! notifications, and dates and times in the viewer's zone and language (cached `Intl`
+//! formatters).
 
 use std::{cell::RefCell, collections::HashMap};
 
 use convo_client::SessionInfo;
 
 use crate::error::WidgetError;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 fn window() -> Option<web_sys::Window> {
@@ -186,6 +187,60 @@ pub fn page_hidden() -> bool {
     window()
         .and_then(|w| w.document())
         .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
+}
+
+/// Whether this page can show desktop notifications (`Notification` is missing from some
+/// WebViews, and from pages served over plain HTTP other than loopback).
+pub fn notifications_supported() -> bool {
+    window().is_some_and(|w| js_sys::Reflect::has(&w, &"Notification".into()).unwrap_or(false))
+}
+
+/// Whether the visitor allows this site's notifications (never asks).
+pub fn notifications_allowed() -> bool {
+    notifications_supported()
+        && web_sys::Notification::permission() == web_sys::NotificationPermission::Granted
+}
+
+/// Asks the browser to allow notifications, and whether it did. Only on a visitor's action:
+/// browsers ignore (or hold against the site) a prompt nobody asked for.
+pub async fn ask_notifications() -> bool {
+    if !notifications_supported() {
+        return false;
+    }
+    match web_sys::Notification::request_permission() {
+        Ok(promise) => {
+            JsFuture::from(promise).await.ok().and_then(|p| p.as_string())
+                == Some("granted".to_owned())
+        }
+        Err(_) => false,
+    }
+}
+
+thread_local! {
+    /// The click handler of the notification showing: one at a time (they share a tag, so a
+    /// newer one replaces the older), so an unclicked one's handler is dropped, not leaked.
+    static NOTIFICATION_CLICK: RefCell<Option<Closure<dyn FnMut()>>> = RefCell::default();
+}
+
+/// Shows a desktop notification, replacing the widget's previous one. Clicking it brings the
+/// page to the front and calls `on_click`.
+pub fn notify(title: &str, body: &str, mut on_click: impl FnMut() + 'static) {
+    let options = web_sys::NotificationOptions::new();
+    options.set_body(body);
+    options.set_tag("convo-message");
+    let Ok(notification) = web_sys::Notification::new_with_options(title, &options) else {
+        return;
+    };
+    let shown = notification.clone();
+    let click = Closure::<dyn FnMut()>::new(move || {
+        if let Some(w) = window() {
+            let _ = w.focus();
+        }
+        shown.close();
+        on_click();
+    });
+    notification.set_onclick(Some(click.as_ref().unchecked_ref()));
+    NOTIFICATION_CLICK.with_borrow_mut(|c| *c = Some(click));
 }
 
 /// Sets the document title.

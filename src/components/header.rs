@@ -1,10 +1,10 @@
 //! The panel header: team name, the agents (the staff the backend named; names and avatars
 //! from their participant attributes, never raw identities), their presence, "End chat",
-//! minimise and close.
+//! the notifications bell, minimise and close.
 
 use leptos::prelude::*;
 
-use super::Names;
+use super::{AlertsToggle, Names};
 use crate::state::{ChatHandle, Event, Phase, Store};
 
 /// The panel header.
@@ -16,6 +16,7 @@ pub fn Header() -> impl IntoView {
     let team = config.team_name;
     // In place (the agent desk) there is nothing to minimise or close.
     let closable = !config.inline;
+    let alerts = handle.alerts_offered();
     // Only the staff the backend named: a visitor cannot list itself here, nor pick the
     // avatar the agent's browser loads.
     let agents = Memo::new(move |_| {
@@ -71,6 +72,10 @@ pub fn Header() -> impl IntoView {
                 >
                     {move || store.strings().end_chat}
                 </button>
+            </Show>
+            // Only while chatting: the bell is about replies.
+            <Show when=move || alerts && store.phase.get() == Phase::Chat>
+                <AlertsToggle />
             </Show>
             <Show when=move || closable>
                 <button type="button" class="convo-icon-button" aria-label=move || store.strings().minimise on:click=move |_| handle.close()>

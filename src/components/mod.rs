@@ -2,6 +2,7 @@
 
 #[cfg(feature = "agent-desk")]
 mod agent_desk;
+mod alerts_toggle;
 mod composer;
 mod confirm;
 mod connection_banner;
@@ -35,6 +36,7 @@ mod visitor_details;
 
 #[cfg(feature = "agent-desk")]
 pub use agent_desk::AgentDesk;
+pub use alerts_toggle::AlertsToggle;
 pub use composer::Composer;
 pub use confirm::Confirm;
 pub use connection_banner::ConnectionBanner;

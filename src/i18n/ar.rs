@@ -6,6 +6,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     open_chat: "افتح محادثة الدعم",
     close_chat: "أغلق محادثة الدعم",
     minimise: "صغّر المحادثة",
+    notify_replies: "أعلمني بالردود",
+    notify_blocked: "الإشعارات محظورة في إعدادات المتصفح",
     unread: |n| format!("{n} رسائل غير مقروءة"),
     team_default: "الدعم",
     online: "متصل",

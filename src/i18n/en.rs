@@ -6,6 +6,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     open_chat: "Open support chat",
     close_chat: "Close support chat",
     minimise: "Minimise chat",
+    notify_replies: "Notify me of replies",
+    notify_blocked: "Notifications are blocked in this browser's settings",
     unread: |n| if n == 1 { "1 unread message".to_owned() } else { format!("{n} unread messages") },
     team_default: "Support",
     online: "Online",

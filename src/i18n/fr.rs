@@ -6,6 +6,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     open_chat: "Ouvrir le chat d'assistance",
     close_chat: "Fermer le chat d'assistance",
     minimise: "Réduire le chat",
+    notify_replies: "M'avertir des réponses",
+    notify_blocked: "Les notifications sont bloquées dans les réglages du navigateur",
     unread: |n| {
         if n == 1 {
             "1 message non lu".to_owned()

@@ -98,6 +98,10 @@ pub struct Catalogue {
     pub open_chat: &'static str,
     pub close_chat: &'static str,
     pub minimise: &'static str,
+    /// The header's bell: desktop notifications of replies (a toggle).
+    pub notify_replies: &'static str,
+    /// The bell, when the browser refused them.
+    pub notify_blocked: &'static str,
     pub unread: fn(u64) -> String,
     pub team_default: &'static str,
     pub online: &'static str,

@@ -9,8 +9,8 @@
 use std::{sync::Arc, time::Duration};
 
 use convo_client::{
-    Client, ClientConfig, ConnectionState, ConversationHandle, SessionInfo, SessionTokenProvider,
-    UnsentMessage,
+    Client, ClientConfig, ConnectionState, ConversationHandle, Message, SessionInfo,
+    SessionTokenProvider, UnsentMessage,
 };
 use futures_util::{
     future::{AbortHandle, Abortable},
@@ -216,7 +216,11 @@ async fn run(
             return;
         }
         let sid = attached.clone().unwrap_or_default();
-        for message in store.apply_all(events).arrived {
+        let outcome = store.apply_all(events);
+        if let Some(message) = &outcome.notify {
+            notify(store, message);
+        }
+        for message in outcome.arrived {
             crate::api::emit("message", &crate::api::message_detail(&message, &sid));
         }
         // An ended chat is not resumed by the next page: it would connect (a billed active
@@ -226,6 +230,22 @@ async fn run(
             dom::clear_session(&storage_key);
         }
     }
+}
+
+/// A desktop notification of someone else's message, which the reducer found due: their
+/// name and what they wrote. Clicking it opens the panel on it.
+fn notify(store: Store, message: &Message) {
+    let strings = store.locale.get_untracked().strings();
+    let Some(title) = store
+        .with_chat(|chat| chat.people.display_name(chat.me.as_deref(), &message.author, strings))
+    else {
+        return;
+    };
+    dom::notify(&title, &super::chat::preview(message), move || {
+        if store.with_chat(|_| ()).is_some() {
+            store.apply(Event::Opened);
+        }
+    });
 }
 
 /// Keeps the visitor's last page for their next visit (`cache.rs`), and the time of its

@@ -103,6 +103,20 @@ pub enum Event {
     GreetingDue,
     /// The visitor dismissed the greeting (for the rest of the browser session).
     GreetingDismissed,
+    /// Desktop notifications: what the visitor chose and the browser allowed.
+    Alerts(Alerts),
+}
+
+/// Desktop notifications of others' messages while the page is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Alerts {
+    /// Not asked for (or turned off).
+    #[default]
+    Off,
+    /// Asked for, and the browser allows them.
+    On,
+    /// Asked for, and the browser refused (the visitor blocked them for the site).
+    Blocked,
 }
 
 /// The page's proactive greeting.
@@ -142,6 +156,9 @@ pub enum Feedback {
 pub struct Outcome {
     /// New messages (not history being loaded), own ones included.
     pub arrived: Vec<Arc<Message>>,
+    /// The newest of them to show as a desktop notification: someone else's, arrived while
+    /// the page was hidden, with notifications on.
+    pub notify: Option<Arc<Message>>,
 }
 
 /// The chat.
@@ -161,6 +178,8 @@ pub struct Chat {
     pub unread: u64,
     /// The newest message from someone else, for screen readers: `(author, text)`.
     pub announcement: Option<(String, String)>,
+    /// Desktop notifications.
+    pub alerts: Alerts,
     /// Messages from others that have arrived so far (the list counts those it did not show).
     pub arrivals: u64,
     /// "End this chat?" is being asked.
@@ -208,6 +227,7 @@ impl Chat {
             timeline: Timeline::new(calendar, today),
             unread: 0,
             announcement: None,
+            alerts: Alerts::Off,
             arrivals: 0,
             asking_end: false,
             ending: false,
@@ -315,7 +335,9 @@ impl Chat {
                     self.asking_delete = None;
                 }
                 if let Some(message) = news {
-                    self.arrived(&message);
+                    if self.arrived(&message) {
+                        outcome.notify = Some(Arc::clone(&message));
+                    }
                     outcome.arrived.push(message);
                 }
             }
@@ -353,6 +375,7 @@ impl Chat {
                     greeting.due = true;
                 }
             }
+            Event::Alerts(alerts) => self.alerts = alerts,
             Event::GreetingDismissed => self.greeting_dismissed = true,
             Event::Feedback(feedback) => {
                 // Only an ended chat is rated, and once stored it stays so.
@@ -485,18 +508,18 @@ impl Chat {
     }
 
     /// A new message: someone else's is announced, and counted while nobody is watching.
-    fn arrived(&mut self, message: &Message) {
+    /// Returns whether it is due as a desktop notification: only while the page is hidden (in
+    /// a visible page the panel or the launcher's badge tells), and only when asked for.
+    fn arrived(&mut self, message: &Message) -> bool {
         if self.me.as_deref() == Some(message.author.as_str()) {
-            return;
+            return false;
         }
-        let text = message.body.clone().unwrap_or_else(|| {
-            message.media.first().and_then(|m| m.filename.clone()).unwrap_or_default()
-        });
-        self.announcement = Some((message.author.clone(), text));
+        self.announcement = Some((message.author.clone(), preview(message)));
         self.arrivals += 1;
         if !self.watching() {
             self.unread += 1;
         }
+        self.alerts == Alerts::On && !self.page_visible
     }
 
     /// The read horizon to send now, if any: the newest message from someone else the visitor
@@ -514,6 +537,13 @@ impl Chat {
         self.horizon_sent = Some(target);
         Some(target)
     }
+}
+
+/// What a message says in a line: its text, or its first file's name.
+pub fn preview(message: &Message) -> String {
+    message.body.clone().unwrap_or_else(|| {
+        message.media.first().and_then(|m| m.filename.clone()).unwrap_or_default()
+    })
 }
 
 /// Whether a stored session reconnects as the page loads (so news shows on the launcher) or
@@ -846,6 +876,29 @@ mod tests {
         assert_eq!(chat.unread, 2, "open in a hidden tab: not seen");
         chat.apply(Event::PageVisible(true));
         assert_eq!(chat.unread, 0);
+    }
+
+    #[test]
+    fn test_desktop_notifications_only_for_others_news_in_a_hidden_page_when_on() {
+        let mut chat = chatting(Some(0));
+        chat.apply(Event::Timeline(VectorDiff::Reset { values: vec![message(0, "ana", 6)] }));
+        chat.apply(Event::PageVisible(false));
+        assert_eq!(insert(&mut chat, message(1, "ana", 6)).notify, None, "not asked for");
+        chat.apply(Event::Alerts(Alerts::Blocked));
+        assert_eq!(insert(&mut chat, message(2, "ana", 6)).notify, None, "refused");
+        chat.apply(Event::Alerts(Alerts::On));
+        let notify = insert(&mut chat, message(3, "ana", 6)).notify;
+        assert_eq!(notify.map(|m| m.index), Some(3));
+        assert_eq!(insert(&mut chat, message(4, "me", 6)).notify, None, "own messages never");
+        chat.apply(Event::PageVisible(true));
+        assert_eq!(insert(&mut chat, message(5, "ana", 6)).notify, None, "a visible page");
+        chat.apply(Event::PageVisible(false));
+        let reload = chat.apply(Event::Timeline(VectorDiff::Reset {
+            values: (0..8).map(|i| message(i, "ana", 6)).collect(),
+        }));
+        assert_eq!(reload.notify, None, "a reload's catch-up is not news");
+        chat.apply(Event::Alerts(Alerts::Off));
+        assert_eq!(insert(&mut chat, message(8, "ana", 6)).notify, None, "turned off");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::{
     bridge::{self, Live, Start},
-    chat::{Event, Feedback, Phase},
+    chat::{Alerts, Event, Feedback, Phase},
     earlier::Thread,
     people::People,
     unsent, DraftFile, Store,
@@ -35,6 +35,12 @@ const OLDER_IN_FLIGHT: usize = 3;
 /// How long a changed draft waits before it is kept for a reload: one write for a burst of
 /// keystrokes, not one per keystroke. (Hiding or leaving the page keeps it at once.)
 const DRAFT_DELAY: Duration = Duration::from_millis(700);
+
+/// Where the visitor's choice of desktop notifications is kept: under the session, so it goes
+/// with it.
+fn alerts_key(storage_key: &str) -> String {
+    format!("{storage_key}:alerts")
+}
 
 /// Where the greeting's dismissal is kept (session storage), beside the backend's session.
 fn greeting_key(storage_key: &str) -> String {
@@ -264,6 +270,47 @@ impl ChatHandle {
         if let Some(Some(timer)) = self.greeting_timer.try_get_value() {
             timer.clear();
         }
+    }
+
+    /// Whether the page offers desktop notifications (`notifications: true`) and the browser
+    /// has them.
+    pub fn alerts_offered(&self) -> bool {
+        self.config().notifications && dom::notifications_supported()
+    }
+
+    /// The visitor's earlier choice of desktop notifications, at load: on again only if the
+    /// browser still allows them (never asks: that waits for the visitor's click).
+    pub fn restore_alerts(&self) {
+        let key = alerts_key(&self.config().storage_key());
+        if self.alerts_offered() && dom::load_json(&key).is_some() {
+            if dom::notifications_allowed() {
+                self.store.apply(Event::Alerts(Alerts::On));
+            } else {
+                dom::remove_item(&key);
+            }
+        }
+    }
+
+    /// The visitor turned desktop notifications on (the browser is asked now, on their click)
+    /// or off. The choice is kept with the session for the visitor's next pages.
+    pub fn set_alerts(&self, on: bool) {
+        let store = self.store;
+        let key = alerts_key(&self.config().storage_key());
+        if !on {
+            dom::remove_item(&key);
+            store.apply(Event::Alerts(Alerts::Off));
+            return;
+        }
+        spawn_local(async move {
+            let alerts = if dom::ask_notifications().await { Alerts::On } else { Alerts::Blocked };
+            if alerts == Alerts::On {
+                dom::save_json(&key, &Value::Bool(true));
+            }
+            // The widget may have gone while the browser asked.
+            if store.with_chat(|_| ()).is_some() {
+                store.apply(Event::Alerts(alerts));
+            }
+        });
     }
 
     /// The page's proactive greeting (`greet(text, { delay })`): it shows beside the closed

@@ -20,7 +20,7 @@ mod store;
 pub mod timeline;
 mod unsent;
 
-pub use chat::{Chat, Event, Feedback, OwnMessage, Phase};
+pub use chat::{Alerts, Chat, Event, Feedback, OwnMessage, Phase};
 #[cfg(feature = "agent-desk")]
 pub use desk::Marks;
 pub use handle::ChatHandle;

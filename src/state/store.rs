@@ -11,7 +11,7 @@ use convo_client::{ConnectionState, ConversationInfo};
 use leptos::prelude::*;
 
 use super::{
-    chat::{Chat, Event, Feedback, Outcome, OwnMessage, Phase},
+    chat::{Alerts, Chat, Event, Feedback, Outcome, OwnMessage, Phase},
     earlier::Thread,
     media::MediaLink,
     people::People,
@@ -67,6 +67,8 @@ pub struct Store {
     pub unread: RwSignal<u64>,
     /// The latest message by someone else, for the screen-reader live region.
     pub announcement: RwSignal<Option<(String, String)>>,
+    /// Desktop notifications.
+    pub alerts: RwSignal<Alerts>,
     /// Messages from others that arrived so far (the list counts those it did not show).
     pub arrivals: RwSignal<u64>,
     /// "End this chat?" is being asked.
@@ -133,6 +135,7 @@ impl Store {
             has_older: RwSignal::new(false),
             unread: RwSignal::new(0),
             announcement: RwSignal::new(None),
+            alerts: RwSignal::new(Alerts::Off),
             arrivals: RwSignal::new(0),
             asking_end: RwSignal::new(false),
             ending: RwSignal::new(false),
@@ -187,7 +190,9 @@ impl Store {
         let mut outcome = Outcome::default();
         self.chat.update_value(|chat| {
             for event in events {
-                outcome.arrived.extend(chat.apply(event).arrived);
+                let Outcome { arrived, notify } = chat.apply(event);
+                outcome.arrived.extend(arrived);
+                outcome.notify = notify.or(outcome.notify.take());
             }
         });
         self.sync();
@@ -230,6 +235,7 @@ impl Store {
             set_if_changed(self.has_older, &chat.has_older);
             set_if_changed(self.unread, &chat.unread);
             set_if_changed(self.announcement, &chat.announcement);
+            set_if_changed(self.alerts, &chat.alerts);
             set_if_changed(self.arrivals, &chat.arrivals);
             set_if_changed(self.asking_end, &chat.asking_end);
             set_if_changed(self.ending, &chat.ending);
