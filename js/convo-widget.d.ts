@@ -64,6 +64,11 @@ export interface ConvoWidgetOptions {
   prechat?: string;
   /** A sound for new messages while the tab is hidden: `true` or `'on'`. */
   sound?: boolean | 'on' | 'true';
+  /**
+   * Offer desktop notifications of replies while the tab is hidden: a bell in the chat's
+   * header, which asks the browser when the visitor turns it on (never at load).
+   */
+  notifications?: boolean | 'on' | 'true';
   launcherPosition?: 'start' | 'end';
   /** An `https:` URL or a path on the page's host. */
   launcherIcon?: string;

@@ -7,7 +7,7 @@ const queue: ConvoWidgetQueue = { q: [['open'], ['setLocale', 'fr'], ['greet', '
 window.ConvoWidget = window.ConvoWidget ?? queue;
 
 declare const api: ConvoWidgetApi;
-api.init({ sessionUrl: '/api/session', tokenUrl: '/api/token', locale: 'fr', sound: true, target: '#help' });
+api.init({ sessionUrl: '/api/session', tokenUrl: '/api/token', locale: 'fr', sound: true, notifications: 'on', target: '#help' });
 api.init({ endUrl: '/api/end', ratingUrl: '/api/rating', resumeWithin: 15 });
 api.init({ user: { id: 'u-1', signature: 'ab12' }, attributes: { plan: 'pro' }, target: document.body });
 api.init();
