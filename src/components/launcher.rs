@@ -18,9 +18,11 @@ pub fn Launcher() -> impl IntoView {
     let label = move || {
         let strings = store.strings();
         let base = if store.open.get() { strings.close_chat } else { strings.open_chat };
+        // A comma, not brackets: the badge's number is the button's visible text, and a name
+        // must hold it outside any parenthetical (WCAG 2.5.3, as axe reads it).
         match store.unread.get() {
             0 => base.to_owned(),
-            n => format!("{base} ({})", (strings.unread)(n)),
+            n => format!("{base}{}{}", strings.comma, (strings.unread)(n)),
         }
     };
     view! {

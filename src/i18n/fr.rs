@@ -15,6 +15,7 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
             format!("{n} messages non lus")
         }
     },
+    comma: ", ",
     team_default: "Assistance",
     online: "En ligne",
     offline: "Absent",
@@ -111,6 +112,7 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     image: |name| format!("Image : {name}"),
     dismiss: "Ignorer",
     greeting_from: |team| format!("Message de l'équipe {team}"),
+    preview_from: |who| format!("Message de {who}"),
     greeting_dismiss: "Ignorer le message",
     close_image: "Fermer l'image",
     download: |name| format!("Télécharger {name}"),

@@ -103,6 +103,8 @@ pub struct Catalogue {
     /// The bell, when the browser refused them.
     pub notify_blocked: &'static str,
     pub unread: fn(u64) -> String,
+    /// A comma and its space (Arabic has its own).
+    pub comma: &'static str,
     pub team_default: &'static str,
     pub online: &'static str,
     pub offline: &'static str,
@@ -193,6 +195,8 @@ pub struct Catalogue {
     pub dismiss: &'static str,
     /// The greeting bubble's name: "Message from {team}".
     pub greeting_from: fn(&str) -> String,
+    /// The preview bubble's name: "Message from Ana".
+    pub preview_from: fn(&str) -> String,
     /// The greeting's × button.
     pub greeting_dismiss: &'static str,
     pub close_image: &'static str,
@@ -266,6 +270,7 @@ mod tests {
             assert!((c.files_not_kept)("a.png, b.pdf").contains("a.png, b.pdf"));
             assert!((c.media_failed)("photo.png").contains("photo.png"));
             assert!((c.greeting_from)("Acme").contains("Acme"), "{locale:?}");
+            assert!((c.preview_from)("Ana").contains("Ana"), "{locale:?}");
             let retry = (c.retry_media)("photo.png");
             assert!(retry.contains("photo.png") && retry.contains(c.retry), "{locale:?}: {retry}");
         }

@@ -105,6 +105,9 @@ pub enum Event {
     GreetingDismissed,
     /// Desktop notifications: what the visitor chose and the browser allowed.
     Alerts(Alerts),
+    /// The visitor dismissed the preview of the newest message at the closed launcher (the
+    /// next message shows again).
+    PreviewDismissed,
 }
 
 /// Desktop notifications of others' messages while the page is hidden.
@@ -180,6 +183,9 @@ pub struct Chat {
     pub announcement: Option<(String, String)>,
     /// Desktop notifications.
     pub alerts: Alerts,
+    /// The newest message from someone else since the panel was last open, previewed beside
+    /// the closed launcher: `(author, text)`.
+    preview: Option<(String, String)>,
     /// Messages from others that have arrived so far (the list counts those it did not show).
     pub arrivals: u64,
     /// "End this chat?" is being asked.
@@ -228,6 +234,7 @@ impl Chat {
             unread: 0,
             announcement: None,
             alerts: Alerts::Off,
+            preview: None,
             arrivals: 0,
             asking_end: false,
             ending: false,
@@ -256,6 +263,7 @@ impl Chat {
         match event {
             Event::Opened => {
                 self.open = true;
+                self.preview = None;
                 // The marker goes after what had been read when the panel opened.
                 let horizon = self.info.as_ref().and_then(|i| i.read_horizon);
                 self.timeline.set_marker_after(horizon);
@@ -376,6 +384,7 @@ impl Chat {
                 }
             }
             Event::Alerts(alerts) => self.alerts = alerts,
+            Event::PreviewDismissed => self.preview = None,
             Event::GreetingDismissed => self.greeting_dismissed = true,
             Event::Feedback(feedback) => {
                 // Only an ended chat is rated, and once stored it stays so.
@@ -404,6 +413,12 @@ impl Chat {
         let greeting = self.greeting.as_ref().filter(|g| g.due)?;
         (!self.greeting_dismissed && !self.open && self.phase == Phase::Idle)
             .then_some(greeting.text.as_str())
+    }
+
+    /// The newest message from someone else to preview beside the closed launcher, while
+    /// chatting: `(author, text)`. Gone once the panel opens or the visitor dismisses it.
+    pub fn preview_bubble(&self) -> Option<&(String, String)> {
+        self.preview.as_ref().filter(|_| !self.open && self.phase == Phase::Chat)
     }
 
     /// The greeting's text at the top of the open panel, as the team's (local) first words:
@@ -469,6 +484,7 @@ impl Chat {
         self.feedback = Feedback::Open;
         self.ended = Vec::new();
         self.threads = Arc::default();
+        self.preview = None;
     }
 
     /// The visitor's earlier conversations: the ended ones other than this one, by SID.
@@ -515,6 +531,9 @@ impl Chat {
             return false;
         }
         self.announcement = Some((message.author.clone(), preview(message)));
+        if !self.open {
+            self.preview = self.announcement.clone();
+        }
         self.arrivals += 1;
         if !self.watching() {
             self.unread += 1;
@@ -899,6 +918,34 @@ mod tests {
         assert_eq!(reload.notify, None, "a reload's catch-up is not news");
         chat.apply(Event::Alerts(Alerts::Off));
         assert_eq!(insert(&mut chat, message(8, "ana", 6)).notify, None, "turned off");
+    }
+
+    #[test]
+    fn test_the_newest_message_from_others_is_previewed_at_the_closed_launcher() {
+        let mut chat = chatting(Some(0));
+        chat.apply(Event::Opened);
+        insert(&mut chat, message(1, "ana", 6));
+        assert_eq!(chat.preview_bubble(), None, "the panel is open");
+        chat.apply(Event::Closed);
+        insert(&mut chat, message(2, "ana", 6));
+        insert(&mut chat, message(3, "bob", 6));
+        assert_eq!(chat.preview_bubble(), Some(&("bob".to_owned(), "m3".to_owned())), "the newest");
+        insert(&mut chat, message(4, "me", 6));
+        assert_eq!(chat.preview_bubble().map(|p| p.1.as_str()), Some("m3"), "never own messages");
+        chat.apply(Event::PreviewDismissed);
+        assert_eq!(chat.preview_bubble(), None, "dismissed");
+        insert(&mut chat, message(5, "ana", 6));
+        assert_eq!(chat.preview_bubble().map(|p| p.1.as_str()), Some("m5"), "until the next one");
+        chat.apply(Event::Opened);
+        chat.apply(Event::Closed);
+        assert_eq!(chat.preview_bubble(), None, "seen once the panel opened");
+        insert(&mut chat, message(6, "ana", 6));
+        chat.apply(Event::EndedByVisitor);
+        chat.apply(Event::Info(Some(ConversationInfo {
+            state: ConversationState::Closed,
+            ..info(Some(6), Some(6), Some(0))
+        })));
+        assert_eq!(chat.preview_bubble(), None, "only while chatting");
     }
 
     #[test]

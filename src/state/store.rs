@@ -69,6 +69,8 @@ pub struct Store {
     pub announcement: RwSignal<Option<(String, String)>>,
     /// Desktop notifications.
     pub alerts: RwSignal<Alerts>,
+    /// The newest message from someone else, previewed beside the closed launcher.
+    pub preview: RwSignal<Option<(String, String)>>,
     /// Messages from others that arrived so far (the list counts those it did not show).
     pub arrivals: RwSignal<u64>,
     /// "End this chat?" is being asked.
@@ -136,6 +138,7 @@ impl Store {
             unread: RwSignal::new(0),
             announcement: RwSignal::new(None),
             alerts: RwSignal::new(Alerts::Off),
+            preview: RwSignal::new(None),
             arrivals: RwSignal::new(0),
             asking_end: RwSignal::new(false),
             ending: RwSignal::new(false),
@@ -236,6 +239,10 @@ impl Store {
             set_if_changed(self.unread, &chat.unread);
             set_if_changed(self.announcement, &chat.announcement);
             set_if_changed(self.alerts, &chat.alerts);
+            let preview = chat.preview_bubble();
+            if self.preview.with_untracked(|now| now.as_ref() != preview) {
+                self.preview.set(preview.cloned());
+            }
             set_if_changed(self.arrivals, &chat.arrivals);
             set_if_changed(self.asking_end, &chat.asking_end);
             set_if_changed(self.ending, &chat.ending);

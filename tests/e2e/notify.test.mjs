@@ -205,3 +205,49 @@ test('the choice comes back after a reload without asking the browser again; tur
     await t.close();
   }
 });
+
+test("the closed launcher previews the agent's newest message: never the visitor's own; dismissed until the next; a click opens the chat", async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const session = await startChat(page);
+    const agent = await joinAgent(session.conversation_sid, { friendlyName: 'Ana' });
+    t.defer(agent.close);
+    const panel = panelOf(page);
+    const preview = page.getByRole('complementary', { name: 'Message from Ana' });
+    await agent.conversation.sendMessage('seen in the panel');
+    await received(page, 'seen in the panel');
+    assert.equal(await preview.count(), 0, 'nothing to preview while the panel is open');
+
+    await panel.getByRole('button', { name: 'Close support chat' }).click();
+    await panel.waitFor({ state: 'hidden' });
+    await agent.conversation.sendMessage('Your order shipped this morning.');
+    await preview.waitFor({ timeout: 15_000 });
+    assert.equal(await preview.locator('.convo-greeting__team').textContent(), 'Ana');
+    assert.equal(await preview.locator('.convo-greeting__text').textContent(), 'Your order shipped this morning.');
+    assert.equal(await page.locator('.convo-preview').getAttribute('aria-live'), null, 'the live region announces messages once already');
+    assert.deepEqual(await axeViolations(page), [], 'axe with the preview shown');
+
+    // The visitor's own message (another tab of theirs) leaves the agent's in the preview.
+    await postMessage(session.conversation_sid, session.identity, 'from my other tab');
+    await poll(async () => (await page.locator('.convo-launcher').getAttribute('aria-label'))?.includes('1'), { what: 'the badge' });
+    await agent.conversation.sendMessage('Tracking: NW-12345');
+    await preview.locator('.convo-greeting__text', { hasText: 'Tracking: NW-12345' }).waitFor();
+
+    // Escape dismisses it, the focus going to the launcher; the next message shows again.
+    await preview.getByRole('button', { name: /Tracking/ }).focus();
+    await page.keyboard.press('Escape');
+    await preview.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.className ?? document.activeElement?.className), 'convo-launcher');
+    await agent.conversation.sendMessage('Anything else?');
+    await preview.locator('.convo-greeting__text', { hasText: 'Anything else?' }).waitFor();
+
+    await preview.getByRole('button', { name: /Anything else/ }).click();
+    await panel.waitFor({ state: 'visible' });
+    await received(page, 'Anything else?');
+    assert.equal(await preview.count(), 0, 'gone once the chat is open');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});

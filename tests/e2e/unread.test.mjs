@@ -60,7 +60,7 @@ test('with the panel closed, the badge and the title count new messages; opening
 
     const badge = launcher.locator('.convo-launcher__badge');
     await badge.filter({ hasText: /^2$/ }).waitFor({ timeout: 10_000 });
-    assert.equal(await launcher.getAttribute('aria-label'), 'Open support chat (2 unread messages)');
+    assert.equal(await launcher.getAttribute('aria-label'), 'Open support chat, 2 unread messages');
     await poll(async () => (await page.title()) === `(2) New message ${TITLE}`, { what: `title "(2) New message ${TITLE}"` });
 
     await launcher.click();
@@ -99,7 +99,7 @@ test('with the tab hidden, new messages count in the title and are not marked re
     await panelOf(page).locator('.convo-bubble__text', { hasText: 'while you were away' }).waitFor({ state: 'attached', timeout: 10_000 });
     await poll(async () => (await page.title()) === `(1) New message ${TITLE}`, { what: `title "(1) New message ${TITLE}"` });
     await launcherOf(page).locator('.convo-launcher__badge').filter({ hasText: /^1$/ }).waitFor({ timeout: 5_000 });
-    assert.equal(await launcherOf(page).getAttribute('aria-label'), 'Close support chat (1 unread message)');
+    assert.equal(await launcherOf(page).getAttribute('aria-label'), 'Close support chat, 1 unread message');
     assert.equal(await visitorHorizon(session), horizon, 'a hidden tab does not mark the message read');
 
     // Back to the tab, with the panel open: the news is seen.
