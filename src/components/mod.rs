@@ -5,6 +5,7 @@ mod agent_desk;
 mod composer;
 mod confirm;
 mod connection_banner;
+mod custom_field;
 mod delete_confirm;
 #[cfg(feature = "agent-desk")]
 mod desk_item;

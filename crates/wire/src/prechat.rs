@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The most custom fields a form (or a session request) has.
 pub const MAX_FIELDS: usize = 20;
@@ -420,27 +420,6 @@ pub fn check_undeclared(answer: &Value) -> Result<Option<Value>, Problem> {
     }
 }
 
-/// Judges every answer against the declared fields; the first refused one, by id, with why.
-/// The answers to keep come back in the declaration's order. Answers to undeclared ids are
-/// refused ([`Problem::WrongType`] would hide that: the id is named with `None`).
-pub fn check_all(
-    fields: &[CustomField],
-    answers: &Map<String, Value>,
-) -> Result<Vec<(String, Value)>, (String, Option<Problem>)> {
-    if let Some(id) = answers.keys().find(|id| !fields.iter().any(|f| &f.id == *id)) {
-        return Err((id.clone(), None));
-    }
-    let mut kept = Vec::new();
-    for field in fields {
-        match check(field, answers.get(&field.id)) {
-            Ok(Some(value)) => kept.push((field.id.clone(), value)),
-            Ok(None) => {}
-            Err(problem) => return Err((field.id.clone(), Some(problem))),
-        }
-    }
-    Ok(kept)
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -611,24 +590,7 @@ mod tests {
     }
 
     #[test]
-    fn test_all_answers_against_a_declaration() {
-        let (fields, _) = parse_declaration(&json!([
-            { "id": "plan", "label": "Plan", "type": "select", "options": ["a", "b"] },
-            { "id": "terms", "label": "Terms", "type": "consent", "required": true },
-        ]));
-        let answers = |v: Value| v.as_object().cloned().unwrap();
-        assert_eq!(
-            check_all(&fields, &answers(json!({ "terms": true, "plan": "b" }))),
-            Ok(vec![("plan".into(), json!("b")), ("terms".into(), json!(true))])
-        );
-        assert_eq!(
-            check_all(&fields, &answers(json!({ "plan": "a" }))),
-            Err(("terms".into(), Some(Problem::Required)))
-        );
-        assert_eq!(
-            check_all(&fields, &answers(json!({ "terms": true, "extra": "x" }))),
-            Err(("extra".into(), None))
-        );
+    fn test_answers_without_a_declaration() {
         assert_eq!(check_undeclared(&json!(" x ")), Ok(Some(json!("x"))));
         assert_eq!(check_undeclared(&json!(true)), Ok(Some(json!(true))));
         assert_eq!(check_undeclared(&json!([1])), Err(Problem::WrongType));
