@@ -355,6 +355,9 @@ impl ChatHandle {
         self.stop();
         dom::clear_session(&self.config().storage_key());
         self.store.notices.set(Vec::new());
+        // What the last visitor typed in the form is theirs: not shown to whoever comes next.
+        self.store.form_kept.set(None);
+        self.store.form_refused.set(None);
         self.store.apply(Event::Reset);
         self.config.update_value(|c| c.user = None);
     }

@@ -230,6 +230,15 @@ test('the backend refusing an answer brings the visitor back to the form, answer
     await panel.getByRole('status').filter({ hasText: /^Connecté$/ }).waitFor({ timeout: 20_000 });
     assert.equal(sessions.length, 2);
     assert.deepEqual(sessions[1].fields, { plan: 'Free', terms: true });
+
+    // The answers were kept for this visitor only: after reset(), the next one sees a blank form.
+    await page.evaluate(() => window.ConvoWidget.reset());
+    await page.evaluate(() => window.ConvoWidget.open());
+    await panel.getByLabel('Nom *').waitFor();
+    assert.equal(await panel.getByLabel('Nom *').inputValue(), '');
+    assert.equal(await panel.getByLabel('Plan *').inputValue(), '');
+    assert.equal(await panel.getByRole('checkbox', { name: /I accept/ }).isChecked(), false);
+    assert.equal(await panel.getByRole('alert').filter({ hasText: 'fields.vip' }).count(), 0);
     // The browser logs the refused request itself; nothing else.
     assert.deepEqual(page.problems.filter((p) => !/status of 400/.test(p)), []);
   } finally {
