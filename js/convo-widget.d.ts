@@ -36,6 +36,36 @@ export interface ConvoUser {
   email?: string;
 }
 
+/** An option of a `select` pre-chat field: the value stored, and the label shown. */
+export interface ConvoPrechatOption {
+  value: string;
+  /** Defaults to `value`. */
+  label?: string;
+}
+
+/**
+ * A custom pre-chat field, after the built-in name/email/question. Every text is plain text
+ * (never HTML), at most 200 characters. A field that cannot be used (unknown type, empty or
+ * duplicate id, a select without options, a link that is not http(s) or a path on the site) is
+ * left out with an `error` event naming it.
+ */
+export interface ConvoPrechatField {
+  /** `[a-z0-9_-]{1,40}`, unique: the answer's key in the conversation's attributes. */
+  id: string;
+  /** The label; for a consent, what the visitor agrees to. */
+  label: string;
+  /** `select`: one of `options`; `consent`: a checkbox (its answer is `true`/`false`). */
+  type: 'text' | 'email' | 'phone' | 'select' | 'consent';
+  /** Must be answered (a consent: ticked). Default false. */
+  required?: boolean;
+  /** A select's options (at most 50): strings, or `{ value, label }`. */
+  options?: (string | ConvoPrechatOption)[];
+  /** A consent's link (opens in a new tab): an http(s) address or a path on the site. */
+  link?: { href: string; text: string };
+  /** A hint in an empty text, email or phone input. */
+  placeholder?: string;
+}
+
 /**
  * `init`'s options; a script tag's `data-*` attributes are the same options in kebab case
  * (`data-token-url`). Strings unless said otherwise; all optional.
@@ -62,6 +92,11 @@ export interface ConvoWidgetOptions {
   locale?: string;
   /** The pre-chat form: `name!,email,question` (`!`: required), or `none`. */
   prechat?: string;
+  /**
+   * Custom pre-chat fields (at most 20), after the built-in ones; `data-prechat-fields` holds the
+   * same array as JSON text. The backend's `CONVO_PRECHAT_FIELDS` takes the same declaration.
+   */
+  prechatFields?: ConvoPrechatField[] | string;
   /** A sound for new messages while the tab is hidden: `true` or `'on'`. */
   sound?: boolean | 'on' | 'true';
   /**

@@ -142,13 +142,24 @@ fn options(value: &JsValue) -> Result<(WidgetConfig, Option<web_sys::Element>), 
         }
     }
     let get = |key: &str| Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    let mut config = WidgetConfig::from_options(|name| {
-        let option = get(&camel(name));
-        option
-            .as_string()
-            .or_else(|| option.as_bool().map(|b| b.to_string()))
-            .or_else(|| option.as_f64().map(|n| n.to_string()))
-    });
+    let mut config = WidgetConfig::from_options_reporting(
+        |name| {
+            let option = get(&camel(name));
+            option
+                .as_string()
+                .or_else(|| option.as_bool().map(|b| b.to_string()))
+                .or_else(|| option.as_f64().map(|n| n.to_string()))
+                // `prechatFields` is an array (the attribute, its JSON text).
+                .or_else(|| {
+                    (name == "prechat-fields" && option.is_object())
+                        .then(|| js_sys::JSON::stringify(&option).ok()?.as_string())
+                        .flatten()
+                })
+        },
+        |problem| {
+            let _ = refuse(&format!("init: {problem}"));
+        },
+    );
     let user = get("user");
     if !user.is_undefined() {
         config.user =

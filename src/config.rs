@@ -1,6 +1,8 @@
 //! Widget configuration: where the backend is, the language, the pre-chat form, attachment
 //! rules, sound.
 
+pub use convo_wire::prechat::CustomField;
+
 use crate::util::validate::AttachmentPolicy;
 
 /// A pre-chat form field.
@@ -63,6 +65,9 @@ pub struct WidgetConfig {
     pub locale: Option<String>,
     /// The pre-chat form's fields (empty: no form).
     pub prechat: Vec<Field>,
+    /// The host's own fields, after the built-in ones (`prechat-fields`): answers go to the
+    /// backend as `fields`.
+    pub custom_fields: Vec<CustomField>,
     /// A visitor the host already knows (skips the form).
     pub user: Option<HostUser>,
     /// What may be attached.
@@ -102,6 +107,7 @@ impl Default for WidgetConfig {
                 Field { kind: FieldKind::Email, required: false },
                 Field { kind: FieldKind::Question, required: false },
             ],
+            custom_fields: Vec::new(),
             user: None,
             attachments: AttachmentPolicy::default(),
             sound: false,
@@ -123,7 +129,7 @@ pub const GREETING_CHARS: usize = 500;
 pub const DEFAULT_RESUME_WITHIN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 /// The options a page can set, as attribute names (`ConvoWidget.init` takes them in camelCase).
-pub const OPTIONS: [&str; 19] = [
+pub const OPTIONS: [&str; 20] = [
     "session-url",
     "token-url",
     "end-url",
@@ -133,6 +139,7 @@ pub const OPTIONS: [&str; 19] = [
     "team",
     "locale",
     "prechat",
+    "prechat-fields",
     "sound",
     "notifications",
     "launcher-position",
@@ -146,9 +153,22 @@ pub const OPTIONS: [&str; 19] = [
 ];
 
 impl WidgetConfig {
-    /// Defaults, overridden by `element`'s attributes named `prefix` + an option of [`OPTIONS`].
-    pub fn from_element(element: &web_sys::Element, prefix: &str) -> Self {
-        Self::from_options(|name| element.get_attribute(&format!("{prefix}{name}")))
+    /// Defaults, overridden by `element`'s attributes named `prefix` + an option of [`OPTIONS`];
+    /// what cannot be used is told to `report`.
+    pub fn from_element(
+        element: &web_sys::Element,
+        prefix: &str,
+        report: impl FnMut(String),
+    ) -> Self {
+        Self::from_options_reporting(
+            |name| element.get_attribute(&format!("{prefix}{name}")),
+            report,
+        )
+    }
+
+    /// [`Self::from_options_reporting`], with nothing reported.
+    pub fn from_options(option: impl Fn(&str) -> Option<String>) -> Self {
+        Self::from_options_reporting(option, |_| ())
     }
 
     /// Defaults, overridden by the options `option(name)` has: `session-url`, `token-url`,
@@ -156,8 +176,13 @@ impl WidgetConfig {
     /// required, `none` turns the form off), `sound` and `notifications` (`on` or `true`), `launcher-position`
     /// (`start`/`end`), `launcher-icon`, `greeting` (at most [`GREETING_CHARS`] characters) and `greeting-delay`
     /// (milliseconds, default 0), and a visitor the host knows: `user-id`,
-    /// `user-signature`, `user-name`, `user-email`. Empty values count as unset.
-    pub fn from_options(option: impl Fn(&str) -> Option<String>) -> Self {
+    /// `user-signature`, `user-name`, `user-email`. Empty values count as unset. `prechat-fields`
+    /// is the JSON array of custom fields ([`convo_wire::prechat`]): a field that cannot be used
+    /// is left out and told to `report`, naming it, so one typo never breaks the form.
+    pub fn from_options_reporting(
+        option: impl Fn(&str) -> Option<String>,
+        mut report: impl FnMut(String),
+    ) -> Self {
         let mut config = WidgetConfig::default();
         let attr = |name: &str| option(name).filter(|v| !v.is_empty());
         if let Some(url) = attr("session-url") {
@@ -183,6 +208,13 @@ impl WidgetConfig {
         config.locale = attr("locale");
         if let Some(spec) = attr("prechat") {
             config.prechat = parse_prechat(&spec);
+        }
+        if let Some(declaration) = attr("prechat-fields") {
+            let (fields, errors) = convo_wire::prechat::parse_declaration_text(&declaration);
+            for error in errors {
+                report(error.to_string());
+            }
+            config.custom_fields = fields;
         }
         config.sound = attr("sound").is_some_and(|v| v == "on" || v == "true");
         config.notifications = attr("notifications").is_some_and(|v| v == "on" || v == "true");
@@ -315,6 +347,31 @@ mod tests {
             ]
         );
         assert!(parse_prechat("none").is_empty());
+    }
+
+    #[test]
+    fn test_custom_fields_are_declared_as_json_and_bad_ones_reported_by_name() {
+        let declared = |json: &str| {
+            let json = json.to_owned();
+            let mut reported = Vec::new();
+            let config = WidgetConfig::from_options_reporting(
+                move |n| (n == "prechat-fields").then(|| json.clone()),
+                |problem| reported.push(problem),
+            );
+            (config.custom_fields.iter().map(|f| f.id.clone()).collect::<Vec<_>>(), reported)
+        };
+        let (ids, reported) = declared(
+            r#"[{"id":"plan","label":"Plan","type":"select","options":["a"]},
+                {"id":"when","label":"When","type":"date"},
+                {"id":"terms","label":"Terms","type":"consent","required":true}]"#,
+        );
+        assert_eq!(ids, ["plan", "terms"]);
+        assert_eq!(reported.len(), 1);
+        assert!(reported[0].starts_with("pre-chat field \"when\": unknown type"), "{reported:?}");
+        let (ids, reported) = declared("plan!");
+        assert!(ids.is_empty());
+        assert!(reported[0].contains("not JSON"), "{reported:?}");
+        assert!(WidgetConfig::from_options(|_| None).custom_fields.is_empty());
     }
 
     #[test]

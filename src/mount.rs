@@ -68,7 +68,9 @@ pub fn define_element() {
         if element.shadow_root().is_some() {
             return;
         }
-        let config = WidgetConfig::from_element(&element, "");
+        let config = WidgetConfig::from_element(&element, "", |problem| {
+            web_sys::console::error_1(&format!("Convo: {problem}").into());
+        });
         if let Err(error) = mount_in(&element, config) {
             web_sys::console::error_1(&format!("Convo: {error}").into());
         }

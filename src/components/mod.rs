@@ -6,6 +6,7 @@ mod alerts_toggle;
 mod composer;
 mod confirm;
 mod connection_banner;
+mod custom_field;
 mod delete_confirm;
 #[cfg(feature = "agent-desk")]
 mod desk_item;

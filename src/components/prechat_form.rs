@@ -1,10 +1,14 @@
-//! The pre-chat form: the configured fields, each labelled, validated with messages tied to
-//! the field. Any Unicode name is accepted.
+//! The pre-chat form: the configured fields, then the host's custom ones, each labelled,
+//! validated with messages tied to the field; the first one refused gets the focus. Any
+//! Unicode name is accepted. After the backend refused the session, the form comes back with
+//! the visitor's answers and the reason.
 
 use std::collections::HashMap;
 
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
+use serde_json::{Map, Value};
 
+use super::custom_field::{control_id, CustomFieldInput};
 use crate::{
     config::FieldKind,
     state::{ChatHandle, Store},
@@ -15,13 +19,69 @@ use crate::{
 pub fn PreChatForm() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
-    let fields = handle.config().prechat;
-    let values: HashMap<FieldKind, RwSignal<String>> =
-        fields.iter().map(|f| (f.kind, RwSignal::new(String::new()))).collect();
+    let config = handle.config();
+    let fields = config.prechat;
+    let (kept, kept_answers) = store.form_kept.get_untracked().unwrap_or_default();
+    let values: HashMap<FieldKind, RwSignal<String>> = fields
+        .iter()
+        .map(|f| (f.kind, RwSignal::new(kept.get(&f.kind).cloned().unwrap_or_default())))
+        .collect();
+    let answers: Vec<(String, RwSignal<Value>)> = config
+        .custom_fields
+        .iter()
+        .map(|f| {
+            let given = kept_answers.get(&f.id).cloned().unwrap_or(Value::Null);
+            (f.id.clone(), RwSignal::new(given))
+        })
+        .collect();
+    let form_ref = NodeRef::<html::Form>::new();
+    // Where the focus goes when fields are refused: the first of them in the form's order.
+    let order: Vec<(Option<&'static str>, String)> = fields
+        .iter()
+        .map(|f| {
+            let key = builtin_key(f.kind);
+            (Some(key), format!("convo-field-{key}"))
+        })
+        .chain(config.custom_fields.iter().map(|f| (None, control_id(&f.id))))
+        .collect();
     let submitted = values.clone();
+    let submitted_answers = answers.clone();
     let on_submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        handle.submit_prechat(submitted.iter().map(|(k, v)| (*k, v.get_untracked())).collect());
+        let answers: Map<String, Value> = submitted_answers
+            .iter()
+            .map(|(id, v)| (id.clone(), v.get_untracked()))
+            .filter(|(_, v)| !v.is_null())
+            .collect();
+        handle.submit_prechat(
+            submitted.iter().map(|(k, v)| (*k, v.get_untracked())).collect(),
+            answers,
+        );
+        let refused = |(builtin, control): &(Option<&'static str>, String)| match builtin {
+            Some(key) => store.form_errors.with_untracked(|e| e.contains_key(key)),
+            None => store
+                .field_errors
+                .with_untracked(|e| e.contains_key(control.trim_start_matches("convo-custom-"))),
+        };
+        if let (Some(form), Some((_, control))) =
+            (form_ref.get_untracked(), order.iter().find(|f| refused(f)))
+        {
+            if let Ok(Some(element)) = form.query_selector(&format!("#{control}")) {
+                use wasm_bindgen::JsCast;
+                let _ = element.unchecked_into::<web_sys::HtmlElement>().focus();
+            }
+        }
+    };
+    let custom = config
+        .custom_fields
+        .into_iter()
+        .zip(answers)
+        .map(|(field, (_, value))| view! { <CustomFieldInput field value /> })
+        .collect_view();
+    let refused = move || {
+        store.form_refused.get().map(|text| {
+            view! { <p class="convo-prechat__refused" role="alert">{text}</p> }
+        })
     };
     let inputs = fields
         .into_iter()
@@ -87,10 +147,21 @@ pub fn PreChatForm() -> impl IntoView {
         })
         .collect::<Vec<_>>();
     view! {
-        <form class="convo-prechat" novalidate on:submit=on_submit>
+        <form class="convo-prechat" novalidate on:submit=on_submit node_ref=form_ref>
             <p class="convo-prechat__intro">{move || store.strings().prechat_intro}</p>
             {inputs}
+            {custom}
+            {refused}
             <button type="submit" class="convo-button">{move || store.strings().start_chat}</button>
         </form>
+    }
+}
+
+/// A built-in field's name: its key in the form's errors and in its element ids.
+fn builtin_key(kind: FieldKind) -> &'static str {
+    match kind {
+        FieldKind::Name => "name",
+        FieldKind::Email => "email",
+        FieldKind::Question => "question",
     }
 }

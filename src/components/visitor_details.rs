@@ -1,6 +1,7 @@
 //! Who the visitor of the open conversation is: name, email, their pre-chat question, the page
-//! they started on, and what the host site attached — all of it as text, whatever it holds —
-//! with the way to resolve the conversation.
+//! they started on, their answers to the host's custom pre-chat fields (a consent as Yes/No),
+//! and what the host site attached — all of it as text, whatever it holds — with the way to
+//! resolve the conversation.
 
 use leptos::prelude::*;
 
@@ -32,7 +33,18 @@ pub fn VisitorDetails(
             <h2 id="convo-desk-details-title" class="convo-desk__subtitle">{strings.details}</h2>
             <ResolveButton sid resolved inbox locale />
             {move || conversation.get().map(|c| {
-                let Summary { visitor, email, question, page, host, .. } = c;
+                let Summary { visitor, email, question, page, host, fields, .. } = c;
+                let answers: Vec<(String, String)> = fields
+                    .into_iter()
+                    .map(|f| {
+                        let value = match f.value {
+                            serde_json::Value::Bool(true) => strings.yes.to_owned(),
+                            serde_json::Value::Bool(false) => strings.no.to_owned(),
+                            other => as_text(&other),
+                        };
+                        (f.label, value)
+                    })
+                    .collect();
                 let host: Vec<(String, String)> =
                     host.iter().map(|(key, value)| (key.clone(), as_text(value))).collect();
                 view! {
@@ -54,6 +66,15 @@ pub fn VisitorDetails(
                             }}
                         </dd>
                     </dl>
+                    {(!answers.is_empty()).then(|| view! {
+                        <h3 class="convo-desk__subtitle">{strings.answers}</h3>
+                        <dl class="convo-desk__facts convo-desk__answers">
+                            {answers.into_iter().map(|(label, value)| view! {
+                                <dt>{label}</dt>
+                                <dd>{value}</dd>
+                            }).collect_view()}
+                        </dl>
+                    })}
                     {(!host.is_empty()).then(|| view! {
                         <h3 class="convo-desk__subtitle">{strings.host}</h3>
                         <dl class="convo-desk__facts">

@@ -83,6 +83,9 @@ pub struct DeskCatalogue {
     pub page: &'static str,
     pub host: &'static str,
     pub not_given: &'static str,
+    pub answers: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
     pub resolve: &'static str,
     pub resolve_question: &'static str,
     pub resolve_confirm: &'static str,
@@ -120,6 +123,12 @@ pub struct Catalogue {
     pub required: &'static str,
     pub invalid_email: &'static str,
     pub too_long: fn(usize) -> String,
+    pub invalid_phone: &'static str,
+    pub not_an_option: &'static str,
+    pub consent_required: &'static str,
+    pub choose: &'static str,
+    pub new_tab: &'static str,
+    pub form_refused: fn(&str) -> String,
     pub starting: &'static str,
     pub composer_placeholder: &'static str,
     pub send: &'static str,
@@ -261,6 +270,11 @@ mod tests {
                 c.retry_now,
                 c.prechat_intro,
                 c.greeting_dismiss,
+                c.invalid_phone,
+                c.not_an_option,
+                c.consent_required,
+                c.choose,
+                c.new_tab,
             ] {
                 assert!(!s.trim().is_empty(), "{locale:?}");
             }
@@ -271,6 +285,7 @@ mod tests {
             assert!((c.media_failed)("photo.png").contains("photo.png"));
             assert!((c.greeting_from)("Acme").contains("Acme"), "{locale:?}");
             assert!((c.preview_from)("Ana").contains("Ana"), "{locale:?}");
+            assert!((c.form_refused)("fields.plan").contains("fields.plan"), "{locale:?}");
             let retry = (c.retry_media)("photo.png");
             assert!(retry.contains("photo.png") && retry.contains(c.retry), "{locale:?}: {retry}");
         }
@@ -301,6 +316,9 @@ mod tests {
                 d.keep_open,
                 d.resolving,
                 d.is_resolved,
+                d.answers,
+                d.yes,
+                d.no,
             ] {
                 assert!(!s.trim().is_empty(), "{locale:?}");
             }

@@ -72,13 +72,15 @@ enum Update {
 }
 
 /// Starts a client for `start` and the loop that feeds `store` from it. `refused` is called
-/// (on a later turn) with the HTTP status when the backend refuses a stored session: expired
-/// or no longer valid (401), or its conversation closed (409). The session is forgotten by then.
+/// (on a later turn) with the HTTP status and the refusal when the backend refuses a stored
+/// session: expired or no longer valid (401), or its conversation closed (409) — the session is
+/// forgotten by then — or refuses a new one as a bad request (400: an answer of the pre-chat
+/// form it does not accept).
 pub fn connect(
     store: Store,
     config: &WidgetConfig,
     start: Start,
-    refused: impl Fn(u32) + 'static,
+    refused: impl Fn(u32, String) + 'static,
 ) -> Live {
     let resumed = matches!(start, Start::Stored(_));
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
@@ -96,8 +98,7 @@ pub fn connect(
     let client = Client::connect(client_config, Arc::new(tokens.clone()));
     let (stop, registration) = AbortHandle::new_pair();
     let live = Live { client, tokens, conversation: Arc::default(), stop };
-    let refused = resumed.then_some(refused);
-    let run = run(store, live.clone(), config.storage_key(), refused);
+    let run = run(store, live.clone(), config.storage_key(), resumed, refused);
     spawn_local(Abortable::new(run, registration).map(drop));
     live
 }
@@ -106,7 +107,8 @@ async fn run(
     store: Store,
     live: Live,
     storage_key: String,
-    refused: Option<impl Fn(u32) + 'static>,
+    resumed: bool,
+    refused: impl Fn(u32, String) + 'static,
 ) {
     let mut updates: SelectAll<LocalBoxStream<'static, Update>> = SelectAll::new();
     updates.push(live.client.subscribe_state().map(Update::State).boxed_local());
@@ -154,16 +156,21 @@ async fn run(
         for update in batch {
             match update {
                 Update::State(state) => {
-                    if let ConnectionState::Denied { code: code @ (401 | 409), .. } = &state {
-                        // The stored session is no longer valid (an expired handle, a deleted
-                        // conversation) or its conversation is closed: forget it so the next
-                        // open starts afresh, never silently into another chat.
-                        dom::clear_session(&storage_key);
-                        if let Some(refused) = refused {
+                    if let ConnectionState::Denied { code, reason } = &state {
+                        let stale = matches!(code, 401 | 409);
+                        if stale {
+                            // The stored session is no longer valid (an expired handle, a
+                            // deleted conversation) or its conversation is closed: forget it so
+                            // the next open starts afresh, never silently into another chat.
+                            dom::clear_session(&storage_key);
+                        }
+                        // A new session refused as a bad request goes back to the form (the
+                        // visitor can correct an answer), not to "unavailable".
+                        if (resumed && stale) || (!resumed && *code == 400) {
                             // The handle starts over, which ends this loop: not from inside it.
-                            let code = *code;
+                            let (code, reason) = (*code, reason.clone());
                             convo_client::platform::sleep(Duration::ZERO).await;
-                            refused(code);
+                            refused(code, reason);
                             return;
                         }
                     }
@@ -187,6 +194,8 @@ async fn run(
                     // A chat starting or resumed is active: the next pages reconnect to it.
                     dom::save_activity(&storage_key, dom::now_ms());
                     attached = Some(session.conversation_sid.clone());
+                    // The form's answers were kept only to give them back on a refusal.
+                    store.form_kept.try_set(None);
                     let conversation = live.client.conversation(&session.conversation_sid);
                     if let Ok(mut slot) = live.conversation.lock() {
                         *slot = Some(conversation.clone());

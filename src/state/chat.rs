@@ -57,6 +57,9 @@ pub enum Event {
     Detached,
     /// Back to the start (`reset()`, or a refused stored session on open).
     Reset,
+    /// The backend refused to start the session the pre-chat form asked for (an answer it
+    /// does not accept): back to the form, to correct it.
+    FormRefused,
     /// The connection's state.
     Connection(ConnectionState),
     /// This user's identity.
@@ -295,6 +298,12 @@ impl Chat {
                 self.open = false;
                 self.unread = 0;
                 self.connection = ConnectionState::Disconnected;
+            }
+            Event::FormRefused => {
+                if self.phase == Phase::Starting {
+                    self.phase = Phase::PreChat;
+                    self.connection = ConnectionState::Disconnected;
+                }
             }
             Event::Connection(state) => {
                 if matches!(state, ConnectionState::Denied { .. }) && self.phase != Phase::Ended {
@@ -745,6 +754,23 @@ mod tests {
         down.apply(Event::Connection(ConnectionState::Denied { code: 401, reason: "x".into() }));
         assert_eq!(down.phase, Phase::Unavailable);
         assert_eq!(down.greeting_panel(), None);
+    }
+
+    #[test]
+    fn test_a_refused_form_goes_back_to_the_form_not_to_unavailable() {
+        let mut chat = chat();
+        chat.apply(Event::PreChatShown);
+        chat.apply(Event::Starting);
+        chat.apply(Event::Connection(ConnectionState::Connecting));
+        chat.apply(Event::Detached);
+        chat.apply(Event::FormRefused);
+        assert_eq!(chat.phase, Phase::PreChat);
+        assert_eq!(chat.connection, ConnectionState::Disconnected, "no connection line");
+        // Only a session being started goes back: a chat, or an ended one, stays.
+        chat.apply(Event::Starting);
+        chat.apply(Event::Attached);
+        chat.apply(Event::FormRefused);
+        assert_eq!(chat.phase, Phase::Chat);
     }
 
     #[test]

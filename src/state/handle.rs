@@ -9,6 +9,7 @@ use convo_client::{
     Attachment, ConnectionState, ConversationHandle, SessionTokenProvider, TimelineItem,
     UnsentMessage,
 };
+use convo_wire::prechat::{self, Problem};
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{json, Map, Value};
 
@@ -401,6 +402,9 @@ impl ChatHandle {
         self.stop();
         dom::clear_session(&self.config().storage_key());
         self.store.notices.set(Vec::new());
+        // What the last visitor typed in the form is theirs: not shown to whoever comes next.
+        self.store.form_kept.set(None);
+        self.store.form_refused.set(None);
         self.store.apply(Event::Reset);
         self.config.update_value(|c| c.user = None);
     }
@@ -422,8 +426,12 @@ impl ChatHandle {
             Start::New(_) => None,
         };
         let this = *self;
-        let live = bridge::connect(self.store, &self.config(), start, move |code| {
-            this.start_over(code);
+        let live = bridge::connect(self.store, &self.config(), start, move |code, reason| {
+            if code == 400 {
+                this.form_refused(&reason);
+            } else {
+                this.start_over(code);
+            }
         });
         if let Some(sid) = conversation.filter(|_| !kept.is_empty()) {
             self.send_again(live.client.conversation(&sid), kept);
@@ -531,6 +539,19 @@ impl ChatHandle {
         }
     }
 
+    /// The backend refused the session the pre-chat form asked for (an answer it does not
+    /// accept, e.g. a field it requires that this page does not declare): the form again, with
+    /// the visitor's answers and the backend's reason.
+    fn form_refused(&self, reason: &str) {
+        let store = self.store;
+        self.stop();
+        store.apply(Event::FormRefused);
+        let reason = reason.strip_prefix("HTTP 400: ").unwrap_or(reason);
+        let strings = store.locale.get_untracked().strings();
+        dom::warn(&format!("the backend refused the pre-chat form: {reason}"));
+        store.form_refused.set(Some((strings.form_refused)(reason)));
+    }
+
     fn stop(&self) {
         if let Some(live) = self.live.get_value() {
             live.shutdown();
@@ -539,10 +560,13 @@ impl ChatHandle {
         self.store.apply(Event::Detached);
     }
 
-    /// Validates the pre-chat form and starts the chat.
-    pub fn submit_prechat(&self, values: HashMap<FieldKind, String>) {
+    /// Validates the pre-chat form (the built-in fields' `values`, the custom fields' `answers`
+    /// by id) and starts the chat.
+    pub fn submit_prechat(&self, values: HashMap<FieldKind, String>, answers: Map<String, Value>) {
         let store = self.store;
         let strings = store.locale.get_untracked().strings();
+        store.form_refused.set(None);
+        store.form_kept.set(Some((values.clone(), answers.clone())));
         let message = |error: FieldError| match error {
             FieldError::Required => strings.required.to_owned(),
             FieldError::Email => strings.invalid_email.to_owned(),
@@ -570,8 +594,36 @@ impl ChatHandle {
                 }
             }
         }
-        let valid = errors.is_empty();
+        let (mut kept, mut labels, mut field_errors) = (Map::new(), Map::new(), HashMap::new());
+        for field in self.config().custom_fields {
+            match prechat::check(&field, answers.get(&field.id)) {
+                Ok(Some(value)) => {
+                    kept.insert(field.id.clone(), value);
+                    labels.insert(field.id, field.label.into());
+                }
+                Ok(None) => {}
+                Err(problem) => {
+                    let text = match problem {
+                        Problem::Required if field.kind == prechat::Kind::Consent => {
+                            strings.consent_required.to_owned()
+                        }
+                        Problem::Required | Problem::WrongType => strings.required.to_owned(),
+                        Problem::Email => strings.invalid_email.to_owned(),
+                        Problem::Phone => strings.invalid_phone.to_owned(),
+                        Problem::NotAnOption => strings.not_an_option.to_owned(),
+                        Problem::TooLong(n) => (strings.too_long)(n),
+                    };
+                    field_errors.insert(field.id, text);
+                }
+            }
+        }
+        if !kept.is_empty() {
+            form.insert("fields".to_owned(), Value::Object(kept));
+            form.insert("field_labels".to_owned(), Value::Object(labels));
+        }
+        let valid = errors.is_empty() && field_errors.is_empty();
         store.form_errors.set(errors);
+        store.field_errors.set(field_errors);
         if valid {
             self.start(Start::New(self.new_session_form(form)));
         }

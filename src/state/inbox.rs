@@ -50,6 +50,16 @@ pub struct Summary {
     /// What the host page attached to the conversation.
     #[serde(default)]
     pub host: Map<String, Value>,
+    /// The answers to the host's custom pre-chat fields.
+    #[serde(default)]
+    pub fields: Vec<FieldAnswer>,
+}
+
+/// An answer to a custom pre-chat field: a string, or `true`/`false` for a consent.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FieldAnswer {
+    pub label: String,
+    pub value: Value,
 }
 
 impl Summary {

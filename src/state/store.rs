@@ -118,7 +118,18 @@ pub struct Store {
     pub launcher_visible: RwSignal<bool>,
     /// Pre-chat form errors by field name.
     pub form_errors: RwSignal<HashMap<&'static str, String>>,
+    /// The custom pre-chat fields' errors, by field id.
+    pub field_errors: RwSignal<HashMap<String, String>>,
+    /// Why the backend refused the session the pre-chat form asked for.
+    pub form_refused: RwSignal<Option<String>>,
+    /// What the visitor last submitted in the pre-chat form, given back to it when the backend
+    /// refuses the session: `(built-in fields, custom answers by id)`.
+    pub form_kept: RwSignal<Option<FormKept>>,
 }
+
+/// The pre-chat form's values as submitted.
+pub type FormKept =
+    (HashMap<crate::config::FieldKind, String>, serde_json::Map<String, serde_json::Value>);
 
 impl Store {
     /// A closed widget that has not connected yet.
@@ -168,6 +179,9 @@ impl Store {
             locale: RwSignal::new(locale),
             launcher_visible: RwSignal::new(true),
             form_errors: RwSignal::new(HashMap::new()),
+            field_errors: RwSignal::new(HashMap::new()),
+            form_refused: RwSignal::new(None),
+            form_kept: RwSignal::new(None),
         }
     }
 

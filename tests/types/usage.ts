@@ -24,6 +24,15 @@ api.reset();
 api.greet('Hi! Need a hand?');
 api.greet('Hi! Need a hand?', { delay: 5000 });
 api.init({ greeting: 'Welcome!', greetingDelay: 3000 });
+api.init({
+  prechatFields: [
+    { id: 'company', label: 'Company', type: 'text', placeholder: 'Acme' },
+    { id: 'phone', label: 'Phone', type: 'phone' },
+    { id: 'plan', label: 'Plan', type: 'select', required: true, options: ['Free', { value: 'pro', label: 'Pro' }] },
+    { id: 'terms', label: 'I accept the terms', type: 'consent', required: true, link: { href: '/terms', text: 'Terms' } },
+  ],
+});
+api.init({ prechatFields: '[{"id":"plan","label":"Plan","type":"select","options":["a"]}]' });
 const stop: () => void = api.on('message', (m) => console.log(m.author, m.body, m.media[0]?.contentType, m.index + 1));
 stop();
 api.on('connection', ({ state }) => {
@@ -43,6 +52,10 @@ api.setUser({ name: 'Ada' });
 api.on('unread', (d) => d.body);
 // @ts-expect-error: unknown option
 api.init({ tokenURL: '/api/token' });
+// @ts-expect-error: no such field type
+api.init({ prechatFields: [{ id: 'when', label: 'When', type: 'date' }] });
+// @ts-expect-error: a consent link needs its text
+api.init({ prechatFields: [{ id: 't', label: 'T', type: 'consent', link: { href: '/terms' } }] });
 // @ts-expect-error: greet's text is a string
 api.greet(42);
 // @ts-expect-error: the delay is a number of milliseconds

@@ -58,6 +58,9 @@ pub struct BackendConfig {
     pub identity_secret: Option<String>,
     /// `CONVO_RATE_LIMIT_PER_MINUTE`: session and token requests per client address, default 30.
     pub rate_limit_per_minute: u32,
+    /// `CONVO_PRECHAT_FIELDS`: the custom pre-chat fields the widget declares (the same JSON),
+    /// enforced on new sessions; empty: any fields within the general limits are accepted.
+    pub prechat_fields: Vec<convo_wire::prechat::CustomField>,
     /// `CONVO_AGENT_RATE_LIMIT_PER_MINUTE`: the demo agent desk's requests per client address,
     /// default 240 (its list refreshes every 3 s).
     pub agent_rate_limit_per_minute: u32,
@@ -124,6 +127,7 @@ impl BackendConfig {
             allowed_origins: Vec::new(),
             identity_secret: None,
             rate_limit_per_minute: 30,
+            prechat_fields: Vec::new(),
             agent_rate_limit_per_minute: 240,
             bot: BotConfig {
                 enabled: true,
@@ -259,9 +263,26 @@ impl BackendConfig {
             })
             .transpose()?
             .unwrap_or_default();
+        let prechat_fields = match lookup("CONVO_PRECHAT_FIELDS") {
+            None => Vec::new(),
+            Some(text) => {
+                // A declaration the backend cannot enforce whole would let through what the
+                // site owner meant to require: refused at start, every mistake named.
+                let (fields, errors) = convo_wire::prechat::parse_declaration_text(&text);
+                if !errors.is_empty() {
+                    let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                    return Err(BackendError::Config(format!(
+                        "CONVO_PRECHAT_FIELDS: {}",
+                        errors.join("; ")
+                    )));
+                }
+                fields
+            }
+        };
         Ok(BackendConfig {
             listen,
             server,
+            prechat_fields,
             timers,
             session_ttl,
             twilsock_url,
@@ -512,6 +533,29 @@ mod tests {
         let c = config(&ie1).unwrap();
         assert_eq!(c.twilsock_url, "wss://tsock.ie1.twilio.com/v3/wsconnect");
         assert_eq!(c.region, "ie1");
+    }
+
+    #[test]
+    fn test_prechat_fields_are_the_widgets_declaration_refused_whole_when_wrong() {
+        assert!(config(&[]).unwrap().prechat_fields.is_empty());
+        let c = config(&[(
+            "CONVO_PRECHAT_FIELDS",
+            r#"[{"id":"plan","label":"Plan","type":"select","options":["a"],"required":true}]"#,
+        )])
+        .unwrap();
+        assert_eq!(c.prechat_fields.len(), 1);
+        assert!(c.prechat_fields[0].required);
+        let message = config(&[(
+            "CONVO_PRECHAT_FIELDS",
+            r#"[{"id":"ok","label":"OK","type":"text"},{"id":"when","label":"When","type":"date"}]"#,
+        )])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            message.contains("CONVO_PRECHAT_FIELDS") && message.contains("\"when\""),
+            "{message}"
+        );
+        assert!(config(&[("CONVO_PRECHAT_FIELDS", "plan")]).is_err());
     }
 
     #[test]

@@ -728,3 +728,110 @@ fn test_the_binary_refuses_partial_twilio_credentials_and_public_emulator_addres
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("CONVO_LISTEN") && stderr.contains("loopback"), "{stderr}");
 }
+
+#[tokio::test]
+async fn test_custom_prechat_fields_are_judged_stored_and_listed_for_the_desk() {
+    let declaration = json!([
+        { "id": "plan", "label": "Plan", "type": "select", "required": true,
+          "options": [{ "value": "pro", "label": "Pro" }, "Free"] },
+        { "id": "phone", "label": "Phone", "type": "phone" },
+        { "id": "terms", "label": "I accept the terms", "type": "consent", "required": true,
+          "link": { "href": "https://shop.example/terms", "text": "Terms" } },
+    ]);
+    let (declared, errors) = convo_wire::prechat::parse_declaration(&declaration);
+    assert!(errors.is_empty());
+    let stack = TestStack::spawn_with(move |c| c.prechat_fields = declared).await;
+    for (body, says) in [
+        (json!({ "name": "Ana" }), "fields.plan is required"),
+        (json!({ "fields": { "plan": "pro" } }), "fields.terms is required"),
+        (json!({ "fields": { "plan": "pro", "terms": false } }), "fields.terms is required"),
+        (
+            json!({ "fields": { "plan": "gold", "terms": true } }),
+            "fields.plan is not one of the options",
+        ),
+        (
+            json!({ "fields": { "plan": "pro", "terms": true, "phone": "call me" } }),
+            "fields.phone is not a telephone number",
+        ),
+        (json!({ "fields": { "plan": "pro", "terms": "yes" } }), "fields.terms has the wrong type"),
+        (
+            json!({ "fields": { "plan": "pro", "terms": true, "vip": "yes" } }),
+            "fields.vip is not a declared pre-chat field",
+        ),
+    ] {
+        let response = post(&stack, "/api/session", &body.to_string()).await;
+        assert_eq!(response.status(), 400, "{body}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["message"], says, "{body}");
+    }
+    let list = rest(&stack, reqwest::Method::GET, "/v1/Conversations", &[]).await;
+    assert!(list["conversations"].as_array().unwrap().is_empty(), "nothing was created");
+
+    let grant = post_ok(
+        &stack,
+        "/api/session",
+        json!({
+            "name": "Ana",
+            "fields": { "plan": "pro", "phone": " +33 1 23 45 67 89 ", "terms": true },
+            // The backend's declaration labels what it stores, not the page.
+            "field_labels": { "plan": "<b>Forged</b>" },
+        }),
+    )
+    .await;
+    let sid = grant["conversation_sid"].as_str().unwrap();
+    let stored = json!([
+        { "id": "plan", "label": "Plan", "value": "pro" },
+        { "id": "phone", "label": "Phone", "value": "+33 1 23 45 67 89" },
+        { "id": "terms", "label": "I accept the terms", "value": true },
+    ]);
+    assert_eq!(conversation_attributes(&stack, sid).await["fields"], stored);
+    assert_eq!(desk_list(&stack).await[0]["fields"], stored);
+
+    // Resuming needs no answers: the conversation already has them.
+    let resumed = post_ok(&stack, "/api/session", json!({ "session": grant["session"] })).await;
+    assert_eq!(resumed["conversation_sid"], sid);
+}
+
+#[tokio::test]
+async fn test_without_a_declaration_custom_fields_are_kept_within_the_general_limits() {
+    let stack = TestStack::spawn().await;
+    let grant = post_ok(
+        &stack,
+        "/api/session",
+        json!({
+            "fields": { "plan": "pro", "terms": true, "note": "  " },
+            "field_labels": { "plan": "Plan", "terms": "I accept" },
+        }),
+    )
+    .await;
+    let sid = grant["conversation_sid"].as_str().unwrap();
+    assert_eq!(
+        conversation_attributes(&stack, sid).await["fields"],
+        json!([
+            { "id": "plan", "label": "Plan", "value": "pro" },
+            { "id": "terms", "label": "I accept", "value": true },
+        ])
+    );
+    let many: serde_json::Map<String, Value> =
+        (0..21).map(|i| (format!("f{i}"), json!("x"))).collect();
+    for (body, says) in [
+        (json!({ "fields": many }), "the limit is 20"),
+        (json!({ "fields": { "Bad Id": "x" } }), "fields.Bad Id: an id is 1 to 40"),
+        (json!({ "fields": { "note": "x".repeat(501) } }), "fields.note is over 500 characters"),
+        (json!({ "fields": { "note": { "a": 1 } } }), "fields.note has the wrong type"),
+        (json!({ "fields": "plan=pro" }), "JSON object"),
+    ] {
+        let response = post(&stack, "/api/session", &body.to_string()).await;
+        assert_eq!(response.status(), 400, "{body}");
+        let error: Value = response.json().await.unwrap();
+        assert!(error["message"].as_str().unwrap().contains(says), "{error}");
+    }
+    // Twenty fields at their limits in the widest characters would pass Twilio's 16 KB for a
+    // conversation's attributes: refused with a reason rather than failing at Twilio.
+    let widest: serde_json::Map<String, Value> =
+        (0..20).map(|i| (format!("f{i}"), json!("😀".repeat(500)))).collect();
+    let response = post(&stack, "/api/session", &json!({ "fields": widest }).to_string()).await;
+    assert_eq!(response.status(), 400);
+    let error: Value = response.json().await.unwrap();
+    assert!(error["message"].as_str().unwrap().contains("16384 byte"), "{error}");
+}

@@ -7,6 +7,8 @@
 //! * [`twilio_error`] — the `{status, code, message, more_info}` error body.
 //! * [`time`] — RFC 3339 timestamps and ISO 8601 durations without a date-time dependency.
 //! * [`webhook`] — the `X-Twilio-Signature` of a webhook request.
+//! * [`prechat`] — custom pre-chat fields: the host's declaration and the checks of answers,
+//!   shared by the widget and the backend so they judge a form alike.
 //!
 //! Nothing here does I/O, reads the clock or draws random numbers: callers pass `now` in,
 //! so the client and the emulator cannot drift apart and every rule is unit-testable.
@@ -16,6 +18,7 @@ pub mod credentials;
 mod error;
 pub mod frame;
 pub mod message;
+pub mod prechat;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

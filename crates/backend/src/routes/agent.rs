@@ -37,6 +37,9 @@ pub(crate) struct Summary {
     page: Option<Page>,
     /// What the host page attached (`setAttributes`), as it gave them.
     host: Map<String, Value>,
+    /// The custom pre-chat fields answered: `{ id, label, value }` (a consent's value is
+    /// `true`/`false`).
+    fields: Vec<Value>,
 }
 
 /// A page of the host site.
@@ -64,6 +67,21 @@ impl Summary {
                 .is_object()
                 .then(|| Page { url: text(&page["url"]), title: text(&page["title"]) }),
             host: attributes["host"].as_object().cloned().unwrap_or_default(),
+            // Only entries of the stored shape: attributes anyone with REST access could edit.
+            fields: attributes["fields"]
+                .as_array()
+                .map(|fields| {
+                    fields
+                        .iter()
+                        .filter(|f| {
+                            f["id"].is_string()
+                                && f["label"].is_string()
+                                && (f["value"].is_string() || f["value"].is_boolean())
+                        })
+                        .map(|f| json!({ "id": f["id"], "label": f["label"], "value": f["value"] }))
+                        .collect()
+                })
+                .unwrap_or_default(),
             sid: conversation.sid,
             state: conversation.state,
             date_created: conversation.date_created,

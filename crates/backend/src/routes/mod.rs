@@ -4,6 +4,7 @@
 mod agent;
 mod ending;
 mod guard;
+mod prechat_fields;
 mod session;
 mod token;
 mod webhook;

@@ -24,6 +24,8 @@ const MAX_NAME_CHARS: usize = 256;
 const MAX_EMAIL_CHARS: usize = 254;
 const MAX_QUESTION_BYTES: usize = 32 * 1024;
 const MAX_ATTRIBUTES_BYTES: usize = 4 * 1024;
+/// Twilio's limit for a conversation's attributes.
+const MAX_CONVERSATION_ATTRIBUTES_BYTES: usize = 16 * 1024;
 /// A page address: what browsers and CDNs reliably handle; the widget cuts longer ones.
 const MAX_PAGE_URL_CHARS: usize = 2048;
 /// A page title, as long as a friendly name; the widget cuts longer ones.
@@ -50,6 +52,10 @@ struct SessionRequest {
     page_title: Option<String>,
     #[serde(default)]
     new_conversation: bool,
+    /// Answers to the custom pre-chat fields, by id (see `prechat_fields`).
+    fields: Option<Map<String, Value>>,
+    /// Their labels as the page declared them, by id (kept when the backend has no declaration).
+    field_labels: Option<Map<String, Value>>,
 }
 
 pub(crate) async fn create(
@@ -61,7 +67,7 @@ pub(crate) async fn create(
     } else {
         parse_json(&body, r#"{"name": "…", "question": "…"}"#)?
     };
-    let form = validate(&request)?;
+    let form = validate(&request, &state.config.prechat_fields)?;
     let previous = request.session.as_deref().map(|h| open_session(&state, h)).transpose()?;
     let verified = request.identity.is_some();
     let identity = match (&request.identity, &request.identity_signature) {
@@ -119,6 +125,11 @@ pub(crate) async fn create(
         }
     }
 
+    // A visitor the host identified never sees the form; anyone else starting a conversation
+    // must have answered what the site owner requires.
+    if let (Some(missing), false) = (&form.missing_field, verified) {
+        return Err(BackendError::BadRequest(missing.clone()));
+    }
     let conversation = state
         .twilio
         .create_conversation(
@@ -143,9 +154,14 @@ struct Validated {
     conversation_attributes: String,
     participant_attributes: String,
     question: Option<String>,
+    /// A required custom field left unanswered: refused if a conversation is to start.
+    missing_field: Option<String>,
 }
 
-fn validate(request: &SessionRequest) -> Result<Validated, BackendError> {
+fn validate(
+    request: &SessionRequest,
+    declared: &[convo_wire::prechat::CustomField],
+) -> Result<Validated, BackendError> {
     let bad = |m: String| Err(BackendError::BadRequest(m));
     let name = request.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
     if let Some(name) = name {
@@ -232,13 +248,29 @@ fn validate(request: &SessionRequest) -> Result<Validated, BackendError> {
     if page_url.is_some() || page_title.is_some() {
         attributes["page"] = json!({ "url": page_url, "title": page_title });
     }
+    let answers = super::prechat_fields::judge(
+        request.fields.as_ref(),
+        request.field_labels.as_ref(),
+        declared,
+    )?;
+    if !answers.kept.is_empty() {
+        attributes["fields"] = Value::Array(answers.kept);
+    }
+    let conversation_attributes = attributes.to_string();
+    if conversation_attributes.len() > MAX_CONVERSATION_ATTRIBUTES_BYTES {
+        return bad(format!(
+            "the visitor's details are over Twilio's {MAX_CONVERSATION_ATTRIBUTES_BYTES} byte \
+             limit for a conversation's attributes; send shorter fields"
+        ));
+    }
     Ok(Validated {
         // Twilio advises against personal data in friendly names; the name lives in attributes.
         friendly_name: "Website visitor".to_owned(),
-        conversation_attributes: attributes.to_string(),
+        conversation_attributes,
         // Display names come from this explicit field, never from raw identities.
         participant_attributes: json!({ "role": "visitor", "friendlyName": name }).to_string(),
         question: question.map(str::to_owned),
+        missing_field: answers.missing,
     })
 }
 
