@@ -3,7 +3,7 @@
 
 pub use convo_wire::prechat::CustomField;
 
-use crate::util::validate::AttachmentPolicy;
+use crate::util::{hours::Availability, validate::AttachmentPolicy};
 
 /// A pre-chat form field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,6 +83,10 @@ pub struct WidgetConfig {
     /// A proactive greeting (`greeting`) and its delay (`greeting-delay`, ms), as
     /// `ConvoWidget.greet(text, { delay })` would set; `None` when unset or unusable.
     pub greeting: Option<(String, std::time::Duration)>,
+    /// Whether support is open (`availability`: `open` or `closed` as an attribute; business
+    /// hours too through `init` and `setAvailability`): when it is not, visitors with no chat
+    /// going on may leave a message.
+    pub availability: Availability,
     /// Attributes the host attaches to the visitor's next conversation (`setAttributes`).
     pub attributes: serde_json::Map<String, serde_json::Value>,
     /// The panel in place, always open and without the launcher: the agent desk's view of a
@@ -115,6 +119,7 @@ impl Default for WidgetConfig {
             launcher_start: false,
             launcher_icon: None,
             greeting: None,
+            availability: Availability::Open,
             attributes: serde_json::Map::new(),
             inline: false,
         }
@@ -129,7 +134,7 @@ pub const GREETING_CHARS: usize = 500;
 pub const DEFAULT_RESUME_WITHIN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 /// The options a page can set, as attribute names (`ConvoWidget.init` takes them in camelCase).
-pub const OPTIONS: [&str; 20] = [
+pub const OPTIONS: [&str; 21] = [
     "session-url",
     "token-url",
     "end-url",
@@ -150,6 +155,7 @@ pub const OPTIONS: [&str; 20] = [
     "user-email",
     "greeting",
     "greeting-delay",
+    "availability",
 ];
 
 impl WidgetConfig {
@@ -175,7 +181,8 @@ impl WidgetConfig {
     /// `end-url`, `rating-url`, `resume-within` (minutes), `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`; `!` marks
     /// required, `none` turns the form off), `sound` and `notifications` (`on` or `true`), `launcher-position`
     /// (`start`/`end`), `launcher-icon`, `greeting` (at most [`GREETING_CHARS`] characters) and `greeting-delay`
-    /// (milliseconds, default 0), and a visitor the host knows: `user-id`,
+    /// (milliseconds, default 0), `availability` (`open` or `closed`; other words are left
+    /// to `init`, which says what is wrong), and a visitor the host knows: `user-id`,
     /// `user-signature`, `user-name`, `user-email`. Empty values count as unset. `prechat-fields`
     /// is the JSON array of custom fields ([`convo_wire::prechat`]): a field that cannot be used
     /// is left out and told to `report`, naming it, so one typo never breaks the form.
@@ -227,6 +234,9 @@ impl WidgetConfig {
             .map(|text| text.trim().to_owned())
             .filter(|text| !text.is_empty() && text.chars().count() <= GREETING_CHARS)
             .map(|text| (text, std::time::Duration::from_millis(delay.into())));
+        if let Some(availability) = attr("availability").and_then(|a| Availability::from_word(&a)) {
+            config.availability = availability;
+        }
         let user = HostUser {
             identity: attr("user-id"),
             identity_signature: attr("user-signature"),
@@ -420,6 +430,9 @@ mod tests {
         assert_eq!(set("rating-url", "/rate").rating_url, "/rate");
         assert_eq!(set("resume-within", "5").resume_within.as_secs(), 300);
         assert_eq!(set("resume-within", "0").resume_within.as_secs(), 0);
+        assert_eq!(defaults.availability, Availability::Open);
+        assert_eq!(set("availability", "closed").availability, Availability::Closed);
+        assert_eq!(set("availability", "shut").availability, Availability::Open);
         for unusable in ["-1", "soon", "1.5"] {
             assert_eq!(
                 set("resume-within", unusable).resume_within,
