@@ -870,11 +870,24 @@ async fn test_an_offline_message_is_marked_offline_and_needs_an_email_and_a_mess
     let chat = post_ok(
         &stack,
         "/api/session",
-        json!({ "name": "Ines", "attributes": { "offline": true } }),
+        json!({ "name": "Ines", "question": "Hi", "attributes": { "offline": true } }),
     )
     .await;
     let chat_sid = chat["conversation_sid"].as_str().unwrap();
     assert!(conversation_attributes(&stack, chat_sid).await.get("offline").is_none());
+
+    // The bot greets the chat, not the message left for an email reply.
+    for _ in 0..50 {
+        if messages(&stack, chat_sid).await.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let chat_messages = messages(&stack, chat_sid).await;
+    assert_eq!(chat_messages[1]["author"], "convo-bot", "{chat_messages:?}");
+    let left_messages = messages(&stack, sid).await;
+    assert_eq!(left_messages.len(), 1, "{left_messages:?}");
+    assert_eq!(left_messages[0]["attributes"], r#"{"offline":true}"#);
 
     let list = desk_list(&stack).await;
     let offline: Vec<(&str, bool)> = list

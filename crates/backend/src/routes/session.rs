@@ -35,6 +35,9 @@ const MAX_PAGE_TITLE_CHARS: usize = 256;
 /// under Twilio's 16 KB for a conversation's attributes.
 const QUESTION_EXCERPT_CHARS: usize = 1000;
 
+/// The attributes of a message left while support was closed (its conversation's first).
+pub(crate) const OFFLINE_MESSAGE: &str = r#"{"offline":true}"#;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SessionRequest {
@@ -147,8 +150,10 @@ pub(crate) async fn create(
         .add_participant(&conversation.sid, &identity, &form.participant_attributes)
         .await?;
     if let Some(question) = &form.question {
-        // Posted as the visitor, with webhooks on, so agents' tools and the bot see it.
-        state.twilio.send_message(&conversation.sid, &identity, question, "{}", true).await?;
+        // Posted as the visitor, with webhooks on, so agents' tools and the bot see it (and
+        // the bot sees from its attributes that nobody will be "with you shortly").
+        let attributes = if request.offline { OFFLINE_MESSAGE } else { "{}" };
+        state.twilio.send_message(&conversation.sid, &identity, question, attributes, true).await?;
     }
     Ok(Json(grant(&state, Session { identity, conversation: conversation.sid, expires: None })))
 }
