@@ -898,3 +898,29 @@ async fn test_an_offline_message_is_marked_offline_and_needs_an_email_and_a_mess
         .collect();
     assert!(offline.contains(&(sid, true)) && offline.contains(&(chat_sid, false)), "{list}");
 }
+
+#[tokio::test]
+async fn test_availability_says_whether_an_agent_is_online_or_that_it_cannot_tell() {
+    // The demo desk's agent, never signed in: nobody can answer. (Online, through the desk's
+    // own connection, is shown in Chromium: tests/e2e/offline.test.mjs.)
+    let stack = TestStack::spawn().await;
+    assert_eq!(
+        post_ok(&stack, "/api/availability", json!({})).await,
+        json!({ "agents_online": false })
+    );
+    // A user who exists but is not connected is not online either.
+    rest(&stack, reqwest::Method::POST, "/v1/Users", &[("Identity", "demo-agent")]).await;
+    assert_eq!(
+        post_ok(&stack, "/api/availability", json!({})).await,
+        json!({ "agents_online": false })
+    );
+    let response = post(&stack, "/api/availability", "not json").await;
+    assert_eq!(response.status(), 200, "the body is ignored");
+
+    // No agents configured (Twilio's default): the backend cannot tell, and says so.
+    let unknown = TestStack::spawn_with(|c| c.agents.clear()).await;
+    assert_eq!(
+        post_ok(&unknown, "/api/availability", json!({})).await,
+        json!({ "agents_online": null })
+    );
+}
