@@ -119,8 +119,10 @@ export interface ConvoWidgetOptions {
   /** Milliseconds before `greeting` shows (default 0). */
   greetingDelay?: number;
   /** Whether support is open, as `setAvailability(availability)` (a script tag's
-   * `data-availability`: `open` or `closed`). Default `'open'`. */
+   * `data-availability`: `open`, `closed` or `agents`). Default `'open'`. */
   availability?: ConvoAvailability;
+  /** Says whether an agent is online, for availability `'agents'` (default `/api/availability`). */
+  availabilityUrl?: string;
   /** Stored with the visitor's next conversation (plain JSON data). */
   attributes?: Record<string, unknown>;
   /** Where to put the widget's host element instead of `<body>`: an element or a selector. */
@@ -138,8 +140,11 @@ export interface ConvoBusinessHours {
   timeZone?: string;
 }
 
-/** Whether support is open: always, never, or during business hours. */
-export type ConvoAvailability = 'open' | 'closed' | ConvoBusinessHours;
+/**
+ * Whether support is open: always, never, during business hours, or (`'agents'`) while an agent
+ * is online, as the backend says (`availabilityUrl`) when the visitor opens the chat.
+ */
+export type ConvoAvailability = 'open' | 'closed' | 'agents' | ConvoBusinessHours;
 
 /** `greet`'s options. */
 export interface ConvoGreetOptions {

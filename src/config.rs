@@ -50,6 +50,9 @@ pub struct WidgetConfig {
     pub end_url: String,
     /// The host backend's endpoint that stores the visitor's rating of an ended chat.
     pub rating_url: String,
+    /// The host backend's endpoint that says whether an agent is online (availability
+    /// `agents`).
+    pub availability_url: String,
     /// How long after the chat's last activity a page load still reconnects a stored session
     /// by itself (so news shows on the launcher); later, the widget connects when opened. Zero:
     /// only when opened.
@@ -101,6 +104,7 @@ impl Default for WidgetConfig {
             token_url: "/api/token".to_owned(),
             end_url: "/api/end".to_owned(),
             rating_url: "/api/rating".to_owned(),
+            availability_url: "/api/availability".to_owned(),
             resume_within: DEFAULT_RESUME_WITHIN,
             twilsock_url: "/v3/wsconnect".to_owned(),
             twilsock_url_set: false,
@@ -134,7 +138,7 @@ pub const GREETING_CHARS: usize = 500;
 pub const DEFAULT_RESUME_WITHIN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 /// The options a page can set, as attribute names (`ConvoWidget.init` takes them in camelCase).
-pub const OPTIONS: [&str; 21] = [
+pub const OPTIONS: [&str; 22] = [
     "session-url",
     "token-url",
     "end-url",
@@ -156,6 +160,7 @@ pub const OPTIONS: [&str; 21] = [
     "greeting",
     "greeting-delay",
     "availability",
+    "availability-url",
 ];
 
 impl WidgetConfig {
@@ -181,7 +186,7 @@ impl WidgetConfig {
     /// `end-url`, `rating-url`, `resume-within` (minutes), `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`; `!` marks
     /// required, `none` turns the form off), `sound` and `notifications` (`on` or `true`), `launcher-position`
     /// (`start`/`end`), `launcher-icon`, `greeting` (at most [`GREETING_CHARS`] characters) and `greeting-delay`
-    /// (milliseconds, default 0), `availability` (`open` or `closed`; other words are left
+    /// (milliseconds, default 0), `availability` (`open`, `closed` or `agents`; others are left
     /// to `init`, which says what is wrong), and a visitor the host knows: `user-id`,
     /// `user-signature`, `user-name`, `user-email`. Empty values count as unset. `prechat-fields`
     /// is the JSON array of custom fields ([`convo_wire::prechat`]): a field that cannot be used
@@ -203,6 +208,9 @@ impl WidgetConfig {
         }
         if let Some(url) = attr("rating-url") {
             config.rating_url = url;
+        }
+        if let Some(url) = attr("availability-url") {
+            config.availability_url = url;
         }
         if let Some(minutes) = attr("resume-within").and_then(|m| m.trim().parse::<u32>().ok()) {
             config.resume_within = std::time::Duration::from_secs(u64::from(minutes) * 60);
@@ -433,6 +441,9 @@ mod tests {
         assert_eq!(defaults.availability, Availability::Open);
         assert_eq!(set("availability", "closed").availability, Availability::Closed);
         assert_eq!(set("availability", "shut").availability, Availability::Open);
+        assert_eq!(set("availability", "agents").availability, Availability::Agents);
+        assert_eq!(defaults.availability_url, "/api/availability");
+        assert_eq!(set("availability-url", "/help/agents").availability_url, "/help/agents");
         for unusable in ["-1", "soon", "1.5"] {
             assert_eq!(
                 set("resume-within", unusable).resume_within,

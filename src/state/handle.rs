@@ -239,7 +239,62 @@ impl ChatHandle {
             // Opening the chat is activity: the next pages reconnect by themselves again.
             dom::save_activity(&config.storage_key(), dom::now_ms());
             self.start(Start::Stored(session));
-        } else if !store.available.get_untracked() && !config.inline {
+        } else if config.availability == Availability::Agents && !config.inline {
+            self.ask_agents();
+        } else {
+            self.offer_start();
+        }
+    }
+
+    /// Asks the backend whether an agent is online, then offers the start: the pre-chat form
+    /// (or the chat) if so, the "leave a message" form if not. The panel says "Starting…"
+    /// meanwhile; a backend that cannot tell (or fails) leaves the chat open, as before.
+    fn ask_agents(&self) {
+        let handle = *self;
+        let url = self.config().availability_url;
+        spawn_local(async move {
+            let online = match convo_client::platform::post_json(
+                &url,
+                &[],
+                convo_client::platform::CredentialsMode::default(),
+                "{}".to_owned(),
+            )
+            .await
+            {
+                Ok(response) if response.status == 200 => {
+                    serde_json::from_slice::<Value>(&response.body)
+                        .ok()
+                        .map(|answer| answer["agents_online"].as_bool().unwrap_or(true))
+                }
+                Ok(response) => {
+                    dom::warn(&format!("availability: the backend answered {}", response.status));
+                    None
+                }
+                Err(error) => {
+                    dom::warn(&format!("availability: {error}"));
+                    None
+                }
+            };
+            let store = handle.store;
+            // The widget may be gone, or the visitor closed it, or the page changed its
+            // availability meanwhile: then there is nothing to offer now.
+            let still_asking = store.with_chat(|c| c.phase == Phase::Idle && c.open) == Some(true)
+                && handle.config.try_with_value(|c| c.availability == Availability::Agents)
+                    == Some(true);
+            if still_asking {
+                store.apply(Event::Availability(online.unwrap_or(true)));
+                handle.offer_start();
+            }
+        });
+    }
+
+    /// With no session to resume: the "leave a message" form while support is closed, else
+    /// the chat at once for a visitor the host knows or with no form configured, else the
+    /// pre-chat form.
+    fn offer_start(&self) {
+        let store = self.store;
+        let config = self.config();
+        if !store.available.get_untracked() && !config.inline {
             // Nobody to chat with: the "leave a message" form takes the pre-chat form's place.
             if let Some(email) = config.user.as_ref().and_then(|u| u.email.clone()) {
                 let value = store.form_value("email");
@@ -299,7 +354,8 @@ impl ChatHandle {
         self.hours_timer.set_value(None);
         self.config.update_value(|c| c.availability = availability.clone());
         let available = match &availability {
-            Availability::Open => true,
+            // Until the backend is asked (when the visitor opens the chat), as before.
+            Availability::Open | Availability::Agents => true,
             Availability::Closed => false,
             Availability::Hours(hours) => match dom::zoned_now(hours.time_zone.as_deref()) {
                 Ok((weekday, minute, second)) => {

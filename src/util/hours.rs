@@ -21,6 +21,8 @@ pub enum Availability {
     Closed,
     /// Open during these hours.
     Hours(Hours),
+    /// Open while an agent is online: the backend is asked when the visitor opens the chat.
+    Agents,
 }
 
 /// Weekly business hours.
@@ -34,8 +36,8 @@ pub struct Hours {
 }
 
 /// What `setAvailability` takes, in words, for error messages.
-pub const SHAPE: &str =
-    "'open', 'closed' or { hours: { mon: ['09:00', '18:00'], … }, timeZone: 'Europe/Paris' }";
+pub const SHAPE: &str = "'open', 'closed', 'agents' or { hours: { mon: ['09:00', '18:00'], … }, \
+     timeZone: 'Europe/Paris' }";
 
 impl Availability {
     /// Parses `'open'`, `'closed'`, or `{ hours: { mon: ['09:00', '18:00'], … }, timeZone }`
@@ -81,11 +83,12 @@ impl Availability {
         }
     }
 
-    /// `open` or `closed` (a page attribute's words); `None` for anything else.
+    /// `open`, `closed` or `agents` (a page attribute's words); `None` for anything else.
     pub fn from_word(word: &str) -> Option<Availability> {
         match word.trim() {
             "open" => Some(Availability::Open),
             "closed" => Some(Availability::Closed),
+            "agents" => Some(Availability::Agents),
             _ => None,
         }
     }
@@ -177,6 +180,7 @@ mod tests {
     fn test_words_and_hours_parse() {
         assert_eq!(Availability::parse(&json!("open")), Ok(Availability::Open));
         assert_eq!(Availability::parse(&json!("closed")), Ok(Availability::Closed));
+        assert_eq!(Availability::parse(&json!("agents")), Ok(Availability::Agents));
         let week =
             hours(json!({ "mon": ["09:00", "18:00"], "sat": ["10:30", "24:00"], "sun": null }));
         assert_eq!(week.time_zone.as_deref(), Some("Europe/Paris"));

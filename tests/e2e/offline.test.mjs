@@ -289,3 +289,53 @@ test('business hours are looked at again when they open, while the page is open'
     await t.close();
   }
 });
+
+/** What the backend says about agents now. */
+async function agentsOnline() {
+  const response = await fetch(new URL('api/availability', BASE_URL), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.equal(response.status, 200);
+  return (await response.json()).agents_online;
+}
+
+test("'agents': with no agent online the form shows; with the desk open (its agent online) the pre-chat form", async () => {
+  const visitor = await visit(browser);
+  const later = await visit(browser);
+  const agent = await visit(browser);
+  try {
+    // Earlier tests' desks have closed: nobody is online.
+    await poll(async () => (await agentsOnline()) === false, { ms: 15_000, what: 'no agent online' });
+    const sessions = recordSessions(visitor.page);
+    await gotoWidget(visitor.page);
+    await setAvailability(visitor.page, 'agents');
+    const panel = await openPanel(visitor.page);
+    await panel.getByText(INTRO).waitFor({ timeout: 10_000 });
+    assert.deepEqual(sessions, [], 'asking about agents starts no session');
+
+    // The desk signs its agent in: now someone can answer.
+    await agent.page.goto(new URL('agent.html', BASE_URL).href);
+    await agent.page.getByRole('navigation', { name: 'Conversations' }).waitFor({ timeout: 20_000 });
+    await poll(async () => (await agentsOnline()) === true, { ms: 20_000, what: 'the desk agent online' });
+    const url = new URL('offline-agents.html', BASE_URL).href;
+    await later.page.route(url, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><html lang="en"><head><title>Shop</title></head><body><main><h1>Shop</h1></main>
+          <script src="/convo-widget.js" data-availability="agents" async></script></body></html>`,
+      }),
+    );
+    await gotoWidget(later.page, url);
+    const open = await openPanel(later.page);
+    await open.getByLabel('Name *').waitFor({ timeout: 10_000 });
+    assert.equal(await open.getByText(INTRO).count(), 0);
+    assert.deepEqual([...visitor.page.problems, ...later.page.problems, ...agent.page.problems], []);
+  } finally {
+    await agent.close();
+    await later.close();
+    await visitor.close();
+  }
+});

@@ -38,6 +38,8 @@ api.setAvailability('open');
 api.setAvailability({ timeZone: 'Europe/Paris', hours: { mon: ['09:00', '18:00'], sat: ['10:00', '13:30'], sun: null } });
 api.setAvailability({ hours: { fri: ['00:00', '24:00'] } });
 api.init({ availability: 'closed' });
+api.init({ availability: 'agents', availabilityUrl: '/api/availability' });
+api.setAvailability('agents');
 api.init({ availability: { hours: { tue: ['08:30', '17:00'] }, timeZone: 'America/New_York' } });
 const stop: () => void = api.on('message', (m) => console.log(m.author, m.body, m.media[0]?.contentType, m.index + 1));
 stop();
