@@ -83,6 +83,9 @@ pub struct ChatHandle {
     greeting_timer: StoredValue<Option<TimeoutHandle>>,
     /// Business hours' next look at the clock, while they are the availability.
     hours_timer: StoredValue<Option<TimeoutHandle>>,
+    /// The ended chat's session handle while the "leave a message" form replaces "Start a new
+    /// chat" (support closed): the message starts the visitor's next conversation, as theirs.
+    ended_session: StoredValue<Option<String>>,
 }
 
 impl ChatHandle {
@@ -179,6 +182,7 @@ impl ChatHandle {
             saving_edit: StoredValue::new(false),
             greeting_timer: StoredValue::new(None),
             hours_timer: StoredValue::new(None),
+            ended_session: StoredValue::new(None),
         }
     }
 
@@ -507,6 +511,12 @@ impl ChatHandle {
         if !attributes.is_empty() {
             form.insert("attributes".to_owned(), Value::Object(attributes));
         }
+        // After an ended chat (support was closed, so a form came first), the same visitor's
+        // next conversation.
+        if let Some(session) = self.ended_session.get_value() {
+            form.insert("session".to_owned(), session.into());
+            form.insert("new_conversation".to_owned(), true.into());
+        }
         form
     }
 
@@ -538,11 +548,13 @@ impl ChatHandle {
         self.store.form_kept.set(None);
         self.store.form_refused.set(None);
         self.store.clear_form();
+        self.ended_session.set_value(None);
         self.store.apply(Event::Reset);
         self.config.update_value(|c| c.user = None);
     }
 
     fn start(&self, start: Start) {
+        self.ended_session.set_value(None);
         self.stop();
         self.store.apply(Event::Starting);
         let mut kept = Vec::new();
@@ -1271,11 +1283,19 @@ impl ChatHandle {
     pub fn start_new(&self) {
         let previous = self.live.with_value(|l| l.as_ref().and_then(|l| l.tokens.session().get()));
         let mut form = self.new_session_form(Map::new());
-        if let Some(previous) = previous {
-            form.insert("session".to_owned(), previous.session.into());
+        if let Some(previous) = &previous {
+            form.insert("session".to_owned(), previous.session.clone().into());
             form.insert("new_conversation".to_owned(), true.into());
         }
         dom::clear_session(&self.config().storage_key());
+        if !self.store.available.get_untracked() {
+            // Support is closed: the "leave a message" form, as for a first visit.
+            self.stop();
+            self.store.apply(Event::Reset);
+            self.open();
+            self.ended_session.set_value(previous.map(|p| p.session));
+            return;
+        }
         self.start(Start::New(form));
     }
 

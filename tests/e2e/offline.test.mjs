@@ -12,6 +12,7 @@ import { BASE_URL, launch, screenshot } from './harness.mjs';
 import {
   allMessages,
   axeViolations,
+  closeConversation,
   describeViolations,
   gotoWidget,
   launcherOf,
@@ -337,5 +338,35 @@ test("'agents': with no agent online the form shows; with the desk open (its age
     await agent.close();
     await later.close();
     await visitor.close();
+  }
+});
+
+test('after a chat ended while support is closed, "Start a new conversation" is the form, for the same visitor', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const first = await startChat(page, { name: 'Ines', question: 'Do you ship to Lisbon?' });
+    await closeConversation(first.conversation_sid);
+    const panel = panelOf(page);
+    const startNew = panel.getByRole('button', { name: 'Start a new conversation' });
+    await startNew.waitFor({ timeout: 15_000 });
+    await setAvailability(page, 'closed');
+    await startNew.click();
+    await panel.getByText(INTRO).waitFor();
+    await panel.getByLabel('Email *').fill('ines@example.org');
+    await panel.getByLabel('Your message *').fill('One more question about Lisbon.');
+    await panel.getByRole('button', { name: 'Send message' }).click();
+    await panel.locator('.convo-message-left').waitFor({ timeout: 20_000 });
+    const next = await poll(async () => {
+      const stored = await storedSession(page);
+      return stored && stored.conversation_sid !== first.conversation_sid ? stored : null;
+    }, { what: 'the new conversation stored' });
+    assert.equal(next.identity, first.identity, 'the same visitor');
+    const conversation = await restOk('GET', `/v1/Conversations/${next.conversation_sid}`);
+    assert.equal(JSON.parse(conversation.attributes).offline, true, conversation.attributes);
+    assert.equal((await allMessages(next.conversation_sid))[0].body, 'One more question about Lisbon.');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
   }
 });
