@@ -118,11 +118,33 @@ export interface ConvoWidgetOptions {
   greeting?: string;
   /** Milliseconds before `greeting` shows (default 0). */
   greetingDelay?: number;
+  /** Whether support is open, as `setAvailability(availability)` (a script tag's
+   * `data-availability`: `open`, `closed` or `agents`). Default `'open'`. */
+  availability?: ConvoAvailability;
+  /** Says whether an agent is online, for availability `'agents'` (default `/api/availability`). */
+  availabilityUrl?: string;
   /** Stored with the visitor's next conversation (plain JSON data). */
   attributes?: Record<string, unknown>;
   /** Where to put the widget's host element instead of `<body>`: an element or a selector. */
   target?: Element | string;
 }
+
+/** A time of day on a 24-hour clock, `'09:00'` to `'24:00'`. */
+export type ConvoTime = `${number}${number}:${number}${number}`;
+
+/** Weekly business hours: each day's opening and closing time; days left out (or `null`) are closed. */
+export interface ConvoBusinessHours {
+  /** Opening and closing times by weekday. */
+  hours: Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', [ConvoTime, ConvoTime] | null>>;
+  /** The IANA time zone the hours are in (`'Europe/Paris'`); the visitor's own when left out. */
+  timeZone?: string;
+}
+
+/**
+ * Whether support is open: always, never, during business hours, or (`'agents'`) while an agent
+ * is online, as the backend says (`availabilityUrl`) when the visitor opens the chat.
+ */
+export type ConvoAvailability = 'open' | 'closed' | 'agents' | ConvoBusinessHours;
 
 /** `greet`'s options. */
 export interface ConvoGreetOptions {
@@ -152,6 +174,14 @@ export interface ConvoWidgetApi {
    * in this browser session. Wrong arguments raise an `error` event (no exception).
    */
   greet(text: string, options?: ConvoGreetOptions): void;
+  /**
+   * Whether support is open. While it is not (`'closed'`, or outside the business hours, looked
+   * at again as they open and close), a visitor with no chat going on gets a "leave a message"
+   * form (email and message) that starts a conversation marked `offline` in its attributes; a
+   * chat going on goes on. Wrong arguments (an unknown day, a bad time, a time zone the browser
+   * does not know) raise an `error` event (no exception) and change nothing.
+   */
+  setAvailability(availability: ConvoAvailability): void;
   /** Calls `listener` for each event; returns the function that stops it. */
   on<E extends ConvoEventName>(event: E, listener: (detail: ConvoEvents[E]) => void): () => void;
 }

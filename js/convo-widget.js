@@ -24,7 +24,7 @@
   var EVENTS = ['ready', 'open', 'close', 'message', 'unread', 'conversation-started',
     'conversation-ended', 'connection', 'error'];
   var METHODS = ['init', 'open', 'close', 'toggle', 'showLauncher', 'hideLauncher', 'setUser',
-    'setAttributes', 'setLocale', 'reset', 'greet'];
+    'setAttributes', 'setLocale', 'reset', 'greet', 'setAvailability'];
   // What the visitor asked to see now does not wait for the browser to be idle.
   var URGENT = ['open', 'toggle'];
 

@@ -15,10 +15,12 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 use crate::{
     config::{HostUser, GREETING_CHARS, OPTIONS},
+    dom,
     error::WidgetError,
     i18n::Locale,
     mount,
     state::{ChatHandle, Phase, Store},
+    util::hours::Availability,
     WidgetConfig,
 };
 
@@ -160,6 +162,17 @@ fn options(value: &JsValue) -> Result<(WidgetConfig, Option<web_sys::Element>), 
             let _ = refuse(&format!("init: {problem}"));
         },
     );
+    // `availability` is a word in an attribute, and may be business hours here.
+    let value = get("availability");
+    if !value.is_undefined() {
+        match availability(&value) {
+            Ok(availability) => config.availability = availability,
+            // A typo in the hours must not keep the chat off the page: it stays open.
+            Err(message) => {
+                let _ = refuse(&format!("init: availability: {message}"));
+            }
+        }
+    }
     let user = get("user");
     if !user.is_undefined() {
         config.user =
@@ -235,6 +248,13 @@ pub fn install(store: Store, handle: ChatHandle) {
             Err(message) => refuse(&format!("greet: {message}")),
         }),
     );
+    method(
+        "setAvailability",
+        Box::new(move |args| match availability(&args.get(0)) {
+            Ok(availability) => command(|| handle.set_availability(availability)),
+            Err(message) => refuse(&format!("setAvailability: {message}")),
+        }),
+    );
     run_queued(&api);
 
     watch(store);
@@ -272,6 +292,16 @@ fn greeting(text: &JsValue, options: &JsValue) -> Result<(String, std::time::Dur
         }
     };
     Ok((text.to_owned(), std::time::Duration::from_millis(delay as u64)))
+}
+
+/// `setAvailability`'s argument (and `init`'s `availability`): `'open'`, `'closed'` or business
+/// hours in a time zone the browser knows, or what is wrong with it.
+fn availability(value: &JsValue) -> Result<Availability, String> {
+    let parsed = Availability::parse(&to_json(value).unwrap_or(Value::Null))?;
+    if let Availability::Hours(hours) = &parsed {
+        dom::zoned_now(hours.time_zone.as_deref())?;
+    }
+    Ok(parsed)
 }
 
 /// Runs a command; API methods return `undefined`, like the DOM's.

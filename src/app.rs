@@ -35,6 +35,7 @@ pub fn App(
         if let Some((text, delay)) = handle.config().greeting {
             handle.greet(text, delay);
         }
+        handle.set_availability(handle.config().availability);
     }
     // The page's API belongs to the one widget a page embeds, not to the agent desk's
     // conversation views (which come and go).

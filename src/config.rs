@@ -3,7 +3,7 @@
 
 pub use convo_wire::prechat::CustomField;
 
-use crate::util::validate::AttachmentPolicy;
+use crate::util::{hours::Availability, validate::AttachmentPolicy};
 
 /// A pre-chat form field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,6 +50,9 @@ pub struct WidgetConfig {
     pub end_url: String,
     /// The host backend's endpoint that stores the visitor's rating of an ended chat.
     pub rating_url: String,
+    /// The host backend's endpoint that says whether an agent is online (availability
+    /// `agents`).
+    pub availability_url: String,
     /// How long after the chat's last activity a page load still reconnects a stored session
     /// by itself (so news shows on the launcher); later, the widget connects when opened. Zero:
     /// only when opened.
@@ -83,6 +86,10 @@ pub struct WidgetConfig {
     /// A proactive greeting (`greeting`) and its delay (`greeting-delay`, ms), as
     /// `ConvoWidget.greet(text, { delay })` would set; `None` when unset or unusable.
     pub greeting: Option<(String, std::time::Duration)>,
+    /// Whether support is open (`availability`: `open` or `closed` as an attribute; business
+    /// hours too through `init` and `setAvailability`): when it is not, visitors with no chat
+    /// going on may leave a message.
+    pub availability: Availability,
     /// Attributes the host attaches to the visitor's next conversation (`setAttributes`).
     pub attributes: serde_json::Map<String, serde_json::Value>,
     /// The panel in place, always open and without the launcher: the agent desk's view of a
@@ -97,6 +104,7 @@ impl Default for WidgetConfig {
             token_url: "/api/token".to_owned(),
             end_url: "/api/end".to_owned(),
             rating_url: "/api/rating".to_owned(),
+            availability_url: "/api/availability".to_owned(),
             resume_within: DEFAULT_RESUME_WITHIN,
             twilsock_url: "/v3/wsconnect".to_owned(),
             twilsock_url_set: false,
@@ -115,6 +123,7 @@ impl Default for WidgetConfig {
             launcher_start: false,
             launcher_icon: None,
             greeting: None,
+            availability: Availability::Open,
             attributes: serde_json::Map::new(),
             inline: false,
         }
@@ -129,7 +138,7 @@ pub const GREETING_CHARS: usize = 500;
 pub const DEFAULT_RESUME_WITHIN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 /// The options a page can set, as attribute names (`ConvoWidget.init` takes them in camelCase).
-pub const OPTIONS: [&str; 20] = [
+pub const OPTIONS: [&str; 22] = [
     "session-url",
     "token-url",
     "end-url",
@@ -150,6 +159,8 @@ pub const OPTIONS: [&str; 20] = [
     "user-email",
     "greeting",
     "greeting-delay",
+    "availability",
+    "availability-url",
 ];
 
 impl WidgetConfig {
@@ -175,7 +186,8 @@ impl WidgetConfig {
     /// `end-url`, `rating-url`, `resume-within` (minutes), `twilsock-url`, `team`, `locale`, `prechat` (e.g. `name!,email,question`; `!` marks
     /// required, `none` turns the form off), `sound` and `notifications` (`on` or `true`), `launcher-position`
     /// (`start`/`end`), `launcher-icon`, `greeting` (at most [`GREETING_CHARS`] characters) and `greeting-delay`
-    /// (milliseconds, default 0), and a visitor the host knows: `user-id`,
+    /// (milliseconds, default 0), `availability` (`open`, `closed` or `agents`; others are left
+    /// to `init`, which says what is wrong), and a visitor the host knows: `user-id`,
     /// `user-signature`, `user-name`, `user-email`. Empty values count as unset. `prechat-fields`
     /// is the JSON array of custom fields ([`convo_wire::prechat`]): a field that cannot be used
     /// is left out and told to `report`, naming it, so one typo never breaks the form.
@@ -196,6 +208,9 @@ impl WidgetConfig {
         }
         if let Some(url) = attr("rating-url") {
             config.rating_url = url;
+        }
+        if let Some(url) = attr("availability-url") {
+            config.availability_url = url;
         }
         if let Some(minutes) = attr("resume-within").and_then(|m| m.trim().parse::<u32>().ok()) {
             config.resume_within = std::time::Duration::from_secs(u64::from(minutes) * 60);
@@ -227,6 +242,9 @@ impl WidgetConfig {
             .map(|text| text.trim().to_owned())
             .filter(|text| !text.is_empty() && text.chars().count() <= GREETING_CHARS)
             .map(|text| (text, std::time::Duration::from_millis(delay.into())));
+        if let Some(availability) = attr("availability").and_then(|a| Availability::from_word(&a)) {
+            config.availability = availability;
+        }
         let user = HostUser {
             identity: attr("user-id"),
             identity_signature: attr("user-signature"),
@@ -420,6 +438,12 @@ mod tests {
         assert_eq!(set("rating-url", "/rate").rating_url, "/rate");
         assert_eq!(set("resume-within", "5").resume_within.as_secs(), 300);
         assert_eq!(set("resume-within", "0").resume_within.as_secs(), 0);
+        assert_eq!(defaults.availability, Availability::Open);
+        assert_eq!(set("availability", "closed").availability, Availability::Closed);
+        assert_eq!(set("availability", "shut").availability, Availability::Open);
+        assert_eq!(set("availability", "agents").availability, Availability::Agents);
+        assert_eq!(defaults.availability_url, "/api/availability");
+        assert_eq!(set("availability-url", "/help/agents").availability_url, "/help/agents");
         for unusable in ["-1", "soon", "1.5"] {
             assert_eq!(
                 set("resume-within", unusable).resume_within,

@@ -353,3 +353,53 @@ pub fn day_label(
         _ => format(iso, locale, "date"),
     }
 }
+
+/// Now in `time_zone` (the browser's own when `None`): the weekday (0 = Monday), the minute
+/// since midnight and the second, through `Intl` (the browser's time-zone data, not ours).
+/// Why not, when the browser knows no such time zone.
+pub fn zoned_now(time_zone: Option<&str>) -> Result<(usize, u32, u32), String> {
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &str| {
+        let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+    };
+    set("weekday", "short");
+    set("hour", "2-digit");
+    set("minute", "2-digit");
+    set("second", "2-digit");
+    set("hourCycle", "h23");
+    if let Some(zone) = time_zone {
+        set("timeZone", zone);
+    }
+    let zone = time_zone.unwrap_or("of the browser");
+    let unknown = || format!("timeZone {zone:?} is not a time zone this browser knows");
+    // An unknown zone throws a RangeError: constructing through Reflect catches it.
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).map_err(|_| unknown())?;
+    let constructor = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
+        .map_err(|_| unknown())?
+        .unchecked_into::<js_sys::Function>();
+    let format =
+        js_sys::Reflect::construct(&constructor, &js_sys::Array::of2(&"en-US".into(), &options))
+            .map_err(|_| unknown())?
+            .unchecked_into::<js_sys::Intl::DateTimeFormat>();
+    let (mut weekday, mut hour, mut minute, mut second) = (None, 0, 0, 0);
+    for part in format.format_to_parts(&js_sys::Date::new_0()).iter() {
+        let field = |key: &str| {
+            js_sys::Reflect::get(&part, &key.into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default()
+        };
+        let value = field("value");
+        let number = || value.parse::<u32>().unwrap_or(0);
+        match field("type").as_str() {
+            "weekday" => weekday = crate::util::hours::weekday_of(&value),
+            // Some engines say 24 for midnight even on a 23-hour cycle.
+            "hour" => hour = number() % 24,
+            "minute" => minute = number(),
+            "second" => second = number(),
+            _ => {}
+        }
+    }
+    let weekday = weekday.ok_or_else(unknown)?;
+    Ok((weekday, hour * 60 + minute, second))
+}

@@ -1,5 +1,6 @@
 //! One conversation in the agent desk's list: the visitor, when it started, and its marks —
-//! unread messages, "typing…", resolved.
+//! unread messages, "typing…", resolved, a message left while support was closed (in words,
+//! not colour alone).
 
 use leptos::prelude::*;
 
@@ -55,6 +56,9 @@ pub fn DeskItem(
                 <span>{dom::clock(&conversation.date_created, locale.tag())}</span>
                 {move || marks.get().typing.then(|| view! {
                     <span class="convo-desk__typing">{strings.typing}</span>
+                })}
+                {conversation.offline.then(|| view! {
+                    <span class="convo-desk__badge convo-desk__badge--offline">{strings.offline}</span>
                 })}
                 {move || (closed || marks.get().resolved).then(|| view! {
                     <span class="convo-desk__badge">{strings.resolved}</span>

@@ -8,8 +8,8 @@ use wasm_bindgen::JsCast;
 use convo_client::ConversationState;
 
 use super::{
-    Composer, ConnectionBanner, DeleteConfirm, EndConfirm, EndedView, Header, MessageList, Notices,
-    PanelGreeting, PreChatForm, TypingIndicator,
+    Composer, ConnectionBanner, DeleteConfirm, EndConfirm, EndedView, Header, MessageLeft,
+    MessageList, Notices, OfflineForm, PanelGreeting, PreChatForm, TypingIndicator,
 };
 use crate::state::{ChatHandle, Phase, Store};
 
@@ -158,7 +158,13 @@ pub fn Panel() -> impl IntoView {
             <Notices />
             <PanelGreeting />
             {move || match store.phase.get() {
-                Phase::PreChat => view! { <PreChatForm /> }.into_any(),
+                // Support closed: a message to answer by email instead, swapped as it changes
+                // (without rebuilding the rest of the panel).
+                Phase::PreChat => (move || if store.available.get() {
+                    view! { <PreChatForm /> }.into_any()
+                } else {
+                    view! { <OfflineForm /> }.into_any()
+                }).into_any(),
                 Phase::Idle | Phase::Starting => view! {
                     <p class="convo-panel__status" role="status">{move || store.strings().starting}</p>
                 }.into_any(),
@@ -173,6 +179,7 @@ pub fn Panel() -> impl IntoView {
                 // In place, the agent keeps the composer, read-only, once the conversation has
                 // ended: a visitor's way to start again means nothing at the desk.
                 Phase::Chat | Phase::Ended => view! {
+                    <MessageLeft />
                     <MessageList />
                     <TypingIndicator />
                     <Show when=move || inline || store.phase.get() == Phase::Chat fallback=|| view! { <EndedView /> }>

@@ -22,9 +22,18 @@ pub fn PreChatForm() -> impl IntoView {
     let config = handle.config();
     let fields = config.prechat;
     let (kept, kept_answers) = store.form_kept.get_untracked().unwrap_or_default();
+    // The store's fields: the "leave a message" form shares them (support opening or closing
+    // swaps the forms without losing what was typed); a refused session gives back what was
+    // sent.
     let values: HashMap<FieldKind, RwSignal<String>> = fields
         .iter()
-        .map(|f| (f.kind, RwSignal::new(kept.get(&f.kind).cloned().unwrap_or_default())))
+        .map(|f| {
+            let value = store.form_value(builtin_key(f.kind));
+            if let Some(given) = kept.get(&f.kind) {
+                value.set(given.clone());
+            }
+            (f.kind, value)
+        })
         .collect();
     let answers: Vec<(String, RwSignal<Value>)> = config
         .custom_fields

@@ -33,7 +33,7 @@ pub fn VisitorDetails(
             <h2 id="convo-desk-details-title" class="convo-desk__subtitle">{strings.details}</h2>
             <ResolveButton sid resolved inbox locale />
             {move || conversation.get().map(|c| {
-                let Summary { visitor, email, question, page, host, fields, .. } = c;
+                let Summary { visitor, email, question, page, host, fields, offline, .. } = c;
                 let answers: Vec<(String, String)> = fields
                     .into_iter()
                     .map(|f| {
@@ -48,6 +48,11 @@ pub fn VisitorDetails(
                 let host: Vec<(String, String)> =
                     host.iter().map(|(key, value)| (key.clone(), as_text(value))).collect();
                 view! {
+                    {offline.then(|| view! {
+                        <p class="convo-desk__offline">
+                            <strong>{strings.offline}</strong>" — "{strings.offline_note}
+                        </p>
+                    })}
                     <dl class="convo-desk__facts">
                         <dt>{strings.name}</dt>
                         <dd>{or_not_given(visitor)}</dd>

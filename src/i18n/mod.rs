@@ -75,6 +75,9 @@ pub struct DeskCatalogue {
     pub choose: &'static str,
     pub visitor: &'static str,
     pub resolved: &'static str,
+    /// A message left while support was closed, and what that means for the agent.
+    pub offline: &'static str,
+    pub offline_note: &'static str,
     pub typing: &'static str,
     pub details: &'static str,
     pub name: &'static str,
@@ -115,6 +118,11 @@ pub struct Catalogue {
     pub you: &'static str,
     pub assistant: &'static str,
     pub prechat_intro: &'static str,
+    /// The "leave a message" form (support is closed), and its confirmation in the chat.
+    pub offline_intro: &'static str,
+    pub offline_message: &'static str,
+    pub leave_message: &'static str,
+    pub offline_thanks: fn(&str) -> String,
     pub name: &'static str,
     pub email: &'static str,
     pub question: &'static str,
@@ -275,6 +283,9 @@ mod tests {
                 c.consent_required,
                 c.choose,
                 c.new_tab,
+                c.offline_intro,
+                c.offline_message,
+                c.leave_message,
             ] {
                 assert!(!s.trim().is_empty(), "{locale:?}");
             }
@@ -286,6 +297,7 @@ mod tests {
             assert!((c.greeting_from)("Acme").contains("Acme"), "{locale:?}");
             assert!((c.preview_from)("Ana").contains("Ana"), "{locale:?}");
             assert!((c.form_refused)("fields.plan").contains("fields.plan"), "{locale:?}");
+            assert!((c.offline_thanks)("a@b.co").contains("a@b.co"), "{locale:?}");
             let retry = (c.retry_media)("photo.png");
             assert!(retry.contains("photo.png") && retry.contains(c.retry), "{locale:?}: {retry}");
         }
@@ -319,6 +331,8 @@ mod tests {
                 d.answers,
                 d.yes,
                 d.no,
+                d.offline,
+                d.offline_note,
             ] {
                 assert!(!s.trim().is_empty(), "{locale:?}");
             }

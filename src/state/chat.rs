@@ -111,6 +111,11 @@ pub enum Event {
     /// The visitor dismissed the preview of the newest message at the closed launcher (the
     /// next message shows again).
     PreviewDismissed,
+    /// Whether support is open (the page's availability, or its business hours now).
+    Availability(bool),
+    /// The visitor left a message while support was closed, to be answered at this email: the
+    /// chat that starts with it says so.
+    MessageLeft(String),
 }
 
 /// Desktop notifications of others' messages while the page is hidden.
@@ -211,6 +216,11 @@ pub struct Chat {
     greeting_dismissed: bool,
     /// The visitor started a chat while greeted: the greeting stays at the top of its panel.
     greeting_answered: bool,
+    /// Whether support is open: when it is not, a visitor with no chat going on is offered the
+    /// "leave a message" form instead of the pre-chat form.
+    pub available: bool,
+    /// The email a message left while closed will be answered at, in the chat it started.
+    pub message_left: Option<String>,
     /// The newest message index when the conversation was first described: what comes after
     /// it is news. `None` until then, when nothing is news.
     history_end: Option<Option<u64>>,
@@ -249,6 +259,8 @@ impl Chat {
             greeting: None,
             greeting_dismissed: false,
             greeting_answered: false,
+            available: true,
+            message_left: None,
             history_end: None,
             viewed: None,
             horizon_sent: None,
@@ -283,6 +295,7 @@ impl Chat {
                 // as the team's first words; a new chat after an ended one is another chat.
                 self.greeting_answered = matches!(self.phase, Phase::Idle | Phase::PreChat)
                     && self.greeting_panel().is_some();
+                self.message_left = None;
                 self.phase = Phase::Starting;
             }
             Event::Attached => {
@@ -294,6 +307,7 @@ impl Chat {
             Event::Reset => {
                 self.detach();
                 self.greeting_answered = false;
+                self.message_left = None;
                 self.phase = Phase::Idle;
                 self.open = false;
                 self.unread = 0;
@@ -395,6 +409,13 @@ impl Chat {
             Event::Alerts(alerts) => self.alerts = alerts,
             Event::PreviewDismissed => self.preview = None,
             Event::GreetingDismissed => self.greeting_dismissed = true,
+            // A chat going on goes on: availability only decides which form a newcomer sees.
+            Event::Availability(available) => self.available = available,
+            Event::MessageLeft(email) => {
+                if matches!(self.phase, Phase::Starting | Phase::Chat) {
+                    self.message_left = Some(email);
+                }
+            }
             Event::Feedback(feedback) => {
                 // Only an ended chat is rated, and once stored it stays so.
                 if self.phase == Phase::Ended && self.feedback != Feedback::Sent {
@@ -441,6 +462,12 @@ impl Chat {
             Phase::Unavailable => false,
         };
         shows.then_some(greeting.text.as_str())
+    }
+
+    /// Whether the panel offers the "leave a message" form: support is closed and the visitor
+    /// has no chat going on (the pre-chat form's place).
+    pub fn offline_form(&self) -> bool {
+        self.phase == Phase::PreChat && !self.available
     }
 
     /// The message of row `key` if the visitor may act on it (edit or delete): their own,
@@ -791,6 +818,44 @@ mod tests {
         assert_eq!(chat.phase, Phase::Ended, "an ended chat stays ended");
         chat.apply(Event::Reset);
         assert_eq!((chat.phase, chat.open, chat.timeline.len()), (Phase::Idle, false, 0));
+    }
+
+    #[test]
+    fn test_closed_support_offers_the_message_form_only_to_a_visitor_with_no_chat() {
+        let mut chat = chat();
+        chat.apply(Event::Availability(false));
+        assert!(!chat.offline_form(), "nothing on screen yet");
+        chat.apply(Event::PreChatShown);
+        assert!(chat.offline_form());
+        // Opening while the form is on screen swaps it back, and closing again swaps it again.
+        chat.apply(Event::Availability(true));
+        assert!(!chat.offline_form() && chat.phase == Phase::PreChat);
+        chat.apply(Event::Availability(false));
+        assert!(chat.offline_form());
+        // A chat going on is not interrupted by closing time.
+        let mut going_on = chatting(Some(3));
+        going_on.apply(Event::Availability(false));
+        assert_eq!(going_on.phase, Phase::Chat);
+        assert!(!going_on.offline_form());
+    }
+
+    #[test]
+    fn test_a_message_left_is_confirmed_in_the_chat_it_started_and_only_there() {
+        let mut chat = chat();
+        chat.apply(Event::MessageLeft("ana@example.org".into()));
+        assert_eq!(chat.message_left, None, "no chat started with it");
+        chat.apply(Event::Availability(false));
+        chat.apply(Event::PreChatShown);
+        chat.apply(Event::Starting);
+        chat.apply(Event::MessageLeft("ana@example.org".into()));
+        chat.apply(Event::Attached);
+        assert_eq!(chat.message_left.as_deref(), Some("ana@example.org"));
+        // The next chat (after this one ended, or a reset) is another chat.
+        chat.apply(Event::Starting);
+        assert_eq!(chat.message_left, None);
+        chat.apply(Event::MessageLeft("ana@example.org".into()));
+        chat.apply(Event::Reset);
+        assert_eq!(chat.message_left, None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ use crate::{
     config::{FieldKind, HostUser},
     dom,
     error::WidgetError,
+    util::hours::Availability,
     util::validate::{self, FieldError, FileError},
     WidgetConfig,
 };
@@ -80,6 +81,11 @@ pub struct ChatHandle {
     saving_edit: StoredValue<bool>,
     /// The greeting's delay, while it runs.
     greeting_timer: StoredValue<Option<TimeoutHandle>>,
+    /// Business hours' next look at the clock, while they are the availability.
+    hours_timer: StoredValue<Option<TimeoutHandle>>,
+    /// The ended chat's session handle while the "leave a message" form replaces "Start a new
+    /// chat" (support closed): the message starts the visitor's next conversation, as theirs.
+    ended_session: StoredValue<Option<String>>,
 }
 
 impl ChatHandle {
@@ -175,6 +181,8 @@ impl ChatHandle {
             draft_scheduled: StoredValue::new(false),
             saving_edit: StoredValue::new(false),
             greeting_timer: StoredValue::new(None),
+            hours_timer: StoredValue::new(None),
+            ended_session: StoredValue::new(None),
         }
     }
 
@@ -235,6 +243,70 @@ impl ChatHandle {
             // Opening the chat is activity: the next pages reconnect by themselves again.
             dom::save_activity(&config.storage_key(), dom::now_ms());
             self.start(Start::Stored(session));
+        } else if config.availability == Availability::Agents && !config.inline {
+            self.ask_agents();
+        } else {
+            self.offer_start();
+        }
+    }
+
+    /// Asks the backend whether an agent is online, then offers the start: the pre-chat form
+    /// (or the chat) if so, the "leave a message" form if not. The panel says "Starting…"
+    /// meanwhile; a backend that cannot tell (or fails) leaves the chat open, as before.
+    fn ask_agents(&self) {
+        let handle = *self;
+        let url = self.config().availability_url;
+        spawn_local(async move {
+            let online = match convo_client::platform::post_json(
+                &url,
+                &[],
+                convo_client::platform::CredentialsMode::default(),
+                "{}".to_owned(),
+            )
+            .await
+            {
+                Ok(response) if response.status == 200 => {
+                    serde_json::from_slice::<Value>(&response.body)
+                        .ok()
+                        .map(|answer| answer["agents_online"].as_bool().unwrap_or(true))
+                }
+                Ok(response) => {
+                    dom::warn(&format!("availability: the backend answered {}", response.status));
+                    None
+                }
+                Err(error) => {
+                    dom::warn(&format!("availability: {error}"));
+                    None
+                }
+            };
+            let store = handle.store;
+            // The widget may be gone, or the visitor closed it, or the page changed its
+            // availability meanwhile: then there is nothing to offer now.
+            let still_asking = store.with_chat(|c| c.phase == Phase::Idle && c.open) == Some(true)
+                && handle.config.try_with_value(|c| c.availability == Availability::Agents)
+                    == Some(true);
+            if still_asking {
+                store.apply(Event::Availability(online.unwrap_or(true)));
+                handle.offer_start();
+            }
+        });
+    }
+
+    /// With no session to resume: the "leave a message" form while support is closed, else
+    /// the chat at once for a visitor the host knows or with no form configured, else the
+    /// pre-chat form.
+    fn offer_start(&self) {
+        let store = self.store;
+        let config = self.config();
+        if !store.available.get_untracked() && !config.inline {
+            // Nobody to chat with: the "leave a message" form takes the pre-chat form's place.
+            if let Some(email) = config.user.as_ref().and_then(|u| u.email.clone()) {
+                let value = store.form_value("email");
+                if value.get_untracked().is_empty() {
+                    value.set(email);
+                }
+            }
+            store.apply(Event::PreChatShown);
         } else if let Some(user) = config.user.clone() {
             let mut form = Map::new();
             for (key, value) in [
@@ -268,8 +340,72 @@ impl ChatHandle {
         if let Some(live) = self.live.try_get_value().flatten() {
             live.shutdown();
         }
-        if let Some(Some(timer)) = self.greeting_timer.try_get_value() {
+        for timer in [self.greeting_timer, self.hours_timer] {
+            if let Some(Some(timer)) = timer.try_get_value() {
+                timer.clear();
+            }
+        }
+    }
+
+    /// Whether support is open (`setAvailability`, `data-availability`): always, never, or by
+    /// business hours, looked at again when they next open or close (one timer). Only which
+    /// form a visitor with no chat sees depends on it; a form on screen is swapped, keeping
+    /// what was typed in the fields both forms have.
+    pub fn set_availability(&self, availability: Availability) {
+        if let Some(timer) = self.hours_timer.get_value() {
             timer.clear();
+        }
+        self.hours_timer.set_value(None);
+        self.config.update_value(|c| c.availability = availability.clone());
+        let available = match &availability {
+            // Until the backend is asked (when the visitor opens the chat), as before.
+            Availability::Open | Availability::Agents => true,
+            Availability::Closed => false,
+            Availability::Hours(hours) => match dom::zoned_now(hours.time_zone.as_deref()) {
+                Ok((weekday, minute, second)) => {
+                    // At most an hour between looks: a clock change (DST) or a sleeping
+                    // laptop cannot leave it wrong for long.
+                    let minutes = hours.minutes_to_change(weekday, minute).min(60);
+                    let wait = Duration::from_secs(u64::from(minutes * 60 - second.min(59)));
+                    let handle = *self;
+                    let look_again = move || {
+                        // The widget may be gone (its timer is cleared then; never trust a race).
+                        if let Some(availability) =
+                            handle.config.try_with_value(|c| c.availability.clone())
+                        {
+                            handle.set_availability(availability);
+                        }
+                    };
+                    if let Ok(timer) = set_timeout_with_handle(look_again, wait) {
+                        self.hours_timer.set_value(Some(timer));
+                    }
+                    hours.open_at(weekday, minute)
+                }
+                Err(error) => {
+                    // Checked when the page set it; a browser that changed its mind opens.
+                    dom::warn(&error);
+                    true
+                }
+            },
+        };
+        let store = self.store;
+        if store.available.get_untracked() != available {
+            // The other form's messages would sit under fields that may not be there.
+            store.form_errors.set(HashMap::new());
+        }
+        store.apply(Event::Availability(available));
+        // Opening with no pre-chat form to show (none configured, or the host knows the
+        // visitor) starts the chat as opening the panel would.
+        let config = self.config();
+        if available
+            && store.phase.get_untracked() == Phase::PreChat
+            && (config.prechat.is_empty() || config.user.is_some())
+        {
+            let open = store.open.get_untracked();
+            store.apply(Event::Reset);
+            if open {
+                self.open();
+            }
         }
     }
 
@@ -375,6 +511,12 @@ impl ChatHandle {
         if !attributes.is_empty() {
             form.insert("attributes".to_owned(), Value::Object(attributes));
         }
+        // After an ended chat (support was closed, so a form came first), the same visitor's
+        // next conversation.
+        if let Some(session) = self.ended_session.get_value() {
+            form.insert("session".to_owned(), session.into());
+            form.insert("new_conversation".to_owned(), true.into());
+        }
         form
     }
 
@@ -405,11 +547,14 @@ impl ChatHandle {
         // What the last visitor typed in the form is theirs: not shown to whoever comes next.
         self.store.form_kept.set(None);
         self.store.form_refused.set(None);
+        self.store.clear_form();
+        self.ended_session.set_value(None);
         self.store.apply(Event::Reset);
         self.config.update_value(|c| c.user = None);
     }
 
     fn start(&self, start: Start) {
+        self.ended_session.set_value(None);
         self.stop();
         self.store.apply(Event::Starting);
         let mut kept = Vec::new();
@@ -625,8 +770,59 @@ impl ChatHandle {
         store.form_errors.set(errors);
         store.field_errors.set(field_errors);
         if valid {
+            store.clear_form();
             self.start(Start::New(self.new_session_form(form)));
         }
+    }
+
+    /// Validates the "leave a message" form (the email to answer at and the message, both
+    /// required; the name if given) and starts a conversation marked offline, the message as
+    /// its first message. The chat then says where the answer will go, and goes on as usual.
+    pub fn submit_offline(&self) {
+        let store = self.store;
+        let strings = store.locale.get_untracked().strings();
+        let message = |error: FieldError| match error {
+            FieldError::Required => strings.required.to_owned(),
+            FieldError::Email => strings.invalid_email.to_owned(),
+            FieldError::TooLong(n) => (strings.too_long)(n),
+        };
+        let value = |key| store.form_value(key).get_untracked().trim().to_owned();
+        let (name, email, text) = (value("name"), value("email"), value("question"));
+        let mut errors = HashMap::new();
+        for (key, result) in [
+            ("name", validate::name(&name, false)),
+            ("email", validate::email(&email, true)),
+            ("question", validate::text(&text, true, convo_client::limits::BODY_BYTES)),
+        ] {
+            if let Err(error) = result {
+                errors.insert(key, message(error));
+            }
+        }
+        let valid = errors.is_empty();
+        store.form_errors.set(errors);
+        if !valid {
+            return;
+        }
+        let mut form = Map::new();
+        form.insert("offline".to_owned(), true.into());
+        form.insert("email".to_owned(), email.clone().into());
+        form.insert("question".to_owned(), text.into());
+        if !name.is_empty() {
+            form.insert("name".to_owned(), name.into());
+        }
+        // A visitor the host knows leaves the message as themselves.
+        if let Some(user) = self.config().user {
+            for (key, value) in
+                [("identity", user.identity), ("identity_signature", user.identity_signature)]
+            {
+                if let Some(value) = value {
+                    form.insert(key.to_owned(), value.into());
+                }
+            }
+        }
+        store.clear_form();
+        self.start(Start::New(self.new_session_form(form)));
+        store.apply(Event::MessageLeft(email));
     }
 
     /// Sends the draft (text and attached files).
@@ -1087,11 +1283,19 @@ impl ChatHandle {
     pub fn start_new(&self) {
         let previous = self.live.with_value(|l| l.as_ref().and_then(|l| l.tokens.session().get()));
         let mut form = self.new_session_form(Map::new());
-        if let Some(previous) = previous {
-            form.insert("session".to_owned(), previous.session.into());
+        if let Some(previous) = &previous {
+            form.insert("session".to_owned(), previous.session.clone().into());
             form.insert("new_conversation".to_owned(), true.into());
         }
         dom::clear_session(&self.config().storage_key());
+        if !self.store.available.get_untracked() {
+            // Support is closed: the "leave a message" form, as for a first visit.
+            self.stop();
+            self.store.apply(Event::Reset);
+            self.open();
+            self.ended_session.set_value(previous.map(|p| p.session));
+            return;
+        }
         self.start(Start::New(form));
     }
 

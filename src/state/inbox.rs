@@ -53,6 +53,9 @@ pub struct Summary {
     /// The answers to the host's custom pre-chat fields.
     #[serde(default)]
     pub fields: Vec<FieldAnswer>,
+    /// A message left while support was closed: the visitor expects a reply by email.
+    #[serde(default)]
+    pub offline: bool,
 }
 
 /// An answer to a custom pre-chat field: a string, or `true`/`false` for a consent.

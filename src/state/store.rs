@@ -88,6 +88,9 @@ pub struct Store {
     /// The page's greeting beside the closed launcher, and at the top of the open panel.
     pub greeting_bubble: RwSignal<Option<String>>,
     pub greeting_panel: RwSignal<Option<String>>,
+    /// Whether support is open, and the email a message left while closed is answered at.
+    pub available: RwSignal<bool>,
+    pub message_left: RwSignal<Option<String>>,
     /// The list's window of rows, oldest first.
     pub rows: RwSignal<Vec<RowHandle>>,
     /// Messages in the whole loaded timeline, and the window's start in it.
@@ -125,6 +128,10 @@ pub struct Store {
     /// What the visitor last submitted in the pre-chat form, given back to it when the backend
     /// refuses the session: `(built-in fields, custom answers by id)`.
     pub form_kept: RwSignal<Option<FormKept>>,
+    /// What the visitor typed in the pre-chat and "leave a message" forms, by field name:
+    /// kept in the store so that swapping one form for the other (support opening or closing)
+    /// keeps the fields they share. Read through [`Store::form_value`].
+    form_values: StoredValue<HashMap<&'static str, RwSignal<String>>>,
 }
 
 /// The pre-chat form's values as submitted.
@@ -160,6 +167,8 @@ impl Store {
             asking_delete: RwSignal::new(None),
             greeting_bubble: RwSignal::new(None),
             greeting_panel: RwSignal::new(None),
+            available: RwSignal::new(chat.available),
+            message_left: RwSignal::new(None),
             rows: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(0),
             window_start: RwSignal::new(0),
@@ -182,7 +191,28 @@ impl Store {
             field_errors: RwSignal::new(HashMap::new()),
             form_refused: RwSignal::new(None),
             form_kept: RwSignal::new(None),
+            form_values: StoredValue::new(HashMap::new()),
         }
+    }
+
+    /// The value of the form field `name`: the same signal for every form that has the field,
+    /// owned by the widget (not by the form, which comes and goes).
+    pub fn form_value(&self, name: &'static str) -> RwSignal<String> {
+        let owner = self.owner.get_value();
+        self.form_values
+            .try_update_value(|values| {
+                *values.entry(name).or_insert_with(|| owner.with(|| RwSignal::new(String::new())))
+            })
+            .unwrap_or_else(|| RwSignal::new(String::new()))
+    }
+
+    /// Empties the forms' fields (what they held was sent, or the visitor was forgotten).
+    pub fn clear_form(&self) {
+        self.form_values.with_value(|values| {
+            for value in values.values() {
+                value.set(String::new());
+            }
+        });
     }
 
     /// The store provided by the enclosing [`crate::App`].
@@ -265,6 +295,8 @@ impl Store {
             set_if_changed(self.asking_delete, &chat.asking_delete);
             set_text_if_changed(self.greeting_bubble, chat.greeting_bubble());
             set_text_if_changed(self.greeting_panel, chat.greeting_panel());
+            set_if_changed(self.available, &chat.available);
+            set_if_changed(self.message_left, &chat.message_left);
             // Every message syncs: compare in place, and copy only what changed.
             if self.earlier.with_untracked(|now| !now.iter().eq(chat.earlier())) {
                 self.earlier.set(chat.earlier().cloned().collect());

@@ -33,6 +33,14 @@ api.init({
   ],
 });
 api.init({ prechatFields: '[{"id":"plan","label":"Plan","type":"select","options":["a"]}]' });
+api.setAvailability('closed');
+api.setAvailability('open');
+api.setAvailability({ timeZone: 'Europe/Paris', hours: { mon: ['09:00', '18:00'], sat: ['10:00', '13:30'], sun: null } });
+api.setAvailability({ hours: { fri: ['00:00', '24:00'] } });
+api.init({ availability: 'closed' });
+api.init({ availability: 'agents', availabilityUrl: '/api/availability' });
+api.setAvailability('agents');
+api.init({ availability: { hours: { tue: ['08:30', '17:00'] }, timeZone: 'America/New_York' } });
 const stop: () => void = api.on('message', (m) => console.log(m.author, m.body, m.media[0]?.contentType, m.index + 1));
 stop();
 api.on('connection', ({ state }) => {
@@ -60,6 +68,12 @@ api.init({ prechatFields: [{ id: 't', label: 'T', type: 'consent', link: { href:
 api.greet(42);
 // @ts-expect-error: the delay is a number of milliseconds
 api.greet('Hi', { delay: '5s' });
+// @ts-expect-error: availability is open, closed or business hours
+api.setAvailability('away');
+// @ts-expect-error: days are mon…sun
+api.setAvailability({ hours: { monday: ['09:00', '18:00'] } });
+// @ts-expect-error: a day's hours are an opening and a closing time
+api.setAvailability({ hours: { mon: ['09:00'] } });
 // @ts-expect-error: queued calls are checked too
 const wrong: ConvoWidgetQueue = { q: [['setLocale', 42]] };
 console.log(wrong);

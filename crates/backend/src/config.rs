@@ -66,6 +66,10 @@ pub struct BackendConfig {
     pub agent_rate_limit_per_minute: u32,
     /// The demo bot.
     pub bot: BotConfig,
+    /// `CONVO_AGENTS`: comma-separated identities of the staff whose presence (Twilio's
+    /// Reachability Indicator) tells widgets that someone can answer. Default: the demo desk's
+    /// agent with the emulator; nobody with Twilio, and then the backend cannot tell.
+    pub agents: Vec<String>,
     /// Header-read, keep-alive idle (`CONVO_KEEP_ALIVE_SECS`) and request timeouts, connection
     /// caps (`CONVO_MAX_CONNECTIONS`, `CONVO_MAX_CONNECTIONS_PER_IP`).
     pub server: ServerLimits,
@@ -140,6 +144,7 @@ impl BackendConfig {
             twilsock_url: "ws://127.0.0.1:8788/v3/wsconnect".to_owned(),
             region: "local".to_owned(),
             trusted_proxies: Vec::new(),
+            agents: vec![crate::routes::AGENT_IDENTITY.to_owned()],
         }
     }
 
@@ -172,6 +177,16 @@ impl BackendConfig {
             Mode::Emulator { listen: addr("CONVO_EMULATOR_LISTEN", listen)? }
         };
         let credentials = Credentials::from_lookup(&lookup);
+        let agents = match lookup("CONVO_AGENTS") {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            None if mode == Mode::Twilio => Vec::new(),
+            None => dev.agents.clone(),
+        };
         let listen = addr("CONVO_LISTEN", dev.listen)?;
         if let Mode::Emulator { listen: emulator } = &mode {
             // The emulator's credentials are public defaults and the agent desk is open: off
@@ -316,6 +331,7 @@ impl BackendConfig {
                 u64::from(dev.agent_rate_limit_per_minute),
             )?)
             .unwrap_or(u32::MAX),
+            agents,
             bot: BotConfig {
                 enabled: bot_enabled,
                 greeting: lookup("CONVO_BOT_GREETING").unwrap_or(dev.bot.greeting),

@@ -170,6 +170,17 @@ impl TwilioApi {
         }
     }
 
+    /// Whether the user `identity` is online now (Twilio's Reachability Indicator, which the
+    /// backend turns on); one who never signed in does not exist yet, and is not.
+    pub async fn user_online(&self, identity: &str) -> Result<bool, BackendError> {
+        let url = self.url(&format!("Users/{}", path_segment(identity)));
+        match self.call(reqwest::Method::GET, url, &[], false).await {
+            Ok(body) => Ok(body["is_online"] == true),
+            Err(BackendError::Twilio(e)) if e.status == 404 => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Fetches a conversation; `None` when it no longer exists.
     pub async fn conversation(&self, sid: &str) -> Result<Option<ConversationInfo>, BackendError> {
         match self
@@ -328,4 +339,30 @@ impl TwilioApi {
 fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, BackendError> {
     serde_json::from_value(body)
         .map_err(|e| BackendError::Unreachable(format!("unexpected response: {e}")))
+}
+
+/// `text` as one URL path segment: identities may hold any character but `/`, `?`, `#`, `%`
+/// and the like would change the path.
+fn path_segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::path_segment;
+
+    #[test]
+    fn test_identities_stay_one_path_segment() {
+        assert_eq!(path_segment("demo-agent"), "demo-agent");
+        assert_eq!(path_segment("ana@shop.example"), "ana%40shop.example");
+        assert_eq!(path_segment("../Conversations?x#y"), "..%2FConversations%3Fx%23y");
+        assert_eq!(path_segment("zoë"), "zo%C3%AB");
+    }
 }

@@ -835,3 +835,92 @@ async fn test_without_a_declaration_custom_fields_are_kept_within_the_general_li
     let error: Value = response.json().await.unwrap();
     assert!(error["message"].as_str().unwrap().contains("16384 byte"), "{error}");
 }
+
+#[tokio::test]
+async fn test_an_offline_message_is_marked_offline_and_needs_an_email_and_a_message() {
+    let stack = TestStack::spawn().await;
+    for (body, fragment) in [
+        (json!({ "offline": true, "question": "Call me back?" }), "email"),
+        (json!({ "offline": true, "email": "  ", "question": "Call me back?" }), "email"),
+        (json!({ "offline": true, "email": "ana@example.org" }), "question"),
+        (json!({ "offline": true, "email": "ana@example.org", "question": " \n " }), "question"),
+        (json!({ "offline": true, "email": "ana@", "question": "Hi" }), "email"),
+        (json!({ "offline": "yes", "email": "ana@example.org", "question": "Hi" }), "boolean"),
+    ] {
+        let response = post(&stack, "/api/session", &body.to_string()).await;
+        assert_eq!(response.status(), 400, "{body}");
+        let error: Value = response.json().await.unwrap();
+        assert!(error["message"].as_str().unwrap().contains(fragment), "{body}: {error}");
+    }
+    let list = rest(&stack, reqwest::Method::GET, "/v1/Conversations", &[]).await;
+    assert!(list["conversations"].as_array().unwrap().is_empty(), "nothing was created");
+
+    let left = post_ok(
+        &stack,
+        "/api/session",
+        json!({ "offline": true, "name": "Ana", "email": "ana@example.org", "question": "Do you ship to Oslo?" }),
+    )
+    .await;
+    let sid = left["conversation_sid"].as_str().unwrap();
+    let attributes = conversation_attributes(&stack, sid).await;
+    assert_eq!(attributes["offline"], true, "{attributes}");
+    assert_eq!(attributes["visitor"]["email"], "ana@example.org");
+    assert_eq!(messages(&stack, sid).await[0]["body"], "Do you ship to Oslo?");
+    // A chat started as usual is not marked, and the host's attributes cannot mark one.
+    let chat = post_ok(
+        &stack,
+        "/api/session",
+        json!({ "name": "Ines", "question": "Hi", "attributes": { "offline": true } }),
+    )
+    .await;
+    let chat_sid = chat["conversation_sid"].as_str().unwrap();
+    assert!(conversation_attributes(&stack, chat_sid).await.get("offline").is_none());
+
+    // The bot greets the chat, not the message left for an email reply.
+    for _ in 0..50 {
+        if messages(&stack, chat_sid).await.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let chat_messages = messages(&stack, chat_sid).await;
+    assert_eq!(chat_messages[1]["author"], "convo-bot", "{chat_messages:?}");
+    let left_messages = messages(&stack, sid).await;
+    assert_eq!(left_messages.len(), 1, "{left_messages:?}");
+    assert_eq!(left_messages[0]["attributes"], r#"{"offline":true}"#);
+
+    let list = desk_list(&stack).await;
+    let offline: Vec<(&str, bool)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["sid"].as_str().unwrap(), c["offline"].as_bool().unwrap()))
+        .collect();
+    assert!(offline.contains(&(sid, true)) && offline.contains(&(chat_sid, false)), "{list}");
+}
+
+#[tokio::test]
+async fn test_availability_says_whether_an_agent_is_online_or_that_it_cannot_tell() {
+    // The demo desk's agent, never signed in: nobody can answer. (Online, through the desk's
+    // own connection, is shown in Chromium: tests/e2e/offline.test.mjs.)
+    let stack = TestStack::spawn().await;
+    assert_eq!(
+        post_ok(&stack, "/api/availability", json!({})).await,
+        json!({ "agents_online": false })
+    );
+    // A user who exists but is not connected is not online either.
+    rest(&stack, reqwest::Method::POST, "/v1/Users", &[("Identity", "demo-agent")]).await;
+    assert_eq!(
+        post_ok(&stack, "/api/availability", json!({})).await,
+        json!({ "agents_online": false })
+    );
+    let response = post(&stack, "/api/availability", "not json").await;
+    assert_eq!(response.status(), 200, "the body is ignored");
+
+    // No agents configured (Twilio's default): the backend cannot tell, and says so.
+    let unknown = TestStack::spawn_with(|c| c.agents.clear()).await;
+    assert_eq!(
+        post_ok(&unknown, "/api/availability", json!({})).await,
+        json!({ "agents_online": null })
+    );
+}

@@ -40,6 +40,8 @@ pub(crate) struct Summary {
     /// The custom pre-chat fields answered: `{ id, label, value }` (a consent's value is
     /// `true`/`false`).
     fields: Vec<Value>,
+    /// A message left while support was closed: the visitor expects a reply by email.
+    offline: bool,
 }
 
 /// A page of the host site.
@@ -82,6 +84,7 @@ impl Summary {
                         .collect()
                 })
                 .unwrap_or_default(),
+            offline: attributes["offline"] == true,
             sid: conversation.sid,
             state: conversation.state,
             date_created: conversation.date_created,

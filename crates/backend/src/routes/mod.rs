@@ -2,6 +2,7 @@
 //! webhook, and with the embedded emulator the demo's agent desk.
 
 mod agent;
+mod availability;
 mod ending;
 mod guard;
 mod prechat_fields;
@@ -20,6 +21,8 @@ use axum::{
     Router,
 };
 use tower_http::{cors::CorsLayer, limit::RequestBodyLimitLayer};
+
+pub(crate) use agent::AGENT_IDENTITY;
 
 use crate::{config::Mode, state::AppState, BackendError};
 
@@ -40,6 +43,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/token", post(token::refresh))
         .route("/api/end", post(ending::end))
         .route("/api/rating", post(ending::rate))
+        .route("/api/availability", post(availability::agents))
         .layer(middleware::from_fn_with_state(state.clone(), guard::json_from_allowed_origin))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(cors);

@@ -35,6 +35,9 @@ const MAX_PAGE_TITLE_CHARS: usize = 256;
 /// under Twilio's 16 KB for a conversation's attributes.
 const QUESTION_EXCERPT_CHARS: usize = 1000;
 
+/// The attributes of a message left while support was closed (its conversation's first).
+pub(crate) const OFFLINE_MESSAGE: &str = r#"{"offline":true}"#;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SessionRequest {
@@ -56,6 +59,10 @@ struct SessionRequest {
     fields: Option<Map<String, Value>>,
     /// Their labels as the page declared them, by id (kept when the backend has no declaration).
     field_labels: Option<Map<String, Value>>,
+    /// A message left while support is closed ("leave a message"): the conversation is marked
+    /// `offline` in its attributes, so agents know to answer by email.
+    #[serde(default)]
+    offline: bool,
 }
 
 pub(crate) async fn create(
@@ -143,8 +150,10 @@ pub(crate) async fn create(
         .add_participant(&conversation.sid, &identity, &form.participant_attributes)
         .await?;
     if let Some(question) = &form.question {
-        // Posted as the visitor, with webhooks on, so agents' tools and the bot see it.
-        state.twilio.send_message(&conversation.sid, &identity, question, "{}", true).await?;
+        // Posted as the visitor, with webhooks on, so agents' tools and the bot see it (and
+        // the bot sees from its attributes that nobody will be "with you shortly").
+        let attributes = if request.offline { OFFLINE_MESSAGE } else { "{}" };
+        state.twilio.send_message(&conversation.sid, &identity, question, attributes, true).await?;
     }
     Ok(Json(grant(&state, Session { identity, conversation: conversation.sid, expires: None })))
 }
@@ -245,6 +254,10 @@ fn validate(
     });
     let mut attributes =
         json!({ "source": "convo-widget", "visitor": visitor, "host": host_attributes });
+    if request.offline {
+        offline_message(email, question)?;
+        attributes["offline"] = json!(true);
+    }
     if page_url.is_some() || page_title.is_some() {
         attributes["page"] = json!({ "url": page_url, "title": page_title });
     }
@@ -272,6 +285,22 @@ fn validate(
         question: question.map(str::to_owned),
         missing_field: answers.missing,
     })
+}
+
+/// A message left while support is closed needs a way to reply (the email) and something to
+/// reply to (the question, the message itself): nobody is there to ask for them.
+fn offline_message(email: Option<&str>, question: Option<&str>) -> Result<(), BackendError> {
+    if email.is_none() {
+        return Err(BackendError::BadRequest(
+            "an offline message needs an email to reply to".to_owned(),
+        ));
+    }
+    if question.is_none() {
+        return Err(BackendError::BadRequest(
+            "an offline message needs a question (the message)".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// The question's first [`QUESTION_EXCERPT_CHARS`] characters, with `…` when cut.

@@ -31,6 +31,8 @@ pub(crate) async fn receive(
         && get("EventType") == Some("onMessageAdded")
         && get("Index") == Some("0")
         && get("Author") != Some(&bot.identity)
+        // A message left while support was closed is answered by email, not greeted.
+        && get("Attributes") != Some(super::session::OFFLINE_MESSAGE)
     {
         if let Some(conversation) = get("ConversationSid").map(str::to_owned) {
             let first_time = state
