@@ -203,6 +203,9 @@ pub struct Catalogue {
     pub messages_label: &'static str,
     pub today: &'static str,
     pub yesterday: &'static str,
+    /// Participant notices in the timeline: "Ana joined the chat", "Ana left the chat".
+    pub joined: fn(&str) -> String,
+    pub left: fn(&str) -> String,
 }
 
 impl Catalogue {
@@ -262,6 +265,8 @@ mod tests {
             assert!((c.files_not_kept)("a.png, b.pdf").contains("a.png, b.pdf"));
             assert!((c.media_failed)("photo.png").contains("photo.png"));
             assert!((c.greeting_from)("Acme").contains("Acme"), "{locale:?}");
+            assert!((c.joined)("Ana").contains("Ana") && (c.left)("Ana").contains("Ana"));
+            assert_ne!((c.joined)("Ana"), (c.left)("Ana"), "{locale:?}");
             let retry = (c.retry_media)("photo.png");
             assert!(retry.contains("photo.png") && retry.contains(c.retry), "{locale:?}: {retry}");
         }

@@ -75,6 +75,12 @@ impl People {
             .filter(|name| !name.trim().is_empty())
     }
 
+    /// `identity`'s participant attributes (its own: only for what it may choose, such as its
+    /// name and picture; never for its role).
+    pub fn attributes(&self, identity: &str) -> Option<&Value> {
+        self.participant(identity).map(|p| &p.attributes)
+    }
+
     /// `identity`'s public name: "You" for `me`, its chosen name, or a role word — never its
     /// raw identity.
     pub fn display_name(
