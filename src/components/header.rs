@@ -5,7 +5,10 @@
 use leptos::prelude::*;
 
 use super::Names;
-use crate::state::{ChatHandle, Event, Phase, Store};
+use crate::{
+    state::{ChatHandle, Event, Phase, Store},
+    util::avatar::{image_url, initials},
+};
 
 /// The panel header.
 #[component]
@@ -27,10 +30,7 @@ pub fn Header() -> impl IntoView {
                 .map(|p| {
                     let identity = p.identity.as_deref().unwrap_or_default();
                     let name = people.display_name(me.as_deref(), identity, strings);
-                    let avatar = p.attributes["avatar"]
-                        .as_str()
-                        .filter(|a| a.starts_with("https://"))
-                        .map(str::to_owned);
+                    let avatar = image_url(&p.attributes).map(str::to_owned);
                     (name, avatar, p.online == Some(true))
                 })
                 .collect::<Vec<_>>()
@@ -82,14 +82,4 @@ pub fn Header() -> impl IntoView {
             </Show>
         </div>
     }
-}
-
-/// Up to two initials of a name (any script).
-fn initials(name: &str) -> String {
-    name.split_whitespace()
-        // The first letter or digit, past isolate and override marks.
-        .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
-        .take(2)
-        .flat_map(char::to_uppercase)
-        .collect()
 }

@@ -12,7 +12,7 @@
 use leptos::{html, prelude::*};
 use wasm_bindgen::{closure::Closure, JsCast};
 
-use super::{EarlierThreads, MessageRow};
+use super::{EarlierThreads, MessageRow, ParticipantNotice};
 use crate::state::{ChatHandle, Store, WINDOW};
 
 /// How many rows the window grows or slides by as the visitor scrolls.
@@ -253,6 +253,10 @@ pub fn MessageList() -> impl IntoView {
             </p>
             <For each=move || store.rows.get() key=|row| row.key let:row>
                 <MessageRow entry=row.entry />
+            </For>
+            // Notices nothing has come after yet; the next message takes them into its row.
+            <For each=move || store.trailing.get() key=|notice| notice.key let:notice>
+                <ParticipantNotice notice />
             </For>
         </div>
         <Show when=move || !at_bottom.get()>

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "agent-desk")]
 mod agent_desk;
+mod avatar;
 mod composer;
 mod confirm;
 mod connection_banner;
@@ -24,6 +25,7 @@ mod names;
 mod notices;
 mod panel;
 mod panel_greeting;
+mod participant_notice;
 mod prechat_form;
 mod rating_form;
 #[cfg(feature = "agent-desk")]
@@ -35,6 +37,7 @@ mod visitor_details;
 
 #[cfg(feature = "agent-desk")]
 pub use agent_desk::AgentDesk;
+pub use avatar::Avatar;
 pub use composer::Composer;
 pub use confirm::Confirm;
 pub use connection_banner::ConnectionBanner;
@@ -57,6 +60,7 @@ pub use names::Names;
 pub use notices::Notices;
 pub use panel::Panel;
 pub use panel_greeting::PanelGreeting;
+pub use participant_notice::ParticipantNotice;
 pub use prechat_form::PreChatForm;
 pub use rating_form::RatingForm;
 #[cfg(feature = "agent-desk")]
