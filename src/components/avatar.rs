@@ -1,6 +1,6 @@
-//! A round avatar beside the first message of someone else's run: their picture, or their
-//! initials on a colour of their own (see [`crate::util::avatar`]). Hidden from screen readers,
-//! which read the name above the message already.
+//! A round avatar (beside the first message of someone else's run, and in the header): their
+//! picture, or their initials on a colour of their own (see [`crate::util::avatar`]). Hidden
+//! from screen readers, which read the name beside it already.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,8 +11,10 @@ pub fn Avatar(
     /// Shown when there is no picture, or it cannot be loaded.
     initials: String,
     /// The background of the initials: a `data-colour` (see [`crate::util::avatar::colour`]),
-    /// or `None` for the team's own colours (the theme's accent).
+    /// or `None` for the place's own colours.
     colour: Option<u32>,
+    /// Classes for where it is (`convo-avatar--row`, `convo-avatar--team`).
+    class: &'static str,
     /// A picture (already checked to be safe to load).
     image: Option<String>,
 ) -> impl IntoView {
@@ -26,8 +28,7 @@ pub fn Avatar(
     };
     view! {
         <span
-            class="convo-avatar convo-avatar--row"
-            class:convo-avatar--team=colour.is_none()
+            class=format!("convo-avatar {class}")
             data-colour=colour.map(|c| c.to_string())
             aria-hidden="true"
         >

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::Names;
+use super::{Avatar, Names};
 use crate::{
     state::{ChatHandle, Event, Phase, Store},
     util::avatar::{image_url, initials},
@@ -42,10 +42,7 @@ pub fn Header() -> impl IntoView {
         <div class="convo-header">
             <div class="convo-header__avatars" aria-hidden="true">
                 <For each=move || agents.get() key=|(name, avatar, _)| (name.clone(), avatar.clone()) let:agent>
-                    {match agent.1 {
-                        Some(url) => view! { <img class="convo-avatar" src=url alt="" /> }.into_any(),
-                        None => view! { <span class="convo-avatar">{initials(&agent.0)}</span> }.into_any(),
-                    }}
+                    <Avatar initials=initials(&agent.0) colour=None image=agent.1 class="" />
                 </For>
             </div>
             <div class="convo-header__text">

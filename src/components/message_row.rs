@@ -146,20 +146,21 @@ pub fn MessageRow(
             let who = author().unwrap_or_default();
             let me = store.identity.get();
             let strings = store.strings();
-            let (initials, colour, image) = store.people.with(|p| match p.role(&who) {
+            let (initials, colour, image, class) = store.people.with(|p| match p.role(&who) {
                 // The team's icon (the launcher's, if the page gave one) or its initials.
                 Role::Bot => {
                     let config = handle.config();
                     let team = config.team_name.as_deref().unwrap_or(strings.team_default);
-                    (avatar::initials(team), None, config.launcher_icon)
+                    let class = "convo-avatar--row convo-avatar--team";
+                    (avatar::initials(team), None, config.launcher_icon, class)
                 }
                 _ => {
                     let name = p.display_name(me.as_deref(), &who, strings);
                     let image = p.attributes(&who).and_then(avatar::image_url).map(str::to_owned);
-                    (avatar::initials(&name), Some(avatar::colour(&who)), image)
+                    (avatar::initials(&name), Some(avatar::colour(&who)), image, "convo-avatar--row")
                 }
             });
-            view! { <div class="convo-row__avatar"><Avatar initials colour image /></div> }
+            view! { <div class="convo-row__avatar"><Avatar initials colour image class /></div> }
         })
     };
     // What the bubble shows: unchanged when a pending message is confirmed, so the bubble

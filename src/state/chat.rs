@@ -303,8 +303,7 @@ impl Chat {
                     .filter_map(|p| p.read_horizon)
                     .max();
                 self.timeline.set_read_by_others(others);
-                let people =
-                    Arc::new(People::new(participants, self.info.as_ref().map(|i| &i.attributes)));
+                let people = People::new(participants, self.info.as_ref().map(|i| &i.attributes));
                 self.roster_changed(people);
             }
             Event::Typing(typing) => self.typing = typing,
@@ -509,8 +508,11 @@ impl Chat {
     /// the start (announcing it would be noise). The first roster after attaching is who was
     /// already here; an empty one (not loaded yet, or gone while reconnecting) says nothing,
     /// and the next is who is here again (changes meanwhile were not seen happen).
-    fn roster_changed(&mut self, people: Arc<People>) {
-        let before = std::mem::replace(&mut self.people, people);
+    fn roster_changed(&mut self, people: People) {
+        // Who left keeps their name on their messages (and in the notice that they left).
+        let departed = self.people.participants().iter().chain(self.people.former());
+        let people = people.with_former(departed.cloned().collect());
+        let before = std::mem::replace(&mut self.people, Arc::new(people));
         if self.people.participants().is_empty() {
             self.roster_known = false;
             return;
@@ -550,8 +552,8 @@ impl Chat {
 
     fn refresh_people(&mut self) {
         let participants = self.people.participants().to_vec();
-        self.people =
-            Arc::new(People::new(participants, self.info.as_ref().map(|i| &i.attributes)));
+        let people = People::new(participants, self.info.as_ref().map(|i| &i.attributes));
+        self.people = Arc::new(people.with_former(self.people.former().to_vec()));
     }
 
     /// A new message: someone else's is announced, and counted while nobody is watching.
@@ -1233,9 +1235,14 @@ mod tests {
         assert_eq!((chat.unread, chat.arrivals), (0, 0), "a notice is not a message");
         insert(&mut chat, message(2, "me", 6));
         assert_eq!(notices(&chat), "^0 1 +Ana ^2", "it breaks the visitor's run");
-        // Leaving: the name they had, though they are gone from the roster.
+        // Leaving: the name they had, though they are gone from the roster; their messages
+        // keep it, and the header no longer lists them.
         chat.apply(roster(&[("me", "Sam"), ("convo-bot", "Bot"), ("ana", "Ana")]));
         assert_eq!(notices(&chat), "^0 1 +Ana ^2 -Ben");
+        assert_eq!(chat.people.name("ben"), Some("Ben"));
+        assert_eq!(chat.people.agents(Some("me")).count(), 1, "Ana only");
+        chat.apply(staffed(json!({ "ana": "agent", "ben": "agent", "convo-bot": "bot" })));
+        assert_eq!(chat.people.name("ben"), Some("Ben"), "through a change of staff too");
         // The bot, and the visitor's own (other tab) joins and leaves, say nothing.
         chat.apply(roster(&[("ana", "Ana")]));
         chat.apply(roster(&[("me", "Sam"), ("convo-bot", "Bot"), ("ana", "Ana")]));
