@@ -157,7 +157,12 @@ pub fn MessageRow(
                 _ => {
                     let name = p.display_name(me.as_deref(), &who, strings);
                     let image = p.attributes(&who).and_then(avatar::image_url).map(str::to_owned);
-                    (avatar::initials(&name), Some(avatar::colour(&who)), image, "convo-avatar--row")
+                    (
+                        avatar::initials(&name),
+                        Some(avatar::colour(&who)),
+                        image,
+                        "convo-avatar--row",
+                    )
                 }
             });
             view! { <div class="convo-row__avatar"><Avatar initials colour image class /></div> }
