@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     api,
-    components::{GreetingBubble, Launcher, Lightbox, LiveRegion, Panel},
+    components::{GreetingBubble, Launcher, Lightbox, LiveRegion, Panel, PreviewBubble},
     dom,
     i18n::Locale,
     state::{bridge, ChatHandle, Store},
@@ -52,6 +52,7 @@ pub fn App(
         >
             <Panel />
             <GreetingBubble />
+            <PreviewBubble />
             <Launcher />
             <Lightbox />
             <LiveRegion />

@@ -20,7 +20,7 @@ mod store;
 pub mod timeline;
 mod unsent;
 
-pub use chat::{Announcement, Chat, Event, Feedback, OwnMessage, Phase};
+pub use chat::{Announcement, Chat, Event, Feedback, OwnMessage, Phase, Preview};
 #[cfg(feature = "agent-desk")]
 pub use desk::Marks;
 pub use handle::ChatHandle;
