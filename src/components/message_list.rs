@@ -255,9 +255,10 @@ pub fn MessageList() -> impl IntoView {
                 <MessageRow entry=row.entry />
             </For>
             // Notices nothing has come after yet; the next message takes them into its row.
-            <For each=move || store.trailing.get() key=|notice| notice.key let:notice>
-                <ParticipantNotice notice />
-            </For>
+            // Few and rare: redrawn together, without a keyed list's code.
+            {move || {
+                store.trailing.get().into_iter().map(|notice| view! { <ParticipantNotice notice /> }).collect_view()
+            }}
         </div>
         <Show when=move || !at_bottom.get()>
             <button type="button" class="convo-jump" on:click=jump>
