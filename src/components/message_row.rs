@@ -127,7 +127,31 @@ pub fn MessageRow(
             }
         })
     };
-    let author_line = move || {
+    // The team's icon for the bot; for others their picture, or their initials.
+    let avatar = move || {
+        let who = author().unwrap_or_default();
+        let me = store.identity.get();
+        let strings = store.strings();
+        let (initials, colour, image, class) = store.people.with(|p| match p.role(&who) {
+            // The team's icon (the launcher's, if the page gave one) or its initials.
+            Role::Bot => {
+                let config = handle.config();
+                let team = config.team_name.as_deref().unwrap_or(strings.team_default);
+                let class = "convo-avatar--row convo-avatar--team";
+                (avatar::initials(team), None, config.launcher_icon, class)
+            }
+            _ => {
+                let name = p.display_name(me.as_deref(), &who, strings);
+                let image = p.attributes(&who).and_then(avatar::image_url).map(str::to_owned);
+                (avatar::initials(&name), Some(avatar::colour(&who)), image, "convo-avatar--row")
+            }
+        });
+        view! { <Avatar initials colour image class /> }
+    };
+    // Above and beside the first message of someone else's run: the author's name and avatar,
+    // made once per run's head (the avatar again only if the roster changes). The rows inside a
+    // run, and the visitor's own, pay one check.
+    let head = move || {
         let head = frame.with(|f| f.first && !f.own);
         head.then(|| {
             let name = move || {
@@ -135,37 +159,7 @@ pub fn MessageRow(
                 let me = store.identity.get();
                 store.people.with(|p| p.display_name(me.as_deref(), &who, store.strings()))
             };
-            view! { <div class="convo-row__author" dir="auto">{name}</div> }
-        })
-    };
-    // Beside the first message of someone else's run: computed once per run's head (and again
-    // only if the roster changes), never for the rows inside a run.
-    let avatar = move || {
-        let head = frame.with(|f| f.first && !f.own);
-        head.then(|| {
-            let who = author().unwrap_or_default();
-            let me = store.identity.get();
-            let strings = store.strings();
-            let (initials, colour, image, class) = store.people.with(|p| match p.role(&who) {
-                // The team's icon (the launcher's, if the page gave one) or its initials.
-                Role::Bot => {
-                    let config = handle.config();
-                    let team = config.team_name.as_deref().unwrap_or(strings.team_default);
-                    let class = "convo-avatar--row convo-avatar--team";
-                    (avatar::initials(team), None, config.launcher_icon, class)
-                }
-                _ => {
-                    let name = p.display_name(me.as_deref(), &who, strings);
-                    let image = p.attributes(&who).and_then(avatar::image_url).map(str::to_owned);
-                    (
-                        avatar::initials(&name),
-                        Some(avatar::colour(&who)),
-                        image,
-                        "convo-avatar--row",
-                    )
-                }
-            });
-            view! { <div class="convo-row__avatar"><Avatar initials colour image class /></div> }
+            view! { <div class="convo-row__author" dir="auto">{name}</div> {avatar} }
         })
     };
     // What the bubble shows: unchanged when a pending message is confirmed, so the bubble
@@ -250,8 +244,7 @@ pub fn MessageRow(
             {day_divider}
             {notices}
             {marker}
-            {author_line}
-            {avatar}
+            {head}
             <div class="convo-bubble" id=format!("convo-bubble-{key}")>{placeholder}{bubble}{foot}{menu}</div>
             {status}
             {time}
