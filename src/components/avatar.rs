@@ -13,7 +13,7 @@ pub fn Avatar(
     /// The background of the initials: a `data-colour` (see [`crate::util::avatar::colour`]),
     /// or `None` for the place's own colours.
     colour: Option<u32>,
-    /// Classes for where it is (`convo-avatar--row`, `convo-avatar--team`).
+    /// Its classes: `convo-avatar`, and where it is (`convo-avatar--row`, `convo-avatar--team`).
     class: &'static str,
     /// A picture (already checked to be safe to load).
     image: Option<String>,
@@ -28,7 +28,7 @@ pub fn Avatar(
     };
     view! {
         <span
-            class=format!("convo-avatar {class}")
+            class=class
             data-colour=colour.map(|c| c.to_string())
             aria-hidden="true"
         >

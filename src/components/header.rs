@@ -42,7 +42,7 @@ pub fn Header() -> impl IntoView {
         <div class="convo-header">
             <div class="convo-header__avatars" aria-hidden="true">
                 <For each=move || agents.get() key=|(name, avatar, _)| (name.clone(), avatar.clone()) let:agent>
-                    <Avatar initials=initials(&agent.0) colour=None image=agent.1 class="" />
+                    <Avatar initials=initials(&agent.0) colour=None image=agent.1 class="convo-avatar" />
                 </For>
             </div>
             <div class="convo-header__text">

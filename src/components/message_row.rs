@@ -114,52 +114,53 @@ pub fn MessageRow(
             view! { <div class="convo-day" role="separator"><span>{label}</span></div> }
         })
     };
-    let notices = move || {
-        let notices = frame.with(|f| f.notices.clone());
-        notices.into_iter().map(|notice| view! { <ParticipantNotice notice /> }).collect_view()
-    };
+    // Participant notices, then the marker: one closure for both (rows must stay cheap; both
+    // are rare and change only with the frame).
     let marker = move || {
-        frame.with(|f| f.marker).then(|| {
+        let (notices, marker) = frame.with(|f| (f.notices.clone(), f.marker));
+        let notices = (!notices.is_empty()).then(|| {
+            notices.into_iter().map(|notice| view! { <ParticipantNotice notice /> }).collect_view()
+        });
+        let marker = marker.then(|| {
             view! {
                 <div class="convo-divider" role="separator">
                     <span>{move || store.strings().new_messages}</span>
                 </div>
             }
-        })
+        });
+        (notices, marker)
     };
-    // The team's icon for the bot; for others their picture, or their initials.
-    let avatar = move || {
+    // Above and beside the first message of someone else's run: the author's name and avatar
+    // (the team's icon for the bot; for others their picture, or their initials). One closure,
+    // made again only if the roster, the locale or the frame changes; the rows inside a run and
+    // the visitor's own pay one check.
+    let head = move || {
+        if !frame.with(|f| f.first && !f.own) {
+            return None;
+        }
         let who = author().unwrap_or_default();
         let me = store.identity.get();
         let strings = store.strings();
-        let (initials, colour, image, class) = store.people.with(|p| match p.role(&who) {
-            // The team's icon (the launcher's, if the page gave one) or its initials.
-            Role::Bot => {
-                let config = handle.config();
-                let team = config.team_name.as_deref().unwrap_or(strings.team_default);
-                let class = "convo-avatar--row convo-avatar--team";
-                (avatar::initials(team), None, config.launcher_icon, class)
-            }
-            _ => {
-                let name = p.display_name(me.as_deref(), &who, strings);
-                let image = p.attributes(&who).and_then(avatar::image_url).map(str::to_owned);
-                (avatar::initials(&name), Some(avatar::colour(&who)), image, "convo-avatar--row")
+        let (name, initials, colour, image, class) = store.people.with(|p| {
+            let name = p.display_name(me.as_deref(), &who, strings);
+            match p.role(&who) {
+                // The team's icon (the launcher's, if the page gave one) or its initials.
+                Role::Bot => {
+                    let config = handle.config();
+                    let team = config.team_name.as_deref().unwrap_or(strings.team_default);
+                    let class = "convo-avatar convo-avatar--row convo-avatar--team";
+                    (name, avatar::initials(team), None, config.launcher_icon, class)
+                }
+                _ => {
+                    let image = p.attributes(&who).and_then(avatar::image_url).map(str::to_owned);
+                    let (initials, colour) = (avatar::initials(&name), avatar::colour(&who));
+                    (name, initials, Some(colour), image, "convo-avatar convo-avatar--row")
+                }
             }
         });
-        view! { <Avatar initials colour image class /> }
-    };
-    // Above and beside the first message of someone else's run: the author's name and avatar,
-    // made once per run's head (the avatar again only if the roster changes). The rows inside a
-    // run, and the visitor's own, pay one check.
-    let head = move || {
-        let head = frame.with(|f| f.first && !f.own);
-        head.then(|| {
-            let name = move || {
-                let who = author().unwrap_or_default();
-                let me = store.identity.get();
-                store.people.with(|p| p.display_name(me.as_deref(), &who, store.strings()))
-            };
-            view! { <div class="convo-row__author" dir="auto">{name}</div> {avatar} }
+        Some(view! {
+            <div class="convo-row__author" dir="auto">{name}</div>
+            <Avatar initials colour image class />
         })
     };
     // What the bubble shows: unchanged when a pending message is confirmed, so the bubble
@@ -242,7 +243,6 @@ pub fn MessageRow(
     view! {
         <div class=class data-index=move || item.read().index().map(|i| i.to_string()) node_ref=node>
             {day_divider}
-            {notices}
             {marker}
             {head}
             <div class="convo-bubble" id=format!("convo-bubble-{key}")>{placeholder}{bubble}{foot}{menu}</div>
