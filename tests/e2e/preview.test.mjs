@@ -67,14 +67,14 @@ test('the agent\'s newest message is previewed beside the closed launcher; it op
     assert.equal(await preview.locator('.convo-greeting__team').textContent(), 'Ana', 'who wrote it');
     const text = await preview.locator('.convo-preview__text').textContent();
     assert.ok(text.startsWith('Your parcel left the depot this morning.') && text.endsWith('…') && text.length <= 141, `its beginning: ${text}`);
-    // Beside the launcher: above it, at the same (right) edge.
+    // Beside the launcher: above it, at the same (right) edge, once it has popped up.
+    await preview.evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
     const b = await preview.boundingBox();
     const l = await launcherOf(page).boundingBox();
     assert.ok(b.y + b.height <= l.y && l.y - (b.y + b.height) < 40, `above the launcher (${JSON.stringify({ b, l })})`);
     assert.ok(Math.abs(b.x + b.width - (l.x + l.width)) < 2, `aligned with its edge (${JSON.stringify({ b, l })})`);
     assert.ok(b.height < 160, `a few lines only (${b.height})`);
     assert.equal(await launcherOf(page).locator('.convo-launcher__badge').textContent(), '1', 'still counted as unread');
-    await preview.evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
     const violations = await axeViolations(page);
     assert.deepEqual(violations, [], describeViolations(violations));
     await screenshot(page, 'preview');
@@ -128,6 +128,7 @@ test('Arabic: the preview sits beside the launcher on the left, in Arabic', asyn
     await agent.conversation.sendMessage('طردك في الطريق.');
     const preview = page.locator('.convo-preview');
     await preview.waitFor({ timeout: 15_000 });
+    await preview.evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
     assert.equal(await preview.getAttribute('aria-label'), 'رسالة من سارة');
     const b = await preview.boundingBox();
     const l = await launcherOf(page).boundingBox();
