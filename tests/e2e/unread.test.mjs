@@ -60,7 +60,7 @@ test('with the panel closed, the badge and the title count new messages; opening
 
     const badge = launcher.locator('.convo-launcher__badge');
     await badge.filter({ hasText: /^2$/ }).waitFor({ timeout: 10_000 });
-    assert.equal(await launcher.getAttribute('aria-label'), 'Open support chat: 2 unread messages');
+    assert.equal(await launcher.getAttribute('aria-label'), 'Open support chat (2 unread messages)');
     await poll(async () => (await page.title()) === `(2) New message ${TITLE}`, { what: `title "(2) New message ${TITLE}"` });
 
     await launcher.click();
