@@ -20,9 +20,7 @@ pub fn Launcher() -> impl IntoView {
         let base = if store.open.get() { strings.close_chat } else { strings.open_chat };
         match store.unread.get() {
             0 => base.to_owned(),
-            // Not in parentheses: the badge's visible "1" must be a word of the name (WCAG
-            // 2.5.3, label in name), and "(1" is not.
-            n => format!("{base}: {}", (strings.unread)(n)),
+            n => format!("{base} ({})", (strings.unread)(n)),
         }
     };
     view! {

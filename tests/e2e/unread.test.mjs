@@ -99,7 +99,7 @@ test('with the tab hidden, new messages count in the title and are not marked re
     await panelOf(page).locator('.convo-bubble__text', { hasText: 'while you were away' }).waitFor({ state: 'attached', timeout: 10_000 });
     await poll(async () => (await page.title()) === `(1) New message ${TITLE}`, { what: `title "(1) New message ${TITLE}"` });
     await launcherOf(page).locator('.convo-launcher__badge').filter({ hasText: /^1$/ }).waitFor({ timeout: 5_000 });
-    assert.equal(await launcherOf(page).getAttribute('aria-label'), 'Close support chat: 1 unread message');
+    assert.equal(await launcherOf(page).getAttribute('aria-label'), 'Close support chat (1 unread message)');
     assert.equal(await visitorHorizon(session), horizon, 'a hidden tab does not mark the message read');
 
     // Back to the tab, with the panel open: the news is seen.
