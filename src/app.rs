@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     api,
-    components::{GreetingBubble, Launcher, Lightbox, LiveRegion, Panel, PreviewBubble},
+    components::{GreetingBubble, Launcher, Lightbox, LiveRegion, Panel},
     dom,
     i18n::Locale,
     state::{bridge, ChatHandle, Store},
@@ -52,7 +52,6 @@ pub fn App(
         >
             <Panel />
             <GreetingBubble />
-            <PreviewBubble />
             <Launcher />
             <Lightbox />
             <LiveRegion />

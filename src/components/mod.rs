@@ -27,7 +27,6 @@ mod panel;
 mod panel_greeting;
 mod participant_notice;
 mod prechat_form;
-mod preview_bubble;
 mod rating_form;
 #[cfg(feature = "agent-desk")]
 mod resolve_button;
@@ -63,7 +62,6 @@ pub use panel::Panel;
 pub use panel_greeting::PanelGreeting;
 pub use participant_notice::ParticipantNotice;
 pub use prechat_form::PreChatForm;
-pub use preview_bubble::PreviewBubble;
 pub use rating_form::RatingForm;
 #[cfg(feature = "agent-desk")]
 pub use resolve_button::ResolveButton;

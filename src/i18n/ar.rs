@@ -108,7 +108,6 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     yesterday: "أمس",
     joined: |name| format!("انضم {name} إلى المحادثة"),
     left: |name| format!("غادر {name} المحادثة"),
-    message_from: |name| format!("رسالة من {name}"),
 };
 
 #[cfg(any(test, feature = "agent-desk"))]

@@ -114,7 +114,6 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     yesterday: "Yesterday",
     joined: |name| format!("{name} joined the chat"),
     left: |name| format!("{name} left the chat"),
-    message_from: |name| format!("Message from {name}"),
 };
 
 #[cfg(any(test, feature = "agent-desk"))]

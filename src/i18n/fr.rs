@@ -121,7 +121,6 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     yesterday: "Hier",
     joined: |name| format!("{name} a rejoint la conversation"),
     left: |name| format!("{name} a quitté la conversation"),
-    message_from: |name| format!("Message de {name}"),
 };
 
 #[cfg(any(test, feature = "agent-desk"))]

@@ -206,8 +206,6 @@ pub struct Catalogue {
     /// Participant notices in the timeline: "Ana joined the chat", "Ana left the chat".
     pub joined: fn(&str) -> String,
     pub left: fn(&str) -> String,
-    /// The name of the preview of someone's newest message beside the closed launcher.
-    pub message_from: fn(&str) -> String,
 }
 
 impl Catalogue {
@@ -269,7 +267,6 @@ mod tests {
             assert!((c.greeting_from)("Acme").contains("Acme"), "{locale:?}");
             assert!((c.joined)("Ana").contains("Ana") && (c.left)("Ana").contains("Ana"));
             assert_ne!((c.joined)("Ana"), (c.left)("Ana"), "{locale:?}");
-            assert!((c.message_from)("Ana").contains("Ana"), "{locale:?}");
             let retry = (c.retry_media)("photo.png");
             assert!(retry.contains("photo.png") && retry.contains(c.retry), "{locale:?}: {retry}");
         }

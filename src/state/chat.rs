@@ -103,19 +103,6 @@ pub enum Event {
     GreetingDue,
     /// The visitor dismissed the greeting (for the rest of the browser session).
     GreetingDismissed,
-    /// The visitor dismissed the preview of the newest message (until another one comes).
-    PreviewDismissed,
-}
-
-/// The newest message from someone else, previewed beside the closed launcher.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Preview {
-    /// The message's index.
-    pub index: u64,
-    /// Its author's identity (the view names them).
-    pub author: String,
-    /// Its text, or its first attachment's name.
-    pub text: String,
 }
 
 /// The page's proactive greeting.
@@ -205,9 +192,6 @@ pub struct Chat {
     greeting_dismissed: bool,
     /// The visitor started a chat while greeted: the greeting stays at the top of its panel.
     greeting_answered: bool,
-    /// The newest message from someone else that came while the panel was closed, until the
-    /// panel opens or the visitor dismisses it.
-    preview: Option<Preview>,
     /// The roster was seen since the client attached: later changes are joins and leaves.
     roster_known: bool,
     /// Who joined this session before the backend named them staff (it adds the participant,
@@ -251,7 +235,6 @@ impl Chat {
             greeting: None,
             greeting_dismissed: false,
             greeting_answered: false,
-            preview: None,
             history_end: None,
             viewed: None,
             horizon_sent: None,
@@ -351,10 +334,6 @@ impl Chat {
                     self.arrived(&message);
                     outcome.arrived.push(message);
                 }
-                // A message deleted (here or elsewhere) is not previewed any more.
-                if self.preview.as_ref().is_some_and(|p| self.timeline.is_deleted(p.index)) {
-                    self.preview = None;
-                }
             }
             Event::Viewed(index) => {
                 if self.watching() {
@@ -391,7 +370,6 @@ impl Chat {
                 }
             }
             Event::GreetingDismissed => self.greeting_dismissed = true,
-            Event::PreviewDismissed => self.preview = None,
             Event::Feedback(feedback) => {
                 // Only an ended chat is rated, and once stored it stays so.
                 if self.phase == Phase::Ended && self.feedback != Feedback::Sent {
@@ -401,10 +379,6 @@ impl Chat {
         }
         if self.watching() {
             self.unread = 0;
-        }
-        // The open panel shows it; and only a chat going on previews its messages.
-        if self.open || self.phase != Phase::Chat {
-            self.preview = None;
         }
         // Only a chat can be ended: the question goes with it, whoever ended it. Messages
         // are edited and deleted only while chatting, too.
@@ -423,12 +397,6 @@ impl Chat {
         let greeting = self.greeting.as_ref().filter(|g| g.due)?;
         (!self.greeting_dismissed && !self.open && self.phase == Phase::Idle)
             .then_some(greeting.text.as_str())
-    }
-
-    /// The newest message from someone else to preview beside the closed launcher: one that
-    /// came while the panel was closed, not seen nor dismissed since.
-    pub fn preview_bubble(&self) -> Option<&Preview> {
-        self.preview.as_ref()
     }
 
     /// The greeting's text at the top of the open panel, as the team's (local) first words:
@@ -480,7 +448,6 @@ impl Chat {
         let (calendar, today) = self.timeline.settings();
         self.info = None;
         self.people = Arc::default();
-        self.preview = None;
         self.typing = Vec::new();
         self.has_older = false;
         self.timeline = Timeline::new(calendar, today);
@@ -597,13 +564,6 @@ impl Chat {
         let text = message.body.clone().unwrap_or_else(|| {
             message.media.first().and_then(|m| m.filename.clone()).unwrap_or_default()
         });
-        if !self.open {
-            self.preview = Some(Preview {
-                index: message.index,
-                author: message.author.clone(),
-                text: text.clone(),
-            });
-        }
         self.announcement = Some(Announcement::Message { author: message.author.clone(), text });
         self.arrivals += 1;
         if !self.watching() {
@@ -1323,39 +1283,6 @@ mod tests {
         chat.apply(Event::Attached);
         chat.apply(roster(&[("me", "Sam")]));
         assert_eq!(notices(&chat), "-Ana", "chatting: leaving is news");
-    }
-
-    #[test]
-    fn test_the_newest_message_from_someone_else_is_previewed_while_closed_until_seen_or_dismissed()
-    {
-        let mut chat = chatting(Some(0));
-        chat.apply(Event::Timeline(VectorDiff::Reset { values: vec![message(0, "ana", 6)] }));
-        assert_eq!(chat.preview_bubble(), None, "history is not previewed");
-        insert(&mut chat, message(1, "ana", 6));
-        let preview = |chat: &Chat| {
-            chat.preview_bubble().map(|p| (p.index, p.author.clone(), p.text.clone()))
-        };
-        assert_eq!(preview(&chat), Some((1, "ana".into(), "m1".into())));
-        insert(&mut chat, message(2, "convo-bot", 6));
-        assert_eq!(preview(&chat).map(|p| p.0), Some(2), "the newest, the bot's too");
-        insert(&mut chat, message(3, "me", 6));
-        assert_eq!(preview(&chat).map(|p| p.0), Some(2), "never the visitor's own");
-        chat.apply(Event::PreviewDismissed);
-        assert_eq!(chat.preview_bubble(), None, "dismissed");
-        insert(&mut chat, message(4, "ana", 6));
-        assert_eq!(preview(&chat).map(|p| p.0), Some(4), "until another comes");
-        chat.apply(Event::Opened);
-        assert_eq!(chat.preview_bubble(), None, "seen in the panel");
-        insert(&mut chat, message(5, "ana", 6));
-        assert_eq!(chat.preview_bubble(), None, "nothing while open");
-        chat.apply(Event::Closed);
-        assert_eq!(chat.preview_bubble(), None, "what came while open was shown");
-        insert(&mut chat, message(6, "ana", 6));
-        chat.apply(Event::Timeline(VectorDiff::Remove { index: 6 }));
-        assert_eq!(chat.preview_bubble(), None, "a deleted message is not previewed");
-        insert(&mut chat, message(7, "ana", 6));
-        chat.apply(Event::EndedByVisitor);
-        assert_eq!(chat.preview_bubble(), None, "an ended chat previews nothing");
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod store;
 pub mod timeline;
 mod unsent;
 
-pub use chat::{Announcement, Chat, Event, Feedback, OwnMessage, Phase, Preview};
+pub use chat::{Announcement, Chat, Event, Feedback, OwnMessage, Phase};
 #[cfg(feature = "agent-desk")]
 pub use desk::Marks;
 pub use handle::ChatHandle;

@@ -11,7 +11,7 @@ use convo_client::{ConnectionState, ConversationInfo};
 use leptos::prelude::*;
 
 use super::{
-    chat::{Announcement, Chat, Event, Feedback, Outcome, OwnMessage, Phase, Preview},
+    chat::{Announcement, Chat, Event, Feedback, Outcome, OwnMessage, Phase},
     earlier::Thread,
     media::MediaLink,
     people::People,
@@ -84,8 +84,6 @@ pub struct Store {
     /// The page's greeting beside the closed launcher, and at the top of the open panel.
     pub greeting_bubble: RwSignal<Option<String>>,
     pub greeting_panel: RwSignal<Option<String>>,
-    /// The newest message from someone else, previewed beside the closed launcher.
-    pub preview: RwSignal<Option<Preview>>,
     /// The list's window of rows, oldest first.
     pub rows: RwSignal<Vec<RowHandle>>,
     /// Participant notices below the last row, while the window reaches the end.
@@ -147,7 +145,6 @@ impl Store {
             asking_delete: RwSignal::new(None),
             greeting_bubble: RwSignal::new(None),
             greeting_panel: RwSignal::new(None),
-            preview: RwSignal::new(None),
             rows: RwSignal::new(Vec::new()),
             trailing: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(0),
@@ -244,9 +241,6 @@ impl Store {
             set_if_changed(self.asking_delete, &chat.asking_delete);
             set_text_if_changed(self.greeting_bubble, chat.greeting_bubble());
             set_text_if_changed(self.greeting_panel, chat.greeting_panel());
-            if self.preview.with_untracked(|now| now.as_ref() != chat.preview_bubble()) {
-                self.preview.set(chat.preview_bubble().cloned());
-            }
             // Every message syncs: compare in place, and copy only what changed.
             if self.earlier.with_untracked(|now| !now.iter().eq(chat.earlier())) {
                 self.earlier.set(chat.earlier().cloned().collect());
