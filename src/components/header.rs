@@ -4,8 +4,11 @@
 
 use leptos::prelude::*;
 
-use super::{AlertsToggle, Names};
-use crate::state::{ChatHandle, Event, Phase, Store};
+use super::{AlertsToggle, Avatar, Names};
+use crate::{
+    state::{ChatHandle, Event, Phase, Store},
+    util::avatar::{image_url, initials},
+};
 
 /// The panel header.
 #[component]
@@ -28,10 +31,7 @@ pub fn Header() -> impl IntoView {
                 .map(|p| {
                     let identity = p.identity.as_deref().unwrap_or_default();
                     let name = people.display_name(me.as_deref(), identity, strings);
-                    let avatar = p.attributes["avatar"]
-                        .as_str()
-                        .filter(|a| a.starts_with("https://"))
-                        .map(str::to_owned);
+                    let avatar = image_url(&p.attributes).map(str::to_owned);
                     (name, avatar, p.online == Some(true))
                 })
                 .collect::<Vec<_>>()
@@ -43,10 +43,7 @@ pub fn Header() -> impl IntoView {
         <div class="convo-header">
             <div class="convo-header__avatars" aria-hidden="true">
                 <For each=move || agents.get() key=|(name, avatar, _)| (name.clone(), avatar.clone()) let:agent>
-                    {match agent.1 {
-                        Some(url) => view! { <img class="convo-avatar" src=url alt="" /> }.into_any(),
-                        None => view! { <span class="convo-avatar">{initials(&agent.0)}</span> }.into_any(),
-                    }}
+                    <Avatar initials=initials(&agent.0) colour=None image=agent.1 class="convo-avatar" />
                 </For>
             </div>
             <div class="convo-header__text">
@@ -87,14 +84,4 @@ pub fn Header() -> impl IntoView {
             </Show>
         </div>
     }
-}
-
-/// Up to two initials of a name (any script).
-fn initials(name: &str) -> String {
-    name.split_whitespace()
-        // The first letter or digit, past isolate and override marks.
-        .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
-        .take(2)
-        .flat_map(char::to_uppercase)
-        .collect()
 }

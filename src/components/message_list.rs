@@ -12,7 +12,7 @@
 use leptos::{html, prelude::*};
 use wasm_bindgen::{closure::Closure, JsCast};
 
-use super::{EarlierThreads, MessageRow};
+use super::{EarlierThreads, MessageRow, ParticipantNotice};
 use crate::state::{ChatHandle, Store, WINDOW};
 
 /// How many rows the window grows or slides by as the visitor scrolls.
@@ -254,6 +254,11 @@ pub fn MessageList() -> impl IntoView {
             <For each=move || store.rows.get() key=|row| row.key let:row>
                 <MessageRow entry=row.entry />
             </For>
+            // Notices nothing has come after yet; the next message takes them into its row.
+            // Few and rare: redrawn together, without a keyed list's code.
+            {move || {
+                store.trailing.get().into_iter().map(|notice| view! { <ParticipantNotice notice /> }).collect_view()
+            }}
         </div>
         <Show when=move || !at_bottom.get()>
             <button type="button" class="convo-jump" on:click=jump>

@@ -1,5 +1,5 @@
-//! One row of the message list: the day divider and "new messages" marker above a message,
-//! the author, the bubble (text with safe links, media, "edited", or "message deleted"), the
+//! One row of the message list: the day divider, participant notices and "new messages"
+//! marker above a message, the author and (for others' runs) their avatar, the bubble (text with safe links, media, "edited", or "message deleted"), the
 //! time, and the state of the visitor's own messages (sending, queued, uploading with cancel,
 //! failed with retry; then sent or read, and their "More actions" menu). Each part reads only
 //! what it shows, so a status change or a neighbour's arrival touches only that part; every
@@ -10,15 +10,19 @@ use std::sync::Arc;
 use convo_client::{ConnectionState, SendStatus, TimelineItem};
 use leptos::{html, prelude::*};
 
-use super::{message_list::SeenObserver, MediaView, RowMenu};
+use super::{message_list::SeenObserver, Avatar, MediaView, ParticipantNotice, RowMenu};
 use crate::{
     dom,
-    state::{ChatHandle, Entry, Phase, Receipt, Role, Store},
-    util::linkify::{linkify, Segment},
+    state::{ChatHandle, Entry, Notice, Phase, Receipt, Role, Store},
+    util::{
+        avatar,
+        linkify::{linkify, Segment},
+    },
 };
 
-/// What the row's frame shows, apart from the message: the layout flags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the row's frame shows, apart from the message: the layout flags, and the notices
+/// above it (almost always none, which costs nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Frame {
     own: bool,
     first: bool,
@@ -26,6 +30,7 @@ struct Frame {
     day_break: bool,
     marker: bool,
     day: i32,
+    notices: Vec<Notice>,
 }
 
 /// A message row.
@@ -45,6 +50,7 @@ pub fn MessageRow(
             day_break: e.day_break,
             marker: e.marker,
             day: e.day,
+            notices: e.notices.clone(),
         })
     });
     // Apart from the frame: a receipt moving to "read" touches only the receipt.
@@ -63,15 +69,15 @@ pub fn MessageRow(
     };
     let role = move || author().map_or(Role::Visitor, |a| store.people.with(|p| p.role(&a)));
     let class = move || {
-        let f = frame.get();
-        let kind = if f.own {
+        let (own, first) = frame.with(|f| (f.own, f.first));
+        let kind = if own {
             "convo-row--own"
         } else if role() == Role::Bot {
             "convo-row--bot"
         } else {
             "convo-row--other"
         };
-        format!("convo-row {kind}{}", if f.first { " convo-row--first" } else { "" })
+        format!("convo-row {kind}{}", if first { " convo-row--first" } else { "" })
     };
 
     // Seen rows are reported by the list's observer.
@@ -93,14 +99,14 @@ pub fn MessageRow(
     }
 
     let day_divider = move || {
-        let f = frame.get();
-        f.day_break.then(|| {
+        let (day_break, day) = frame.with(|f| (f.day_break, f.day));
+        day_break.then(|| {
             let label = move || {
                 let locale = store.locale.get();
                 let strings = locale.strings();
                 match date() {
                     Some(date) => {
-                        dom::day_label(f.day, &date, locale.tag(), strings.today, strings.yesterday)
+                        dom::day_label(day, &date, locale.tag(), strings.today, strings.yesterday)
                     }
                     None => strings.today.to_owned(),
                 }
@@ -108,24 +114,53 @@ pub fn MessageRow(
             view! { <div class="convo-day" role="separator"><span>{label}</span></div> }
         })
     };
+    // Participant notices, then the marker: one closure for both (rows must stay cheap; both
+    // are rare and change only with the frame).
     let marker = move || {
-        frame.get().marker.then(|| {
+        let (notices, marker) = frame.with(|f| (f.notices.clone(), f.marker));
+        let notices = (!notices.is_empty()).then(|| {
+            notices.into_iter().map(|notice| view! { <ParticipantNotice notice /> }).collect_view()
+        });
+        let marker = marker.then(|| {
             view! {
                 <div class="convo-divider" role="separator">
                     <span>{move || store.strings().new_messages}</span>
                 </div>
             }
-        })
+        });
+        (notices, marker)
     };
-    let author_line = move || {
-        let f = frame.get();
-        (f.first && !f.own).then(|| {
-            let name = move || {
-                let who = author().unwrap_or_default();
-                let me = store.identity.get();
-                store.people.with(|p| p.display_name(me.as_deref(), &who, store.strings()))
-            };
-            view! { <div class="convo-row__author" dir="auto">{name}</div> }
+    // Above and beside the first message of someone else's run: the author's name and avatar
+    // (the team's icon for the bot; for others their picture, or their initials). One closure,
+    // made again only if the roster, the locale or the frame changes; the rows inside a run and
+    // the visitor's own pay one check.
+    let head = move || {
+        if !frame.with(|f| f.first && !f.own) {
+            return None;
+        }
+        let who = author().unwrap_or_default();
+        let me = store.identity.get();
+        let strings = store.strings();
+        let (name, initials, colour, image, class) = store.people.with(|p| {
+            let name = p.display_name(me.as_deref(), &who, strings);
+            match p.role(&who) {
+                // The team's icon (the launcher's, if the page gave one) or its initials.
+                Role::Bot => {
+                    let config = handle.config();
+                    let team = config.team_name.as_deref().unwrap_or(strings.team_default);
+                    let class = "convo-avatar convo-avatar--row convo-avatar--team";
+                    (name, avatar::initials(team), None, config.launcher_icon, class)
+                }
+                _ => {
+                    let image = p.attributes(&who).and_then(avatar::image_url).map(str::to_owned);
+                    let (initials, colour) = (avatar::initials(&name), avatar::colour(&who));
+                    (name, initials, Some(colour), image, "convo-avatar convo-avatar--row")
+                }
+            }
+        });
+        Some(view! {
+            <div class="convo-row__author" dir="auto">{name}</div>
+            <Avatar initials colour image class />
         })
     };
     // What the bubble shows: unchanged when a pending message is confirmed, so the bubble
@@ -200,8 +235,8 @@ pub fn MessageRow(
         TimelineItem::Remote(_) => None,
     };
     let time = move || {
-        let f = frame.get();
-        let date = date().filter(|_| f.last)?;
+        let last = frame.with(|f| f.last);
+        let date = date().filter(|_| last)?;
         let label = move || dom::clock(&date, store.locale.get().tag());
         Some(view! { <div class="convo-row__meta"><time>{label}</time></div> })
     };
@@ -209,7 +244,7 @@ pub fn MessageRow(
         <div class=class data-index=move || item.read().index().map(|i| i.to_string()) node_ref=node>
             {day_divider}
             {marker}
-            {author_line}
+            {head}
             <div class="convo-bubble" id=format!("convo-bubble-{key}")>{placeholder}{bubble}{foot}{menu}</div>
             {status}
             {time}

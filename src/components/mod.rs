@@ -3,6 +3,7 @@
 #[cfg(feature = "agent-desk")]
 mod agent_desk;
 mod alerts_toggle;
+mod avatar;
 mod composer;
 mod confirm;
 mod connection_banner;
@@ -29,6 +30,7 @@ mod notices;
 mod offline_form;
 mod panel;
 mod panel_greeting;
+mod participant_notice;
 mod prechat_form;
 mod preview_bubble;
 mod rating_form;
@@ -42,6 +44,7 @@ mod visitor_details;
 #[cfg(feature = "agent-desk")]
 pub use agent_desk::AgentDesk;
 pub use alerts_toggle::AlertsToggle;
+pub use avatar::Avatar;
 pub use composer::Composer;
 pub use confirm::Confirm;
 pub use connection_banner::ConnectionBanner;
@@ -67,6 +70,7 @@ pub use notices::Notices;
 pub use offline_form::OfflineForm;
 pub use panel::Panel;
 pub use panel_greeting::PanelGreeting;
+pub use participant_notice::ParticipantNotice;
 pub use prechat_form::PreChatForm;
 pub use preview_bubble::PreviewBubble;
 pub use rating_form::RatingForm;

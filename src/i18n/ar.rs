@@ -120,6 +120,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     messages_label: "الرسائل",
     today: "اليوم",
     yesterday: "أمس",
+    joined: |name| format!("انضم {name} إلى المحادثة"),
+    left: |name| format!("غادر {name} المحادثة"),
 };
 
 #[cfg(any(test, feature = "agent-desk"))]

@@ -126,6 +126,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     messages_label: "Messages",
     today: "Today",
     yesterday: "Yesterday",
+    joined: |name| format!("{name} joined the chat"),
+    left: |name| format!("{name} left the chat"),
 };
 
 #[cfg(any(test, feature = "agent-desk"))]

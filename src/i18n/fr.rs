@@ -133,6 +133,8 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     messages_label: "Messages",
     today: "Aujourd'hui",
     yesterday: "Hier",
+    joined: |name| format!("{name} a rejoint la conversation"),
+    left: |name| format!("{name} a quitté la conversation"),
 };
 
 #[cfg(any(test, feature = "agent-desk"))]

@@ -228,6 +228,9 @@ pub struct Catalogue {
     pub messages_label: &'static str,
     pub today: &'static str,
     pub yesterday: &'static str,
+    /// Participant notices in the timeline: "Ana joined the chat", "Ana left the chat".
+    pub joined: fn(&str) -> String,
+    pub left: fn(&str) -> String,
 }
 
 impl Catalogue {
@@ -298,6 +301,8 @@ mod tests {
             assert!((c.preview_from)("Ana").contains("Ana"), "{locale:?}");
             assert!((c.form_refused)("fields.plan").contains("fields.plan"), "{locale:?}");
             assert!((c.offline_thanks)("a@b.co").contains("a@b.co"), "{locale:?}");
+            assert!((c.joined)("Ana").contains("Ana") && (c.left)("Ana").contains("Ana"));
+            assert_ne!((c.joined)("Ana"), (c.left)("Ana"), "{locale:?}");
             let retry = (c.retry_media)("photo.png");
             assert!(retry.contains("photo.png") && retry.contains(c.retry), "{locale:?}: {retry}");
         }

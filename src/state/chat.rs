@@ -15,8 +15,8 @@ use convo_client::{
 
 use super::{
     earlier::{self, Thread},
-    people::People,
-    timeline::{Calendar, Timeline},
+    people::{People, Role},
+    timeline::{Calendar, Notice, NoticeKind, Timeline},
 };
 
 /// Where the visitor is in the chat's life.
@@ -162,6 +162,15 @@ pub enum Feedback {
     Sent,
 }
 
+/// What the screen-reader live region says last.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Announcement {
+    /// Someone else's new message: its author's identity and its text.
+    Message { author: String, text: String },
+    /// A participant notice (its key makes each one news, even with the same words).
+    Notice(Notice),
+}
+
 /// What an event brought that is not state: news to tell the page and screen readers.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcome {
@@ -187,8 +196,8 @@ pub struct Chat {
     pub timeline: Timeline,
     /// Messages from others the visitor has not seen (badge, title).
     pub unread: u64,
-    /// The newest message from someone else, for screen readers: `(author, text)`.
-    pub announcement: Option<(String, String)>,
+    /// The newest message from someone else or participant notice, for screen readers.
+    pub announcement: Option<Announcement>,
     /// Desktop notifications.
     pub alerts: Alerts,
     /// The newest message from someone else since the panel was last open, previewed beside
@@ -221,6 +230,11 @@ pub struct Chat {
     pub available: bool,
     /// The email a message left while closed will be answered at, in the chat it started.
     pub message_left: Option<String>,
+    /// The roster was seen since the client attached: later changes are joins and leaves.
+    roster_known: bool,
+    /// Who joined this session before the backend named them staff (it adds the participant,
+    /// then writes the conversation's `staff`): announced once it does.
+    newcomers: Vec<String>,
     /// The newest message index when the conversation was first described: what comes after
     /// it is news. `None` until then, when nothing is news.
     history_end: Option<Option<u64>>,
@@ -249,6 +263,8 @@ impl Chat {
             alerts: Alerts::Off,
             preview: None,
             arrivals: 0,
+            roster_known: false,
+            newcomers: Vec::new(),
             asking_end: false,
             ending: false,
             feedback: Feedback::Open,
@@ -338,8 +354,8 @@ impl Chat {
                     .filter_map(|p| p.read_horizon)
                     .max();
                 self.timeline.set_read_by_others(others);
-                self.people =
-                    Arc::new(People::new(participants, self.info.as_ref().map(|i| &i.attributes)));
+                let people = People::new(participants, self.info.as_ref().map(|i| &i.attributes));
+                self.roster_changed(people);
             }
             Event::Typing(typing) => self.typing = typing,
             Event::HasOlder(has_older) => self.has_older = has_older,
@@ -511,6 +527,8 @@ impl Chat {
         self.timeline = Timeline::new(calendar, today);
         self.timeline.set_me(self.me.clone());
         self.history_end = None;
+        self.roster_known = false;
+        self.newcomers = Vec::new();
         self.viewed = None;
         self.horizon_sent = None;
         self.asking_end = false;
@@ -550,13 +568,67 @@ impl Chat {
         self.info = info;
         if staff_changed {
             self.refresh_people();
+            // Newcomers the backend has now named staff join the chat now.
+            let people = Arc::clone(&self.people);
+            let named: Vec<String> =
+                self.newcomers.extract_if(.., |who| people.role(who) == Role::Agent).collect();
+            for who in named {
+                self.notice(NoticeKind::Joined, people.name(&who));
+            }
         }
+    }
+
+    /// The roster changed: staff who joined or left while the visitor is here are noticed.
+    /// Only staff: the visitor's own joins say nothing new to them, and the bot is there from
+    /// the start (announcing it would be noise). The first roster after attaching is who was
+    /// already here; an empty one (not loaded yet, or gone while reconnecting) says nothing,
+    /// and the next is who is here again (changes meanwhile were not seen happen).
+    fn roster_changed(&mut self, people: People) {
+        // Who left keeps their name on their messages (and in the notice that they left).
+        let departed = self.people.participants().iter().chain(self.people.former());
+        let people = people.with_former(departed.cloned().collect());
+        let before = std::mem::replace(&mut self.people, Arc::new(people));
+        if self.people.participants().is_empty() {
+            self.roster_known = false;
+            return;
+        }
+        if !self.roster_known || self.phase != Phase::Chat {
+            self.roster_known = true;
+            return;
+        }
+        let identities = |p: &People| -> Vec<String> {
+            p.participants().iter().filter_map(|p| p.identity.clone()).collect()
+        };
+        let (old, new) = (identities(&before), identities(&self.people));
+        let me = self.me.clone();
+        for who in new.iter().filter(|who| !old.contains(who) && Some(*who) != me.as_ref()) {
+            match self.people.role(who) {
+                Role::Agent => {
+                    let name = self.people.name(who).map(str::to_owned);
+                    self.notice(NoticeKind::Joined, name.as_deref());
+                }
+                Role::Visitor => self.newcomers.push(who.clone()),
+                Role::Bot => {}
+            }
+        }
+        for who in old.iter().filter(|who| !new.contains(who) && Some(*who) != me.as_ref()) {
+            self.newcomers.retain(|n| n != who);
+            if before.role(who) == Role::Agent {
+                self.notice(NoticeKind::Left, before.name(who));
+            }
+        }
+    }
+
+    /// Adds a participant notice to the timeline and announces it.
+    fn notice(&mut self, kind: NoticeKind, name: Option<&str>) {
+        let notice = self.timeline.add_notice(kind, name.map(str::to_owned));
+        self.announcement = Some(Announcement::Notice(notice));
     }
 
     fn refresh_people(&mut self) {
         let participants = self.people.participants().to_vec();
-        self.people =
-            Arc::new(People::new(participants, self.info.as_ref().map(|i| &i.attributes)));
+        let people = People::new(participants, self.info.as_ref().map(|i| &i.attributes));
+        self.people = Arc::new(people.with_former(self.people.former().to_vec()));
     }
 
     /// A new message: someone else's is announced, and counted while nobody is watching.
@@ -566,10 +638,11 @@ impl Chat {
         if self.me.as_deref() == Some(message.author.as_str()) {
             return false;
         }
-        self.announcement = Some((message.author.clone(), preview(message)));
+        let text = preview(message);
         if !self.open {
-            self.preview = self.announcement.clone();
+            self.preview = Some((message.author.clone(), text.clone()));
         }
+        self.announcement = Some(Announcement::Message { author: message.author.clone(), text });
         self.arrivals += 1;
         if !self.watching() {
             self.unread += 1;
@@ -635,6 +708,7 @@ mod tests {
 
     use super::*;
     use crate::state::timeline::tests::{message, pending, utc_days};
+    use crate::state::{Notice, NoticeKind};
 
     fn chat() -> Chat {
         let mut chat = Chat::new(utc_days, utc_days("2026-12-06T00:00:00Z"), true);
@@ -974,7 +1048,10 @@ mod tests {
         let outcome = insert(&mut chat, message(2, "ana", 6));
         assert_eq!(outcome.arrived.len(), 1);
         assert_eq!(chat.unread, 1);
-        assert_eq!(chat.announcement, Some(("ana".to_owned(), "m2".to_owned())));
+        assert_eq!(
+            chat.announcement,
+            Some(Announcement::Message { author: "ana".to_owned(), text: "m2".to_owned() })
+        );
         assert_eq!(chat.arrivals, 1);
         let outcome = insert(&mut chat, message(3, "me", 6));
         assert_eq!(outcome.arrived.len(), 1, "own messages are news for the page");
@@ -1291,6 +1368,113 @@ mod tests {
         assert_eq!(chat.editing, None, "and it cannot be edited again");
         chat.apply(Event::EndedByVisitor);
         assert_eq!((chat.editing.clone(), chat.asking_delete.clone()), (None, None), "ended");
+    }
+
+    /// `(identity, friendlyName)` participants.
+    fn roster(people: &[(&str, &str)]) -> Event {
+        Event::Participants(
+            people
+                .iter()
+                .map(|(identity, name)| Participant {
+                    sid: format!("MB{identity}"),
+                    identity: Some((*identity).into()),
+                    kind: "chat".into(),
+                    attributes: json!({ "friendlyName": name }),
+                    ..Participant::default()
+                })
+                .collect(),
+        )
+    }
+
+    /// The conversation's description with `staff` (`{ identity: role }`).
+    fn staffed(staff: serde_json::Value) -> Event {
+        Event::Info(Some(ConversationInfo {
+            attributes: json!({ "staff": staff }),
+            ..info(Some(1), Some(1), Some(0))
+        }))
+    }
+
+    /// The timeline's notices above rows and trailing, as `+name` / `-name`, with each row as
+    /// `^key` when it starts a run.
+    fn notices(chat: &Chat) -> String {
+        let sign = |n: &Notice| {
+            let s = if n.kind == NoticeKind::Joined { "+" } else { "-" };
+            format!("{s}{}", n.name.as_deref().unwrap_or("?"))
+        };
+        let mut out = Vec::new();
+        for e in chat.timeline.entries() {
+            out.extend(e.notices.iter().map(sign));
+            out.push(format!("{}{}", if e.first { "^" } else { "" }, e.key));
+        }
+        out.extend(chat.timeline.trailing().iter().map(sign));
+        out.join(" ")
+    }
+
+    #[test]
+    fn test_staff_joining_and_leaving_while_chatting_are_noticed_and_nothing_else_is() {
+        let mut chat = chatting(Some(1));
+        chat.apply(staffed(json!({ "convo-bot": "bot", "ana": "agent", "ben": "agent" })));
+        chat.apply(Event::Timeline(VectorDiff::Reset {
+            values: vec![message(0, "me", 6), message(1, "me", 6)],
+        }));
+        chat.apply(roster(&[]));
+        chat.apply(roster(&[("me", "Sam"), ("convo-bot", "Bot"), ("ben", "Ben")]));
+        assert_eq!(notices(&chat), "^0 1", "who was already here is not news, nor not knowing");
+        chat.apply(roster(&[("me", "Sam"), ("convo-bot", "Bot"), ("ben", "Ben"), ("ana", "Ana")]));
+        assert_eq!(notices(&chat), "^0 1 +Ana");
+        let Some(Announcement::Notice(joined)) = chat.announcement.clone() else { panic!() };
+        assert_eq!((joined.kind, joined.name.as_deref()), (NoticeKind::Joined, Some("Ana")));
+        assert_eq!((chat.unread, chat.arrivals), (0, 0), "a notice is not a message");
+        insert(&mut chat, message(2, "me", 6));
+        assert_eq!(notices(&chat), "^0 1 +Ana ^2", "it breaks the visitor's run");
+        // Leaving: the name they had, though they are gone from the roster; their messages
+        // keep it, and the header no longer lists them.
+        chat.apply(roster(&[("me", "Sam"), ("convo-bot", "Bot"), ("ana", "Ana")]));
+        assert_eq!(notices(&chat), "^0 1 +Ana ^2 -Ben");
+        assert_eq!(chat.people.name("ben"), Some("Ben"));
+        assert_eq!(chat.people.agents(Some("me")).count(), 1, "Ana only");
+        chat.apply(staffed(json!({ "ana": "agent", "ben": "agent", "convo-bot": "bot" })));
+        assert_eq!(chat.people.name("ben"), Some("Ben"), "through a change of staff too");
+        // The bot, and the visitor's own (other tab) joins and leaves, say nothing.
+        chat.apply(roster(&[("ana", "Ana")]));
+        chat.apply(roster(&[("me", "Sam"), ("convo-bot", "Bot"), ("ana", "Ana")]));
+        assert_eq!(notices(&chat), "^0 1 +Ana ^2 -Ben");
+        // Gone while reconnecting: an empty roster says nothing; nor does the same one again.
+        chat.apply(roster(&[]));
+        chat.apply(roster(&[("me", "Sam"), ("convo-bot", "Bot"), ("ana", "Ana")]));
+        assert_eq!(notices(&chat), "^0 1 +Ana ^2 -Ben");
+        assert_eq!(chat.unread, 0);
+        // A new client (a new session) starts over: notices are session-only.
+        chat.apply(Event::Detached);
+        assert_eq!(notices(&chat), "");
+    }
+
+    #[test]
+    fn test_a_participant_named_staff_after_joining_is_noticed_then() {
+        let mut chat = chatting(Some(0));
+        chat.apply(staffed(json!({})));
+        chat.apply(Event::Timeline(VectorDiff::Reset { values: vec![message(0, "me", 6)] }));
+        chat.apply(roster(&[("me", "Sam")]));
+        // The backend adds the agent, then writes the conversation's `staff`.
+        chat.apply(roster(&[("me", "Sam"), ("ana", "Ana"), ("eve", "Eve")]));
+        assert_eq!(notices(&chat), "^0", "not staff (yet): a participant's own word is not enough");
+        chat.apply(staffed(json!({ "ana": "agent" })));
+        assert_eq!(notices(&chat), "^0 +Ana", "eve was never named: never noticed");
+        chat.apply(staffed(json!({ "ana": "agent", "eve": "bot" })));
+        assert_eq!(notices(&chat), "^0 +Ana", "once, and bots not at all");
+    }
+
+    #[test]
+    fn test_nothing_is_noticed_before_chatting() {
+        let mut chat = chat();
+        chat.apply(roster(&[("me", "Sam")]));
+        chat.apply(staffed(json!({ "ana": "agent" })));
+        chat.apply(roster(&[("me", "Sam"), ("ana", "Ana")]));
+        assert_eq!(notices(&chat), "", "not chatting: the roster is who is here");
+        chat.apply(Event::Starting);
+        chat.apply(Event::Attached);
+        chat.apply(roster(&[("me", "Sam")]));
+        assert_eq!(notices(&chat), "-Ana", "chatting: leaving is news");
     }
 
     #[test]

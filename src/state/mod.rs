@@ -20,7 +20,7 @@ mod store;
 pub mod timeline;
 mod unsent;
 
-pub use chat::{Alerts, Chat, Event, Feedback, OwnMessage, Phase};
+pub use chat::{Alerts, Announcement, Chat, Event, Feedback, OwnMessage, Phase};
 #[cfg(feature = "agent-desk")]
 pub use desk::Marks;
 pub use handle::ChatHandle;
@@ -29,4 +29,4 @@ pub use inbox::{Inbox, Summary};
 pub use media::MediaLink;
 pub use people::{People, Role};
 pub use store::{DraftFile, RowHandle, Store, WINDOW};
-pub use timeline::{Entry, Receipt, Timeline};
+pub use timeline::{Entry, Notice, NoticeKind, Receipt, Timeline};

@@ -24,6 +24,8 @@ pub enum Role {
 pub struct People {
     participants: Vec<Participant>,
     roles: HashMap<String, Role>,
+    /// Who left while the visitor was here: their messages keep their name and picture.
+    former: Vec<Participant>,
 }
 
 impl People {
@@ -51,7 +53,19 @@ impl People {
                     .collect()
             })
             .unwrap_or_default();
-        People { participants, roles }
+        People { participants, roles, former: Vec::new() }
+    }
+
+    /// With `former` participants (see [`People::former`]): those back in the roster are not.
+    pub fn with_former(mut self, mut former: Vec<Participant>) -> Self {
+        former.retain(|f| !self.participants.iter().any(|p| p.identity == f.identity));
+        self.former = former;
+        self
+    }
+
+    /// Who left while the visitor was here (named still, never listed as present).
+    pub fn former(&self) -> &[Participant] {
+        &self.former
     }
 
     /// The participants as the client described them.
@@ -73,6 +87,12 @@ impl People {
             .as_str()
             .or(participant.user_friendly_name.as_deref())
             .filter(|name| !name.trim().is_empty())
+    }
+
+    /// `identity`'s participant attributes (its own: only for what it may choose, such as its
+    /// name and picture; never for its role).
+    pub fn attributes(&self, identity: &str) -> Option<&Value> {
+        self.participant(identity).map(|p| &p.attributes)
     }
 
     /// `identity`'s public name: "You" for `me`, its chosen name, or a role word — never its
@@ -101,6 +121,7 @@ impl People {
     }
 
     fn participant(&self, identity: &str) -> Option<&Participant> {
-        self.participants.iter().find(|p| p.identity.as_deref() == Some(identity))
+        let is = |p: &&Participant| p.identity.as_deref() == Some(identity);
+        self.participants.iter().find(is).or_else(|| self.former.iter().find(is))
     }
 }

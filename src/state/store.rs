@@ -11,11 +11,11 @@ use convo_client::{ConnectionState, ConversationInfo};
 use leptos::prelude::*;
 
 use super::{
-    chat::{Alerts, Chat, Event, Feedback, Outcome, OwnMessage, Phase},
+    chat::{Alerts, Announcement, Chat, Event, Feedback, Outcome, OwnMessage, Phase},
     earlier::Thread,
     media::MediaLink,
     people::People,
-    timeline::Entry,
+    timeline::{Entry, Notice},
 };
 use crate::i18n::Locale;
 
@@ -66,7 +66,7 @@ pub struct Store {
     pub has_older: RwSignal<bool>,
     pub unread: RwSignal<u64>,
     /// The latest message by someone else, for the screen-reader live region.
-    pub announcement: RwSignal<Option<(String, String)>>,
+    pub announcement: RwSignal<Option<Announcement>>,
     /// Desktop notifications.
     pub alerts: RwSignal<Alerts>,
     /// The newest message from someone else, previewed beside the closed launcher.
@@ -93,6 +93,8 @@ pub struct Store {
     pub message_left: RwSignal<Option<String>>,
     /// The list's window of rows, oldest first.
     pub rows: RwSignal<Vec<RowHandle>>,
+    /// Participant notices below the last row, while the window reaches the end.
+    pub trailing: RwSignal<Vec<Notice>>,
     /// Messages in the whole loaded timeline, and the window's start in it.
     pub loaded: RwSignal<usize>,
     pub window_start: RwSignal<usize>,
@@ -170,6 +172,7 @@ impl Store {
             available: RwSignal::new(chat.available),
             message_left: RwSignal::new(None),
             rows: RwSignal::new(Vec::new()),
+            trailing: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(0),
             window_start: RwSignal::new(0),
             from_end: RwSignal::new(0),
@@ -318,6 +321,11 @@ impl Store {
             let entries = chat.timeline.entries();
             let end = entries.len() - from_end.min(entries.len());
             let start = end.saturating_sub(size);
+            // Few, and usually none: compared in place.
+            let trailing = if end == entries.len() { chat.timeline.trailing() } else { &[] };
+            if self.trailing.with_untracked(|now| now.as_slice() != trailing) {
+                self.trailing.set(trailing.to_vec());
+            }
             self.handles
                 .try_update_value(|handles| {
                     let mut old = std::mem::take(handles);

@@ -13,6 +13,14 @@
 //! silently rewrite itself under the reader (what was answered stays answered). The client has
 //! dropped it, so a client position counts the rows that are not placeholders; the few
 //! placeholders are skipped when a diff's position is translated ([`Timeline::ours`]).
+//!
+//! Participant notices ("Ana joined the chat") are the timeline's own too, and session-only:
+//! Twilio keeps no history of participant events, so they exist only for what this page saw
+//! happen, and a reload forgets them. Each is anchored after the newest message there was when
+//! it happened; like the day divider it is a flag on the row below it (drawn in that row), or
+//! trails the list while nothing came after it ([`Timeline::trailing`]). Anchored by message
+//! index, a notice stays between the same two messages whatever the window, a page of history
+//! in front or a reconnect's reload.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -47,6 +55,27 @@ pub struct Entry {
     pub edited: bool,
     /// Removed while shown: a placeholder row now, until the session ends.
     pub deleted: bool,
+    /// The participant notices above it, oldest first (almost always none: no allocation).
+    pub notices: Vec<Notice>,
+}
+
+/// What happened to a participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Joined,
+    Left,
+}
+
+/// "Ana joined the chat" / "Ana left the chat".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Its stable key (a counter of the session's notices).
+    pub key: u64,
+    pub kind: NoticeKind,
+    /// The name they had then (they may be gone from the roster since); `None`: the role word.
+    pub name: Option<String>,
+    /// The newest confirmed message's index when it happened (`None`: there was none).
+    after: Option<u64>,
 }
 
 /// Where one of this user's messages stands, as its row says it.
@@ -125,6 +154,9 @@ pub struct Timeline {
     /// The message indices of the "deleted" placeholders, ascending (few: one per removal
     /// seen this session).
     deleted: Vec<u64>,
+    /// The participant notices, by `after` then in the order they happened (few: staff
+    /// joining and leaving this session).
+    notices: Vec<Notice>,
 }
 
 impl Timeline {
@@ -139,6 +171,7 @@ impl Timeline {
             read_by_others: None,
             marker_key: None,
             deleted: Vec::new(),
+            notices: Vec::new(),
         }
     }
 
@@ -216,6 +249,60 @@ impl Timeline {
         for position in self.confirmed_partition(low)..self.confirmed_partition(high) {
             self.mark_read(position);
         }
+    }
+
+    /// Adds a participant notice after the newest confirmed message (before pending ones: they
+    /// are not sent yet). It starts a run, and ends the one before it.
+    pub fn add_notice(&mut self, kind: NoticeKind, name: Option<String>) -> Notice {
+        let after = self.newest_index();
+        let key = self.notices.len() as u64;
+        // In order of anchor, then of time (the newest index only grows, so this is the end).
+        let at = self.notices.partition_point(|n| n.after <= after);
+        let notice = Notice { key, kind, name, after };
+        self.notices.insert(at, notice.clone());
+        let below = after.map_or(0, |a| self.confirmed_partition(a.saturating_add(1)));
+        if below < self.len() {
+            self.relayout_around(below);
+        }
+        notice
+    }
+
+    /// The notices after the last row (nothing has come after them yet): the list shows them
+    /// below its rows.
+    pub fn trailing(&self) -> &[Notice] {
+        match self.entries.last() {
+            None => &self.notices,
+            Some(last) => match last.item.index() {
+                Some(index) => &self.notices[self.notices_from(Some(index))..],
+                // Pending messages come after every notice (they were sent after it).
+                None => &[],
+            },
+        }
+    }
+
+    /// Where the notices anchored at or after `after` begin.
+    fn notices_from(&self, after: Option<u64>) -> usize {
+        self.notices.partition_point(|n| n.after < after)
+    }
+
+    /// The notices that go above the entry at `position`: those anchored between the entry
+    /// before it and it. The first row takes any older ones (their anchor is not loaded:
+    /// the top is the nearest place); after a pending row, none.
+    fn notices_above(&self, position: usize) -> &[Notice] {
+        if self.notices.is_empty() {
+            return &[];
+        }
+        let index = self.entries[position].item.index();
+        let start = match position.checked_sub(1).map(|p| self.entries[p].item.index()) {
+            None => 0,
+            Some(Some(previous)) => self.notices_from(Some(previous)),
+            Some(None) => return &[],
+        };
+        let end = match index {
+            Some(index) => self.notices_from(Some(index)),
+            None => self.notices.len(),
+        };
+        &self.notices[start..end.max(start)]
     }
 
     /// Whether the message with `index` is in the timeline as a "deleted" placeholder.
@@ -414,6 +501,7 @@ impl Timeline {
             read,
             edited,
             deleted: false,
+            notices: Vec::new(),
         }
     }
 
@@ -447,16 +535,27 @@ impl Timeline {
         let entry = &self.entries[position];
         let previous = position.checked_sub(1).map(|p| &self.entries[p]);
         let next = self.entries.get(position + 1);
+        let notices = self.notices_above(position);
+        // A notice between two messages breaks their run, like the marker.
+        let notice_below = next.is_some() && !self.notices_above(position + 1).is_empty();
         let same_day_as_previous = previous.is_some_and(|p| p.day == entry.day);
         let day_break = !same_day_as_previous;
         let first = !same_day_as_previous
             || entry.marker
+            || !notices.is_empty()
             || previous.is_some_and(|p| p.author(me) != entry.author(me));
-        let last =
-            next.is_none_or(|n| n.author(me) != entry.author(me) || n.day != entry.day || n.marker);
-        if (entry.day_break, entry.first, entry.last) != (day_break, first, last) {
+        let last = notice_below
+            || next
+                .is_none_or(|n| n.author(me) != entry.author(me) || n.day != entry.day || n.marker);
+        let notices_changed = entry.notices.as_slice() != notices;
+        if (entry.day_break, entry.first, entry.last) != (day_break, first, last) || notices_changed
+        {
+            let notices = notices_changed.then(|| notices.to_vec());
             let entry = Arc::make_mut(&mut self.entries[position]);
             (entry.day_break, entry.first, entry.last) = (day_break, first, last);
+            if let Some(notices) = notices {
+                entry.notices = notices;
+            }
         }
     }
 
@@ -535,6 +634,9 @@ pub(crate) mod tests {
             if e.day_break {
                 out.push("D".to_owned());
             }
+            for n in &e.notices {
+                out.push(notice(n));
+            }
             if e.marker {
                 out.push("N".to_owned());
             }
@@ -552,7 +654,82 @@ pub(crate) mod tests {
                 if e.deleted { "~" } else { "" },
             ));
         }
+        for n in t.trailing() {
+            out.push(notice(n));
+        }
         out.join(" ")
+    }
+
+    /// A notice: `+name` joined, `-name` left.
+    fn notice(n: &Notice) -> String {
+        let sign = if n.kind == NoticeKind::Joined { "+" } else { "-" };
+        format!("{sign}{}", n.name.as_deref().unwrap_or("?"))
+    }
+
+    #[test]
+    fn test_a_notice_goes_after_the_newest_message_and_breaks_the_run() {
+        let mut t = timeline();
+        t.add_notice(NoticeKind::Joined, Some("bot".into()));
+        assert_eq!(shape(&t), "+bot", "an empty timeline: it trails");
+        t.apply(VectorDiff::Reset { values: vec![message(0, "me", 6), message(1, "me", 6)] });
+        assert_eq!(shape(&t), "D +bot ^0 1$", "anchored before any message: above the first");
+        t.add_notice(NoticeKind::Joined, Some("ana".into()));
+        assert_eq!(shape(&t), "D +bot ^0 1$ +ana", "after the newest: below the rows");
+        let untouched = Arc::clone(&t.entries()[0]);
+        t.apply(VectorDiff::Insert { index: 2, value: message(2, "me", 6) });
+        assert_eq!(shape(&t), "D +bot ^0 1$ +ana ^2$", "the visitor's run is broken by it");
+        assert!(Arc::ptr_eq(&untouched, &t.entries()[0]), "rows away from it are untouched");
+        t.apply(VectorDiff::Insert { index: 3, value: message(3, "ana", 6) });
+        t.add_notice(NoticeKind::Left, Some("ana".into()));
+        t.add_notice(NoticeKind::Joined, Some("ben".into()));
+        t.apply(VectorDiff::Insert { index: 4, value: message(4, "ben", 6) });
+        assert_eq!(shape(&t), "D +bot ^0 1$ +ana ^2$ ^3$ -ana +ben ^4$", "in the order they came");
+        let keys: Vec<u64> = t.entries()[4].notices.iter().map(|n| n.key).collect();
+        assert_eq!(keys, [2, 3], "stable keys");
+    }
+
+    #[test]
+    fn test_a_notice_goes_before_pending_messages_and_stays_once_they_are_confirmed() {
+        let mut t = timeline();
+        t.apply(VectorDiff::Reset { values: vec![message(0, "me", 6)] });
+        t.apply(VectorDiff::Insert { index: 1, value: pending(7) });
+        assert_eq!(shape(&t), "D ^0 p7$");
+        t.add_notice(NoticeKind::Joined, Some("ana".into()));
+        assert_eq!(shape(&t), "D ^0$ +ana ^p7$", "the pending message is not sent yet");
+        t.apply(VectorDiff::Insert { index: 2, value: pending(8) });
+        assert_eq!(shape(&t), "D ^0$ +ana ^p7 p8$");
+        t.apply(VectorDiff::Set { index: 1, value: message(1, "me", 6) });
+        assert_eq!(shape(&t), "D ^0$ +ana ^p7 p8$", "confirmed: same row, notice above it");
+        t.apply(VectorDiff::Remove { index: 2 });
+        t.apply(VectorDiff::Remove { index: 1 });
+        assert_eq!(shape(&t), "D ^0$ +ana ^p7$~", "a confirmed one stays, as a placeholder");
+        let mut t = timeline();
+        t.apply(VectorDiff::Reset { values: vec![message(0, "me", 6)] });
+        t.apply(VectorDiff::Insert { index: 1, value: pending(7) });
+        t.add_notice(NoticeKind::Joined, Some("ana".into()));
+        t.apply(VectorDiff::Remove { index: 1 });
+        assert_eq!(shape(&t), "D ^0$ +ana", "a cancelled one: the notice trails again");
+    }
+
+    #[test]
+    fn test_notices_keep_their_place_through_pages_reloads_and_the_marker() {
+        let mut t = timeline();
+        t.apply(VectorDiff::Reset { values: (5..=6).map(|i| message(i, "ana", 6)).collect() });
+        t.add_notice(NoticeKind::Left, Some("ana".into()));
+        t.apply(VectorDiff::Insert { index: 2, value: message(7, "ben", 6) });
+        t.apply(VectorDiff::Insert { index: 3, value: message(8, "ben", 6) });
+        assert_eq!(shape(&t), "D ^5 6$ -ana ^7 8$");
+        t.apply(VectorDiff::PushFront { values: (3..=4).map(|i| message(i, "ana", 6)).collect() });
+        assert_eq!(shape(&t), "D ^3 4 5 6$ -ana ^7 8$", "an older page in front");
+        // A reconnect's reload of the newest page only, then the rest again.
+        t.apply(VectorDiff::Reset { values: (7..=8).map(|i| message(i, "ben", 6)).collect() });
+        assert_eq!(shape(&t), "D -ana ^7 8$", "its anchor not loaded: at the top, nearest");
+        t.apply(VectorDiff::PushFront { values: (5..=6).map(|i| message(i, "ana", 6)).collect() });
+        assert_eq!(shape(&t), "D ^5 6$ -ana ^7 8$");
+        t.set_marker_after(Some(6));
+        assert_eq!(shape(&t), "D ^5 6$ -ana N ^7 8$", "the marker stays on the message");
+        t.set_marker_after(Some(7));
+        assert_eq!(shape(&t), "D ^5 6$ -ana ^7$ N ^8$");
     }
 
     #[test]

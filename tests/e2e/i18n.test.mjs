@@ -66,7 +66,10 @@ test('Arabic: right to left, mirrored layout, Arabic strings', async () => {
     const b = await bot.boundingBox();
     const log = await panel.getByRole('log').boundingBox();
     assert.ok(o.x - log.x < 30, `own messages sit on the left in RTL (own x=${o.x}, log x=${log.x})`);
-    assert.ok(log.x + log.width - (b.x + b.width) < 30, `others' messages sit on the right in RTL (bot right=${b.x + b.width})`);
+    // Others' runs start with their avatar at the (right) edge, the bubble beside it.
+    const a = await panel.locator('.convo-row--bot .convo-avatar').first().boundingBox();
+    assert.ok(log.x + log.width - (a.x + a.width) < 30, `others' messages sit on the right in RTL (avatar right=${a.x + a.width})`);
+    assert.ok(b.x + b.width <= a.x && a.x - (b.x + b.width) < 16, `the bubble is beside the avatar, to its left (bot right=${b.x + b.width}, avatar x=${a.x})`);
     await panel.getByLabel('اكتب رسالة…').waitFor();
     await screenshot(page, 'rtl');
     const session = await poll(() => storedSession(page), { what: 'the session' });

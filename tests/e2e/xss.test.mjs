@@ -76,7 +76,7 @@ function injected(page) {
       if (svg.getAttribute('aria-hidden') !== 'true' || svg.querySelector('script, foreignObject')) found.push('injected <svg>');
     }
     for (const img of root.querySelectorAll('img')) {
-      if (!img.matches('.convo-media-image img, .convo-draft-file__preview, .convo-avatar, .convo-lightbox img')) found.push(`injected <img src=${img.getAttribute('src')}>`);
+      if (!img.matches('.convo-media-image img, .convo-draft-file__preview, .convo-avatar, .convo-avatar__image, .convo-lightbox img')) found.push(`injected <img src=${img.getAttribute('src')}>`);
       if (!/^(https?:|blob:)/.test(img.getAttribute('src') ?? '')) found.push(`img with src ${img.getAttribute('src')}`);
     }
     for (const a of root.querySelectorAll('a')) {
