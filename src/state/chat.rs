@@ -139,6 +139,15 @@ struct Greeting {
     due: bool,
 }
 
+/// A message previewed beside the closed launcher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Preview {
+    /// Its index, to follow its edits and its deletion.
+    index: u64,
+    /// `(author, text)`.
+    shown: (String, String),
+}
+
 /// One of the visitor's messages, as an edit or a deletion needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnMessage {
@@ -201,8 +210,8 @@ pub struct Chat {
     /// Desktop notifications.
     pub alerts: Alerts,
     /// The newest message from someone else since the panel was last open, previewed beside
-    /// the closed launcher: `(author, text)`.
-    preview: Option<(String, String)>,
+    /// the closed launcher.
+    preview: Option<Preview>,
     /// Messages from others that have arrived so far (the list counts those it did not show).
     pub arrivals: u64,
     /// "End this chat?" is being asked.
@@ -371,6 +380,7 @@ impl Chat {
                         && self.history_end.is_some_and(|end| end.is_none_or(|e| m.index > e))
                 });
                 self.timeline.apply(diff);
+                self.follow_preview();
                 // A message deleted elsewhere (another tab) leaves nothing to ask about. An
                 // edit of it stays open: the text is the visitor's, and saving it says why it
                 // cannot be saved rather than dropping what they wrote.
@@ -464,7 +474,8 @@ impl Chat {
     /// The newest message from someone else to preview beside the closed launcher, while
     /// chatting: `(author, text)`. Gone once the panel opens or the visitor dismisses it.
     pub fn preview_bubble(&self) -> Option<&(String, String)> {
-        self.preview.as_ref().filter(|_| !self.open && self.phase == Phase::Chat)
+        let preview = self.preview.as_ref().filter(|_| !self.open && self.phase == Phase::Chat);
+        preview.map(|p| &p.shown)
     }
 
     /// The greeting's text at the top of the open panel, as the team's (local) first words:
@@ -631,6 +642,25 @@ impl Chat {
         self.people = Arc::new(people.with_former(self.people.former().to_vec()));
     }
 
+    /// The previewed message was edited or deleted by its author: the preview shows the new
+    /// text, or goes with the message (nobody should read beside the launcher what its author
+    /// took back).
+    fn follow_preview(&mut self) {
+        let Some(previewed) = &self.preview else { return };
+        let entries = self.timeline.entries();
+        let at = entries.partition_point(|e| e.item.index().is_some_and(|i| i < previewed.index));
+        let now = entries.get(at).filter(|e| e.item.index() == Some(previewed.index));
+        match now.map(|e| (&e.item, e.deleted)) {
+            Some((TimelineItem::Remote(message), false)) => {
+                let text = preview(message);
+                if let Some(p) = &mut self.preview {
+                    p.shown.1 = text;
+                }
+            }
+            _ => self.preview = None,
+        }
+    }
+
     /// A new message: someone else's is announced, and counted while nobody is watching.
     /// Returns whether it is due as a desktop notification: only while the page is hidden (in
     /// a visible page the panel or the launcher's badge tells), and only when asked for.
@@ -640,7 +670,8 @@ impl Chat {
         }
         let text = preview(message);
         if !self.open {
-            self.preview = Some((message.author.clone(), text.clone()));
+            let shown = (message.author.clone(), text.clone());
+            self.preview = Some(Preview { index: message.index, shown });
         }
         self.announcement = Some(Announcement::Message { author: message.author.clone(), text });
         self.arrivals += 1;
@@ -1104,10 +1135,20 @@ mod tests {
         assert_eq!(chat.preview_bubble(), None, "dismissed");
         insert(&mut chat, message(5, "ana", 6));
         assert_eq!(chat.preview_bubble().map(|p| p.1.as_str()), Some("m5"), "until the next one");
+        // Its author edits it, then deletes it.
+        let mut edited = message(5, "ana", 6);
+        if let TimelineItem::Remote(m) = &mut edited {
+            Arc::make_mut(m).body = Some("m5, corrected".to_owned());
+        }
+        chat.apply(Event::Timeline(VectorDiff::Set { index: 4, value: edited }));
+        assert_eq!(chat.preview_bubble().map(|p| p.1.as_str()), Some("m5, corrected"));
+        chat.apply(Event::Timeline(VectorDiff::Remove { index: 4 }));
+        assert_eq!(chat.preview_bubble(), None, "gone with the message");
+        insert(&mut chat, message(6, "ana", 6));
         chat.apply(Event::Opened);
         chat.apply(Event::Closed);
         assert_eq!(chat.preview_bubble(), None, "seen once the panel opened");
-        insert(&mut chat, message(6, "ana", 6));
+        insert(&mut chat, message(7, "ana", 6));
         chat.apply(Event::EndedByVisitor);
         chat.apply(Event::Info(Some(ConversationInfo {
             state: ConversationState::Closed,

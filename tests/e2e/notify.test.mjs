@@ -206,7 +206,7 @@ test('the choice comes back after a reload without asking the browser again; tur
   }
 });
 
-test("the closed launcher previews the agent's newest message: never the visitor's own; dismissed until the next; a click opens the chat", async () => {
+test("the closed launcher previews the agent's newest message: never the visitor's own; dismissed until the next; follows its edit and deletion; a click opens the chat", async () => {
   const t = await visit(browser);
   const { page } = t;
   try {
@@ -239,6 +239,14 @@ test("the closed launcher previews the agent's newest message: never the visitor
     await page.keyboard.press('Escape');
     await preview.waitFor({ state: 'detached' });
     assert.equal(await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.className ?? document.activeElement?.className), 'convo-launcher');
+    // The agent corrects the previewed message, then takes it back: the preview follows.
+    await agent.conversation.sendMessage('Your parcel is in Lyon');
+    await preview.locator('.convo-greeting__text', { hasText: 'Your parcel is in Lyon' }).waitFor();
+    const newest = async () => (await agent.conversation.getMessages(1)).items[0];
+    await (await newest()).updateBody('Your parcel is in Lille');
+    await preview.locator('.convo-greeting__text', { hasText: 'Your parcel is in Lille' }).waitFor();
+    await (await newest()).remove();
+    await preview.waitFor({ state: 'detached' });
     await agent.conversation.sendMessage('Anything else?');
     await preview.locator('.convo-greeting__text', { hasText: 'Anything else?' }).waitFor();
 
