@@ -6,6 +6,7 @@ use convo_wire::prechat::{CustomField, Kind};
 use leptos::prelude::*;
 use serde_json::Value;
 
+use super::text_field::field_label;
 use crate::state::Store;
 
 /// The element id of custom field `id`'s control (what the form focuses when it is invalid).
@@ -24,14 +25,7 @@ pub fn CustomFieldInput(field: CustomField, value: RwSignal<Value>) -> impl Into
     let invalid = move || error.with(Option::is_some).to_string();
     let required = field.required;
     let label = field.label.clone();
-    let label_text = move || {
-        let strings = store.strings();
-        if required {
-            format!("{label} *")
-        } else {
-            format!("{label} ({})", strings.optional)
-        }
-    };
+    let label_text = move || field_label(&label, required, store.strings());
     let text = move || value.with(|v| v.as_str().unwrap_or_default().to_owned());
     let message = view! {
         <p id=error_id.clone() class="convo-field__error" aria-live="polite">

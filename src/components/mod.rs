@@ -37,6 +37,7 @@ mod rating_form;
 #[cfg(feature = "agent-desk")]
 mod resolve_button;
 mod row_menu;
+mod text_field;
 mod typing_indicator;
 #[cfg(feature = "agent-desk")]
 mod visitor_details;
@@ -77,6 +78,7 @@ pub use rating_form::RatingForm;
 #[cfg(feature = "agent-desk")]
 pub use resolve_button::ResolveButton;
 pub use row_menu::RowMenu;
+pub use text_field::TextField;
 pub use typing_indicator::TypingIndicator;
 #[cfg(feature = "agent-desk")]
 pub use visitor_details::VisitorDetails;

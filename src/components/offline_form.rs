@@ -5,7 +5,11 @@
 
 use leptos::prelude::*;
 
-use crate::state::{ChatHandle, Store};
+use super::TextField;
+use crate::{
+    i18n::Catalogue,
+    state::{ChatHandle, Store},
+};
 
 /// The "leave a message" form.
 #[component]
@@ -18,60 +22,21 @@ pub fn OfflineForm() -> impl IntoView {
     };
     // `question` is the message: the pre-chat form's question is the same first message.
     let field = |key: &'static str, kind: &'static str, required: bool| {
-        let value = store.form_value(key);
-        let id = format!("convo-offline-{key}");
-        let error_id = format!("{id}-error");
-        let error = move || store.form_errors.with(|e| e.get(key).cloned());
-        let label = move || {
-            let strings = store.strings();
-            let label = match key {
-                "name" => strings.name,
-                "email" => strings.email,
-                _ => strings.offline_message,
-            };
-            if required {
-                format!("{label} *")
-            } else {
-                format!("{label} ({})", strings.optional)
-            }
-        };
-        let invalid = move || error().is_some().to_string();
-        let input = if kind == "textarea" {
-            view! {
-                <textarea
-                    id=id.clone()
-                    class="convo-input"
-                    rows="4"
-                    required=required
-                    aria-invalid=invalid
-                    aria-describedby=error_id.clone()
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))
-                ></textarea>
-            }
-            .into_any()
-        } else {
-            view! {
-                <input
-                    id=id.clone()
-                    class="convo-input"
-                    type=kind
-                    autocomplete=key
-                    required=required
-                    aria-invalid=invalid
-                    aria-describedby=error_id.clone()
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))
-                />
-            }
-            .into_any()
+        let label: fn(&Catalogue) -> &'static str = match key {
+            "name" => |s| s.name,
+            "email" => |s| s.email,
+            _ => |s| s.offline_message,
         };
         view! {
-            <div class="convo-field">
-                <label for=id class="convo-field__label">{label}</label>
-                {input}
-                <p id=error_id class="convo-field__error" aria-live="polite">{move || error().unwrap_or_default()}</p>
-            </div>
+            <TextField
+                name=key
+                id=format!("convo-offline-{key}")
+                label
+                kind
+                autocomplete=key
+                rows=4
+                required
+            />
         }
     };
     view! {

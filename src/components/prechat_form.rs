@@ -8,9 +8,13 @@ use std::collections::HashMap;
 use leptos::{html, prelude::*};
 use serde_json::{Map, Value};
 
-use super::custom_field::{control_id, CustomFieldInput};
+use super::{
+    custom_field::{control_id, CustomFieldInput},
+    TextField,
+};
 use crate::{
     config::FieldKind,
+    i18n::Catalogue,
     state::{ChatHandle, Store},
 };
 
@@ -53,7 +57,7 @@ pub fn PreChatForm() -> impl IntoView {
         })
         .chain(config.custom_fields.iter().map(|f| (None, control_id(&f.id))))
         .collect();
-    let submitted = values.clone();
+    let submitted = values;
     let submitted_answers = answers.clone();
     let on_submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
@@ -95,63 +99,23 @@ pub fn PreChatForm() -> impl IntoView {
     let inputs = fields
         .into_iter()
         .map(|field| {
-            let value = values[&field.kind];
-            let strings = store.locale.get_untracked().strings();
-            let (key, label, input_type, autocomplete) = match field.kind {
-                FieldKind::Name => ("name", strings.name, "text", "name"),
-                FieldKind::Email => ("email", strings.email, "email", "email"),
-                FieldKind::Question => ("question", strings.question, "textarea", "off"),
-            };
-            let id = format!("convo-field-{key}");
-            let error_id = format!("{id}-error");
-            let error = move || store.form_errors.with(|e| e.get(key).cloned());
-            let label_text = move || {
-                let strings = store.strings();
-                let label = match field.kind {
-                    FieldKind::Name => strings.name,
-                    FieldKind::Email => strings.email,
-                    FieldKind::Question => strings.question,
+            let key = builtin_key(field.kind);
+            let (label, kind, autocomplete): (fn(&Catalogue) -> &'static str, _, _) =
+                match field.kind {
+                    FieldKind::Name => (|s| s.name, "text", "name"),
+                    FieldKind::Email => (|s| s.email, "email", "email"),
+                    FieldKind::Question => (|s| s.question, "textarea", "off"),
                 };
-                if field.required { format!("{label} *") } else { format!("{label} ({})", strings.optional) }
-            };
-            let _ = label;
-            let described = error_id.clone();
-            let input = if input_type == "textarea" {
-                view! {
-                    <textarea
-                        id=id.clone()
-                        class="convo-input"
-                        rows="3"
-                        required=field.required
-                        aria-invalid=move || error().is_some().to_string()
-                        aria-describedby=described
-                        prop:value=move || value.get()
-                        on:input=move |ev| value.set(event_target_value(&ev))
-                    ></textarea>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <input
-                        id=id.clone()
-                        class="convo-input"
-                        type=input_type
-                        autocomplete=autocomplete
-                        required=field.required
-                        aria-invalid=move || error().is_some().to_string()
-                        aria-describedby=described
-                        prop:value=move || value.get()
-                        on:input=move |ev| value.set(event_target_value(&ev))
-                    />
-                }
-                .into_any()
-            };
             view! {
-                <div class="convo-field">
-                    <label for=id class="convo-field__label">{label_text}</label>
-                    {input}
-                    <p id=error_id class="convo-field__error" aria-live="polite">{move || error().unwrap_or_default()}</p>
-                </div>
+                <TextField
+                    name=key
+                    id=format!("convo-field-{key}")
+                    label
+                    kind
+                    autocomplete
+                    rows=3
+                    required=field.required
+                />
             }
         })
         .collect::<Vec<_>>();

@@ -38,6 +38,15 @@ const OLDER_IN_FLIGHT: usize = 3;
 /// keystrokes, not one per keystroke. (Hiding or leaving the page keeps it at once.)
 const DRAFT_DELAY: Duration = Duration::from_millis(700);
 
+/// What a refused form field says, in the visitor's language.
+fn field_message(strings: &crate::i18n::Catalogue, error: FieldError) -> String {
+    match error {
+        FieldError::Required => strings.required.to_owned(),
+        FieldError::Email => strings.invalid_email.to_owned(),
+        FieldError::TooLong(n) => (strings.too_long)(n),
+    }
+}
+
 /// Where the visitor's choice of desktop notifications is kept: under the session, so it goes
 /// with it.
 fn alerts_key(storage_key: &str) -> String {
@@ -712,11 +721,7 @@ impl ChatHandle {
         let strings = store.locale.get_untracked().strings();
         store.form_refused.set(None);
         store.form_kept.set(Some((values.clone(), answers.clone())));
-        let message = |error: FieldError| match error {
-            FieldError::Required => strings.required.to_owned(),
-            FieldError::Email => strings.invalid_email.to_owned(),
-            FieldError::TooLong(n) => (strings.too_long)(n),
-        };
+        let message = |error| field_message(strings, error);
         let mut errors = HashMap::new();
         let mut form = Map::new();
         for field in self.config().prechat {
@@ -781,11 +786,7 @@ impl ChatHandle {
     pub fn submit_offline(&self) {
         let store = self.store;
         let strings = store.locale.get_untracked().strings();
-        let message = |error: FieldError| match error {
-            FieldError::Required => strings.required.to_owned(),
-            FieldError::Email => strings.invalid_email.to_owned(),
-            FieldError::TooLong(n) => (strings.too_long)(n),
-        };
+        let message = |error| field_message(strings, error);
         let value = |key| store.form_value(key).get_untracked().trim().to_owned();
         let (name, email, text) = (value("name"), value("email"), value("question"));
         let mut errors = HashMap::new();
