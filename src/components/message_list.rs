@@ -12,7 +12,7 @@
 use leptos::{html, prelude::*};
 use wasm_bindgen::{closure::Closure, JsCast};
 
-use super::{EarlierThreads, MessageRow, ParticipantNotice};
+use super::{EarlierThreads, MessageRow, ParticipantNotice, RowMenus};
 use crate::state::{ChatHandle, Store, WINDOW};
 
 /// How many rows the window grows or slides by as the visitor scrolls.
@@ -106,6 +106,8 @@ pub fn MessageList() -> impl IntoView {
         watching: StoredValue::new(false),
     };
     provide_context(observer);
+    // The own rows' "More actions" menus: their listeners are the list's, not each row's.
+    let menus = RowMenus::new(store, handle, scroller);
     on_cleanup(move || {
         observer.observer.try_update_value(|o| {
             if let Some((o, _)) = o.take() {
@@ -234,6 +236,9 @@ pub fn MessageList() -> impl IntoView {
             class="convo-messages"
             node_ref=scroller
             on:scroll=on_scroll
+            on:click=move |ev| menus.on_click(&ev)
+            on:keydown=move |ev| menus.on_keydown(&ev)
+            on:focusout=move |ev| menus.on_focusout(&ev)
             role="log"
             aria-label=move || store.strings().messages_label
             tabindex="0"

@@ -77,7 +77,7 @@ pub use preview_bubble::PreviewBubble;
 pub use rating_form::RatingForm;
 #[cfg(feature = "agent-desk")]
 pub use resolve_button::ResolveButton;
-pub use row_menu::RowMenu;
+pub use row_menu::{RowMenuButton, RowMenus};
 pub use text_field::TextField;
 pub use typing_indicator::TypingIndicator;
 #[cfg(feature = "agent-desk")]

@@ -1,170 +1,287 @@
-//! "More actions" on one of the visitor's own messages: a small button (shown on hover or
-//! focus, always in the Tab order) opening a menu with Edit and Delete. The menu follows the
-//! ARIA menu-button pattern: the first item takes the focus, the arrow keys (and Home, End)
-//! move it, Escape closes the menu and gives the focus back to the button, and leaving it
-//! (Tab, a click elsewhere) closes it.
+//! "More actions" on the visitor's own messages: a small button (shown on hover or focus,
+//! always in the Tab order) opening a menu with Edit and Delete. The menu follows the ARIA
+//! menu-button pattern: the first item takes the focus, the arrow keys (and Home, End) move it,
+//! Escape closes the menu and gives the focus back to the button, and leaving it (Tab, a click
+//! elsewhere) closes it.
+//!
+//! A row carries only the button, as static markup ([`RowMenuButton`]). One controller per list
+//! ([`RowMenus`], its listeners on the list) opens the menu of the row whose button was used,
+//! mounting it into that row, and removes it when it closes. Rows must stay cheap: while the
+//! visitor flings back through a long history, a hundred of them mount in a frame, and a menu's
+//! signals, effects and listeners in every own row were the largest part of a row's setup.
 
-use leptos::{html, prelude::*};
+use std::any::Any;
+
+use leptos::{html, mount::mount_to, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 
 use crate::state::{ChatHandle, Store};
 
-/// The row menu of the message in row `key`.
+const BUTTON: &str = ".convo-row__more";
+const WRAPPER: &str = ".convo-row__actions";
+const ITEM: &str = "[role=menuitem]";
+
+/// The button of row `key`'s menu: static markup, all its behaviour is the list's
+/// [`RowMenus`]. Its label is the locale's at mount; [`RowMenus::new`] relabels the shown
+/// buttons when the locale changes.
 #[component]
-pub fn RowMenu(
+pub fn RowMenuButton(
     /// The row (its message) the actions are for.
     key: u64,
 ) -> impl IntoView {
-    let store = Store::expect();
-    let handle = ChatHandle::expect();
-    let open = RwSignal::new(false);
-    // The menu opens above the button, or below it in the list's upper half (above, it would
-    // leave the list's scrolling box at the top, where nothing scrolls to it).
-    let below = RwSignal::new(false);
-    let button = NodeRef::<html::Button>::new();
-    let wrapper = NodeRef::<html::Div>::new();
-    let items = [NodeRef::<html::Button>::new(), NodeRef::<html::Button>::new()];
-    let menu_id = format!("convo-row-menu-{key}");
-    let controls = menu_id.clone();
+    let label = Store::expect().locale.get_untracked().strings().more_actions;
+    view! {
+        <div class="convo-row__actions">
+            <button
+                type="button"
+                class="convo-row__more"
+                id=button_id(key)
+                aria-label=label
+                // Which message: every row's button has the same name.
+                aria-describedby=format!("convo-bubble-{key}")
+                aria-haspopup="menu"
+                aria-expanded="false"
+            >
+                // The three dots are the stylesheet's: no elements of their own in every row.
+            </button>
+        </div>
+    }
+}
 
-    let focus_item = move |i: usize| {
-        if let Some(item) = items[i].get_untracked() {
-            let _ = item.focus();
-        }
-    };
-    let focused = move || {
-        items.iter().position(|item| {
-            item.get_untracked().is_some_and(|item| {
-                let item: &web_sys::Element = item.as_ref();
-                item.matches(":focus").unwrap_or(false)
-            })
-        })
-    };
-    // One layout read, on the visitor's click or key: never per message.
-    let show = move || {
-        let button = button.get_untracked();
-        let list = button.as_ref().and_then(|b| b.closest(".convo-messages").ok().flatten());
-        if let (Some(button), Some(list)) = (button, list) {
-            let (at, box_) = (button.get_bounding_client_rect(), list.get_bounding_client_rect());
-            below.set(at.top() - box_.top() < box_.height() / 2.0);
-        }
-        open.set(true);
-        // The menu's items exist by the next frame: focus the first then. (Not an effect:
-        // every own row has a menu, and an effect per row is a task per row as rows mount.)
-        request_animation_frame(move || focus_item(0));
-    };
-    let close = move |refocus: bool| {
-        open.set(false);
-        if refocus {
-            if let Some(button) = button.get_untracked() {
-                let _ = button.focus();
+/// The open menu: its row, and the handle that keeps it mounted.
+struct Open {
+    key: u64,
+    _view: Box<dyn Any>,
+}
+
+/// The list's controller of its rows' menus: at most one is open.
+#[derive(Clone, Copy)]
+pub struct RowMenus {
+    store: Store,
+    handle: ChatHandle,
+    open: StoredValue<Option<Open>, LocalStorage>,
+    /// The list's owner: the menu's view is its child (and so goes with the list).
+    owner: StoredValue<Owner, LocalStorage>,
+    list: NodeRef<html::Div>,
+}
+
+impl RowMenus {
+    /// The controller of the rows of the list `list`; relabels the buttons shown when the
+    /// locale changes.
+    pub fn new(store: Store, handle: ChatHandle, list: NodeRef<html::Div>) -> Self {
+        let menus = Self {
+            store,
+            handle,
+            open: StoredValue::new_local(None),
+            owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
+            list,
+        };
+        Effect::new(move |_| {
+            let label = store.strings().more_actions;
+            let Some(list) = list.get_untracked() else { return };
+            for button in elements(&list, BUTTON) {
+                let _ = button.set_attribute("aria-label", label);
             }
+        });
+        on_cleanup(move || {
+            // Deferred, as in `close`: the list may go from inside a handler.
+            let open = menus.open.try_update_value(Option::take).flatten();
+            spawn_local(async move { drop(open) });
+        });
+        menus
+    }
+
+    /// A click in the list: on a row's button, opens or closes its menu.
+    pub fn on_click(&self, ev: &web_sys::MouseEvent) {
+        let Some(button) = closest(ev.target(), BUTTON) else { return };
+        let Some(key) = row_key(&button) else { return };
+        if self.open_key() == Some(key) {
+            self.close(false);
+        } else {
+            self.show(&button, key);
         }
-    };
-    let on_keydown = move |ev: web_sys::KeyboardEvent| {
-        let count = items.len();
-        if !open.get_untracked() {
+    }
+
+    /// A key in the list: the button's shortcuts, and the open menu's keys.
+    pub fn on_keydown(&self, ev: &web_sys::KeyboardEvent) {
+        let Some(wrapper) = closest(ev.target(), WRAPPER) else { return };
+        let Some(button) = wrapper.query_selector(BUTTON).ok().flatten() else { return };
+        let Some(key) = row_key(&button) else { return };
+        if self.open_key() != Some(key) {
             // The button's shortcuts: Down (or Up) opens the menu on its first item.
             if matches!(ev.key().as_str(), "ArrowDown" | "ArrowUp") {
                 ev.prevent_default();
-                show();
+                self.show(&button, key);
             }
             return;
         }
+        let items = elements(&wrapper, ITEM);
+        let count = items.len();
+        if count == 0 {
+            return;
+        }
+        let focused = items.iter().position(|i| i.matches(":focus").unwrap_or(false));
         let next = match ev.key().as_str() {
-            "ArrowDown" => focused().map_or(0, |i| (i + 1) % count),
-            "ArrowUp" => focused().map_or(count - 1, |i| (i + count - 1) % count),
+            "ArrowDown" => focused.map_or(0, |i| (i + 1) % count),
+            "ArrowUp" => focused.map_or(count - 1, |i| (i + count - 1) % count),
             "Home" => 0,
             "End" => count - 1,
             "Escape" => {
                 // Only the menu closes, not the panel.
                 ev.stop_propagation();
                 ev.prevent_default();
-                close(true);
+                self.close(true);
                 return;
             }
             "Tab" => {
-                close(false);
+                self.close(false);
                 return;
             }
             _ => return,
         };
         ev.prevent_default();
-        focus_item(next);
-    };
-    // Focus leaving the menu and its button (a click elsewhere, Tab) closes it.
-    let on_focusout = move |ev: web_sys::FocusEvent| {
-        let inside = match (ev.related_target(), wrapper.get_untracked()) {
-            (Some(target), Some(wrapper)) => {
-                target.dyn_into::<web_sys::Node>().is_ok_and(|node| wrapper.contains(Some(&node)))
-            }
-            _ => false,
-        };
-        if !inside {
-            open.set(false);
+        focus(&items[next]);
+    }
+
+    /// Focus leaving the open menu and its button (a click elsewhere, Tab) closes it.
+    pub fn on_focusout(&self, ev: &web_sys::FocusEvent) {
+        let Some(wrapper) = closest(ev.target(), WRAPPER) else { return };
+        let key = wrapper.query_selector(BUTTON).ok().flatten().and_then(|b| row_key(&b));
+        if key.is_none() || key != self.open_key() {
+            return;
         }
-    };
-    let menu = move || {
-        open.get().then(|| {
-            view! {
-                <div
-                    class=move || if below.get() { "convo-row__menu convo-row__menu--below" } else { "convo-row__menu" }
-                    role="menu"
-                    id=menu_id.clone()
-                    aria-label=move || store.strings().more_actions
-                    // A click keeps the focus where it is (Safari would blur it to nothing,
-                    // and the menu would close before its item's click).
-                    on:mousedown=|ev: web_sys::MouseEvent| ev.prevent_default()
-                >
-                    <button
-                        type="button"
-                        role="menuitem"
-                        tabindex="-1"
-                        class="convo-row__menu-item"
-                        node_ref=items[0]
-                        on:click=move |_| {
-                            close(false);
-                            handle.start_edit(Some(key));
-                        }
-                    >
-                        {move || store.strings().edit}
-                    </button>
-                    <button
-                        type="button"
-                        role="menuitem"
-                        tabindex="-1"
-                        class="convo-row__menu-item convo-row__menu-item--danger"
-                        node_ref=items[1]
-                        on:click=move |_| {
-                            close(false);
-                            handle.ask_delete(Some(key));
-                        }
-                    >
-                        {move || store.strings().delete}
-                    </button>
-                </div>
+        let inside = ev
+            .related_target()
+            .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+            .is_some_and(|node| wrapper.contains(Some(&node)));
+        if !inside {
+            self.close(false);
+        }
+    }
+
+    fn open_key(&self) -> Option<u64> {
+        self.open.with_value(|o| o.as_ref().map(|o| o.key))
+    }
+
+    /// Opens row `key`'s menu under its `button`, on its first item.
+    fn show(&self, button: &Element, key: u64) {
+        self.close(false);
+        let Some(wrapper) = button.parent_element().and_then(|w| w.dyn_into::<HtmlElement>().ok())
+        else {
+            return;
+        };
+        // The menu opens above the button, or below it in the list's upper half (above, it
+        // would leave the list's scrolling box at the top, where nothing scrolls to it). One
+        // layout read, on the visitor's click or key: never per message.
+        let below = button.closest(".convo-messages").ok().flatten().is_some_and(|list| {
+            let (at, box_) = (button.get_bounding_client_rect(), list.get_bounding_client_rect());
+            at.top() - box_.top() < box_.height() / 2.0
+        });
+        let (store, handle, menus) = (self.store, self.handle, *self);
+        let view = self.owner.with_value(|owner| {
+            owner.with(|| mount_to(wrapper, move || menu(store, handle, menus, key, below)))
+        });
+        self.open.set_value(Some(Open { key, _view: Box::new(view) }));
+        let _ = button.set_attribute("aria-expanded", "true");
+        let _ = button.set_attribute("aria-controls", &menu_id(key));
+        // The items exist now: the first takes the focus.
+        if let Some(first) =
+            button.parent_element().and_then(|w| elements(&w, ITEM).into_iter().next())
+        {
+            focus(&first);
+        }
+    }
+
+    /// Closes the open menu, if any; `refocus` gives the focus back to its button.
+    fn close(&self, refocus: bool) {
+        let Some(open) = self.open.try_update_value(Option::take).flatten() else { return };
+        // In the list: the widget lives in a shadow root, out of the document's id lookups.
+        let button = self.list.get_untracked().and_then(|list| {
+            list.query_selector(&format!("#{}", button_id(open.key))).ok().flatten()
+        });
+        if let Some(button) = &button {
+            let _ = button.set_attribute("aria-expanded", "false");
+            // Only while the menu exists: a reference to nothing is invalid.
+            let _ = button.remove_attribute("aria-controls");
+        }
+        // Unmounted after the event that closed it: one of its items' handlers may be running.
+        spawn_local(async move { drop(open) });
+        if refocus {
+            if let Some(button) = button {
+                focus(&button);
             }
-        })
-    };
+        }
+    }
+}
+
+/// Row `key`'s open menu.
+fn menu(store: Store, handle: ChatHandle, menus: RowMenus, key: u64, below: bool) -> impl IntoView {
+    let class = if below { "convo-row__menu convo-row__menu--below" } else { "convo-row__menu" };
     view! {
-        <div class="convo-row__actions" node_ref=wrapper on:focusout=on_focusout on:keydown=on_keydown>
+        <div
+            class=class
+            role="menu"
+            id=menu_id(key)
+            aria-label=move || store.strings().more_actions
+            // A click keeps the focus where it is (Safari would blur it to nothing, and the
+            // menu would close before its item's click).
+            on:mousedown=|ev: web_sys::MouseEvent| ev.prevent_default()
+        >
             <button
                 type="button"
-                class="convo-row__more"
-                id=format!("convo-row-more-{key}")
-                aria-label=move || store.strings().more_actions
-                // Which message: every row's button has the same name.
-                aria-describedby=format!("convo-bubble-{key}")
-                aria-haspopup="menu"
-                aria-expanded=move || open.get().to_string()
-                // Only while the menu exists: a reference to nothing is invalid.
-                aria-controls=move || open.get().then(|| controls.clone())
-                node_ref=button
-                on:click=move |_| if open.get_untracked() { open.set(false) } else { show() }
+                role="menuitem"
+                tabindex="-1"
+                class="convo-row__menu-item"
+                on:click=move |_| {
+                    menus.close(false);
+                    handle.start_edit(Some(key));
+                }
             >
-                // The three dots are the stylesheet's: no elements of their own in every row.
+                {move || store.strings().edit}
             </button>
-            {menu}
+            <button
+                type="button"
+                role="menuitem"
+                tabindex="-1"
+                class="convo-row__menu-item convo-row__menu-item--danger"
+                on:click=move |_| {
+                    menus.close(false);
+                    handle.ask_delete(Some(key));
+                }
+            >
+                {move || store.strings().delete}
+            </button>
         </div>
+    }
+}
+
+const BUTTON_ID: &str = "convo-row-more-";
+
+fn button_id(key: u64) -> String {
+    format!("{BUTTON_ID}{key}")
+}
+
+fn menu_id(key: u64) -> String {
+    format!("convo-row-menu-{key}")
+}
+
+/// The row of a menu button, from its id (one attribute less in every own row).
+fn row_key(button: &Element) -> Option<u64> {
+    button.id().strip_prefix(BUTTON_ID)?.parse().ok()
+}
+
+fn closest(target: Option<web_sys::EventTarget>, selector: &str) -> Option<Element> {
+    target?.dyn_into::<Element>().ok()?.closest(selector).ok().flatten()
+}
+
+fn elements(root: &Element, selector: &str) -> Vec<Element> {
+    let Ok(list) = root.query_selector_all(selector) else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()).collect()
+}
+
+fn focus(element: &Element) {
+    if let Some(element) = element.dyn_ref::<HtmlElement>() {
+        let _ = element.focus();
     }
 }

@@ -148,7 +148,7 @@ test('Arabic: a message written in English keeps its own direction (punctuation 
   }
 });
 
-test('setLocale re-labels the rows already shown: times, day, "Read" and a pending status', async () => {
+test('setLocale re-labels the rows already shown: times, day, "Read", "More actions" and a pending status', async () => {
   await requireFaultHooks();
   const t = await visit(browser);
   const { page } = t;
@@ -174,6 +174,8 @@ test('setLocale re-labels the rows already shown: times, day, "Read" and a pendi
     const english = await timeIn(panel).innerText();
     assert.match(english, /\b(AM|PM)\b/, `an English time has AM/PM (${english})`);
     assert.deepEqual(await panel.locator('.convo-day').allInnerTexts(), ['Today']);
+    const more = (p) => p.locator('.convo-row--own .convo-row__more').first();
+    assert.equal(await more(panel).getAttribute('aria-label'), 'More actions');
 
     await page.evaluate(() => window.ConvoWidget.setLocale('fr'));
     panel = panelOf(page, 'Assistance');
@@ -183,6 +185,7 @@ test('setLocale re-labels the rows already shown: times, day, "Read" and a pendi
     assert.deepEqual(await panel.locator('.convo-day').allInnerTexts(), ["Aujourd'hui"]);
     assert.equal((await receipt(panel).textContent()).trim(), 'Lu');
     assert.equal(await receipt(panel).getAttribute('title'), 'Lu');
+    assert.equal(await more(panel).getAttribute('aria-label'), "Plus d'actions");
     await panel.locator('.convo-row__status', { hasText: 'En attente de connexion' }).waitFor({ timeout: 5_000 });
 
     net.down = false;
