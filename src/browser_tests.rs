@@ -174,3 +174,35 @@ async fn test_mount_puts_the_widget_in_a_styled_shadow_root_once() {
         "a second mount is refused"
     );
 }
+
+#[wasm_bindgen_test]
+fn test_clock_labels_follow_the_minute_and_the_locale_through_the_cache() {
+    use crate::dom::clock;
+    let uncached = |iso: &str, locale: &str| {
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into()).unwrap();
+        js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into()).unwrap();
+        let date = js_sys::Date::new(&iso.into());
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&locale.into()), &options)
+            .format()
+            .call1(&wasm_bindgen::JsValue::NULL, &date)
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    for (iso, locale) in [
+        ("2026-12-06T13:05:22Z", "en"),
+        // The same minute, another second and another notation: the cached label.
+        ("2026-12-06T13:05:59.250Z", "en"),
+        ("2026-12-06T14:05:10+01:00", "en"),
+        // The next minute, and the same minute in other locales: labels of their own.
+        ("2026-12-06T13:06:00Z", "en"),
+        ("2026-12-06T13:05:22Z", "fr"),
+        ("2026-12-06T13:05:22Z", "ar"),
+        ("2026-12-06T21:45:00Z", "en"),
+    ] {
+        assert_eq!(clock(iso, locale), uncached(iso, locale), "{iso} in {locale}");
+    }
+    assert_ne!(clock("2026-12-06T13:05:22Z", "en"), clock("2026-12-06T13:06:00Z", "en"));
+    assert_eq!(clock("not a date", "en"), "");
+}

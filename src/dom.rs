@@ -309,8 +309,8 @@ thread_local! {
     static FORMATS: RefCell<HashMap<(&'static str, &'static str), js_sys::Function>> = RefCell::default();
 }
 
-/// Formats `iso` with a cached `Intl.DateTimeFormat` for `locale` in `style`.
-fn format(iso: &str, locale: &'static str, style: &'static str) -> String {
+/// Formats `date` with a cached `Intl.DateTimeFormat` for `locale` in `style`.
+fn format(date: &js_sys::Date, locale: &'static str, style: &'static str) -> String {
     let formatter = FORMATS.with_borrow_mut(|formats| {
         formats
             .entry((locale, style))
@@ -331,12 +331,39 @@ fn format(iso: &str, locale: &'static str, style: &'static str) -> String {
             })
             .clone()
     });
-    formatter.call1(&JsValue::NULL, &date(iso)).ok().and_then(|s| s.as_string()).unwrap_or_default()
+    formatter.call1(&JsValue::NULL, date).ok().and_then(|s| s.as_string()).unwrap_or_default()
 }
+
+thread_local! {
+    /// Times already formatted, by locale and minute since 1970: the rows of a history mostly
+    /// share their minutes, and `Intl` formatting was most of the cost of a row's time while
+    /// the visitor flings back through it.
+    static CLOCKS: RefCell<HashMap<(&'static str, i64), String>> = RefCell::default();
+}
+
+/// How many formatted times [`clock`] keeps (then it starts again).
+const CLOCKS_KEPT: usize = 1024;
 
 /// `14:05`-style time in `locale`.
 pub fn clock(iso: &str, locale: &'static str) -> String {
-    format(iso, locale, "time")
+    let date = date(iso);
+    let ms = date.get_time();
+    if ms.is_nan() {
+        return String::new();
+    }
+    // Time zones are whole minutes from UTC: the minute decides the label.
+    let key = (locale, (ms / 60_000.0).floor() as i64);
+    if let Some(label) = CLOCKS.with_borrow(|clocks| clocks.get(&key).cloned()) {
+        return label;
+    }
+    let label = format(&date, locale, "time");
+    CLOCKS.with_borrow_mut(|clocks| {
+        if clocks.len() >= CLOCKS_KEPT {
+            clocks.clear();
+        }
+        clocks.insert(key, label.clone());
+    });
+    label
 }
 
 /// A day label: "Today", "Yesterday", or the date in `locale`.
@@ -350,7 +377,7 @@ pub fn day_label(
     match today() - day {
         0 => today_word.to_owned(),
         1 => yesterday.to_owned(),
-        _ => format(iso, locale, "date"),
+        _ => format(&date(iso), locale, "date"),
     }
 }
 
