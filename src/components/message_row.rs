@@ -10,7 +10,7 @@ use std::sync::Arc;
 use convo_client::{ConnectionState, SendStatus, TimelineItem};
 use leptos::{html, prelude::*};
 
-use super::{message_list::SeenObserver, Avatar, MediaView, ParticipantNotice, RowMenu};
+use super::{message_list::SeenObserver, Avatar, MediaView, ParticipantNotice, RowMenuButton};
 use crate::{
     dom,
     state::{ChatHandle, Entry, Notice, Phase, Receipt, Role, Store},
@@ -53,10 +53,8 @@ pub fn MessageRow(
             notices: e.notices.clone(),
         })
     });
-    // Apart from the frame: a receipt moving to "read" touches only the receipt.
-    let receipt = Memo::new(move |_| entry.with(|e| e.receipt()));
-    let edited = Memo::new(move |_| entry.with(|e| e.edited && !e.deleted));
-    let deleted = Memo::new(move |_| entry.with(|e| e.deleted));
+    // Apart from the frame: a receipt moving to "read" touches only the foot.
+    let foot_marks = Memo::new(move |_| entry.with(|e| (e.receipt(), e.edited && !e.deleted)));
     let actionable = Memo::new(move |_| entry.with(|e| e.actionable()));
     let key = entry.with_untracked(|e| e.key);
     let author = move || match &*item.read() {
@@ -98,9 +96,20 @@ pub fn MessageRow(
         });
     }
 
-    let day_divider = move || {
-        let (day_break, day) = frame.with(|f| (f.day_break, f.day));
-        day_break.then(|| {
+    // Rows must stay cheap (a hundred mount in a frame while the visitor flings back through a
+    // long history), so the row has five reactive parts, each made again only when what it
+    // shows changes: what goes above the bubble, the bubble, its foot, its menu, and what goes
+    // below it. Parts a row does not have add no nodes.
+    //
+    // Above: the day divider, participant notices, the "new messages" marker, and for the
+    // first message of someone else's run the author's name and avatar (the team's icon for
+    // the bot; for others their picture, or their initials). All but the head are rare, and
+    // all change only with the frame, the roster or the locale.
+    let above = move || {
+        let (day_break, day, notices, marker, head) =
+            frame.with(|f| (f.day_break, f.day, f.notices.clone(), f.marker, f.first && !f.own));
+        let mut parts = Vec::new();
+        if day_break {
             let label = move || {
                 let locale = store.locale.get();
                 let strings = locale.strings();
@@ -111,34 +120,123 @@ pub fn MessageRow(
                     None => strings.today.to_owned(),
                 }
             };
-            view! { <div class="convo-day" role="separator"><span>{label}</span></div> }
+            parts.push(
+                view! { <div class="convo-day" role="separator"><span>{label}</span></div> }
+                    .into_any(),
+            );
+        }
+        parts.extend(
+            notices.into_iter().map(|notice| view! { <ParticipantNotice notice /> }.into_any()),
+        );
+        if marker {
+            parts.push(
+                view! {
+                    <div class="convo-divider" role="separator">
+                        <span>{move || store.strings().new_messages}</span>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
+        if head {
+            parts.push(run_head(store, handle, author().unwrap_or_default()).into_any());
+        }
+        parts
+    };
+    // What the bubble shows: unchanged when a pending message is confirmed, so the bubble
+    // stays as it is. A deleted message's text and media go; the placeholder says so.
+    let content = Memo::new(move |_| {
+        entry.with(|e| match &e.item {
+            _ if e.deleted => None,
+            TimelineItem::Remote(m) => Some((m.body.clone(), m.media.clone())),
+            TimelineItem::Pending(p) => Some((p.body.clone(), Vec::new())),
+        })
+    });
+    let bubble = move || {
+        let Some((body, media)) = content.get() else {
+            return vec![view! {
+                <p class="convo-bubble__text convo-bubble__text--deleted">{move || store.strings().message_deleted}</p>
+            }
+            .into_any()];
+        };
+        let mut parts = Vec::new();
+        if let Some(body) = body {
+            let segments = linkify(&body)
+                .into_iter()
+                .map(|segment| match segment {
+                    Segment::Text(t) => view! { <span>{t}</span> }.into_any(),
+                    Segment::Link { label, href } => view! {
+                        <a href=href target="_blank" rel="noopener noreferrer nofollow">{label}</a>
+                    }
+                    .into_any(),
+                })
+                .collect::<Vec<_>>();
+            parts
+                .push(view! { <p class="convo-bubble__text" dir="auto">{segments}</p> }.into_any());
+        }
+        if !media.is_empty() {
+            parts.push(
+                view! {
+                    <div class="convo-bubble__media">
+                        {media.into_iter().map(|m| view! { <MediaView media=m /> }).collect::<Vec<_>>()}
+                    </div>
+                }
+                .into_any(),
+            );
+        }
+        parts
+    };
+    let foot = move || {
+        let (receipt, edited) = foot_marks.get();
+        (edited || receipt.is_some()).then(|| {
+            let receipt = receipt.map(|r| {
+                let (status, label): (_, fn(&Store) -> &'static str) = match r {
+                    Receipt::Sent => ("sent", |s| s.strings().sent),
+                    Receipt::Read => ("read", |s| s.strings().read),
+                };
+                // Not by colour: one tick or two (drawn by the stylesheet), and the word for
+                // screen readers.
+                view! {
+                    <span class="convo-row__receipt" data-status=status title=move || label(&store)>
+                        <span class="convo-visually-hidden">{move || label(&store)}</span>
+                    </span>
+                }
+            });
+            view! {
+                <span class="convo-bubble__foot">
+                    {edited.then(|| view! { <span class="convo-row__edited">{move || store.strings().edited}</span> })}
+                    {receipt}
+                </span>
+            }
         })
     };
-    // Participant notices, then the marker: one closure for both (rows must stay cheap; both
-    // are rare and change only with the frame).
-    let marker = move || {
-        let (notices, marker) = frame.with(|f| (f.notices.clone(), f.marker));
-        let notices = (!notices.is_empty()).then(|| {
-            notices.into_iter().map(|notice| view! { <ParticipantNotice notice /> }).collect_view()
-        });
-        let marker = marker.then(|| {
-            view! {
-                <div class="convo-divider" role="separator">
-                    <span>{move || store.strings().new_messages}</span>
-                </div>
-            }
-        });
-        (notices, marker)
+    let menu = move || {
+        (actionable.get() && store.phase.get() == Phase::Chat)
+            .then(|| view! { <RowMenuButton key=key /> })
     };
-    // Above and beside the first message of someone else's run: the author's name and avatar
-    // (the team's icon for the bot; for others their picture, or their initials). One closure,
-    // made again only if the roster, the locale or the frame changes; the rows inside a run and
-    // the visitor's own pay one check.
-    let head = move || {
-        if !frame.with(|f| f.first && !f.own) {
-            return None;
-        }
-        let who = author().unwrap_or_default();
+    // Below: where a pending message stands, or the time under the last message of a run.
+    let below = move || match &*item.read() {
+        TimelineItem::Pending(p) => Some(pending_status(store, handle, p).into_any()),
+        TimelineItem::Remote(m) => frame.with(|f| f.last).then(|| {
+            let date = m.date_created.clone();
+            let label = move || dom::clock(&date, store.locale.get().tag());
+            view! { <div class="convo-row__meta"><time>{label}</time></div> }.into_any()
+        }),
+    };
+    view! {
+        <div class=class data-index=move || item.read().index().map(|i| i.to_string()) node_ref=node>
+            {above}
+            <div class="convo-bubble" id=format!("convo-bubble-{key}")>{bubble}{foot}{menu}</div>
+            {below}
+        </div>
+    }
+}
+
+/// The author's name and avatar above the first message of someone else's run. Made again
+/// only if the roster, the locale or the frame changes; the rows inside a run and the
+/// visitor's own pay one check.
+fn run_head(store: Store, handle: ChatHandle, who: String) -> impl IntoView {
+    move || {
         let me = store.identity.get();
         let strings = store.strings();
         let (name, initials, colour, image, class) = store.people.with(|p| {
@@ -158,97 +256,10 @@ pub fn MessageRow(
                 }
             }
         });
-        Some(view! {
+        view! {
             <div class="convo-row__author" dir="auto">{name}</div>
             <Avatar initials colour image class />
-        })
-    };
-    // What the bubble shows: unchanged when a pending message is confirmed, so the bubble
-    // stays as it is.
-    let content = Memo::new(move |_| match &*item.read() {
-        _ if deleted.get() => (None, Vec::new()),
-        TimelineItem::Remote(m) => (m.body.clone(), m.media.clone()),
-        TimelineItem::Pending(p) => (p.body.clone(), Vec::new()),
-    });
-    // A deleted message's text and media go; the placeholder says so.
-    let placeholder = move || {
-        deleted.get().then(|| {
-            view! {
-                <p class="convo-bubble__text convo-bubble__text--deleted">{move || store.strings().message_deleted}</p>
-            }
-        })
-    };
-    let bubble = move || {
-        let (body, media) = content.get();
-        let text = body.map(|b| {
-            let segments = linkify(&b)
-                .into_iter()
-                .map(|segment| match segment {
-                    Segment::Text(t) => view! { <span>{t}</span> }.into_any(),
-                    Segment::Link { label, href } => view! {
-                        <a href=href target="_blank" rel="noopener noreferrer nofollow">{label}</a>
-                    }
-                    .into_any(),
-                })
-                .collect::<Vec<_>>();
-            view! { <p class="convo-bubble__text" dir="auto">{segments}</p> }
-        });
-        let media = (!media.is_empty()).then(|| {
-            view! {
-                <div class="convo-bubble__media">
-                    {media.into_iter().map(|m| view! { <MediaView media=m /> }).collect::<Vec<_>>()}
-                </div>
-            }
-        });
-        view! { {text} {media} }
-    };
-    let foot = move || {
-        let receipt = receipt.get();
-        (edited.get() || receipt.is_some()).then(|| {
-            let receipt = receipt.map(|r| {
-                let (status, label): (_, fn(&Store) -> &'static str) = match r {
-                    Receipt::Sent => ("sent", |s| s.strings().sent),
-                    Receipt::Read => ("read", |s| s.strings().read),
-                };
-                // Not by colour: one tick or two (drawn by the stylesheet), and the word for
-                // screen readers.
-                view! {
-                    <span class="convo-row__receipt" data-status=status title=move || label(&store)>
-                        <span class="convo-visually-hidden">{move || label(&store)}</span>
-                    </span>
-                }
-            });
-            view! {
-                <span class="convo-bubble__foot">
-                    {edited.get().then(|| view! { <span class="convo-row__edited">{move || store.strings().edited}</span> })}
-                    {receipt}
-                </span>
-            }
-        })
-    };
-    let menu = move || {
-        (actionable.get() && store.phase.get() == Phase::Chat)
-            .then(|| view! { <RowMenu key=key /> })
-    };
-    let status = move || match &*item.read() {
-        TimelineItem::Pending(p) => Some(pending_status(store, handle, p)),
-        TimelineItem::Remote(_) => None,
-    };
-    let time = move || {
-        let last = frame.with(|f| f.last);
-        let date = date().filter(|_| last)?;
-        let label = move || dom::clock(&date, store.locale.get().tag());
-        Some(view! { <div class="convo-row__meta"><time>{label}</time></div> })
-    };
-    view! {
-        <div class=class data-index=move || item.read().index().map(|i| i.to_string()) node_ref=node>
-            {day_divider}
-            {marker}
-            {head}
-            <div class="convo-bubble" id=format!("convo-bubble-{key}")>{placeholder}{bubble}{foot}{menu}</div>
-            {status}
-            {time}
-        </div>
+        }
     }
 }
 
