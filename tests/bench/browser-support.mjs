@@ -574,14 +574,14 @@ export async function cpuProfile(page, work, top = 15) {
     await cdp.send('Profiler.start');
     await work();
     const { profile } = await cdp.send('Profiler.stop');
-    return selfTimes(profile, top);
+    return profileTimes(profile, top);
   } finally {
     await cdp.detach().catch(() => {});
   }
 }
 
-/** Self time per function (summed over call sites) from a V8 CPU profile, largest first. */
-function selfTimes(profile, top) {
+/** Self and inclusive time per function (summed over call sites) from a V8 CPU profile, largest first. */
+function profileTimes(profile, top) {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map();
   let total = 0;
@@ -593,9 +593,23 @@ function selfTimes(profile, top) {
     self.set(name, (self.get(name) ?? 0) + ms);
     total += ms;
   });
+  // Inclusive time: each sample counts once for every function on its stack. In a release
+  // build only the JS has names; a wasm built with names (wasm-opt -g) shows where a row's
+  // setup goes.
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const inclusive = new Map();
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const stack = new Set();
+    for (let n = id; n !== undefined; n = parent.get(n)) stack.add(byNode.get(n).callFrame.functionName || '(anonymous)');
+    for (const name of stack) inclusive.set(name, (inclusive.get(name) ?? 0) + ms);
+  });
+  const largest = (map) => [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, ms }));
   return {
     totalMs: total,
-    top: [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, ms })),
+    top: largest(self),
+    inclusive: largest(inclusive),
   };
 }
 
@@ -665,11 +679,16 @@ export function printTrace(title, summary) {
   }
 }
 
-export function printProfile(title, { totalMs, top }) {
+export function printProfile(title, { totalMs, top, inclusive }) {
+  const print = (rows) => {
+    for (const { name, ms } of rows) {
+      console.log(`${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / totalMs).toFixed(1).padStart(5)}%  ${name.slice(0, 160)}`);
+    }
+  };
   console.log(`\nCPU profile — ${title} (${totalMs.toFixed(0)} ms sampled; top self time):`);
-  for (const { name, ms } of top) {
-    console.log(`${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / totalMs).toFixed(1).padStart(5)}%  ${name}`);
-  }
+  print(top);
+  console.log(`CPU profile — ${title}: top inclusive time:`);
+  print(inclusive);
 }
 
 // ---------------------------------------------------------------------------------------------

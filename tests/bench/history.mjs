@@ -13,6 +13,7 @@
 import {
   coldRun,
   convoAtLauncher,
+  cpuProfile,
   firstPageStage,
   launcher,
   load,
@@ -21,6 +22,7 @@ import {
   newContext,
   options,
   printTrace,
+  printProfile,
   profiling,
   progress,
   report,
@@ -95,6 +97,11 @@ await runBench('history', 20 * 60_000, async (scope) => {
     const tab = { 'widget page': page };
     printTrace('Convo, cold, launcher click → first page', await traceSummary(browser, tab, () => sides.convo.measure(page, async () => {})));
     printTrace('Convo, scrolling to the first message', await traceSummary(browser, tab, () => scrollToStart(page)));
+    // A fresh page (the traced one is at the start now): where the scroll's script time goes.
+    // A wasm built with names (`-g` in www/index.html's data-wasm-opt-params) names its functions.
+    const again = await convoAtLauncher(browser, sides.convo, scope);
+    await sides.convo.measure(again, async () => {});
+    printProfile('Convo, scrolling to the first message (V8 CPU profile)', await cpuProfile(again, () => scrollToStart(again), 40));
   }
 });
 
