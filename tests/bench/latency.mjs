@@ -1,5 +1,5 @@
 // `scripts/bench latency`: send → rendered at the other side, in headless Chromium against the
-// same emulator (through the same loopback proxy).
+// same emulator.
 //
 // - Convo: two tabs of one returning visitor (one browser context, so one stored session; both
 //   panels open on the conversation). A message typed in tab A is sent with Enter; the clock
@@ -9,8 +9,14 @@
 //   conversation; A stamps right before conversation.sendMessage(), B renders each messageAdded
 //   as a <p> and is observed the same way.
 // Both clocks are performance.timeOrigin + performance.now() in each tab. Messages go one at a
-// time (the next after the previous was rendered), in interleaved blocks so Convo and the SDK
-// see the same machine load; WARMUP messages of each come first and are not counted.
+// time, in interleaved blocks so Convo and the SDK see the same machine load; WARMUP messages of
+// each come first and are not counted. The next message goes once the previous one is rendered
+// at the other side *and* its sender has the reply (Convo's row has its index; the SDK's
+// sendMessage() promise settled): each message starts from a quiet pair, as a visitor's does.
+// Sent sooner, Convo's next message would wait for that reply (it keeps one message per
+// conversation in flight, to keep the order), and Chromium defers a page's network tasks after
+// a key press until its next frame (DeferRendererTasksAfterInput), which headless Chromium can
+// take up to ~100 ms to produce: that measured the browser's frame pacing, not the widget.
 import {
   accessToken,
   launchBrowser,
@@ -92,7 +98,8 @@ await runBench('latency', 20 * 60_000, async (scope) => {
     row('p50 send → next frame', 'frame', p50),
     row('p99 send → next frame', 'frame', p99),
   ], [
-    `(${MESSAGES} messages each, one at a time, after ${WARMUP} unmeasured; Convo: Enter keydown in tab A → row in tab B's DOM;`,
+    `(${MESSAGES} messages each, one at a time (the next once the previous is rendered and its sender has the reply), after ${WARMUP} unmeasured;`,
+    ' Convo: Enter keydown in tab A → row in tab B\'s DOM;',
     ' SDK: before sendMessage() in tab A → messageAdded rendered in tab B; "next frame": the animation frame after, which paints it;',
     ` clocks of the two tabs agree within ${skew.toFixed(2)} ms as estimated through the CDP round trip)`,
   ]);
@@ -129,7 +136,12 @@ async function convoPair(browser, server, scope) {
   };
   const sender = await open();
   const receiver = await open();
-  return { sender, receiver, send: (text) => sendText(sender, text) };
+  // Settled: the sender's own row has its index, so the reply is in.
+  const settled = (text) =>
+    sender
+      .locator('.convo-row--own[data-index]', { has: sender.locator('.convo-bubble__text', { hasText: new RegExp(`^${text}$`) }) })
+      .waitFor({ timeout: ARRIVAL_MS });
+  return { sender, receiver, send: (text) => sendText(sender, text), settled };
 }
 
 /** Two SDK tabs, two identities in one conversation (made through REST), latest page shown. */
@@ -150,10 +162,18 @@ async function sdkPair(browser, server, scope) {
   const sender = await open(identities[0]);
   const receiver = await open(identities[1]);
   // Not awaited: the clock runs until the receiver renders it, whenever the sender's promise settles.
-  return { sender, receiver, send: (text) => sender.evaluate((t) => void window.sdkBench.send(t), text) };
+  return {
+    sender,
+    receiver,
+    send: (text) => sender.evaluate((t) => void window.sdkBench.send(t), text),
+    settled: () => sender.evaluate(() => window.sdkBench.settled()),
+  };
 }
 
-/** Sends message `n` from the pair's sender and waits until the receiver rendered it. */
+/**
+ * Sends message `n` from the pair's sender and waits until the receiver rendered it and the
+ * sender has its reply, so that each message starts from a quiet pair, as a visitor's does.
+ */
 async function sendOne(pair, n) {
   await pair.send(`lat ${n}`);
   try {
@@ -161,6 +181,7 @@ async function sendOne(pair, n) {
   } catch (error) {
     throw new Error(`${error.message}\n${await lostMessage(pair, String(n))}`);
   }
+  await pair.settled(`lat ${n}`);
 }
 
 /** What each tab knows of a message that never rendered: its rows' texts and (with BENCH_STAGES) its frames. */

@@ -48,6 +48,7 @@
     return page;
   }
 
+  let sending = Promise.resolve();
   window.sdkBench = {
     open: async (token, sid, size) => {
       await open(token, sid, size);
@@ -55,8 +56,11 @@
     /** Stamps the send as the probe stamps Convo's Enter, then sends. */
     send: (text) => {
       window.__probe.sends.set(text, now());
-      return conversation.sendMessage(text);
+      sending = conversation.sendMessage(text);
+      return sending;
     },
+    /** Resolves once the last send's promise settled: the sender has its reply. */
+    settled: () => sending.then(() => true),
     /** Pages back to the first message, keeping every page (as a chat UI's model would). */
     pageToStart: async () => {
       const started = now();
