@@ -161,18 +161,24 @@ pub fn MessageRow(
         };
         let mut parts = Vec::new();
         if let Some(body) = body {
-            let segments = linkify(&body)
-                .into_iter()
-                .map(|segment| match segment {
-                    Segment::Text(t) => view! { <span>{t}</span> }.into_any(),
-                    Segment::Link { label, href } => view! {
-                        <a href=href target="_blank" rel="noopener noreferrer nofollow">{label}</a>
-                    }
+            let mut segments = linkify(&body);
+            // Most messages have no links: their text goes in the paragraph as it is, without
+            // an element of its own.
+            let text = match segments.as_mut_slice() {
+                [Segment::Text(t)] => std::mem::take(t).into_any(),
+                _ => segments
+                    .into_iter()
+                    .map(|segment| match segment {
+                        Segment::Text(t) => view! { <span>{t}</span> }.into_any(),
+                        Segment::Link { label, href } => view! {
+                            <a href=href target="_blank" rel="noopener noreferrer nofollow">{label}</a>
+                        }
+                        .into_any(),
+                    })
+                    .collect::<Vec<_>>()
                     .into_any(),
-                })
-                .collect::<Vec<_>>();
-            parts
-                .push(view! { <p class="convo-bubble__text" dir="auto">{segments}</p> }.into_any());
+            };
+            parts.push(view! { <p class="convo-bubble__text" dir="auto">{text}</p> }.into_any());
         }
         if !media.is_empty() {
             parts.push(
