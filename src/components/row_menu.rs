@@ -19,7 +19,9 @@ use web_sys::{Element, HtmlElement};
 use crate::state::{ChatHandle, Store};
 
 const BUTTON: &str = ".convo-row__more";
-const WRAPPER: &str = ".convo-row__actions";
+/// What holds a row's button and, while open, its menu: the message's bubble.
+const BUBBLE: &str = ".convo-bubble";
+const MENU: &str = "[role=menu]";
 const ITEM: &str = "[role=menuitem]";
 
 /// The button of row `key`'s menu: static markup, all its behaviour is the list's
@@ -32,20 +34,18 @@ pub fn RowMenuButton(
 ) -> impl IntoView {
     let label = Store::expect().locale.get_untracked().strings().more_actions;
     view! {
-        <div class="convo-row__actions">
-            <button
-                type="button"
-                class="convo-row__more"
-                id=button_id(key)
-                aria-label=label
-                // Which message: every row's button has the same name.
-                aria-describedby=format!("convo-bubble-{key}")
-                aria-haspopup="menu"
-                aria-expanded="false"
-            >
-                // The three dots are the stylesheet's: no elements of their own in every row.
-            </button>
-        </div>
+        <button
+            type="button"
+            class="convo-row__more"
+            id=button_id(key)
+            aria-label=label
+            // Which message: every row's button has the same name.
+            aria-describedby=format!("convo-bubble-{key}")
+            aria-haspopup="menu"
+            aria-expanded="false"
+        >
+            // The three dots are the stylesheet's: no elements of their own in every row.
+        </button>
     }
 }
 
@@ -105,8 +105,8 @@ impl RowMenus {
 
     /// A key in the list: the button's shortcuts, and the open menu's keys.
     pub fn on_keydown(&self, ev: &web_sys::KeyboardEvent) {
-        let Some(wrapper) = closest(ev.target(), WRAPPER) else { return };
-        let Some(button) = wrapper.query_selector(BUTTON).ok().flatten() else { return };
+        let Some(bubble) = closest(ev.target(), BUBBLE) else { return };
+        let Some(button) = bubble.query_selector(BUTTON).ok().flatten() else { return };
         let Some(key) = row_key(&button) else { return };
         if self.open_key() != Some(key) {
             // The button's shortcuts: Down (or Up) opens the menu on its first item.
@@ -116,7 +116,7 @@ impl RowMenus {
             }
             return;
         }
-        let items = elements(&wrapper, ITEM);
+        let items = elements(&bubble, ITEM);
         let count = items.len();
         if count == 0 {
             return;
@@ -146,15 +146,19 @@ impl RowMenus {
 
     /// Focus leaving the open menu and its button (a click elsewhere, Tab) closes it.
     pub fn on_focusout(&self, ev: &web_sys::FocusEvent) {
-        let Some(wrapper) = closest(ev.target(), WRAPPER) else { return };
-        let key = wrapper.query_selector(BUTTON).ok().flatten().and_then(|b| row_key(&b));
-        if key.is_none() || key != self.open_key() {
+        let Some(bubble) = closest(ev.target(), BUBBLE) else { return };
+        let Some(button) = bubble.query_selector(BUTTON).ok().flatten() else { return };
+        if row_key(&button).is_none() || row_key(&button) != self.open_key() {
             return;
         }
+        let menu = bubble.query_selector(MENU).ok().flatten();
         let inside = ev
             .related_target()
             .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
-            .is_some_and(|node| wrapper.contains(Some(&node)));
+            .is_some_and(|node| {
+                button.is_same_node(Some(&node))
+                    || menu.as_ref().is_some_and(|m| m.contains(Some(&node)))
+            });
         if !inside {
             self.close(false);
         }
@@ -167,7 +171,7 @@ impl RowMenus {
     /// Opens row `key`'s menu under its `button`, on its first item.
     fn show(&self, button: &Element, key: u64) {
         self.close(false);
-        let Some(wrapper) = button.parent_element().and_then(|w| w.dyn_into::<HtmlElement>().ok())
+        let Some(bubble) = button.parent_element().and_then(|b| b.dyn_into::<HtmlElement>().ok())
         else {
             return;
         };
@@ -180,7 +184,7 @@ impl RowMenus {
         });
         let (store, handle, menus) = (self.store, self.handle, *self);
         let view = self.owner.with_value(|owner| {
-            owner.with(|| mount_to(wrapper, move || menu(store, handle, menus, key, below)))
+            owner.with(|| mount_to(bubble, move || menu(store, handle, menus, key, below)))
         });
         self.open.set_value(Some(Open { key, _view: Box::new(view) }));
         let _ = button.set_attribute("aria-expanded", "true");
