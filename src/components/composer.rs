@@ -89,9 +89,9 @@ pub fn Composer() -> impl IntoView {
         <form class="convo-composer" on:submit=move |ev: web_sys::SubmitEvent| { ev.prevent_default(); submit(); }>
             {move || editing().then(|| view! {
                 <div class="convo-composer__editing">
-                    <span id="convo-composer-editing">{move || store.strings().editing}</span>
+                    <span id="convo-composer-editing">{store.label(|s| s.editing)}</span>
                     <button type="button" class="convo-link-button" on:click=move |_| handle.cancel_edit()>
-                        {move || store.strings().cancel}
+                        {store.label(|s| s.cancel)}
                     </button>
                 </div>
             })}
@@ -100,7 +100,7 @@ pub fn Composer() -> impl IntoView {
                 <button
                     type="button"
                     class="convo-icon-button"
-                    aria-label=move || store.strings().attach
+                    aria-label=store.label(|s| s.attach)
                     disabled=move || ended() || editing()
                     on:click=move |_| {
                         if let Some(input) = picker.get() {
@@ -113,12 +113,12 @@ pub fn Composer() -> impl IntoView {
                     </svg>
                 </button>
                 <input type="file" multiple class="convo-visually-hidden" tabindex="-1" aria-hidden="true" node_ref=picker on:change=on_pick />
-                <label for="convo-composer-input" class="convo-visually-hidden">{move || store.strings().composer_placeholder}</label>
+                <label for="convo-composer-input" class="convo-visually-hidden">{store.label(|s| s.composer_placeholder)}</label>
                 <textarea
                     id="convo-composer-input"
                     class="convo-composer__input"
                     rows="1"
-                    placeholder=move || store.strings().composer_placeholder
+                    placeholder=store.label(|s| s.composer_placeholder)
                     readonly=ended
                     aria-invalid=move || over().to_string()
                     aria-describedby=move || if editing() { "convo-composer-editing convo-composer-counter" } else { "convo-composer-counter" }

@@ -35,7 +35,7 @@ pub fn ConnectionBanner() -> impl IntoView {
     view! {
         // While all is well there is no banner, but assistive technology still hears it.
         <Show when=move || store.connection.get() == ConnectionState::Connected>
-            <p class="convo-visually-hidden" role="status">{move || store.strings().connected}</p>
+            <p class="convo-visually-hidden" role="status">{store.label(|s| s.connected)}</p>
         </Show>
         <Show when=visible>
 
@@ -43,7 +43,7 @@ pub fn ConnectionBanner() -> impl IntoView {
                 <span>{move || line().unwrap_or_default()}</span>
                 <Show when=can_retry>
                     <button type="button" class="convo-link-button" on:click=move |_| handle.retry_connection()>
-                        {move || store.strings().retry_now}
+                        {store.label(|s| s.retry_now)}
                     </button>
                 </Show>
             </div>

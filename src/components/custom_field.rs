@@ -38,7 +38,7 @@ pub fn CustomFieldInput(field: CustomField, value: RwSignal<Value>) -> impl Into
                 view! {
                     <a class="convo-consent__link" href=link.href target="_blank" rel="noopener noreferrer">
                         {link.text}
-                        <span class="convo-visually-hidden">" " {move || store.strings().new_tab}</span>
+                        <span class="convo-visually-hidden">" " {store.label(|s| s.new_tab)}</span>
                     </a>
                 }
             });
@@ -91,7 +91,7 @@ pub fn CustomFieldInput(field: CustomField, value: RwSignal<Value>) -> impl Into
                         on:change=move |ev| value.set(Value::String(event_target_value(&ev)))
                     >
                         <option value="" selected=move || text().is_empty()>
-                            {move || store.strings().choose}
+                            {store.label(|s| s.choose)}
                         </option>
                         {options}
                     </select>

@@ -13,14 +13,14 @@ pub fn EndedView() -> impl IntoView {
     let handle = ChatHandle::expect();
     view! {
         <div class="convo-ended">
-            <p class="convo-ended__text" role="status">{move || store.strings().ended}</p>
+            <p class="convo-ended__text" role="status">{store.label(|s| s.ended)}</p>
             <RatingForm />
             <div class="convo-ended__actions">
                 <button type="button" class="convo-button convo-button--secondary" on:click=move |_| handle.download_transcript()>
-                    {move || store.strings().download_transcript}
+                    {store.label(|s| s.download_transcript)}
                 </button>
                 <button type="button" class="convo-button" on:click=move |_| handle.start_new()>
-                    {move || store.strings().start_new}
+                    {store.label(|s| s.start_new)}
                 </button>
             </div>
         </div>

@@ -65,7 +65,7 @@ pub fn LauncherBubble(
                         <button
                             type="button"
                             class="convo-icon-button convo-greeting__close"
-                            aria-label=move || store.strings().greeting_dismiss
+                            aria-label=store.label(|s| s.greeting_dismiss)
                             on:click=move |_| dismiss()
                         >
                             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>

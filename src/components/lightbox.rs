@@ -63,7 +63,7 @@ pub fn Lightbox() -> impl IntoView {
                     on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { handle.close_image() }
                 >
                     {content}
-                    <button type="button" class="convo-icon-button convo-lightbox__close" aria-label=move || store.strings().close_image autofocus=true>
+                    <button type="button" class="convo-icon-button convo-lightbox__close" aria-label=store.label(|s| s.close_image) autofocus=true>
                         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
                     </button>
                 </div>

@@ -240,7 +240,7 @@ pub fn MessageList() -> impl IntoView {
             on:keydown=move |ev| menus.on_keydown(&ev)
             on:focusout=move |ev| menus.on_focusout(&ev)
             role="log"
-            aria-label=move || store.strings().messages_label
+            aria-label=store.label(|s| s.messages_label)
             tabindex="0"
         >
             <EarlierThreads />

@@ -132,7 +132,7 @@ pub fn MessageRow(
             parts.push(
                 view! {
                     <div class="convo-divider" role="separator">
-                        <span>{move || store.strings().new_messages}</span>
+                        <span>{store.label(|s| s.new_messages)}</span>
                     </div>
                 }
                 .into_any(),
@@ -155,7 +155,7 @@ pub fn MessageRow(
     let bubble = move || {
         let Some((body, media)) = content.get() else {
             return vec![view! {
-                <p class="convo-bubble__text convo-bubble__text--deleted">{move || store.strings().message_deleted}</p>
+                <p class="convo-bubble__text convo-bubble__text--deleted">{store.label(|s| s.message_deleted)}</p>
             }
             .into_any()];
         };
@@ -210,7 +210,7 @@ pub fn MessageRow(
             });
             view! {
                 <span class="convo-bubble__foot">
-                    {edited.then(|| view! { <span class="convo-row__edited">{move || store.strings().edited}</span> })}
+                    {edited.then(|| view! { <span class="convo-row__edited">{store.label(|s| s.edited)}</span> })}
                     {receipt}
                 </span>
             }

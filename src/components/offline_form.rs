@@ -41,11 +41,11 @@ pub fn OfflineForm() -> impl IntoView {
     };
     view! {
         <form class="convo-prechat convo-offline" novalidate on:submit=on_submit>
-            <p class="convo-prechat__intro">{move || store.strings().offline_intro}</p>
+            <p class="convo-prechat__intro">{store.label(|s| s.offline_intro)}</p>
             {field("email", "email", true)}
             {field("question", "textarea", true)}
             {field("name", "text", false)}
-            <button type="submit" class="convo-button">{move || store.strings().leave_message}</button>
+            <button type="submit" class="convo-button">{store.label(|s| s.leave_message)}</button>
         </form>
     }
 }

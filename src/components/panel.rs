@@ -166,13 +166,13 @@ pub fn Panel() -> impl IntoView {
                     view! { <OfflineForm /> }.into_any()
                 }).into_any(),
                 Phase::Idle | Phase::Starting => view! {
-                    <p class="convo-panel__status" role="status">{move || store.strings().starting}</p>
+                    <p class="convo-panel__status" role="status">{store.label(|s| s.starting)}</p>
                 }.into_any(),
                 Phase::Unavailable => view! {
                     <div class="convo-panel__status" role="alert">
-                        <p>{move || store.strings().unavailable}</p>
+                        <p>{store.label(|s| s.unavailable)}</p>
                         <button type="button" class="convo-button" on:click=move |_| handle.retry_connection()>
-                            {move || store.strings().try_again}
+                            {store.label(|s| s.try_again)}
                         </button>
                     </div>
                 }.into_any(),
@@ -184,13 +184,13 @@ pub fn Panel() -> impl IntoView {
                     <TypingIndicator />
                     <Show when=move || inline || store.phase.get() == Phase::Chat fallback=|| view! { <EndedView /> }>
                         {move || inactive().then(|| view! {
-                            <p class="convo-inactive" role="status">{move || store.strings().inactive}</p>
+                            <p class="convo-inactive" role="status">{store.label(|s| s.inactive)}</p>
                         })}
                         <Composer />
                     </Show>
                 }.into_any(),
             }}
-            <div class="convo-panel__drop" aria-hidden="true">{move || store.strings().drop_files}</div>
+            <div class="convo-panel__drop" aria-hidden="true">{store.label(|s| s.drop_files)}</div>
         </section>
     }
 }

@@ -121,11 +121,11 @@ pub fn PreChatForm() -> impl IntoView {
         .collect::<Vec<_>>();
     view! {
         <form class="convo-prechat" novalidate on:submit=on_submit node_ref=form_ref>
-            <p class="convo-prechat__intro">{move || store.strings().prechat_intro}</p>
+            <p class="convo-prechat__intro">{store.label(|s| s.prechat_intro)}</p>
             {inputs}
             {custom}
             {refused}
-            <button type="submit" class="convo-button">{move || store.strings().start_chat}</button>
+            <button type="submit" class="convo-button">{store.label(|s| s.start_chat)}</button>
         </form>
     }
 }

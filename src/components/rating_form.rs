@@ -41,14 +41,14 @@ pub fn RatingForm() -> impl IntoView {
     view! {
         <Show
             when=move || store.feedback.get() != Feedback::Sent
-            fallback=move || view! { <p class="convo-rating__thanks" role="status">{move || store.strings().rating_thanks}</p> }
+            fallback=move || view! { <p class="convo-rating__thanks" role="status">{store.label(|s| s.rating_thanks)}</p> }
         >
             <form class="convo-rating" on:submit=on_submit>
                 <fieldset class="convo-rating__fieldset">
-                    <legend class="convo-rating__legend">{move || store.strings().rating_prompt}</legend>
+                    <legend class="convo-rating__legend">{store.label(|s| s.rating_prompt)}</legend>
                     <div class="convo-rating__stars">{stars()}</div>
                 </fieldset>
-                <label class="convo-field__label" for="convo-rating-comment">{move || store.strings().rating_comment}</label>
+                <label class="convo-field__label" for="convo-rating-comment">{store.label(|s| s.rating_comment)}</label>
                 <textarea
                     id="convo-rating-comment"
                     class="convo-input"
@@ -62,7 +62,7 @@ pub fn RatingForm() -> impl IntoView {
                     class="convo-button"
                     disabled=move || score.get() == 0 || store.feedback.get() == Feedback::Sending
                 >
-                    {move || store.strings().rating_send}
+                    {store.label(|s| s.rating_send)}
                 </button>
             </form>
         </Show>

@@ -227,7 +227,7 @@ fn menu(store: Store, handle: ChatHandle, menus: RowMenus, key: u64, below: bool
             class=class
             role="menu"
             id=menu_id(key)
-            aria-label=move || store.strings().more_actions
+            aria-label=store.label(|s| s.more_actions)
             // A click keeps the focus where it is (Safari would blur it to nothing, and the
             // menu would close before its item's click).
             on:mousedown=|ev: web_sys::MouseEvent| ev.prevent_default()
@@ -242,7 +242,7 @@ fn menu(store: Store, handle: ChatHandle, menus: RowMenus, key: u64, below: bool
                     handle.start_edit(Some(key));
                 }
             >
-                {move || store.strings().edit}
+                {store.label(|s| s.edit)}
             </button>
             <button
                 type="button"
@@ -254,7 +254,7 @@ fn menu(store: Store, handle: ChatHandle, menus: RowMenus, key: u64, below: bool
                     handle.ask_delete(Some(key));
                 }
             >
-                {move || store.strings().delete}
+                {store.label(|s| s.delete)}
             </button>
         </div>
     }

@@ -229,6 +229,16 @@ impl Store {
         self.locale.get().strings()
     }
 
+    /// A label that follows the locale, for a view: `store.label(|s| s.edited)`. Every label
+    /// is this one closure type, so the view code that renders and updates it is compiled once
+    /// for all of them, not once for each label's closure.
+    pub fn label(
+        self,
+        pick: fn(&'static crate::i18n::Catalogue) -> &'static str,
+    ) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+        move || pick(self.strings())
+    }
+
     /// Applies one event to the chat and updates the signals.
     pub fn apply(&self, event: Event) -> Outcome {
         self.apply_all([event])
