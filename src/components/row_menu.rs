@@ -222,6 +222,22 @@ impl RowMenus {
 /// Row `key`'s open menu.
 fn menu(store: Store, handle: ChatHandle, menus: RowMenus, key: u64, below: bool) -> impl IntoView {
     let class = if below { "convo-row__menu convo-row__menu--below" } else { "convo-row__menu" };
+    let item = |class, label, act: fn(ChatHandle, u64)| {
+        view! {
+            <button
+                type="button"
+                role="menuitem"
+                tabindex="-1"
+                class=class
+                on:click=move |_| {
+                    menus.close(false);
+                    act(handle, key);
+                }
+            >
+                {store.label(label)}
+            </button>
+        }
+    };
     view! {
         <div
             class=class
@@ -232,30 +248,12 @@ fn menu(store: Store, handle: ChatHandle, menus: RowMenus, key: u64, below: bool
             // menu would close before its item's click).
             on:mousedown=|ev: web_sys::MouseEvent| ev.prevent_default()
         >
-            <button
-                type="button"
-                role="menuitem"
-                tabindex="-1"
-                class="convo-row__menu-item"
-                on:click=move |_| {
-                    menus.close(false);
-                    handle.start_edit(Some(key));
-                }
-            >
-                {store.label(|s| s.edit)}
-            </button>
-            <button
-                type="button"
-                role="menuitem"
-                tabindex="-1"
-                class="convo-row__menu-item convo-row__menu-item--danger"
-                on:click=move |_| {
-                    menus.close(false);
-                    handle.ask_delete(Some(key));
-                }
-            >
-                {store.label(|s| s.delete)}
-            </button>
+            {item("convo-row__menu-item", |s| s.edit, |h, key| {
+                h.start_edit(Some(key));
+            })}
+            {item("convo-row__menu-item convo-row__menu-item--danger", |s| s.delete, |h, key| {
+                h.ask_delete(Some(key));
+            })}
         </div>
     }
 }
