@@ -29,7 +29,8 @@ pub(crate) fn js_text(e: &JsValue) -> String {
         .unwrap_or_else(|| "unknown error".to_owned())
 }
 
-pub(crate) fn spawn<F: Future<Output = ()> + 'static>(future: F) {
+/// Boxed, not generic: one instance of the executor's spawn for every task (issue 15).
+pub(crate) fn spawn(future: BoxFuture<'static, ()>) {
     wasm_bindgen_futures::spawn_local(future);
 }
 
