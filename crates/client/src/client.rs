@@ -71,8 +71,7 @@ impl Client {
             .views
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .entry(sid.to_owned())
-            .or_default()
+            .get_or_insert_with(sid.to_owned(), Views::default)
             .clone();
         ConversationHandle {
             sid: sid.to_owned(),

@@ -12,7 +12,6 @@ mod sending;
 mod subscriptions;
 
 use std::{
-    collections::{BTreeMap, HashMap},
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -20,6 +19,8 @@ use std::{
 use futures_channel::{mpsc, oneshot};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
+
+use crate::sorted::{SortedMap, SortedSet};
 
 use self::{
     api::{encode, Api},
@@ -44,7 +45,7 @@ const BATCH_DELAY: Duration = Duration::from_millis(50);
 const DEFAULT_TYPING_TIMEOUT_MS: u64 = 5_000;
 
 /// Views by conversation SID, shared with the handles.
-pub(crate) type ViewRegistry = Arc<Mutex<HashMap<String, Views>>>;
+pub(crate) type ViewRegistry = Arc<Mutex<SortedMap<String, Views>>>;
 
 /// What handles ask of the engine.
 pub(crate) enum Command {
@@ -157,7 +158,7 @@ enum Role {
 #[derive(Debug, Default)]
 struct User {
     map: String,
-    events: HashMap<String, u64>,
+    events: SortedMap<String, u64>,
     friendly_name: Option<String>,
     online: Option<bool>,
 }
@@ -174,14 +175,14 @@ pub(crate) struct Engine {
     configuring: bool,
     subscriptions: Subscriptions,
     batch_scheduled: bool,
-    objects: HashMap<String, Role>,
+    objects: SortedMap<String, Role>,
     /// The user's my-conversations map: CH → (event id, item data).
-    memberships: BTreeMap<String, (u64, Value)>,
-    conversations: HashMap<String, Conversation>,
-    loading: std::collections::HashSet<String>,
-    users: HashMap<String, User>,
+    memberships: SortedMap<String, (u64, Value)>,
+    conversations: SortedMap<String, Conversation>,
+    loading: SortedSet<String>,
+    users: SortedMap<String, User>,
     outbox: Outbox,
-    typing_sent: HashMap<String, u64>,
+    typing_sent: SortedMap<String, u64>,
     typing_timeout_ms: u64,
     /// Media URLs asked for before the configuration (which names the media service) arrived:
     /// a page restored from the cache shows its attachments before the connection is up.
@@ -218,13 +219,13 @@ impl Engine {
             configuring: false,
             subscriptions: Subscriptions::default(),
             batch_scheduled: false,
-            objects: HashMap::new(),
-            memberships: BTreeMap::new(),
-            conversations: HashMap::new(),
+            objects: SortedMap::new(),
+            memberships: SortedMap::new(),
+            conversations: SortedMap::new(),
             loading: Default::default(),
-            users: HashMap::new(),
+            users: SortedMap::new(),
             outbox: Outbox::default(),
-            typing_sent: HashMap::new(),
+            typing_sent: SortedMap::new(),
             typing_timeout_ms: DEFAULT_TYPING_TIMEOUT_MS,
             media_waiting: Vec::new(),
         };
@@ -467,8 +468,7 @@ impl Engine {
             .views
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .entry(sid.to_owned())
-            .or_default()
+            .get_or_insert_with(sid.to_owned(), Views::default)
             .clone()
     }
 
@@ -492,12 +492,12 @@ impl Engine {
                 read_horizon: horizon,
                 ..ConversationInfo::default()
             },
-            participants: BTreeMap::new(),
+            participants: SortedMap::new(),
             messages: Default::default(),
             removed: Default::default(),
             has_older: snapshot.has_older,
             older: Default::default(),
-            typing: HashMap::new(),
+            typing: SortedMap::new(),
             views,
         };
         conversation.apply_document(&snapshot.document.data);
