@@ -84,7 +84,7 @@ fn run_queued(api: &Object) {
                 let _ = f.apply(api, &call.slice(1, call.length()));
             }
             None => {
-                let _ = refuse(&format!("ConvoWidget has no method {name:?}"));
+                let _ = refuse(&format!("ConvoWidget has no method \"{name}\""));
             }
         }
     }
@@ -140,7 +140,7 @@ fn options(value: &JsValue) -> Result<(WidgetConfig, Option<web_sys::Element>), 
         OPTIONS.iter().map(|name| camel(name)).chain(OBJECT_OPTIONS.map(str::to_owned)).collect();
     for key in Object::keys(value.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
         if !known.contains(&key) {
-            let _ = refuse(&format!("init: unknown option {key:?}; known: {}", known.join(", ")));
+            let _ = refuse(&format!("init: unknown option \"{key}\"; known: {}", known.join(", ")));
         }
     }
     let get = |key: &str| Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED);
@@ -150,7 +150,18 @@ fn options(value: &JsValue) -> Result<(WidgetConfig, Option<web_sys::Element>), 
             option
                 .as_string()
                 .or_else(|| option.as_bool().map(|b| b.to_string()))
-                .or_else(|| option.as_f64().map(|n| n.to_string()))
+                // A number as JS writes it (`String(n)`), not through Rust's float formatting,
+                // which would ship in the wasm for this alone (issue 15).
+                .or_else(|| {
+                    option.as_f64()?;
+                    Some(
+                        option
+                            .unchecked_ref::<js_sys::Number>()
+                            .to_string_with_radix(10)
+                            .ok()?
+                            .into(),
+                    )
+                })
                 // `prechatFields` is an array (the attribute, its JSON text).
                 .or_else(|| {
                     (name == "prechat-fields" && option.is_object())
@@ -185,20 +196,19 @@ fn options(value: &JsValue) -> Result<(WidgetConfig, Option<web_sys::Element>), 
             _ => return Err(usage("attributes must be a plain object")),
         }
     }
-    let target = match get("target") {
-        t if t.is_undefined() || t.is_null() => None,
-        t if t.is_instance_of::<web_sys::Element>() => Some(t.unchecked_into()),
-        t => match t.as_string() {
-            Some(selector) => Some(
-                document()
-                    .query_selector(&selector)
-                    .ok()
-                    .flatten()
-                    .ok_or_else(|| usage(&format!("target {selector:?} matches no element")))?,
-            ),
-            None => return Err(usage("target must be an element or a selector")),
-        },
-    };
+    let target =
+        match get("target") {
+            t if t.is_undefined() || t.is_null() => None,
+            t if t.is_instance_of::<web_sys::Element>() => Some(t.unchecked_into()),
+            t => match t.as_string() {
+                Some(selector) => {
+                    Some(document().query_selector(&selector).ok().flatten().ok_or_else(|| {
+                        usage(&format!("target \"{selector}\" matches no element"))
+                    })?)
+                }
+                None => return Err(usage("target must be an element or a selector")),
+            },
+        };
     Ok((config, target))
 }
 
@@ -262,7 +272,7 @@ pub fn install(store: Store, handle: ChatHandle) {
 }
 
 /// The longest delay a browser timer waits (2^31 − 1 ms, about 24.8 days).
-const MAX_DELAY_MS: f64 = 2_147_483_647.0;
+const MAX_DELAY_MS: u32 = 2_147_483_647;
 
 /// `greet(text, { delay })`'s arguments: the text (plain, trimmed, non-empty, at most
 /// [`GREETING_CHARS`]) and the delay (milliseconds, a finite number ≥ 0; 0 when left out), or
@@ -286,7 +296,7 @@ fn greeting(text: &JsValue, options: &JsValue) -> Result<(String, std::time::Dur
     };
     let delay = match delay.as_f64() {
         None if delay.is_undefined() => 0.0,
-        Some(ms) if ms.is_finite() && (0.0..=MAX_DELAY_MS).contains(&ms) => ms,
+        Some(ms) if ms.is_finite() && (0.0..=f64::from(MAX_DELAY_MS)).contains(&ms) => ms,
         _ => {
             return Err(format!("delay must be a number of milliseconds from 0 to {MAX_DELAY_MS}"))
         }

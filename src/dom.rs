@@ -398,7 +398,7 @@ pub fn zoned_now(time_zone: Option<&str>) -> Result<(usize, u32, u32), String> {
         set("timeZone", zone);
     }
     let zone = time_zone.unwrap_or("of the browser");
-    let unknown = || format!("timeZone {zone:?} is not a time zone this browser knows");
+    let unknown = || format!("timeZone \"{zone}\" is not a time zone this browser knows");
     // An unknown zone throws a RangeError: constructing through Reflect catches it.
     let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).map_err(|_| unknown())?;
     let constructor = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())

@@ -23,6 +23,16 @@ pub enum WidgetError {
 impl WidgetError {
     /// A browser API's failure while doing `what`.
     pub fn browser(what: &'static str) -> impl Fn(wasm_bindgen::JsValue) -> WidgetError {
-        move |e| WidgetError::Browser { what, detail: format!("{e:?}") }
+        move |e| WidgetError::Browser { what, detail: js_text(&e) }
     }
+}
+
+/// What a thrown JS value says: a string as it is, an `Error` (or `DOMException`) as its
+/// `toString()`, `Name: message`. Not `{:?}`: `JsValue`'s Debug pulls Rust's formatting
+/// machinery into the shipped wasm (issue 15).
+fn js_text(e: &wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    e.as_string()
+        .or_else(|| e.dyn_ref::<js_sys::Object>().map(|o| o.to_string().into()))
+        .unwrap_or_else(|| "unknown error".to_owned())
 }

@@ -443,8 +443,10 @@ fn follow_visual_viewport() {
                 .or_else(|| document().query_selector(".convo-root").ok().flatten());
             if let Some(root) = root {
                 let root: web_sys::HtmlElement = root.unchecked_into();
-                let _ =
-                    root.style().set_property("--convo-vh", &format!("{}px", viewport.height()));
+                // Whole pixels, rounded down (never taller than what shows): an integer, so
+                // no float formatting ships in the wasm for this (issue 15).
+                let height = viewport.height().floor() as i64;
+                let _ = root.style().set_property("--convo-vh", &format!("{height}px"));
             }
         }
     };

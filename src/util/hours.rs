@@ -46,12 +46,12 @@ impl Availability {
     pub fn parse(value: &Value) -> Result<Availability, String> {
         match value {
             Value::String(word) => Self::from_word(word)
-                .ok_or_else(|| format!("{word:?} is not an availability; expected {SHAPE}")),
+                .ok_or_else(|| format!("\"{word}\" is not an availability; expected {SHAPE}")),
             Value::Object(fields) => {
                 if let Some(key) =
                     fields.keys().find(|k| !["hours", "timeZone"].contains(&k.as_str()))
                 {
-                    return Err(format!("unknown key {key:?}; expected {SHAPE}"));
+                    return Err(format!("unknown key \"{key}\"; expected {SHAPE}"));
                 }
                 let time_zone = match fields.get("timeZone") {
                     None | Some(Value::Null) => None,
@@ -71,7 +71,7 @@ impl Availability {
                 for (key, interval) in hours {
                     let Some(day) = DAYS.iter().position(|d| d == key) else {
                         return Err(format!(
-                            "hours: unknown day {key:?}; days are {}",
+                            "hours: unknown day \"{key}\"; days are {}",
                             DAYS.join(", ")
                         ));
                     };
@@ -113,7 +113,7 @@ fn interval_of(value: &Value) -> Result<Option<(u32, u32)>, String> {
 
 /// `HH:MM` (24-hour clock; `24:00` is the end of the day) as minutes since midnight.
 fn minute_of(text: &str) -> Result<u32, String> {
-    let bad = || format!("{text:?} is not a time like '09:30'");
+    let bad = || format!("\"{text}\" is not a time like '09:30'");
     let (h, m) = text.split_once(':').ok_or_else(bad)?;
     if h.len() != 2 || m.len() != 2 {
         return Err(bad());

@@ -165,21 +165,26 @@ impl AttachmentPolicy {
     }
 }
 
-/// `1.5 MB`-style sizes.
+/// `1.5 MB`-style sizes: one decimal below 10 units, whole units from 10. Integer arithmetic
+/// (rounding half up), so no float formatting ships in the wasm (issue 15).
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
-    let mut value = bytes as f64;
     let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
+    let mut divisor = 1u64;
+    while bytes / divisor >= 1024 && unit < UNITS.len() - 1 {
+        divisor *= 1024;
         unit += 1;
     }
+    let name = UNITS[unit];
     if unit == 0 {
-        format!("{bytes} B")
-    } else if value < 10.0 {
-        format!("{value:.1} {}", UNITS[unit])
+        return format!("{bytes} B");
+    }
+    let (bytes, divisor) = (u128::from(bytes), u128::from(divisor));
+    let tenths = (bytes * 10 + divisor / 2) / divisor;
+    if tenths < 100 {
+        format!("{}.{} {name}", tenths / 10, tenths % 10)
     } else {
-        format!("{value:.0} {}", UNITS[unit])
+        format!("{} {name}", (bytes + divisor / 2) / divisor)
     }
 }
 
@@ -258,5 +263,14 @@ mod tests {
         assert_eq!(human_size(512), "512 B");
         assert_eq!(human_size(1536), "1.5 KB");
         assert_eq!(human_size(20 * 1024 * 1024), "20 MB");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1024), "1.0 KB");
+        // Rounded half up, from the bytes (not from the rounded tenths).
+        assert_eq!(human_size(1024 + 51), "1.0 KB");
+        assert_eq!(human_size(1024 + 52), "1.1 KB");
+        assert_eq!(human_size(10_199), "10 KB"); // 9.96 KB
+        assert_eq!(human_size(10_700), "10 KB"); // 10.449 KB
+        assert_eq!(human_size(10_752), "11 KB"); // 10.5 KB
+        assert_eq!(human_size(5 * 1024 * 1024 * 1024 * 1024), "5120 GB");
     }
 }

@@ -71,8 +71,7 @@ impl Client {
             .views
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .entry(sid.to_owned())
-            .or_default()
+            .get_or_insert_with(sid.to_owned(), Views::default)
             .clone();
         ConversationHandle {
             sid: sid.to_owned(),
@@ -313,7 +312,7 @@ const IDEMPOTENCY_KEY_BYTES: usize = 128;
 fn check_unsent(message: &UnsentMessage) -> Result<(), Error> {
     let key = &message.idempotency_key;
     if key.is_empty() || key.len() > IDEMPOTENCY_KEY_BYTES || !key.is_ascii() {
-        return Err(Error::Invalid(format!("{key:?} is not an idempotency key")));
+        return Err(Error::Invalid(format!("\"{key}\" is not an idempotency key")));
     }
     if message.media_sids.len() != message.media.len() {
         return Err(Error::Invalid(format!(

@@ -19,7 +19,8 @@ pub enum Error {
         message: String,
     },
     /// Twilio's API (reached through the connection) refused a request.
-    #[error("Twilio API {status} ({code:?}): {message}")]
+    // The code as a number, not `{code:?}` ("Some(20001)"): no Debug formatting ships (issue 15).
+    #[error("Twilio API {status} ({}): {message}", ApiCode(*.code))]
     Api {
         /// The HTTP status.
         status: u16,
@@ -66,6 +67,18 @@ impl Error {
     }
 }
 
+/// An optional Twilio error code as text: the number, or `no code`.
+struct ApiCode(Option<u32>);
+
+impl std::fmt::Display for ApiCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(code) => write!(f, "{code}"),
+            None => f.write_str("no code"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +90,13 @@ mod tests {
         assert!(Error::Http { status: 429, message: String::new() }.is_retryable());
         assert!(!Error::Http { status: 403, message: String::new() }.is_retryable());
         assert!(!Error::Denied { code: 20101, message: String::new() }.is_retryable());
+    }
+
+    #[test]
+    fn test_an_api_error_shows_its_code_as_a_number() {
+        let coded = Error::Api { status: 400, code: Some(50_000), message: "no".into() };
+        assert_eq!(coded.to_string(), "Twilio API 400 (50000): no");
+        let bare = Error::Api { status: 500, code: None, message: "down".into() };
+        assert_eq!(bare.to_string(), "Twilio API 500 (no code): down");
     }
 }

@@ -28,6 +28,7 @@ mod error;
 mod model;
 mod observable;
 pub mod platform;
+mod sorted;
 mod state;
 mod transport;
 mod vector;

@@ -29,7 +29,7 @@ pub enum FrameError {
     #[error("missing TWILSOCK magic")]
     BadMagic,
     /// The protocol version is not `V3.0`.
-    #[error("unsupported protocol version {0:?}")]
+    #[error("unsupported protocol version \"{0}\"")]
     BadVersion(String),
     /// The header-length field is missing, not a decimal number, or has no CR LF after it.
     #[error("bad header length field")]

@@ -168,7 +168,7 @@ pub fn parse_declaration(value: &Value) -> (Vec<CustomField>, Vec<DeclarationErr
             .get("id")
             .and_then(Value::as_str)
             .filter(|id| valid_id(id))
-            .map_or(position, |id| format!("{id:?}"));
+            .map_or(position, |id| format!("\"{id}\""));
         let refuse = |message: String| DeclarationError { field: named.clone(), message };
         if fields.len() == MAX_FIELDS {
             errors.push(refuse(format!("a form has at most {MAX_FIELDS} custom fields")));
@@ -206,13 +206,13 @@ fn field(item: &Value) -> Result<CustomField, String> {
         return Err("a field must be an object like { id, label, type }".to_owned());
     };
     if let Some(key) = object.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return Err(format!("unknown key {key:?}; known: {}", KEYS.join(", ")));
+        return Err(format!("unknown key \"{key}\"; known: {}", KEYS.join(", ")));
     }
     let id = match object.get("id") {
         Some(Value::String(id)) if valid_id(id) => id.clone(),
         Some(Value::String(id)) if id.is_empty() => return Err("id is empty".to_owned()),
         Some(Value::String(id)) => {
-            return Err(format!("id {id:?} must be 1 to {MAX_ID_CHARS} of a-z, 0-9, _ and -"))
+            return Err(format!("id \"{id}\" must be 1 to {MAX_ID_CHARS} of a-z, 0-9, _ and -"))
         }
         _ => return Err("id must be a string".to_owned()),
     };
@@ -226,7 +226,7 @@ fn field(item: &Value) -> Result<CustomField, String> {
         Some("consent") => Kind::Consent,
         Some(other) => {
             return Err(format!(
-                "unknown type {other:?}; known: text, email, phone, select, consent"
+                "unknown type \"{other}\"; known: text, email, phone, select, consent"
             ))
         }
         None => return Err("type must be a string".to_owned()),
@@ -306,7 +306,7 @@ fn choices(options: &[Value]) -> Result<Vec<Choice>, String> {
             _ => return Err("an option must be a string or { value, label }".to_owned()),
         };
         if choices.iter().any(|c| c.value == choice.value) {
-            return Err(format!("option {:?} is listed twice", choice.value));
+            return Err(format!("option \"{}\" is listed twice", choice.value));
         }
         choices.push(choice);
     }
@@ -323,7 +323,7 @@ fn consent_link(link: &Value) -> Result<Link, String> {
     };
     if !safe_href(href) {
         return Err(format!(
-            "link.href {href:?} must be an http(s) address or a path on this site"
+            "link.href \"{href}\" must be an http(s) address or a path on this site"
         ));
     }
     let text = plain_text(object.get("text"), "link.text")?

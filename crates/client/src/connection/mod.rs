@@ -108,7 +108,7 @@ impl Connection {
             continuation: None,
             queued: VecDeque::new(),
         };
-        platform::spawn(driver.run());
+        platform::spawn(Box::pin(driver.run()));
         Connection { state, token, commands }
     }
 

@@ -1,7 +1,7 @@
 //! Request/reply bookkeeping, pure so it is tested on an injected clock: which requests wait
 //! for a reply, until when, and how a URL becomes a tunnelled request.
 
-use std::collections::HashMap;
+use crate::sorted::SortedMap;
 
 use serde_json::{Map, Value};
 
@@ -10,12 +10,12 @@ use crate::Error;
 /// Requests in flight, by id, each with a deadline (Unix ms).
 #[derive(Debug)]
 pub(crate) struct Pending<T> {
-    entries: HashMap<String, (u64, T)>,
+    entries: SortedMap<String, (u64, T)>,
 }
 
 impl<T> Default for Pending<T> {
     fn default() -> Self {
-        Pending { entries: HashMap::new() }
+        Pending { entries: SortedMap::new() }
     }
 }
 

@@ -1,12 +1,11 @@
 //! One conversation's state in the engine, and how it is mirrored into its views.
 
-use std::{
-    collections::{BTreeMap, HashMap, VecDeque},
-    sync::Arc,
-};
+use std::{collections::VecDeque, sync::Arc};
 
 use futures_channel::oneshot;
 use serde_json::Value;
+
+use crate::sorted::{SortedMap, SortedSet};
 
 use crate::{
     model::{
@@ -115,16 +114,16 @@ pub(crate) struct Conversation {
     pub(crate) list_items_url: Option<String>,
     pub(crate) info: ConversationInfo,
     /// Keyed by participant SID, with the event id that last changed each.
-    pub(crate) participants: BTreeMap<String, (u64, Participant)>,
+    pub(crate) participants: SortedMap<String, (u64, Participant)>,
     /// The loaded window of messages.
     pub(crate) messages: Messages,
     /// Indices of removed messages, so a late older page cannot bring one back.
-    pub(crate) removed: std::collections::BTreeSet<u64>,
+    pub(crate) removed: SortedSet<u64>,
     pub(crate) has_older: bool,
     /// Pages of older messages asked for, oldest request last.
     pub(crate) older: VecDeque<OlderRequest>,
     /// Who is typing, until when (Unix ms).
-    pub(crate) typing: HashMap<String, u64>,
+    pub(crate) typing: SortedMap<String, u64>,
     pub(crate) views: Views,
 }
 
@@ -372,12 +371,12 @@ mod tests {
             roster: "MP1".into(),
             list_items_url: None,
             info: ConversationInfo::default(),
-            participants: BTreeMap::new(),
+            participants: SortedMap::new(),
             messages: Messages::default(),
             removed: Default::default(),
             has_older: false,
             older: VecDeque::new(),
-            typing: HashMap::new(),
+            typing: SortedMap::new(),
             views: Views::default(),
         }
     }

@@ -109,6 +109,20 @@ pub(crate) async fn open(
     })
 }
 
+/// A map and all its items (the my-conversations map, a roster).
+pub(crate) async fn map_with_items(
+    api: &Api,
+    cds: &str,
+    id: &str,
+) -> Result<(Descriptor, Vec<Item>), Error> {
+    let map = open(api, cds, "Maps", id, false).await?;
+    let items = match &map.items_url {
+        Some(url) => all_map_items(api, url).await?,
+        None => Vec::new(),
+    };
+    Ok((map, items))
+}
+
 /// Every item of a map, in key order, paging with `From` as the official client does.
 pub(crate) async fn all_map_items(api: &Api, items_url: &str) -> Result<Vec<Item>, Error> {
     const PAGE: usize = 100;
@@ -187,14 +201,7 @@ pub(crate) async fn conversation(
         };
         Ok::<_, Error>((list, page))
     };
-    let people = async {
-        let roster = open(api, cds, "Maps", &roster_id, false).await?;
-        let participants = match &roster.items_url {
-            Some(url) => all_map_items(api, url).await?,
-            None => Vec::new(),
-        };
-        Ok::<_, Error>((roster, participants))
-    };
+    let people = map_with_items(api, cds, &roster_id);
     let (messages, people) = futures_util::future::join(messages, people).await;
     let ((list, (messages, has_older)), (roster, participants)) = (messages?, people?);
     Ok(ConversationSnapshot { document, list, roster, participants, messages, has_older })

@@ -12,7 +12,6 @@ mod sending;
 mod subscriptions;
 
 use std::{
-    collections::{BTreeMap, HashMap},
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -20,6 +19,8 @@ use std::{
 use futures_channel::{mpsc, oneshot};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
+
+use crate::sorted::{SortedMap, SortedSet};
 
 use self::{
     api::{encode, Api},
@@ -44,7 +45,7 @@ const BATCH_DELAY: Duration = Duration::from_millis(50);
 const DEFAULT_TYPING_TIMEOUT_MS: u64 = 5_000;
 
 /// Views by conversation SID, shared with the handles.
-pub(crate) type ViewRegistry = Arc<Mutex<HashMap<String, Views>>>;
+pub(crate) type ViewRegistry = Arc<Mutex<SortedMap<String, Views>>>;
 
 /// What handles ask of the engine.
 pub(crate) enum Command {
@@ -157,7 +158,7 @@ enum Role {
 #[derive(Debug, Default)]
 struct User {
     map: String,
-    events: HashMap<String, u64>,
+    events: SortedMap<String, u64>,
     friendly_name: Option<String>,
     online: Option<bool>,
 }
@@ -174,14 +175,14 @@ pub(crate) struct Engine {
     configuring: bool,
     subscriptions: Subscriptions,
     batch_scheduled: bool,
-    objects: HashMap<String, Role>,
+    objects: SortedMap<String, Role>,
     /// The user's my-conversations map: CH → (event id, item data).
-    memberships: BTreeMap<String, (u64, Value)>,
-    conversations: HashMap<String, Conversation>,
-    loading: std::collections::HashSet<String>,
-    users: HashMap<String, User>,
+    memberships: SortedMap<String, (u64, Value)>,
+    conversations: SortedMap<String, Conversation>,
+    loading: SortedSet<String>,
+    users: SortedMap<String, User>,
     outbox: Outbox,
-    typing_sent: HashMap<String, u64>,
+    typing_sent: SortedMap<String, u64>,
     typing_timeout_ms: u64,
     /// Media URLs asked for before the configuration (which names the media service) arrived:
     /// a page restored from the cache shows its attachments before the connection is up.
@@ -198,14 +199,14 @@ impl Engine {
     ) -> mpsc::UnboundedSender<Event> {
         let (tx, inbox) = mpsc::unbounded();
         let forward = tx.clone();
-        platform::spawn(async move {
+        platform::spawn(Box::pin(async move {
             let mut driver_events = driver_events;
             while let Some(event) = driver_events.next().await {
                 if forward.unbounded_send(Event::Driver(event)).is_err() {
                     return;
                 }
             }
-        });
+        }));
         let engine = Engine {
             api: Api { connection, timeout: config.request_timeout },
             aim: config.aim_url.clone(),
@@ -218,17 +219,17 @@ impl Engine {
             configuring: false,
             subscriptions: Subscriptions::default(),
             batch_scheduled: false,
-            objects: HashMap::new(),
-            memberships: BTreeMap::new(),
-            conversations: HashMap::new(),
+            objects: SortedMap::new(),
+            memberships: SortedMap::new(),
+            conversations: SortedMap::new(),
             loading: Default::default(),
-            users: HashMap::new(),
+            users: SortedMap::new(),
             outbox: Outbox::default(),
-            typing_sent: HashMap::new(),
+            typing_sent: SortedMap::new(),
             typing_timeout_ms: DEFAULT_TYPING_TIMEOUT_MS,
             media_waiting: Vec::new(),
         };
-        platform::spawn(engine.run());
+        platform::spawn(Box::pin(engine.run()));
         tx
     }
 
@@ -238,28 +239,24 @@ impl Engine {
         }
     }
 
-    /// Runs `future` as a task and posts its result back as an event.
-    fn spawn<F, T>(&self, future: F, event: impl FnOnce(T) -> Event + platform::MaybeSend + 'static)
-    where
-        F: std::future::Future<Output = T> + platform::MaybeSend + 'static,
-        T: 'static,
-    {
+    /// Runs `future` as a task and posts the event it ends with. Boxed, not generic: one
+    /// instance of this for every task the engine starts (issue 15, the shipped wasm's size).
+    fn spawn(&self, future: platform::BoxFuture<'static, Event>) {
         let tx = self.tx.clone();
-        platform::spawn(async move {
-            let output = future.await;
-            let _ = tx.unbounded_send(event(output));
-        });
+        platform::spawn(Box::pin(async move {
+            let _ = tx.unbounded_send(future.await);
+        }));
     }
 
     fn after(&self, delay: Duration, event: Event) {
         let tx = self.tx.clone();
         let event = std::sync::Mutex::new(Some(event));
-        platform::spawn(async move {
+        platform::spawn(Box::pin(async move {
             platform::sleep(delay).await;
             if let Some(event) = event.lock().ok().and_then(|mut e| e.take()) {
                 let _ = tx.unbounded_send(event);
             }
-        });
+        }));
     }
 
     fn me(&self) -> String {
@@ -345,7 +342,9 @@ impl Engine {
         }
         self.configuring = true;
         let (api, aim) = (self.api.clone(), self.aim.clone());
-        self.spawn(async move { load::configuration(&api, &aim).await }, Event::Configured);
+        self.spawn(Box::pin(
+            async move { Event::Configured(load::configuration(&api, &aim).await) },
+        ));
     }
 
     fn configured(&mut self, result: Result<Configuration, Error>) {
@@ -364,17 +363,9 @@ impl Engine {
         for (media, reply) in std::mem::take(&mut self.media_waiting) {
             self.media_url(media, reply);
         }
-        self.spawn(
-            async move {
-                let descriptor = load::open(&api, &cds, "Maps", &map, false).await?;
-                let items = match &descriptor.items_url {
-                    Some(url) => load::all_map_items(&api, url).await?,
-                    None => Vec::new(),
-                };
-                Ok((descriptor, items))
-            },
-            |result| Event::MyConversations(Box::new(result)),
-        );
+        self.spawn(Box::pin(async move {
+            Event::MyConversations(Box::new(load::map_with_items(&api, &cds, &map).await))
+        }));
         self.load_user(&me, Some(info));
     }
 
@@ -403,9 +394,9 @@ impl Engine {
         self.objects.remove(sid);
         if let Some(cancel) = self.subscriptions.forget(sid, platform::now_millis()) {
             let (api, url) = (self.api.clone(), format!("{}/v4/Subscriptions", self.cds));
-            platform::spawn(async move {
+            platform::spawn(Box::pin(async move {
                 let _ = api.post(&url, cancel).await;
-            });
+            }));
         }
     }
 
@@ -424,9 +415,9 @@ impl Engine {
         while let Some((correlation, body)) = self.subscriptions.next_batch(platform::now_millis())
         {
             let (api, url) = (self.api.clone(), format!("{}/v4/Subscriptions", self.cds));
-            self.spawn(async move { api.post(&url, body).await }, move |result| {
-                Event::SubscriptionReply { correlation, result }
-            });
+            self.spawn(Box::pin(async move {
+                Event::SubscriptionReply { correlation, result: api.post(&url, body).await }
+            }));
         }
     }
 
@@ -449,10 +440,10 @@ impl Engine {
                     self.conversations.get_mut(sid).expect("present").publish_info(&me);
                 } else if self.loading.insert(sid.to_owned()) {
                     let (api, cds, sid) = (self.api.clone(), self.cds.clone(), sid.to_owned());
-                    self.spawn(
-                        async move { load::conversation(&api, &cds, &document, PAGE_SIZE).await },
-                        move |result| Event::ConversationLoaded { sid, result: Box::new(result) },
-                    );
+                    self.spawn(Box::pin(async move {
+                        let result = load::conversation(&api, &cds, &document, PAGE_SIZE).await;
+                        Event::ConversationLoaded { sid, result: Box::new(result) }
+                    }));
                 }
             }
             None => {
@@ -477,8 +468,7 @@ impl Engine {
             .views
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .entry(sid.to_owned())
-            .or_default()
+            .get_or_insert_with(sid.to_owned(), Views::default)
             .clone()
     }
 
@@ -502,12 +492,12 @@ impl Engine {
                 read_horizon: horizon,
                 ..ConversationInfo::default()
             },
-            participants: BTreeMap::new(),
+            participants: SortedMap::new(),
             messages: Default::default(),
             removed: Default::default(),
             has_older: snapshot.has_older,
             older: Default::default(),
-            typing: HashMap::new(),
+            typing: SortedMap::new(),
             views,
         };
         conversation.apply_document(&snapshot.document.data);
@@ -549,12 +539,12 @@ impl Engine {
         }
         self.users.insert(identity.to_owned(), User::default());
         let Some(config) = &self.config else { return };
-        let (api, cds, users, who) =
+        let (api, cds, users, identity) =
             (self.api.clone(), self.cds.clone(), config.link("users"), identity.to_owned());
-        let identity = identity.to_owned();
-        self.spawn(async move { load::user(&api, &cds, &users, &who, map).await }, move |result| {
+        self.spawn(Box::pin(async move {
+            let result = load::user(&api, &cds, &users, &identity, map).await;
             Event::UserLoaded { identity, result: Box::new(result) }
-        });
+        }));
     }
 
     fn user_loaded(&mut self, identity: &str, result: Result<UserSnapshot, Error>) {
@@ -891,12 +881,12 @@ impl Engine {
                     return;
                 };
                 let api = self.api.clone();
-                platform::spawn(async move {
+                platform::spawn(Box::pin(async move {
                     let _ = reply.send(
                         api.command(method, &format!("{base}{path}"), body, &api::mutation_id())
                             .await,
                     );
-                });
+                }));
             }
             Command::ReadHorizon { conversation, index, reply } => {
                 let Some(config) = &self.config else {
@@ -905,7 +895,7 @@ impl Engine {
                 };
                 let url = format!("{}/{}", config.link("my_conversations"), encode(&conversation));
                 let api = self.api.clone();
-                platform::spawn(async move {
+                platform::spawn(Box::pin(async move {
                     let result = api
                         .command(
                             "POST",
@@ -915,7 +905,7 @@ impl Engine {
                         )
                         .await;
                     let _ = reply.send(result.map(|body| body["unread_messages_count"].as_u64()));
-                });
+                }));
             }
             Command::MediaUrl { media, reply } => self.media_url(media, reply),
             Command::CreateConversation { body, reply } => {
@@ -925,11 +915,11 @@ impl Engine {
                 };
                 let url = config.link("conversations");
                 let api = self.api.clone();
-                platform::spawn(async move {
+                platform::spawn(Box::pin(async move {
                     let result = api.command("POST", &url, body, &api::mutation_id()).await;
                     let _ = reply
                         .send(result.map(|b| b["sid"].as_str().unwrap_or_default().to_owned()));
-                });
+                }));
             }
         }
     }
@@ -943,9 +933,9 @@ impl Engine {
         };
         let url = format!("{}/{}", config.link("media_service"), encode(&media));
         let token = self.api.connection.token().unwrap_or_default();
-        platform::spawn(async move {
+        platform::spawn(Box::pin(async move {
             let _ = reply.send(temporary_url(&url, token).await);
-        });
+        }));
     }
 
     /// Sends a typing indicator unless one went out less than the typing timeout ago.
@@ -966,10 +956,10 @@ impl Engine {
         };
         c.older.push_back(conversation::OlderRequest { before, reply, result: None });
         let api = self.api.clone();
-        self.spawn(
-            async move { load::list_page(&api, &url, Some(before), OLDER_PAGE_SIZE).await },
-            move |result| Event::OlderLoaded { sid, before, result },
-        );
+        self.spawn(Box::pin(async move {
+            let result = load::list_page(&api, &url, Some(before), OLDER_PAGE_SIZE).await;
+            Event::OlderLoaded { sid, before, result }
+        }));
     }
 
     fn send_typing(&mut self, conversation: &str) {
@@ -990,13 +980,13 @@ impl Engine {
             format!("ChannelSid={}", encode(conversation)),
         );
         let tx = self.tx.clone();
-        platform::spawn(async move {
+        platform::spawn(Box::pin(async move {
             if let Ok(body) = api.post_form(&url, &form).await {
                 if let Some(seconds) = body["typing_timeout"].as_u64() {
                     let _ = tx.unbounded_send(Event::TypingTimeout(seconds * 1000));
                 }
             }
-        });
+        }));
     }
 }
 

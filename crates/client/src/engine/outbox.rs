@@ -5,7 +5,9 @@
 //! published (`unsent`) for a page to keep across a reload, and given back by `restore` under
 //! the same mutation ids.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use crate::sorted::{SortedMap, SortedSet};
 
 use futures_channel::oneshot;
 use serde_json::Value;
@@ -82,10 +84,10 @@ pub(crate) enum Next {
 
 #[derive(Debug, Default)]
 pub(crate) struct Outbox {
-    queues: HashMap<String, VecDeque<Entry>>,
+    queues: SortedMap<String, VecDeque<Entry>>,
     next_local_id: u64,
     /// Conversations whose unsent messages may have changed since they were last published.
-    dirty: HashSet<String>,
+    dirty: SortedSet<String>,
 }
 
 impl Entry {
@@ -203,7 +205,7 @@ impl Outbox {
     /// A conversation's queue, made if need be, to change it.
     fn queue(&mut self, conversation: &str) -> &mut VecDeque<Entry> {
         self.mark(conversation);
-        self.queues.entry(conversation.to_owned()).or_default()
+        self.queues.get_or_insert_with(conversation.to_owned(), VecDeque::new)
     }
 
     /// A conversation's queue, if it has one, to change it.

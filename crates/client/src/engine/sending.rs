@@ -5,12 +5,14 @@ use std::time::Duration;
 use futures_channel::{mpsc, oneshot};
 use futures_util::StreamExt;
 
+use serde_json::Value;
+
 use super::{
-    api::encode,
+    api::{encode, Api},
     outbox::{Next, Progress},
     Engine, Event,
 };
-use crate::{platform, Error};
+use crate::{model::Attachment, platform, Error};
 
 /// How long a retryable failure waits before the next try on a live connection.
 const RETRY_DELAY: Duration = Duration::from_secs(1);
@@ -34,17 +36,10 @@ impl Engine {
                     return;
                 };
                 let api = self.api.clone();
-                self.spawn(
-                    async move {
-                        let reply = api.command("POST", &url, body, &mutation_id).await?;
-                        reply["index"].as_u64().ok_or_else(|| {
-                            Error::Network(format!("a send reply without an index: {reply}"))
-                        })
-                    },
-                    move |result| {
-                        Event::Outbox(Progress::Sent { conversation: conv, local_id, result })
-                    },
-                );
+                self.spawn(Box::pin(async move {
+                    let result = send(&api, &url, body, &mutation_id).await;
+                    Event::Outbox(Progress::Sent { conversation: conv, local_id, result })
+                }));
                 self.refresh_pending(conversation, local_id);
             }
             Next::Upload { local_id, attachment } => {
@@ -60,7 +55,7 @@ impl Engine {
                 let (progress, mut updates) = mpsc::unbounded::<(u64, u64)>();
                 let tx = self.tx.clone();
                 let relay_conv = conv.clone();
-                platform::spawn(async move {
+                platform::spawn(Box::pin(async move {
                     while let Some((sent, _total)) = updates.next().await {
                         let progress = Progress::Uploading {
                             conversation: relay_conv.clone(),
@@ -69,39 +64,11 @@ impl Engine {
                         };
                         let _ = tx.unbounded_send(Event::Outbox(progress));
                     }
-                });
-                self.spawn(
-                    async move {
-                        let headers = vec![("X-Twilio-Token".to_owned(), token)];
-                        let response = platform::upload(
-                            &url,
-                            &headers,
-                            &attachment.content_type,
-                            attachment.bytes,
-                            progress,
-                            cancelled,
-                        )
-                        .await?;
-                        if !(200..300).contains(&response.status) {
-                            return Err(Error::Http {
-                                status: response.status,
-                                message: crate::auth::error_message(&response.body),
-                            });
-                        }
-                        let record: serde_json::Value = serde_json::from_slice(&response.body)
-                            .map_err(|e| {
-                                Error::Network(format!(
-                                    "the media service answered without a record: {e}"
-                                ))
-                            })?;
-                        record["sid"].as_str().map(str::to_owned).ok_or_else(|| {
-                            Error::Network("a media record without a sid".to_owned())
-                        })
-                    },
-                    move |result| {
-                        Event::Outbox(Progress::Uploaded { conversation: conv, local_id, result })
-                    },
-                );
+                }));
+                self.spawn(Box::pin(async move {
+                    let result = upload(&url, token, attachment, progress, cancelled).await;
+                    Event::Outbox(Progress::Uploaded { conversation: conv, local_id, result })
+                }));
                 self.refresh_pending(conversation, local_id);
             }
         }
@@ -130,10 +97,10 @@ impl Engine {
         if retry {
             let tx = self.tx.clone();
             let conv = conversation.clone();
-            platform::spawn(async move {
+            platform::spawn(Box::pin(async move {
                 platform::sleep(RETRY_DELAY).await;
                 let _ = tx.unbounded_send(Event::Pump(conv));
-            });
+            }));
         } else if finished {
             self.pump(&conversation);
         }
@@ -147,4 +114,44 @@ impl Engine {
             }
         }
     }
+}
+
+/// Posts a message; its index in the conversation's list.
+async fn send(api: &Api, url: &str, body: Value, mutation_id: &str) -> Result<u64, Error> {
+    let reply = api.command("POST", url, body, mutation_id).await?;
+    reply["index"]
+        .as_u64()
+        .ok_or_else(|| Error::Network(format!("a send reply without an index: {reply}")))
+}
+
+/// Uploads an attachment to the media service; the media sid.
+async fn upload(
+    url: &str,
+    token: String,
+    attachment: Attachment,
+    progress: mpsc::UnboundedSender<(u64, u64)>,
+    cancelled: oneshot::Receiver<()>,
+) -> Result<String, Error> {
+    let headers = vec![("X-Twilio-Token".to_owned(), token)];
+    let response = platform::upload(
+        url,
+        &headers,
+        &attachment.content_type,
+        attachment.bytes,
+        progress,
+        cancelled,
+    )
+    .await?;
+    if !(200..300).contains(&response.status) {
+        return Err(Error::Http {
+            status: response.status,
+            message: crate::auth::error_message(&response.body),
+        });
+    }
+    let record: Value = serde_json::from_slice(&response.body)
+        .map_err(|e| Error::Network(format!("the media service answered without a record: {e}")))?;
+    record["sid"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| Error::Network("a media record without a sid".to_owned()))
 }

@@ -3,7 +3,7 @@
 //! notification does not come, and a full re-establish (with each object's last event id, so
 //! the server replays what was missed) after every reconnect. Pure: the engine does the I/O.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 use serde_json::{json, Value};
 
@@ -30,21 +30,21 @@ struct Intent {
 /// Subscription intents and their state on the current connection.
 #[derive(Debug)]
 pub(crate) struct Subscriptions {
-    intents: BTreeMap<String, Intent>,
+    intents: SortedMap<String, Intent>,
     max_batch: usize,
     last_correlation: u64,
 }
 
 impl Default for Subscriptions {
     fn default() -> Self {
-        Subscriptions { intents: BTreeMap::new(), max_batch: DEFAULT_BATCH, last_correlation: 0 }
+        Subscriptions { intents: SortedMap::new(), max_batch: DEFAULT_BATCH, last_correlation: 0 }
     }
 }
 
 impl Subscriptions {
     /// Wants live events for `sid` (a `document`, `list` or `map`) from `last_event_id` on.
     pub(crate) fn want(&mut self, sid: &str, kind: &'static str, last_event_id: u64) {
-        self.intents.entry(sid.to_owned()).or_insert(Intent {
+        self.intents.get_or_insert_with(sid.to_owned(), || Intent {
             kind,
             last_event_id,
             status: Status::Wanted,

@@ -18,6 +18,8 @@ use wasm as sys;
 pub use sys::sleep;
 pub(crate) use sys::{now_millis, random_u64, spawn, WakeSignals};
 pub use sys::{BoxFuture, MaybeSend, MaybeSync};
+#[cfg(target_arch = "wasm32")]
+pub(crate) use wasm::js_text;
 
 /// An HTTP response as the client needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -25,7 +25,8 @@ impl<T: Send> MaybeSend for T {}
 pub trait MaybeSync: Sync {}
 impl<T: Sync> MaybeSync for T {}
 
-pub(crate) fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
+/// Boxed, as in the browser (where it keeps the wasm small).
+pub(crate) fn spawn(future: BoxFuture<'static, ()>) {
     tokio::spawn(future);
 }
 

@@ -20,7 +20,17 @@ impl<T> MaybeSend for T {}
 pub trait MaybeSync {}
 impl<T> MaybeSync for T {}
 
-pub(crate) fn spawn<F: Future<Output = ()> + 'static>(future: F) {
+/// What a thrown JS value says: a string as it is, an `Error` (or `DOMException`) as its
+/// `toString()`, `Name: message`. Not `{:?}`: `JsValue`'s Debug pulls Rust's formatting
+/// machinery into the shipped wasm (issue 15).
+pub(crate) fn js_text(e: &JsValue) -> String {
+    e.as_string()
+        .or_else(|| e.dyn_ref::<js_sys::Object>().map(|o| o.to_string().into()))
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+/// Boxed, not generic: one instance of the executor's spawn for every task (issue 15).
+pub(crate) fn spawn(future: BoxFuture<'static, ()>) {
     wasm_bindgen_futures::spawn_local(future);
 }
 
@@ -106,7 +116,7 @@ pub(crate) async fn post_json(
     credentials: CredentialsMode,
     body: String,
 ) -> Result<HttpResponse, Error> {
-    let js_error = |e: JsValue| Error::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")));
+    let js_error = |e: JsValue| Error::Network(js_text(&e));
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_mode(web_sys::RequestMode::Cors);
@@ -141,7 +151,7 @@ pub(crate) async fn upload(
 ) -> Result<HttpResponse, Error> {
     use futures_util::future::{select, Either};
 
-    let js_error = |e: JsValue| Error::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")));
+    let js_error = |e: JsValue| Error::Network(js_text(&e));
     let xhr = web_sys::XmlHttpRequest::new().map_err(js_error)?;
     xhr.open_with_async("POST", url, true).map_err(js_error)?;
     xhr.set_request_header("Content-Type", content_type).map_err(js_error)?;
@@ -192,7 +202,7 @@ pub(crate) async fn upload(
 }
 
 pub(crate) async fn get(url: &str, headers: &[(String, String)]) -> Result<HttpResponse, Error> {
-    let js_error = |e: JsValue| Error::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")));
+    let js_error = |e: JsValue| Error::Network(js_text(&e));
     let init = web_sys::RequestInit::new();
     init.set_method("GET");
     init.set_mode(web_sys::RequestMode::Cors);

@@ -5,7 +5,7 @@ use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
 use super::SocketEvent;
-use crate::Error;
+use crate::{platform::js_text, Error};
 
 /// An open websocket. Dropping it detaches the handlers and closes the connection.
 pub(crate) struct Socket {
@@ -29,7 +29,7 @@ impl Socket {
     pub(crate) async fn connect(
         url: &str,
     ) -> Result<(Socket, mpsc::UnboundedReceiver<SocketEvent>), Error> {
-        let ws = WebSocket::new(url).map_err(|e| Error::Transport(format!("{e:?}")))?;
+        let ws = WebSocket::new(url).map_err(|e| Error::Transport(js_text(&e)))?;
         ws.set_binary_type(BinaryType::Arraybuffer);
         let (events_tx, events) = mpsc::unbounded();
         let (opened_tx, opened) = oneshot::channel::<Result<(), String>>();
@@ -87,7 +87,7 @@ impl Socket {
 
     /// Sends one binary message.
     pub(crate) fn send(&self, bytes: Vec<u8>) -> Result<(), Error> {
-        self.ws.send_with_u8_array(&bytes).map_err(|e| Error::Transport(format!("{e:?}")))
+        self.ws.send_with_u8_array(&bytes).map_err(|e| Error::Transport(js_text(&e)))
     }
 
     /// Closes the socket.
