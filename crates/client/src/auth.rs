@@ -54,14 +54,28 @@ pub struct SessionInfo {
     pub session: String,
 }
 
+/// The backend's answer: a token and the session it belongs to, side by side in one object.
+/// The session's fields are listed here rather than `#[serde(flatten)]`ed in: flatten buffers
+/// the body through serde's generic `Content` tree, which costs the shipped wasm (issue 15).
 #[derive(Debug, Deserialize)]
 struct Grant {
     token: String,
     expires_at: Option<String>,
     #[serde(default)]
     twilsock_url: Option<String>,
-    #[serde(flatten)]
-    session: SessionInfo,
+    identity: String,
+    conversation_sid: String,
+    session: String,
+}
+
+impl Grant {
+    fn session_info(&self) -> SessionInfo {
+        SessionInfo {
+            identity: self.identity.clone(),
+            conversation_sid: self.conversation_sid.clone(),
+            session: self.session.clone(),
+        }
+    }
 }
 
 /// Speaks the Convo backend's visitor protocol: the first fetch starts a session
@@ -184,14 +198,13 @@ impl TokenProvider for SessionTokenProvider {
                     self.post(&self.session_url, serde_json::Value::Object(form)).await?
                 }
             };
-            let token = Token {
+            self.session.set(Some(grant.session_info()));
+            Ok(Token {
                 token: grant.token,
-                identity: Some(grant.session.identity.clone()),
+                identity: Some(grant.identity),
                 expires_at: grant.expires_at,
                 twilsock_url: grant.twilsock_url,
-            };
-            self.session.set(Some(grant.session));
-            Ok(token)
+            })
         })
     }
 }
