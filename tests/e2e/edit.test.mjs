@@ -10,9 +10,8 @@ import assert from 'node:assert/strict';
 
 import { launch, screenshot } from './harness.mjs';
 import {
-  axeViolations,
+  assertAxeClean,
   chatWithAgent,
-  describeViolations,
   panelOf,
   poll,
   restOk,
@@ -29,11 +28,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-async function assertAxeClean(page, state) {
-  const violations = await axeViolations(page);
-  assert.deepEqual(violations, [], `axe (${state}):\n${describeViolations(violations)}`);
-}
 
 /** The element focused inside the widget's shadow root: {role, name, text, tag}. */
 function focused(page) {

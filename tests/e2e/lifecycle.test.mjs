@@ -10,12 +10,11 @@ import assert from 'node:assert/strict';
 
 import { BASE_URL, launch, screenshot } from './harness.mjs';
 import {
-  axeViolations,
-  EMULATOR_URL,
-  expiredHandle,
+  assertAxeClean,
   chatWithAgent,
   closeConversation,
-  describeViolations,
+  EMULATOR_URL,
+  expiredHandle,
   launcherOf,
   panelOf,
   poll,
@@ -23,10 +22,10 @@ import {
   sendText,
   SESSION_KEY,
   signIdentity,
-  unique,
   sleep,
   startChat,
   storedSession,
+  unique,
   visit,
   waitDelivered,
 } from './support.mjs';
@@ -43,11 +42,6 @@ after(async () => {
 async function attributesOf(conversationSid) {
   const conversation = await restOk('GET', `/v1/Conversations/${conversationSid}`);
   return { state: conversation.state, attributes: JSON.parse(conversation.attributes || '{}') };
-}
-
-async function assertAxeClean(page, state) {
-  const violations = await axeViolations(page);
-  assert.equal(violations.length, 0, `axe, ${state}:\n${describeViolations(violations)}`);
 }
 
 /**

@@ -11,9 +11,8 @@ import assert from 'node:assert/strict';
 import { BASE_URL, launch, screenshot } from './harness.mjs';
 import {
   allMessages,
-  axeViolations,
+  assertAxeClean,
   closeConversation,
-  describeViolations,
   gotoWidget,
   launcherOf,
   panelOf,
@@ -108,9 +107,8 @@ test('closed: the form refuses a bad email with no request, then starts an offli
       what: 'the email field message',
     });
     assert.equal(await messageField.getAttribute('aria-invalid'), 'false', 'the message is fine now');
-    const violations = await axeViolations(page);
     await screenshot(page, 'offline-form-errors');
-    assert.deepEqual(violations, [], describeViolations(violations));
+    await assertAxeClean(page, 'the offline form with its errors');
     assert.deepEqual(sessions, [], 'no request while the form is invalid');
 
     // Sent: a conversation marked offline, the message as its first message.
@@ -138,9 +136,8 @@ test('closed: the form refuses a bad email with no request, then starts an offli
     // The visitor may keep writing in it.
     await sendText(page, 'I can be reached after 6 pm.');
     await waitDelivered(page, 'I can be reached after 6 pm.');
-    const chatViolations = await axeViolations(page);
     await screenshot(page, 'offline-confirmation');
-    assert.deepEqual(chatViolations, [], describeViolations(chatViolations));
+    await assertAxeClean(page, 'the confirmation');
 
     // The desk lists it as an offline message, in words, and says so in its details.
     await agent.page.goto(new URL('agent.html', BASE_URL).href);
@@ -150,9 +147,8 @@ test('closed: the form refuses a bad email with no request, then starts an offli
     assert.match(await entry.innerText(), /Offline message/);
     await entry.click();
     await agent.page.locator('.convo-desk__offline', { hasText: 'the visitor expects a reply by email' }).waitFor({ timeout: 20_000 });
-    const deskViolations = await axeViolations(agent.page);
     await screenshot(agent.page, 'offline-desk');
-    assert.deepEqual(deskViolations, [], describeViolations(deskViolations));
+    await assertAxeClean(agent.page, 'the desk');
     assert.deepEqual(await errors(), []);
     assert.deepEqual([...page.problems, ...agent.page.problems], []);
   } finally {

@@ -9,6 +9,7 @@ import net from 'node:net';
 
 import { launch, screenshot } from './harness.mjs';
 import {
+  assertAxeClean,
   axeViolations,
   describeViolations,
   gotoWidget,
@@ -164,8 +165,7 @@ test('staff joining and leaving show as notices, and agents\' runs carry their a
     assert.ok(order.indexOf('Found it.') < order.indexOf('Bea Costa joined the chat'), order.join(' | '));
     assert.ok(order.indexOf('Bea Costa joined the chat') < order.indexOf('Bea here, from shipping.'), order.join(' | '));
 
-    const violations = await axeViolations(page);
-    assert.deepEqual(violations, [], describeViolations(violations));
+    await assertAxeClean(page, 'a notice and avatars');
     await screenshot(page, 'participants-joined');
 
     // Ana is removed while the panel is closed: the live region says so, and nothing counts as unread.
@@ -188,8 +188,7 @@ test('staff joining and leaving show as notices, and agents\' runs carry their a
     });
     // Once the panel's opening animation (which fades it in) is over.
     await panel.evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
-    const after = await axeViolations(page);
-    assert.deepEqual(after, [], describeViolations(after));
+    await assertAxeClean(page, 'the agent left');
     await screenshot(page, 'participants-left');
     assert.deepEqual(page.problems.filter((p) => !p.includes(picture)), []);
   } finally {
@@ -235,8 +234,7 @@ test('Arabic: notices in Arabic with the name isolated, avatars on the right', a
 
     await removeParticipant(session.conversation_sid, agent.identity);
     await panel.locator('.convo-participant', { hasText: 'غادر Sara Lima المحادثة' }).waitFor({ timeout: 15_000 });
-    const violations = await axeViolations(page);
-    assert.deepEqual(violations, [], describeViolations(violations));
+    await assertAxeClean(page, 'Arabic');
     await screenshot(page, 'participants-arabic');
     assert.deepEqual(page.problems, []);
   } finally {

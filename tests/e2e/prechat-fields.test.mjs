@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 
 import { BASE_URL, launch, screenshot } from './harness.mjs';
 import {
-  axeViolations,
-  describeViolations,
+  assertAxeClean,
   gotoWidget,
   launcherOf,
   panelOf,
@@ -129,8 +128,7 @@ test('a select and a required consent are refused until answered, then stored an
     assert.equal(await plan.getAttribute('aria-describedby'), 'convo-custom-plan-error');
     assert.equal(await terms.getAttribute('aria-describedby'), 'convo-custom-terms-error');
     assert.equal(await focusedId(page), 'convo-custom-plan', 'the first refused field has the focus');
-    const violations = await axeViolations(page);
-    assert.equal(violations.length, 0, `axe violations with the errors shown:\n${describeViolations(violations)}`);
+    await assertAxeClean(page, 'the errors shown');
     await screenshot(page, 'prechat-fields-errors');
 
     // A phone that is not one, the plan chosen: the phone is refused and focused.
@@ -178,8 +176,7 @@ test('a select and a required consent are refused until answered, then stored an
       ['I accept the <b>terms</b>', 'Yes'],
     ]);
     assert.equal(await details.locator('b').count(), 0, 'nothing became markup in the desk');
-    const deskViolations = await axeViolations(agent.page);
-    assert.equal(deskViolations.length, 0, `axe violations on the desk:\n${describeViolations(deskViolations)}`);
+    await assertAxeClean(agent.page, 'the desk');
     await screenshot(agent.page, 'prechat-fields-desk');
 
     // The wrong declaration's warning is the only console output; no error.
@@ -221,8 +218,7 @@ test('the backend refusing an answer brings the visitor back to the form, answer
     assert.equal(await panel.getByLabel('Plan *').inputValue(), 'Free');
     assert.equal(await panel.getByRole('checkbox', { name: /I accept/ }).isChecked(), true);
     assert.equal(await panel.getByText('Le chat est indisponible').count(), 0, 'not "unavailable": the form can be sent again');
-    const violations = await axeViolations(page);
-    assert.equal(violations.length, 0, `axe violations with the refusal shown:\n${describeViolations(violations)}`);
+    await assertAxeClean(page, 'the refusal shown');
 
     // Sent again once the backend accepts: the chat starts, the reason is gone.
     refuse = false;

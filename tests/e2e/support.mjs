@@ -418,6 +418,12 @@ export function describeViolations(violations) {
     .join('\n');
 }
 
+/** Asserts axe finds no violation on the page; the message names `state` and each violation. */
+export async function assertAxeClean(page, state) {
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `axe (${state}):\n${describeViolations(violations)}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Files
 
