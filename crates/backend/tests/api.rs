@@ -790,6 +790,20 @@ async fn test_custom_prechat_fields_are_judged_stored_and_listed_for_the_desk() 
     // Resuming needs no answers: the conversation already has them.
     let resumed = post_ok(&stack, "/api/session", json!({ "session": grant["session"] })).await;
     assert_eq!(resumed["conversation_sid"], sid);
+
+    // A message left while support is closed: its form asks only for the email and the message,
+    // so the required fields are not asked of it; answers given are still judged.
+    let offline = json!({ "offline": true, "email": "ana@example.org", "question": "Call me?" });
+    let left = post_ok(&stack, "/api/session", offline.clone()).await;
+    let attributes =
+        conversation_attributes(&stack, left["conversation_sid"].as_str().unwrap()).await;
+    assert_eq!(attributes["offline"], true, "{attributes}");
+    let mut wrong = offline;
+    wrong["fields"] = json!({ "plan": "gold" });
+    let response = post(&stack, "/api/session", &wrong.to_string()).await;
+    assert_eq!(response.status(), 400);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["message"], "fields.plan is not one of the options");
 }
 
 #[tokio::test]

@@ -132,9 +132,10 @@ pub(crate) async fn create(
         }
     }
 
-    // A visitor the host identified never sees the form; anyone else starting a conversation
-    // must have answered what the site owner requires.
-    if let (Some(missing), false) = (&form.missing_field, verified) {
+    // A visitor the host identified never sees the form; anyone else starting a chat must have
+    // answered what the site owner requires. A message left while support is closed is not a
+    // chat: its form asks only for the email and the message (answers given are still judged).
+    if let (Some(missing), false, false) = (&form.missing_field, verified, request.offline) {
         return Err(BackendError::BadRequest(missing.clone()));
     }
     let conversation = state
