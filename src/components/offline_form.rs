@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use super::TextField;
+use super::{FormRefusal, TextField};
 use crate::{
     i18n::Catalogue,
     state::{ChatHandle, Store},
@@ -45,6 +45,7 @@ pub fn OfflineForm() -> impl IntoView {
             {field("email", "email", true)}
             {field("question", "textarea", true)}
             {field("name", "text", false)}
+            <FormRefusal />
             <button type="submit" class="convo-button">{store.label(|s| s.leave_message)}</button>
         </form>
     }

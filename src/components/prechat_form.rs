@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::{
     custom_field::{control_id, CustomFieldInput},
-    TextField,
+    FormRefusal, TextField,
 };
 use crate::{
     config::FieldKind,
@@ -25,20 +25,12 @@ pub fn PreChatForm() -> impl IntoView {
     let handle = ChatHandle::expect();
     let config = handle.config();
     let fields = config.prechat;
-    let (kept, kept_answers) = store.form_kept.get_untracked().unwrap_or_default();
+    let kept_answers = store.form_kept.get_untracked().unwrap_or_default();
     // The store's fields: the "leave a message" form shares them (support opening or closing
-    // swaps the forms without losing what was typed); a refused session gives back what was
-    // sent.
-    let values: HashMap<FieldKind, RwSignal<String>> = fields
-        .iter()
-        .map(|f| {
-            let value = store.form_value(builtin_key(f.kind));
-            if let Some(given) = kept.get(&f.kind) {
-                value.set(given.clone());
-            }
-            (f.kind, value)
-        })
-        .collect();
+    // swaps the forms without losing what was typed), and they keep what was sent until a
+    // session is attached, so a refused session gives it back.
+    let values: HashMap<FieldKind, RwSignal<String>> =
+        fields.iter().map(|f| (f.kind, store.form_value(builtin_key(f.kind)))).collect();
     let answers: Vec<(String, RwSignal<Value>)> = config
         .custom_fields
         .iter()
@@ -91,11 +83,6 @@ pub fn PreChatForm() -> impl IntoView {
         .zip(answers)
         .map(|(field, (_, value))| view! { <CustomFieldInput field value /> })
         .collect_view();
-    let refused = move || {
-        store.form_refused.get().map(|text| {
-            view! { <p class="convo-prechat__refused" role="alert">{text}</p> }
-        })
-    };
     let inputs = fields
         .into_iter()
         .map(|field| {
@@ -124,7 +111,7 @@ pub fn PreChatForm() -> impl IntoView {
             <p class="convo-prechat__intro">{store.label(|s| s.prechat_intro)}</p>
             {inputs}
             {custom}
-            {refused}
+            <FormRefusal />
             <button type="submit" class="convo-button">{store.label(|s| s.start_chat)}</button>
         </form>
     }

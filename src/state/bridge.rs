@@ -194,8 +194,10 @@ async fn run(
                     // A chat starting or resumed is active: the next pages reconnect to it.
                     dom::save_activity(&storage_key, dom::now_ms());
                     attached = Some(session.conversation_sid.clone());
-                    // The form's answers were kept only to give them back on a refusal.
+                    // The forms' answers went with the session, which is accepted: they go
+                    // now (kept until here only to be given back on a refusal).
                     store.form_kept.try_set(None);
+                    store.clear_form();
                     let conversation = live.client.conversation(&session.conversation_sid);
                     if let Ok(mut slot) = live.conversation.lock() {
                         *slot = Some(conversation.clone());

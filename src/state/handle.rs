@@ -720,7 +720,7 @@ impl ChatHandle {
         let store = self.store;
         let strings = store.locale.get_untracked().strings();
         store.form_refused.set(None);
-        store.form_kept.set(Some((values.clone(), answers.clone())));
+        store.form_kept.set(Some(answers.clone()));
         let message = |error| field_message(strings, error);
         let mut errors = HashMap::new();
         let mut form = Map::new();
@@ -774,8 +774,8 @@ impl ChatHandle {
         let valid = errors.is_empty() && field_errors.is_empty();
         store.form_errors.set(errors);
         store.field_errors.set(field_errors);
+        // The fields keep what was typed until a session is attached: a refusal loses nothing.
         if valid {
-            store.clear_form();
             self.start(Start::New(self.new_session_form(form)));
         }
     }
@@ -821,7 +821,7 @@ impl ChatHandle {
                 }
             }
         }
-        store.clear_form();
+        // The fields keep the message until a session is attached: a refusal loses nothing.
         self.start(Start::New(self.new_session_form(form)));
         store.apply(Event::MessageLeft(email));
     }

@@ -127,8 +127,9 @@ pub struct Store {
     pub field_errors: RwSignal<HashMap<String, String>>,
     /// Why the backend refused the session the pre-chat form asked for.
     pub form_refused: RwSignal<Option<String>>,
-    /// What the visitor last submitted in the pre-chat form, given back to it when the backend
-    /// refuses the session: `(built-in fields, custom answers by id)`.
+    /// The custom fields' answers the visitor last submitted in the pre-chat form, by id, given
+    /// back to it when the backend refuses the session (the built-in fields are the store's
+    /// own, and stay until a session is attached).
     pub form_kept: RwSignal<Option<FormKept>>,
     /// What the visitor typed in the pre-chat and "leave a message" forms, by field name:
     /// kept in the store so that swapping one form for the other (support opening or closing)
@@ -136,9 +137,8 @@ pub struct Store {
     form_values: StoredValue<HashMap<&'static str, RwSignal<String>>>,
 }
 
-/// The pre-chat form's values as submitted.
-pub type FormKept =
-    (HashMap<crate::config::FieldKind, String>, serde_json::Map<String, serde_json::Value>);
+/// The pre-chat form's custom answers as submitted.
+pub type FormKept = serde_json::Map<String, serde_json::Value>;
 
 impl Store {
     /// A closed widget that has not connected yet.
@@ -209,9 +209,10 @@ impl Store {
             .unwrap_or_else(|| RwSignal::new(String::new()))
     }
 
-    /// Empties the forms' fields (what they held was sent, or the visitor was forgotten).
+    /// Empties the forms' fields (what they held was sent and accepted, or the visitor was
+    /// forgotten).
     pub fn clear_form(&self) {
-        self.form_values.with_value(|values| {
+        self.form_values.try_with_value(|values| {
             for value in values.values() {
                 value.set(String::new());
             }

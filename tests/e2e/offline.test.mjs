@@ -157,6 +157,58 @@ test('closed: the form refuses a bad email with no request, then starts an offli
   }
 });
 
+test('a message the backend refuses stays in the form, with the reason; sent again, it goes', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const sessions = recordSessions(page);
+    await gotoWidget(page);
+    await setAvailability(page, 'closed');
+    // Refused for a rule of the backend's own (here, as an older backend refused a message
+    // left while a custom field was required), then accepted.
+    let refuse = true;
+    await page.route('**/api/session', async (route) => {
+      if (!refuse) return route.fallback();
+      await route.fulfill({
+        status: 400,
+        contentType: 'application/json',
+        body: JSON.stringify({ status: 400, code: 20001, message: 'fields.terms is required', more_info: 'https://www.twilio.com/docs/errors/20001' }),
+      });
+    });
+    const panel = await openPanel(page);
+    const message = 'Is the Ridgeline tent back in stock?';
+    await panel.getByLabel('Email *').fill('ines@example.org');
+    await panel.getByLabel('Your message *').fill(message);
+    await panel.getByLabel('Name (optional)').fill('Ines');
+    await panel.getByRole('button', { name: 'Send message' }).click();
+
+    await panel.getByRole('alert').filter({ hasText: 'The chat could not start: fields.terms is required' }).waitFor({ timeout: 20_000 });
+    assert.equal(sessions.length, 1);
+    assert.equal(await panel.getByLabel('Your message *').inputValue(), message, 'the message is kept');
+    assert.equal(await panel.getByLabel('Email *').inputValue(), 'ines@example.org');
+    assert.equal(await panel.getByLabel('Name (optional)').inputValue(), 'Ines');
+    await assertAxeClean(page, 'the refusal shown on the offline form');
+
+    refuse = false;
+    await panel.getByRole('button', { name: 'Send message' }).click();
+    await panel.locator('.convo-message-left').waitFor({ timeout: 20_000 });
+    await panel.locator('.convo-row--own .convo-bubble__text', { hasText: message }).waitFor({ timeout: 15_000 });
+    assert.equal(sessions.length, 2);
+    assert.equal(sessions[1].question, message);
+    assert.equal(await panel.getByRole('alert').filter({ hasText: 'fields.terms' }).count(), 0);
+    // Accepted, the form is emptied: once this chat has ended, the next message starts blank.
+    const session = await poll(() => storedSession(page), { what: 'the stored session' });
+    await closeConversation(session.conversation_sid);
+    await panel.getByRole('button', { name: 'Start a new conversation' }).click({ timeout: 15_000 });
+    await panel.getByLabel('Your message *').waitFor();
+    assert.equal(await panel.getByLabel('Your message *').inputValue(), '');
+    assert.equal(await panel.getByLabel('Email *').inputValue(), '');
+    assert.deepEqual(page.problems.filter((p) => !/status of 400/.test(p)), []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('switching availability swaps the forms keeping what was typed; a chat going on goes on; bad calls raise error', async () => {
   const t = await visit(browser);
   const { page } = t;
