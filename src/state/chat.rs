@@ -333,6 +333,8 @@ impl Chat {
                 self.detach();
                 self.greeting_answered = false;
                 self.message_left = None;
+                // The next visitor on this device chooses for themselves.
+                self.alerts = Alerts::Off;
                 self.phase = Phase::Idle;
                 self.open = false;
                 self.unread = 0;
@@ -1117,6 +1119,10 @@ mod tests {
         assert_eq!(reload.notify, None, "a reload's catch-up is not news");
         chat.apply(Event::Alerts(Alerts::Off));
         assert_eq!(insert(&mut chat, message(8, "ana", 6)).notify, None, "turned off");
+        // Forgetting the visitor forgets their choice.
+        chat.apply(Event::Alerts(Alerts::On));
+        chat.apply(Event::Reset);
+        assert_eq!(chat.alerts, Alerts::Off);
     }
 
     #[test]

@@ -47,10 +47,11 @@ fn field_message(strings: &crate::i18n::Catalogue, error: FieldError) -> String 
     }
 }
 
-/// Where the visitor's choice of desktop notifications is kept: under the session, so it goes
-/// with it.
+/// Where the visitor's choice of desktop notifications is kept: beside the session, not under
+/// it (`dom::clear_session` removes what is under it), so a chat ending does not take the
+/// choice while the bell still shows it; `reset()` forgets it with the visitor.
 fn alerts_key(storage_key: &str) -> String {
-    format!("{storage_key}:alerts")
+    format!("{storage_key}.alerts")
 }
 
 /// Where the greeting's dismissal is kept (session storage), beside the backend's session.
@@ -552,6 +553,7 @@ impl ChatHandle {
     pub fn reset(&self) {
         self.stop();
         dom::clear_session(&self.config().storage_key());
+        dom::remove_item(&alerts_key(&self.config().storage_key()));
         self.store.notices.set(Vec::new());
         // What the last visitor typed in the form is theirs: not shown to whoever comes next.
         self.store.form_kept.set(None);

@@ -11,7 +11,18 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { BASE_URL, launch } from './harness.mjs';
-import { assertAxeClean, gotoWidget, joinAgent, panelOf, poll, postMessage, startChat, visit } from './support.mjs';
+import {
+  assertAxeClean,
+  closeConversation,
+  gotoWidget,
+  joinAgent,
+  panelOf,
+  poll,
+  postMessage,
+  startChat,
+  storedSession,
+  visit,
+} from './support.mjs';
 
 let browser;
 before(async () => {
@@ -200,6 +211,40 @@ test('the choice comes back after a reload without asking the browser again; tur
     await pressed('false', 'the bell released');
     await reopen();
     assert.equal(await bell.getAttribute('aria-pressed'), 'false');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the choice outlives a chat that ended, and goes with reset()', async () => {
+  const t = await visit(browser, { permissions: ['notifications'] });
+  const { page } = t;
+  try {
+    await openShop(page);
+    const first = await startChat(page, { goto: false });
+    const panel = panelOf(page);
+    const bell = panel.getByRole('button', { name: 'Notify me of replies' });
+    const pressed = async (value, what) => poll(async () => (await bell.getAttribute('aria-pressed')) === value, { what });
+    await bell.click();
+    await pressed('true', 'the bell pressed');
+    // The chat ends; the next one, after a reload, still has the visitor's choice.
+    await closeConversation(first.conversation_sid);
+    await panel.getByRole('button', { name: 'Start a new conversation' }).click({ timeout: 15_000 });
+    await poll(async () => {
+      const stored = await storedSession(page);
+      return stored && stored.conversation_sid !== first.conversation_sid;
+    }, { what: 'the next conversation stored' });
+    await openShop(page);
+    if (!(await panel.isVisible())) await page.locator('button.convo-launcher').click();
+    await pressed('true', 'the bell still pressed in the next chat, after a reload');
+    // Forgetting the visitor forgets it: the next visitor's chat starts with it off.
+    await page.evaluate(() => window.ConvoWidget.reset());
+    await startChat(page, { goto: false });
+    await pressed('false', 'the bell released after reset()');
+    await openShop(page);
+    if (!(await panel.isVisible())) await page.locator('button.convo-launcher').click();
+    await pressed('false', 'still released after a reload');
     assert.deepEqual(page.problems, []);
   } finally {
     await t.close();
