@@ -30,14 +30,8 @@ pub fn email(value: &str, required: bool) -> Result<(), FieldError> {
     if value.is_empty() {
         return if required { Err(FieldError::Required) } else { Ok(()) };
     }
-    let valid = value.rsplit_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-    }) && !value.chars().any(char::is_whitespace)
-        && value.chars().count() <= 254;
-    if valid {
+    // The same rule as the backend's and the custom email fields'.
+    if convo_wire::prechat::plausible_email(value) {
         Ok(())
     } else {
         Err(FieldError::Email)

@@ -440,6 +440,19 @@ mod tests {
     }
 
     #[test]
+    fn test_emails() {
+        for ok in ["a@b.co", "zoë@exämple.org", "first.last+tag@sub.domain.io"] {
+            assert!(plausible_email(ok), "{ok}");
+        }
+        let long = format!("{}@example.org", "a".repeat(243));
+        for bad in
+            ["", "a", "a@b", "@b.co", "a@.co", "a@b.", "a b@c.co", "a@b.co\n", "a\u{7}@b.co", &long]
+        {
+            assert!(!plausible_email(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn test_every_type_is_declared_with_its_options_and_link() {
         let (fields, errors) = parse_declaration(&json!([
             { "id": "company", "label": " Company ", "type": "text", "placeholder": "Acme" },
