@@ -177,7 +177,8 @@ impl WidgetConfig {
         )
     }
 
-    /// [`Self::from_options_reporting`], with nothing reported.
+    /// [`Self::from_options_reporting`], with nothing reported (the tests' shorthand).
+    #[cfg(test)]
     pub fn from_options(option: impl Fn(&str) -> Option<String>) -> Self {
         Self::from_options_reporting(option, |_| ())
     }

@@ -493,12 +493,6 @@ impl Chat {
         shows.then_some(greeting.text.as_str())
     }
 
-    /// Whether the panel offers the "leave a message" form: support is closed and the visitor
-    /// has no chat going on (the pre-chat form's place).
-    pub fn offline_form(&self) -> bool {
-        self.phase == Phase::PreChat && !self.available
-    }
-
     /// The message of row `key` if the visitor may act on it (edit or delete): their own,
     /// confirmed, not deleted, while chatting.
     fn actionable(&self, key: u64) -> Option<OwnMessage> {
@@ -927,23 +921,25 @@ mod tests {
         assert_eq!((chat.phase, chat.open, chat.timeline.len()), (Phase::Idle, false, 0));
     }
 
+    /// The panel shows the "leave a message" form in the pre-chat form's place (`PreChat`)
+    /// while support is closed (`!available`): what these two say is what it shows.
     #[test]
     fn test_closed_support_offers_the_message_form_only_to_a_visitor_with_no_chat() {
+        let form = |c: &Chat| (c.phase, c.available);
         let mut chat = chat();
         chat.apply(Event::Availability(false));
-        assert!(!chat.offline_form(), "nothing on screen yet");
+        assert_eq!(form(&chat), (Phase::Idle, false), "nothing on screen yet");
         chat.apply(Event::PreChatShown);
-        assert!(chat.offline_form());
+        assert_eq!(form(&chat), (Phase::PreChat, false), "the message form");
         // Opening while the form is on screen swaps it back, and closing again swaps it again.
         chat.apply(Event::Availability(true));
-        assert!(!chat.offline_form() && chat.phase == Phase::PreChat);
+        assert_eq!(form(&chat), (Phase::PreChat, true), "the pre-chat form");
         chat.apply(Event::Availability(false));
-        assert!(chat.offline_form());
+        assert_eq!(form(&chat), (Phase::PreChat, false));
         // A chat going on is not interrupted by closing time.
         let mut going_on = chatting(Some(3));
         going_on.apply(Event::Availability(false));
         assert_eq!(going_on.phase, Phase::Chat);
-        assert!(!going_on.offline_form());
     }
 
     #[test]
