@@ -261,9 +261,9 @@ fn field(item: &Value) -> Result<CustomField, String> {
     Ok(CustomField { id, label, kind, required, options, link, placeholder })
 }
 
-/// An optional plain-text property: trimmed, non-empty, at most [`MAX_LABEL_CHARS`], no control
-/// characters.
-fn plain_text(value: Option<&Value>, name: &str) -> Result<Option<String>, String> {
+/// An optional plain-text property (a label, a placeholder): trimmed, at most
+/// [`MAX_LABEL_CHARS`], no control characters; empty is none. `name` names it in the error.
+pub fn plain_text(value: Option<&Value>, name: &str) -> Result<Option<String>, String> {
     let text = match value {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::String(text)) => text.trim(),

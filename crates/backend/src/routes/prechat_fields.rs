@@ -6,7 +6,7 @@
 //! by the same [`convo_wire::prechat`] rules); without it, any fields within the general limits
 //! are kept, labelled by the page's `field_labels`.
 
-use convo_wire::prechat::{self, CustomField, Problem, MAX_FIELDS, MAX_LABEL_CHARS};
+use convo_wire::prechat::{self, CustomField, Problem, MAX_FIELDS};
 use serde_json::{json, Map, Value};
 
 use crate::BackendError;
@@ -42,21 +42,11 @@ pub(crate) fn judge(
         for (id, answer) in fields {
             let value = prechat::check_undeclared(answer)
                 .map_err(|p| BackendError::BadRequest(refusal(id, p)))?;
-            let label = match labels.and_then(|l| l.get(id)) {
-                None | Some(Value::Null) => id.clone(),
-                Some(Value::String(label))
-                    if !label.trim().is_empty()
-                        && label.trim().chars().count() <= MAX_LABEL_CHARS
-                        && !label.chars().any(char::is_control) =>
-                {
-                    label.trim().to_owned()
-                }
-                Some(_) => {
-                    return bad(format!(
-                        "field_labels.{id} must be 1 to {MAX_LABEL_CHARS} characters of text"
-                    ))
-                }
-            };
+            // The declaration's own rule for labels; none (or empty) is the id.
+            let label =
+                prechat::plain_text(labels.and_then(|l| l.get(id)), &format!("field_labels.{id}"))
+                    .map_err(BackendError::BadRequest)?
+                    .unwrap_or_else(|| id.clone());
             if let Some(value) = value {
                 kept.push(json!({ "id": id, "label": label, "value": value }));
             }
@@ -127,6 +117,14 @@ mod tests {
         let html = map(json!({ "n": "x" }));
         let labels = map(json!({ "n": ["<b>"] }));
         assert!(refused(judge(Some(&html), Some(&labels), &[])).contains("field_labels.n"));
+        let long = map(json!({ "n": "x".repeat(prechat::MAX_LABEL_CHARS + 1) }));
+        assert!(refused(judge(Some(&html), Some(&long), &[])).contains("field_labels.n is over"));
+        let control = map(json!({ "n": "a\u{7}" }));
+        assert!(refused(judge(Some(&html), Some(&control), &[])).contains("control characters"));
+        // An empty label is no label: the field is named by its id.
+        let empty = map(json!({ "n": "  " }));
+        let kept = judge(Some(&html), Some(&empty), &[]).unwrap().kept;
+        assert_eq!(kept, vec![json!({ "id": "n", "label": "n", "value": "x" })]);
     }
 
     #[test]
