@@ -643,10 +643,7 @@ impl Chat {
     /// took back).
     fn follow_preview(&mut self) {
         let Some(previewed) = &self.preview else { return };
-        let entries = self.timeline.entries();
-        let at = entries.partition_point(|e| e.item.index().is_some_and(|i| i < previewed.index));
-        let now = entries.get(at).filter(|e| e.item.index() == Some(previewed.index));
-        match now.map(|e| (&e.item, e.deleted)) {
+        match self.timeline.by_index(previewed.index).map(|e| (&e.item, e.deleted)) {
             Some((TimelineItem::Remote(message), false)) => {
                 let text = preview(message);
                 if let Some(p) = &mut self.preview {

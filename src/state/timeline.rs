@@ -315,6 +315,12 @@ impl Timeline {
         self.position_of_key(key).map(|p| &self.entries[p])
     }
 
+    /// The confirmed message with `index` (whatever its row's key), if it is in the timeline.
+    pub fn by_index(&self, index: u64) -> Option<&Arc<Entry>> {
+        let entry = self.entries.get(self.confirmed_partition(index))?;
+        (entry.item.index() == Some(index)).then_some(entry)
+    }
+
     /// Where the client's position `position` is here: placeholders at or before it are
     /// skipped (they are not in the client's list). O(placeholders · log n), nothing without.
     fn ours(&self, position: usize) -> usize {
