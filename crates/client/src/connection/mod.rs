@@ -30,6 +30,8 @@ use crate::{
 /// Capabilities this client implements (`client_update`: it understands
 /// `token_about_to_expire`). It asks for no telemetry and no offline storage.
 const CAPABILITIES: [&str; 1] = ["client_update"];
+/// Acknowledgements held back at most, in a burst of server messages, before they go anyway.
+const ACK_BATCH: usize = 32;
 
 /// What the driver tells the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -381,12 +383,25 @@ impl Driver {
         let mut pending: Pending<ReplySender> = Pending::default();
         let mut update: Option<String> = None;
         let mut refresh = None;
+        // Server messages are acknowledged once the turn that received them is over: what they
+        // carry is applied (and shown) first, and the acks go after.
+        let mut acks: Vec<String> = Vec::new();
         for queued in std::mem::take(&mut self.queued) {
             send_request(&socket, &mut pending, queued.request, queued.reply, queued.deadline);
         }
         let outcome = loop {
             let timer = sleep_until(pending.next_deadline()).fuse();
             let mut timer = pin!(timer);
+            let ack_due = !acks.is_empty();
+            let acking = async move {
+                if ack_due {
+                    platform::sleep(Duration::ZERO).await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            }
+            .fuse();
+            let mut acking = pin!(acking);
             let refreshing = async {
                 match refresh.as_mut() {
                     Some(fetch) => fetch.await,
@@ -399,7 +414,13 @@ impl Driver {
                 event = events.next() => match event {
                     Some(SocketEvent::Binary(bytes)) => {
                         let Ok(frame) = Frame::decode(&bytes) else { continue };
-                        acknowledge(&socket, &frame.message);
+                        if let Some(id) = ack_id(&frame.message) {
+                            acks.push(id);
+                            // A long burst is not left unacknowledged.
+                            if acks.len() >= ACK_BATCH {
+                                send_acks(&socket, &mut acks);
+                            }
+                        }
                         match frame.message {
                             Message::Reply(reply) if update.as_deref() == Some(reply.id.as_str()) => {
                                 update = None;
@@ -426,6 +447,7 @@ impl Driver {
                             }
                             Message::Close(close) => {
                                 let payload: Value = serde_json::from_slice(&frame.payload).unwrap_or(Value::Null);
+                                send_acks(&socket, &mut acks);
                                 socket.close();
                                 break closed_by_server(close.status.unwrap_or_else(|| Status::new(0, "")), &payload);
                             }
@@ -460,6 +482,7 @@ impl Driver {
                         self.token.set(Some(token.token));
                     }
                 },
+                () = acking => send_acks(&socket, &mut acks),
                 () = timer => {
                     for sender in pending.expired(platform::now_millis()) {
                         let _ = sender.send(Err(Error::Timeout("a reply")));
@@ -581,11 +604,26 @@ fn backoff_hint(payload: &Value) -> Option<Duration> {
 
 /// Every server message except a `reply` is acknowledged with a `reply` of the same id.
 fn acknowledge(socket: &Socket, message: &Message) {
-    if matches!(message, Message::Reply(_)) {
-        return;
+    if let Some(id) = ack_id(message) {
+        send_ack(socket, id);
     }
-    if let Some(id) = message.id() {
-        let _ = socket.send(Frame::new(Message::Reply(Reply::ack(id))).encode());
+}
+
+/// The id to acknowledge a server message with: every one but replies.
+fn ack_id(message: &Message) -> Option<String> {
+    if matches!(message, Message::Reply(_)) {
+        return None;
+    }
+    message.id().map(str::to_owned)
+}
+
+fn send_ack(socket: &Socket, id: String) {
+    let _ = socket.send(Frame::new(Message::Reply(Reply::ack(id))).encode());
+}
+
+fn send_acks(socket: &Socket, acks: &mut Vec<String>) {
+    for id in acks.drain(..) {
+        send_ack(socket, id);
     }
 }
 
