@@ -40,6 +40,15 @@ pub(crate) struct Loaded {
 #[derive(Debug, Default)]
 pub(crate) struct Messages(VecDeque<Loaded>);
 
+/// The unread count as last reckoned: the others' messages after `horizon`, up to `upto`.
+/// New messages after `upto` add to it; any other change to the loaded messages drops it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UnreadCount {
+    horizon: u64,
+    upto: u64,
+    count: u64,
+}
+
 impl Messages {
     /// The position `index` has (or would have) among the loaded messages.
     pub(crate) fn rank(&self, index: u64) -> usize {
@@ -60,6 +69,7 @@ impl Messages {
     }
 
     /// Adds or replaces the message at its index; returns its rank and whether it was new.
+    /// (Replacing never changes the author, so an unread count stays right.)
     fn put(&mut self, loaded: Loaded) -> (usize, bool) {
         let rank = self.rank(loaded.index);
         match self.0.get_mut(rank) {
@@ -125,6 +135,8 @@ pub(crate) struct Conversation {
     /// Who is typing, until when (Unix ms).
     pub(crate) typing: SortedMap<String, u64>,
     pub(crate) views: Views,
+    /// Kept so that a message arriving costs a look at the new ones, not at all of them.
+    pub(crate) unread: Option<UnreadCount>,
 }
 
 impl Conversation {
@@ -139,6 +151,7 @@ impl Conversation {
         let message = Arc::new(message);
         let (rank, new) =
             self.messages.put(Loaded { index, event_id, message: Arc::clone(&message) });
+        self.reshaped_at(rank, new);
         if new {
             self.views.timeline.insert(rank, TimelineItem::Remote(message));
         } else {
@@ -162,8 +175,9 @@ impl Conversation {
             return;
         }
         let message = Arc::new(message);
-        let (rank, _) =
+        let (rank, new) =
             self.messages.put(Loaded { index, event_id, message: Arc::clone(&message) });
+        self.reshaped_at(rank, new);
         if rank == position {
             self.views.timeline.set(position, TimelineItem::Remote(message));
         } else {
@@ -176,6 +190,7 @@ impl Conversation {
     /// Puts a page of messages older than every loaded one in front, as one change; the rest
     /// of `page` (overlaps, edits) goes through [`Self::upsert_message`].
     pub(crate) fn prepend_page(&mut self, page: Vec<(u64, Message)>) {
+        self.unread = None;
         let oldest = self.messages.oldest();
         let (older, rest): (Vec<_>, Vec<_>) = page
             .into_iter()
@@ -204,6 +219,7 @@ impl Conversation {
     /// Replaces everything with a freshly loaded page (pending messages are shown again by
     /// the outbox afterwards).
     pub(crate) fn reset_messages(&mut self, page: Vec<(u64, Message)>) {
+        self.unread = None;
         self.messages = Messages::default();
         for (event_id, message) in page {
             if !self.removed.contains(&message.index) {
@@ -220,6 +236,7 @@ impl Conversation {
     }
 
     pub(crate) fn remove_message(&mut self, index: u64) {
+        self.unread = None;
         self.removed.insert(index);
         if let Some(rank) = self.messages.remove(index) {
             self.views.timeline.remove(rank);
@@ -259,11 +276,28 @@ impl Conversation {
         self.messages.oldest()
     }
 
+    /// A message was put at `rank`: one that is new and not the newest drops the unread count.
+    fn reshaped_at(&mut self, rank: usize, new: bool) {
+        if new && rank + 1 != self.messages.0.len() {
+            self.unread = None;
+        }
+    }
+
     /// Recomputes the unread count and publishes the info.
     pub(crate) fn publish_info(&mut self, me: &str) {
         self.info.unread_count = self.info.read_horizon.map(|horizon| {
-            let loaded =
-                self.messages.after(horizon).filter(|m| m.message.author != me).count() as u64;
+            let others = |after: u64| {
+                self.messages.after(after).filter(|m| m.message.author != me).count() as u64
+            };
+            let loaded = match self.unread {
+                Some(kept) if kept.horizon == horizon => kept.count + others(kept.upto),
+                _ => others(horizon),
+            };
+            self.unread = Some(UnreadCount {
+                horizon,
+                upto: self.messages.newest().unwrap_or(horizon).max(horizon),
+                count: loaded,
+            });
             // Messages beyond what is loaded (the document knows the newest index).
             let beyond = match (self.info.last_message_index, self.newest_index()) {
                 (Some(last), Some(newest)) if last > newest => last - newest,
@@ -378,6 +412,7 @@ mod tests {
             older: VecDeque::new(),
             typing: SortedMap::new(),
             views: Views::default(),
+            unread: None,
         }
     }
 
@@ -501,6 +536,51 @@ mod tests {
         c.publish_info("me");
         // 2 and 4 are loaded and from others (3 is mine); 5 and 6 are not loaded yet.
         assert_eq!(c.info.unread_count, Some(4));
+    }
+
+    /// The kept count equals a count made afresh after every kind of change.
+    #[test]
+    fn test_the_kept_unread_count_follows_every_change_to_the_messages() {
+        let fresh = |c: &Conversation| {
+            let horizon = c.info.read_horizon.unwrap();
+            c.messages.after(horizon).filter(|m| m.message.author != "me").count() as u64
+        };
+        let mine = |index: u64| {
+            let mut m = message(index, "mine");
+            m.author = "me".into();
+            m
+        };
+        let mut c = conversation();
+        for i in 10..20 {
+            c.upsert_message(i, if i % 3 == 0 { mine(i) } else { message(i, "x") });
+        }
+        c.info.read_horizon = Some(12);
+        let mut check = |c: &mut Conversation, what: &str| {
+            c.publish_info("me");
+            assert_eq!(c.info.unread_count, Some(fresh(c)), "{what}");
+        };
+        check(&mut c, "first count");
+        c.upsert_message(100, message(20, "appended"));
+        check(&mut c, "an append by someone else");
+        c.upsert_message(101, mine(21));
+        check(&mut c, "an append of mine");
+        c.upsert_message(102, message(25, "a gap before it"));
+        check(&mut c, "an append after a gap");
+        c.upsert_message(103, message(23, "into the gap"));
+        check(&mut c, "a message inserted before the newest");
+        c.upsert_message(104, message(23, "edited"));
+        check(&mut c, "an edit");
+        c.remove_message(14);
+        check(&mut c, "a removal");
+        c.prepend_page(vec![(1, message(5, "old")), (2, message(8, "old"))]);
+        check(&mut c, "an older page");
+        c.info.read_horizon = Some(20);
+        check(&mut c, "the horizon moved");
+        c.upsert_message(105, message(26, "after the move"));
+        check(&mut c, "an append after the move");
+        c.reset_messages(vec![(1, message(30, "reloaded")), (2, mine(31))]);
+        check(&mut c, "a reload");
+        assert_eq!(c.info.unread_count, Some(1));
     }
 
     #[test]

@@ -499,6 +499,7 @@ impl Engine {
             older: Default::default(),
             typing: SortedMap::new(),
             views,
+            unread: None,
         };
         conversation.apply_document(&snapshot.document.data);
         conversation.reset_messages(page(&snapshot.messages));
