@@ -43,6 +43,8 @@ pub struct RowHandle {
 
 /// The most rows in the DOM at once.
 pub const WINDOW: usize = 120;
+/// The window's size until the visitor scrolls back, and what it shrinks to at the end.
+const INITIAL: usize = WINDOW / 3 * 2;
 
 /// Widget state as signals. `Copy`, so components capture it freely.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +53,6 @@ pub struct Store {
     chat: StoredValue<Chat>,
     /// Signals created for rows belong to the widget, not to whatever task made them.
     owner: StoredValue<Owner>,
-    handles: StoredValue<HashMap<u64, RowHandle>>,
 
     // Mirrors of the chat.
     pub open: RwSignal<bool>,
@@ -176,10 +177,9 @@ impl Store {
             loaded: RwSignal::new(0),
             window_start: RwSignal::new(0),
             from_end: RwSignal::new(0),
-            size: RwSignal::new(WINDOW / 3 * 2),
+            size: RwSignal::new(INITIAL),
             chat: StoredValue::new(chat),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
-            handles: StoredValue::new(HashMap::new()),
             countdown: RwSignal::new(None),
             loading_older: RwSignal::new(false),
             draft: RwSignal::new(String::new()),
@@ -324,62 +324,79 @@ impl Store {
 
     /// Brings the list's rows in step with the chat and the window: rows that stay keep their
     /// signal (set only when their entry changed), new ones get one, gone ones are disposed.
-    /// O(window), a few hundred pointer comparisons.
+    /// O(window), a few hundred pointer comparisons. Which rows: [`window`].
     pub fn sync_rows(&self) {
         let (from_end, size) = (self.from_end.get_untracked(), self.size.get_untracked());
+        let Some(old) = self.rows.try_get_untracked() else { return };
         let owner = self.owner.get_value();
-        let (rows, changed, loaded, start) = self.chat.with_value(|chat| {
+        let (rows, loaded, start, size) = self.chat.with_value(|chat| {
             let entries = chat.timeline.entries();
-            let end = entries.len() - from_end.min(entries.len());
-            let start = end.saturating_sub(size);
+            let first = old.first().and_then(|first| chat.timeline.position(first.key));
+            let (start, end, size) = window(entries.len(), from_end, size, first);
             // Few, and usually none: compared in place.
             let trailing = if end == entries.len() { chat.timeline.trailing() } else { &[] };
             if self.trailing.with_untracked(|now| now.as_slice() != trailing) {
                 self.trailing.set(trailing.to_vec());
             }
-            self.handles
-                .try_update_value(|handles| {
-                    let mut old = std::mem::take(handles);
-                    let mut changed = false;
-                    let rows: Vec<RowHandle> = entries[start..end]
-                        .iter()
-                        .map(|entry| {
-                            let handle = match old.remove(&entry.key) {
-                                Some(handle) => {
-                                    if handle.entry.with_untracked(|e| !Arc::ptr_eq(e, entry)) {
-                                        handle.entry.set(Arc::clone(entry));
-                                    }
-                                    handle
-                                }
-                                None => {
-                                    changed = true;
-                                    RowHandle {
-                                        key: entry.key,
-                                        entry: owner.with(|| RwSignal::new(Arc::clone(entry))),
-                                    }
-                                }
-                            };
-                            handles.insert(entry.key, handle);
-                            handle
-                        })
-                        .collect();
-                    changed |= !old.is_empty();
-                    for (_, gone) in old {
-                        gone.entry.dispose();
+            // Rows that stay are in the same order: each is the next old row, or (where rows
+            // came or went) found by a scan of the window.
+            let mut stays = vec![false; old.len()];
+            let mut next = 0;
+            let rows: Vec<RowHandle> = entries[start..end]
+                .iter()
+                .map(|entry| {
+                    let found = if old.get(next).is_some_and(|h| h.key == entry.key) {
+                        Some(next)
+                    } else {
+                        old.iter().position(|h| h.key == entry.key)
+                    };
+                    let Some(at) = found else {
+                        let signal = owner.with(|| RwSignal::new(Arc::clone(entry)));
+                        return RowHandle { key: entry.key, entry: signal };
+                    };
+                    stays[at] = true;
+                    next = at + 1;
+                    let handle = old[at];
+                    if handle.entry.with_untracked(|e| !Arc::ptr_eq(e, entry)) {
+                        handle.entry.set(Arc::clone(entry));
                     }
-                    (rows, changed, entries.len(), start)
+                    handle
                 })
-                .unwrap_or_default()
+                .collect();
+            for (gone, _) in old.iter().zip(&stays).filter(|(_, stays)| !**stays) {
+                gone.entry.dispose();
+            }
+            (rows, entries.len(), start, size)
         });
+        set_if_changed(self.size, &size);
         set_if_changed(self.loaded, &loaded);
         set_if_changed(self.window_start, &start);
-        let order_changed = changed
-            || self.rows.with_untracked(|now| {
-                now.len() != rows.len() || now.iter().zip(&rows).any(|(a, b)| a.key != b.key)
-            });
-        if order_changed {
+        if old.len() != rows.len() || old.iter().zip(&rows).any(|(a, b)| a.key != b.key) {
             self.rows.set(rows);
         }
+    }
+}
+
+/// The window over a timeline of `len` entries, `from_end` of them below it: its `start..end`,
+/// and its size from now on. `first` is where the window's first row is now.
+///
+/// At the end, new messages join the window without its oldest rows leaving, until it holds
+/// [`WINDOW`]; then the oldest leave together, down to [`INITIAL`]. A row leaving the top moves
+/// every row below it, which makes the browser lay out and paint the whole list again: once in
+/// forty messages instead of with each one.
+fn window(len: usize, from_end: usize, size: usize, first: Option<usize>) -> (usize, usize, usize) {
+    let end = len - from_end.min(len);
+    let start = end.saturating_sub(size);
+    match first {
+        Some(first) if from_end == 0 && first < start => {
+            if end - first <= WINDOW {
+                (first, end, size)
+            } else {
+                let size = size.min(INITIAL);
+                (end.saturating_sub(size), end, size)
+            }
+        }
+        _ => (start, end, size),
     }
 }
 
@@ -394,5 +411,41 @@ fn set_if_changed<T: Clone + PartialEq + Send + Sync + 'static>(signal: RwSignal
 fn set_text_if_changed(signal: RwSignal<Option<String>>, value: Option<&str>) {
     if signal.with_untracked(|now| now.as_deref() != value) {
         signal.set(value.map(str::to_owned));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{window, INITIAL, WINDOW};
+
+    #[test]
+    fn test_at_the_end_the_window_grows_to_its_most_then_drops_its_oldest_rows_together() {
+        // A first page: the newest INITIAL rows.
+        assert_eq!(window(500, 0, INITIAL, None), (500 - INITIAL, 500, INITIAL));
+        let first = 500 - INITIAL;
+        // Messages arrive: the first row stays, up to WINDOW rows.
+        assert_eq!(window(501, 0, INITIAL, Some(first)), (first, 501, INITIAL));
+        let full = first + WINDOW;
+        assert_eq!(window(full, 0, INITIAL, Some(first)), (first, full, INITIAL));
+        // One more: back to INITIAL rows in one step.
+        assert_eq!(
+            window(full + 1, 0, INITIAL, Some(first)),
+            (full + 1 - INITIAL, full + 1, INITIAL)
+        );
+        // A window the visitor grew to WINDOW shrinks to INITIAL on the next arrival.
+        let grown = 600 - WINDOW;
+        assert_eq!(window(601, 0, WINDOW, Some(grown)), (601 - INITIAL, 601, INITIAL));
+    }
+
+    #[test]
+    fn test_the_window_follows_its_size_when_growing_or_read_back() {
+        // Growing (the visitor scrolled to the top): the size, not the first row, decides.
+        assert_eq!(window(500, 0, WINDOW, Some(500 - INITIAL)), (500 - WINDOW, 500, WINDOW));
+        // Scrolled back (`from_end` > 0): exactly `size` rows, wherever the first row was.
+        assert_eq!(window(500, 100, WINDOW, Some(10)), (400 - WINDOW, 400, WINDOW));
+        // Shorter timelines than the window, and a first row gone from the timeline.
+        assert_eq!(window(30, 0, INITIAL, Some(0)), (0, 30, INITIAL));
+        assert_eq!(window(30, 0, INITIAL, None), (0, 30, INITIAL));
+        assert_eq!(window(30, 40, INITIAL, None), (0, 0, INITIAL));
     }
 }

@@ -202,7 +202,7 @@ impl Timeline {
 
     /// Where the entry with `key` is: a binary search by its index for confirmed messages
     /// (pending ones are the last few).
-    fn position_of_key(&self, key: u64) -> Option<usize> {
+    pub fn position(&self, key: u64) -> Option<usize> {
         let found = |p: usize| (self.entries.get(p)?.key == key).then_some(p);
         if key & PENDING == 0 {
             if let Some(p) = found(self.confirmed_partition(key)) {
@@ -312,7 +312,7 @@ impl Timeline {
 
     /// The entry with `key`, if it is in the timeline.
     pub fn by_key(&self, key: u64) -> Option<&Arc<Entry>> {
-        self.position_of_key(key).map(|p| &self.entries[p])
+        self.position(key).map(|p| &self.entries[p])
     }
 
     /// The confirmed message with `index` (whatever its row's key), if it is in the timeline.
@@ -575,7 +575,7 @@ impl Timeline {
                 TimelineItem::Pending(_) => false,
             })
         });
-        let current = self.marker_key.and_then(|key| self.position_of_key(key));
+        let current = self.marker_key.and_then(|key| self.position(key));
         self.marker_key = target.map(|p| self.entries[p].key);
         if current == target {
             return;
