@@ -49,6 +49,10 @@ pub fn App(
         <div
             class="convo-root"
             class:convo-root--inline=inline
+            // Classes, not `:has()` rules: those make the browser check every change in the
+            // widget (each message's rows) against them.
+            class:convo-root--open=move || store.open.get()
+            class:convo-root--start=handle.config().launcher_start
             dir=dir
             lang=move || store.locale.get().tag()
         >

@@ -86,7 +86,7 @@ pub fn Composer() -> impl IntoView {
         input.set_value("");
     };
     view! {
-        <form class="convo-composer" on:submit=move |ev: web_sys::SubmitEvent| { ev.prevent_default(); submit(); }>
+        <form class="convo-composer" class:convo-composer--ended=ended on:submit=move |ev: web_sys::SubmitEvent| { ev.prevent_default(); submit(); }>
             {move || editing().then(|| view! {
                 <div class="convo-composer__editing">
                     <span id="convo-composer-editing">{store.label(|s| s.editing)}</span>
