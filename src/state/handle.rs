@@ -856,7 +856,10 @@ impl ChatHandle {
             })
             .collect();
         let text = (!body.trim().is_empty()).then(|| body.trim_end().to_owned());
-        dom::save_activity(&self.config().storage_key(), dom::now_ms());
+        // Recorded once the message has gone: storage is slow (a read and a write, about half
+        // a millisecond), and the frame need not wait for it.
+        let (key, at) = (self.config().storage_key(), dom::now_ms());
+        set_timeout(move || dom::save_activity(&key, at), Duration::ZERO);
         // The draft clears at once: the message is in the timeline (pending) from here on.
         store.draft.set(String::new());
         for file in &files {
