@@ -284,6 +284,9 @@ impl Store {
 
     /// Copies what changed from the chat into the signals.
     fn sync(&self) {
+        // The rows first: the view's effects run in the order their signals were set, and a
+        // message shows before the launcher, the live region and the header catch up.
+        self.sync_rows();
         self.chat.with_value(|chat| {
             set_if_changed(self.open, &chat.open);
             set_if_changed(self.page_visible, &chat.page_visible);
@@ -319,7 +322,6 @@ impl Store {
                 self.threads.set(Arc::clone(&chat.threads));
             }
         });
-        self.sync_rows();
     }
 
     /// Brings the list's rows in step with the chat and the window: rows that stay keep their
