@@ -574,6 +574,10 @@ export async function cpuProfile(page, work, top = 15) {
     await cdp.send('Profiler.start');
     await work();
     const { profile } = await cdp.send('Profiler.stop');
+    if (process.env.BENCH_TRACE_DUMP) {
+      const fs = await import('node:fs');
+      fs.writeFileSync(`${process.env.BENCH_TRACE_DUMP}-profile-${Date.now()}.json`, JSON.stringify(profile));
+    }
     return profileTimes(profile, top);
   } finally {
     await cdp.detach().catch(() => {});
@@ -620,12 +624,16 @@ function profileTimes(profile, top) {
  */
 export async function traceSummary(browser, pages, work, top = 12) {
   await browser.startTracing(undefined, {
-    categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'],
+    categories: [...(process.env.BENCH_TRACE_DUMP ? ['disabled-by-default-devtools.timeline.invalidationTracking'] : []), 'toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'],
   });
   // A user-timing mark names each page's renderer process in the trace.
   for (const [label, page] of Object.entries(pages)) await page.evaluate((name) => performance.mark(name), `bench:${label}`);
   await work();
   const { traceEvents } = JSON.parse((await browser.stopTracing()).toString());
+  if (process.env.BENCH_TRACE_DUMP) {
+    const fs = await import('node:fs');
+    fs.writeFileSync(`${process.env.BENCH_TRACE_DUMP}-${Date.now()}.json`, JSON.stringify(traceEvents));
+  }
   const mainThreads = new Set(
     traceEvents.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
   );
