@@ -1,7 +1,7 @@
 //! A small client for the Conversations REST API v1 — the only way the backend talks to Twilio,
 //! so the same code runs against Twilio and against the emulator (only the base URL differs).
 
-use convo_wire::TwilioError;
+use convo_wire::{url::path_segment, TwilioError};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -339,30 +339,4 @@ impl TwilioApi {
 fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, BackendError> {
     serde_json::from_value(body)
         .map_err(|e| BackendError::Unreachable(format!("unexpected response: {e}")))
-}
-
-/// `text` as one URL path segment: identities may hold any character but `/`, `?`, `#`, `%`
-/// and the like would change the path.
-fn path_segment(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod path_tests {
-    use super::path_segment;
-
-    #[test]
-    fn test_identities_stay_one_path_segment() {
-        assert_eq!(path_segment("demo-agent"), "demo-agent");
-        assert_eq!(path_segment("ana@shop.example"), "ana%40shop.example");
-        assert_eq!(path_segment("../Conversations?x#y"), "..%2FConversations%3Fx%23y");
-        assert_eq!(path_segment("zoë"), "zo%C3%AB");
-    }
 }

@@ -272,7 +272,7 @@ async fn content(
     let value = match &m.filename {
         // RFC 5987 form, so any file name survives without header injection.
         Some(name) => {
-            format!("{disposition}; filename*=UTF-8''{}", crate::sync::percent_encode(name))
+            format!("{disposition}; filename*=UTF-8''{}", convo_wire::url::path_segment(name))
         }
         None => disposition.to_owned(),
     };

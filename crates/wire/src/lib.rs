@@ -9,6 +9,7 @@
 //! * [`webhook`] — the `X-Twilio-Signature` of a webhook request.
 //! * [`prechat`] — custom pre-chat fields: the host's declaration and the checks of answers,
 //!   shared by the widget and the backend so they judge a form alike.
+//! * [`url`] — one URL path segment from any text.
 //!
 //! Nothing here does I/O, reads the clock or draws random numbers: callers pass `now` in,
 //! so the client and the emulator cannot drift apart and every rule is unit-testable.
@@ -24,6 +25,7 @@ pub mod testing;
 pub mod time;
 pub mod token;
 pub mod twilio_error;
+pub mod url;
 pub mod webhook;
 
 pub use credentials::Credentials;

@@ -85,15 +85,5 @@ pub(crate) fn mutation_id() -> String {
     platform::new_message_id()[2..].to_owned()
 }
 
-/// Percent-encodes one path segment or query value.
-pub(crate) fn encode(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+/// One URL path segment from any text (ids and identities may hold any character).
+pub(crate) use convo_wire::url::path_segment as encode;

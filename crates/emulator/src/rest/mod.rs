@@ -213,8 +213,8 @@ fn participant_conversations(world: &World, req: &RestRequest) -> RestResult {
         .map(|(c, p)| world.rest_participant_conversation(&req.prefix, c, p))
         .collect();
     let filter = match (identity, address) {
-        (Some(i), _) => format!("Identity={}&", crate::sync::percent_encode(i)),
-        (None, Some(a)) => format!("Address={}&", crate::sync::percent_encode(a)),
+        (Some(i), _) => format!("Identity={}&", convo_wire::url::path_segment(i)),
+        (None, Some(a)) => format!("Address={}&", convo_wire::url::path_segment(a)),
         _ => String::new(),
     };
     let path = format!("{}/ParticipantConversations", req.prefix);

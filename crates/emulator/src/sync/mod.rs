@@ -11,6 +11,7 @@ mod query;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use convo_wire::url::path_segment;
 use serde_json::{json, Value};
 
 pub(crate) use query::ItemQuery;
@@ -81,7 +82,7 @@ impl Key {
     fn to_path(&self) -> String {
         match self {
             Key::Index(i) => i.to_string(),
-            Key::Name(k) => percent_encode(k),
+            Key::Name(k) => path_segment(k),
         }
     }
 }
@@ -407,19 +408,6 @@ fn item_event_body(
         body["item_revision"] = json!(format!("{revision:x}"));
     }
     body
-}
-
-/// Percent-encodes a path segment (map keys may be identities with any characters).
-pub(crate) fn percent_encode(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

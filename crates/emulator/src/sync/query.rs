@@ -111,7 +111,7 @@ fn encode_token(order: Order, key: &Key) -> String {
     let dir = if order == Order::Asc { 'a' } else { 'd' };
     match key {
         Key::Index(i) => format!("{dir}{i}"),
-        Key::Name(k) => format!("{dir}{}", super::percent_encode(k)),
+        Key::Name(k) => format!("{dir}{}", convo_wire::url::path_segment(k)),
     }
 }
 
