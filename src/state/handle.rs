@@ -319,16 +319,15 @@ impl ChatHandle {
             store.apply(Event::PreChatShown);
         } else if let Some(user) = config.user.clone() {
             let mut form = Map::new();
-            for (key, value) in [
-                ("identity", user.identity),
-                ("identity_signature", user.identity_signature),
-                ("name", user.name),
-                ("email", user.email),
-            ] {
-                if let Some(value) = value {
-                    form.insert(key.to_owned(), value.into());
-                }
-            }
+            put_given(
+                &mut form,
+                [
+                    ("identity", user.identity),
+                    ("identity_signature", user.identity_signature),
+                    ("name", user.name),
+                    ("email", user.email),
+                ],
+            );
             self.start(Start::New(self.new_session_form(form)));
         } else if config.prechat.is_empty() {
             self.start(Start::New(self.new_session_form(Map::new())));
@@ -815,13 +814,10 @@ impl ChatHandle {
         }
         // A visitor the host knows leaves the message as themselves.
         if let Some(user) = self.config().user {
-            for (key, value) in
-                [("identity", user.identity), ("identity_signature", user.identity_signature)]
-            {
-                if let Some(value) = value {
-                    form.insert(key.to_owned(), value.into());
-                }
-            }
+            put_given(
+                &mut form,
+                [("identity", user.identity), ("identity_signature", user.identity_signature)],
+            );
         }
         // The fields keep the message until a session is attached: a refusal loses nothing.
         self.start(Start::New(self.new_session_form(form)));
@@ -1330,5 +1326,17 @@ impl ChatHandle {
     /// Closes the full-size image.
     pub fn close_image(&self) {
         self.store.lightbox.set(None);
+    }
+}
+
+/// Adds to a session's form the fields that have a value.
+fn put_given(
+    form: &mut Map<String, Value>,
+    fields: impl IntoIterator<Item = (&'static str, Option<String>)>,
+) {
+    for (key, value) in fields {
+        if let Some(value) = value {
+            form.insert(key.to_owned(), value.into());
+        }
     }
 }
