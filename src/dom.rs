@@ -2,9 +2,9 @@
 //! notifications, and dates and times in the viewer's zone and language (cached `Intl`
 //! formatters).
 
-use std::{cell::RefCell, collections::HashMap};
+use std::cell::RefCell;
 
-use convo_client::SessionInfo;
+use convo_client::{SessionInfo, SortedMap};
 
 use crate::error::WidgetError;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -306,15 +306,14 @@ pub fn today() -> i32 {
 thread_local! {
     /// One `Intl.DateTimeFormat` per (locale, style): making one costs far more than using it,
     /// and every row shows a time.
-    static FORMATS: RefCell<HashMap<(&'static str, &'static str), js_sys::Function>> = RefCell::default();
+    static FORMATS: RefCell<SortedMap<(&'static str, &'static str), js_sys::Function>> = RefCell::default();
 }
 
 /// Formats `date` with a cached `Intl.DateTimeFormat` for `locale` in `style`.
 fn format(date: &js_sys::Date, locale: &'static str, style: &'static str) -> String {
     let formatter = FORMATS.with_borrow_mut(|formats| {
         formats
-            .entry((locale, style))
-            .or_insert_with(|| {
+            .get_or_insert_with((locale, style), || {
                 let options = js_sys::Object::new();
                 let set = |k: &str, v: &str| {
                     let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
@@ -338,7 +337,8 @@ thread_local! {
     /// Times already formatted, by locale and minute since 1970: the rows of a history mostly
     /// share their minutes, and `Intl` formatting was most of the cost of a row's time while
     /// the visitor flings back through it.
-    static CLOCKS: RefCell<HashMap<(&'static str, i64), String>> = RefCell::default();
+    /// Minute first: the comparisons of a binary search mostly end there.
+    static CLOCKS: RefCell<SortedMap<(i64, &'static str), String>> = RefCell::default();
 }
 
 /// How many formatted times [`clock`] keeps (then it starts again).
@@ -352,7 +352,7 @@ pub fn clock(iso: &str, locale: &'static str) -> String {
         return String::new();
     }
     // Time zones are whole minutes from UTC: the minute decides the label.
-    let key = (locale, (ms / 60_000.0).floor() as i64);
+    let key = ((ms / 60_000.0).floor() as i64, locale);
     if let Some(label) = CLOCKS.with_borrow(|clocks| clocks.get(&key).cloned()) {
         return label;
     }

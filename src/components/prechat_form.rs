@@ -3,8 +3,6 @@
 //! Unicode name is accepted. After the backend refused the session, the form comes back with
 //! the visitor's answers and the reason.
 
-use std::collections::HashMap;
-
 use leptos::{html, prelude::*};
 use serde_json::{Map, Value};
 
@@ -29,7 +27,7 @@ pub fn PreChatForm() -> impl IntoView {
     // The store's fields: the "leave a message" form shares them (support opening or closing
     // swaps the forms without losing what was typed), and they keep what was sent until a
     // session is attached, so a refused session gives it back.
-    let values: HashMap<FieldKind, RwSignal<String>> =
+    let values: Vec<(FieldKind, RwSignal<String>)> =
         fields.iter().map(|f| (f.kind, store.form_value(builtin_key(f.kind)))).collect();
     let answers: Vec<(String, RwSignal<Value>)> = config
         .custom_fields
@@ -63,7 +61,7 @@ pub fn PreChatForm() -> impl IntoView {
             answers,
         );
         let refused = |(builtin, control): &(Option<&'static str>, String)| match builtin {
-            Some(key) => store.form_errors.with_untracked(|e| e.contains_key(key)),
+            Some(key) => store.form_errors.with_untracked(|e| e.contains_key(*key)),
             None => store
                 .field_errors
                 .with_untracked(|e| e.contains_key(control.trim_start_matches("convo-custom-"))),

@@ -3,10 +3,10 @@
 //! what it asks of the client runs as a Leptos `Action` (or a task), and a failure becomes a
 //! notice, never a silent drop.
 
-use std::{collections::HashMap, time::Duration};
+use std::time::Duration;
 
 use convo_client::{
-    Attachment, ConnectionState, ConversationHandle, SessionTokenProvider, TimelineItem,
+    Attachment, ConnectionState, ConversationHandle, SessionTokenProvider, SortedMap, TimelineItem,
     UnsentMessage,
 };
 use convo_wire::prechat::{self, Problem};
@@ -400,7 +400,7 @@ impl ChatHandle {
         let store = self.store;
         if store.available.get_untracked() != available {
             // The other form's messages would sit under fields that may not be there.
-            store.form_errors.set(HashMap::new());
+            store.form_errors.set(SortedMap::new());
         }
         store.apply(Event::Availability(available));
         // Opening with no pre-chat form to show (none configured, or the host knows the
@@ -717,16 +717,20 @@ impl ChatHandle {
 
     /// Validates the pre-chat form (the built-in fields' `values`, the custom fields' `answers`
     /// by id) and starts the chat.
-    pub fn submit_prechat(&self, values: HashMap<FieldKind, String>, answers: Map<String, Value>) {
+    pub fn submit_prechat(&self, values: Vec<(FieldKind, String)>, answers: Map<String, Value>) {
         let store = self.store;
         let strings = store.locale.get_untracked().strings();
         store.form_refused.set(None);
         store.form_kept.set(Some(answers.clone()));
         let message = |error| field_message(strings, error);
-        let mut errors = HashMap::new();
+        let mut errors = SortedMap::new();
         let mut form = Map::new();
         for field in self.config().prechat {
-            let value = values.get(&field.kind).cloned().unwrap_or_default();
+            let value = values
+                .iter()
+                .find(|(kind, _)| *kind == field.kind)
+                .map(|(_, value)| value.clone())
+                .unwrap_or_default();
             let (key, result) = match field.kind {
                 FieldKind::Name => ("name", validate::name(&value, field.required)),
                 FieldKind::Email => ("email", validate::email(&value, field.required)),
@@ -741,11 +745,11 @@ impl ChatHandle {
                 }
                 Ok(()) => {}
                 Err(e) => {
-                    errors.insert(key, message(e));
+                    errors.insert(key.to_owned(), message(e));
                 }
             }
         }
-        let (mut kept, mut labels, mut field_errors) = (Map::new(), Map::new(), HashMap::new());
+        let (mut kept, mut labels, mut field_errors) = (Map::new(), Map::new(), SortedMap::new());
         for field in self.config().custom_fields {
             match prechat::check(&field, answers.get(&field.id)) {
                 Ok(Some(value)) => {
@@ -790,14 +794,14 @@ impl ChatHandle {
         let message = |error| field_message(strings, error);
         let value = |key| store.form_value(key).get_untracked().trim().to_owned();
         let (name, email, text) = (value("name"), value("email"), value("question"));
-        let mut errors = HashMap::new();
+        let mut errors = SortedMap::new();
         for (key, result) in [
             ("name", validate::name(&name, false)),
             ("email", validate::email(&email, true)),
             ("question", validate::text(&text, true, convo_client::limits::BODY_BYTES)),
         ] {
             if let Err(error) = result {
-                errors.insert(key, message(error));
+                errors.insert(key.to_owned(), message(error));
             }
         }
         let valid = errors.is_empty();

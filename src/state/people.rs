@@ -3,9 +3,7 @@
 //! cannot change; a participant's own attributes (which it may edit) never make it an agent
 //! or the bot.
 
-use std::collections::HashMap;
-
-use convo_client::Participant;
+use convo_client::{Participant, SortedMap};
 use serde_json::Value;
 
 /// What a participant is to the widget.
@@ -23,7 +21,7 @@ pub enum Role {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct People {
     participants: Vec<Participant>,
-    roles: HashMap<String, Role>,
+    roles: SortedMap<String, Role>,
     /// Who left while the visitor was here: their messages keep their name and picture.
     former: Vec<Participant>,
 }

@@ -5,9 +5,9 @@
 //! status change touches one row. The rest (the draft, notices, the list's window, the locale)
 //! is the visitor's own state in the widget, written by the handle and the components.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
-use convo_client::{ConnectionState, ConversationInfo};
+use convo_client::{ConnectionState, ConversationInfo, SortedMap};
 use leptos::prelude::*;
 
 use super::{
@@ -118,14 +118,14 @@ pub struct Store {
     pub lightbox: RwSignal<Option<(String, String)>>,
     /// Attachments' temporary URLs, by media SID, one signal each: a URL arriving touches only
     /// the views of its attachment. Read through [`Store::media`]; the handle writes them.
-    media: StoredValue<HashMap<String, RwSignal<MediaLink>>>,
+    media: StoredValue<SortedMap<String, RwSignal<MediaLink>>>,
     pub locale: RwSignal<Locale>,
     /// Whether the launcher shows (the page's `hideLauncher()` / `showLauncher()`).
     pub launcher_visible: RwSignal<bool>,
     /// Pre-chat form errors by field name.
-    pub form_errors: RwSignal<HashMap<&'static str, String>>,
+    pub form_errors: RwSignal<SortedMap<String, String>>,
     /// The custom pre-chat fields' errors, by field id.
-    pub field_errors: RwSignal<HashMap<String, String>>,
+    pub field_errors: RwSignal<SortedMap<String, String>>,
     /// Why the backend refused the session the pre-chat form asked for.
     pub form_refused: RwSignal<Option<String>>,
     /// The custom fields' answers the visitor last submitted in the pre-chat form, by id, given
@@ -135,7 +135,7 @@ pub struct Store {
     /// What the visitor typed in the pre-chat and "leave a message" forms, by field name:
     /// kept in the store so that swapping one form for the other (support opening or closing)
     /// keeps the fields they share. Read through [`Store::form_value`].
-    form_values: StoredValue<HashMap<&'static str, RwSignal<String>>>,
+    form_values: StoredValue<SortedMap<&'static str, RwSignal<String>>>,
 }
 
 /// The pre-chat form's custom answers as submitted.
@@ -187,14 +187,14 @@ impl Store {
             files: RwSignal::new(Vec::new()),
             notices: RwSignal::new(Vec::new()),
             lightbox: RwSignal::new(None),
-            media: StoredValue::new(HashMap::new()),
+            media: StoredValue::new(SortedMap::new()),
             locale: RwSignal::new(locale),
             launcher_visible: RwSignal::new(true),
-            form_errors: RwSignal::new(HashMap::new()),
-            field_errors: RwSignal::new(HashMap::new()),
+            form_errors: RwSignal::new(SortedMap::new()),
+            field_errors: RwSignal::new(SortedMap::new()),
             form_refused: RwSignal::new(None),
             form_kept: RwSignal::new(None),
-            form_values: StoredValue::new(HashMap::new()),
+            form_values: StoredValue::new(SortedMap::new()),
         }
     }
 
@@ -204,7 +204,7 @@ impl Store {
         let owner = self.owner.get_value();
         self.form_values
             .try_update_value(|values| {
-                *values.entry(name).or_insert_with(|| owner.with(|| RwSignal::new(String::new())))
+                *values.get_or_insert_with(name, || owner.with(|| RwSignal::new(String::new())))
             })
             .unwrap_or_else(|| RwSignal::new(String::new()))
     }

@@ -22,9 +22,9 @@
 //! index, a notice stays between the same two messages whatever the window, a page of history
 //! in front or a reconnect's reload.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
-use convo_client::{TimelineItem, VectorDiff};
+use convo_client::{SortedMap, TimelineItem, VectorDiff};
 
 /// Keys of rows that began as pending messages: this bit and the local id. Message indices
 /// never reach it.
@@ -410,7 +410,8 @@ impl Timeline {
             VectorDiff::Reset { values } => {
                 self.marker_key = None;
                 // Rows already shown keep their keys (and so their DOM).
-                let keys: HashMap<u64, u64> = self
+                // By index: mostly in order already, so collecting appends.
+                let keys: SortedMap<u64, u64> = self
                     .entries
                     .iter()
                     .filter_map(|e| e.item.index().map(|i| (i, e.key)))

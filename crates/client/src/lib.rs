@@ -45,5 +45,6 @@ pub use model::{
     PendingMessage, SendStatus, TimelineItem, UnsentMessage,
 };
 pub use observable::{Observable, Subscriber};
+pub use sorted::{SortedMap, SortedSet};
 pub use state::ConnectionState;
 pub use vector::{ObservableVector, VectorDiff};

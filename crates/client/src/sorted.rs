@@ -1,4 +1,5 @@
-//! The client's one map type (and its set): a `Vec` of entries sorted by key.
+//! The client's one map type (and its set): a `Vec` of entries sorted by key. The widget uses
+//! them too, for the same reason: one small instantiation per key and value type.
 //!
 //! The client's maps hold a handful of entries each (conversations, their sync objects, users,
 //! participants, subscriptions, requests in flight). At that size a binary search over a `Vec`
@@ -11,7 +12,7 @@ use std::borrow::Borrow;
 
 /// A map kept as a `Vec` sorted by key.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SortedMap<K, V> {
+pub struct SortedMap<K, V> {
     entries: Vec<(K, V)>,
 }
 
@@ -23,7 +24,7 @@ impl<K, V> Default for SortedMap<K, V> {
 
 impl<K: Ord, V> SortedMap<K, V> {
     /// An empty map.
-    pub(crate) const fn new() -> Self {
+    pub const fn new() -> Self {
         SortedMap { entries: Vec::new() }
     }
 
@@ -35,21 +36,24 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
     }
 
-    pub(crate) fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
+    /// The value at `key`.
+    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
     {
         self.find(key).ok().map(|i| &self.entries[i].1)
     }
 
-    pub(crate) fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    /// The value at `key`, to change.
+    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
     {
         self.find(key).ok().map(|i| &mut self.entries[i].1)
     }
 
-    pub(crate) fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    /// Whether `key` has a value.
+    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
     {
@@ -57,7 +61,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// Sets `key` to `value`; the value it replaces, if any.
-    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
@@ -67,7 +71,8 @@ impl<K: Ord, V> SortedMap<K, V> {
         }
     }
 
-    pub(crate) fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    /// Removes `key`; its value, if it had one.
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
     {
@@ -75,7 +80,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// The value at `key`, inserted first with `make` if there is none.
-    pub(crate) fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.find(&key) {
             Ok(i) => i,
             Err(i) => {
@@ -86,32 +91,48 @@ impl<K: Ord, V> SortedMap<K, V> {
         &mut self.entries[i].1
     }
 
-    pub(crate) fn len(&self) -> usize {
+    /// How many entries.
+    pub fn len(&self) -> usize {
         self.entries.len()
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &K> {
+    /// The keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
         self.entries.iter().map(|(k, _)| k)
     }
 
-    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+    /// The values, in key order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
         self.entries.iter().map(|(_, v)| v)
     }
 
-    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+    /// The values, in key order, to change.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
         self.entries.iter_mut().map(|(_, v)| v)
     }
 
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+    /// Keeps the entries for which `keep` says so.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.entries.retain_mut(|(k, v)| keep(k, v));
     }
 
+    /// Removes every entry.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
     /// Removes every entry, in key order.
-    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (K, V)> + '_ {
+    pub fn drain(&mut self) -> impl Iterator<Item = (K, V)> + '_ {
         self.entries.drain(..)
     }
 }
@@ -125,9 +146,21 @@ impl<K: Ord + Borrow<str>, V> std::ops::Index<&str> for SortedMap<K, V> {
     }
 }
 
+impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    /// Inserted one by one (a later value for the same key replaces an earlier one, as
+    /// `HashMap`'s `collect` does): no sort to instantiate, and the maps are small.
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(items: I) -> Self {
+        let mut map = SortedMap::new();
+        for (key, value) in items {
+            map.insert(key, value);
+        }
+        map
+    }
+}
+
 /// A set kept as a `Vec` sorted by value.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SortedSet<K>(SortedMap<K, ()>);
+pub struct SortedSet<K>(SortedMap<K, ()>);
 
 impl<K> Default for SortedSet<K> {
     fn default() -> Self {
@@ -136,7 +169,8 @@ impl<K> Default for SortedSet<K> {
 }
 
 impl<K: Ord> SortedSet<K> {
-    pub(crate) fn contains<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    /// Whether `key` is in the set.
+    pub fn contains<Q: Ord + ?Sized>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
     {
@@ -144,12 +178,12 @@ impl<K: Ord> SortedSet<K> {
     }
 
     /// Adds `key`; whether it was new.
-    pub(crate) fn insert(&mut self, key: K) -> bool {
+    pub fn insert(&mut self, key: K) -> bool {
         self.0.insert(key, ()).is_none()
     }
 
     /// Removes `key`; whether it was there.
-    pub(crate) fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> bool
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> bool
     where
         K: Borrow<Q>,
     {
@@ -157,7 +191,7 @@ impl<K: Ord> SortedSet<K> {
     }
 
     /// Removes every value, in order.
-    pub(crate) fn drain(&mut self) -> impl Iterator<Item = K> + '_ {
+    pub fn drain(&mut self) -> impl Iterator<Item = K> + '_ {
         self.0.drain().map(|(k, ())| k)
     }
 }
@@ -189,6 +223,20 @@ mod tests {
         });
         assert_eq!(map.drain().collect::<Vec<_>>(), [("a".to_owned(), 112), ("d".to_owned(), 5)]);
         assert_eq!(map.len(), 0);
+        assert!(map.is_empty());
+    }
+
+    #[test]
+    fn test_a_collected_map_is_sorted_and_keeps_the_last_value_of_a_key() {
+        let mut map: SortedMap<u64, char> =
+            [(3, 'c'), (1, 'a'), (3, 'C'), (2, 'b')].into_iter().collect();
+        assert_eq!(
+            map.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>(),
+            [(1, 'a'), (2, 'b'), (3, 'C')]
+        );
+        assert!(!map.is_empty());
+        map.clear();
+        assert!(map.is_empty() && map.get(&1).is_none());
     }
 
     #[test]
