@@ -146,6 +146,16 @@ impl<K: Ord + Borrow<str>, V> std::ops::Index<&str> for SortedMap<K, V> {
     }
 }
 
+impl<K, V> IntoIterator for SortedMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+
+    /// The entries, in key order (or reversed, `.rev()`).
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
 impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
     /// Inserted one by one (a later value for the same key replaces an earlier one, as
     /// `HashMap`'s `collect` does): no sort to instantiate, and the maps are small.
@@ -235,6 +245,7 @@ mod tests {
             [(1, 'a'), (2, 'b'), (3, 'C')]
         );
         assert!(!map.is_empty());
+        assert_eq!(map.clone().into_iter().rev().map(|(k, _)| k).collect::<Vec<_>>(), [3, 2, 1]);
         map.clear();
         assert!(map.is_empty() && map.get(&1).is_none());
     }

@@ -196,11 +196,16 @@ impl Conversation {
             .into_iter()
             .filter(|(_, m)| !self.removed.contains(&m.index))
             .partition(|(_, m)| oldest.is_none_or(|o| m.index < o));
-        let mut older: Vec<(u64, Message)> = older;
-        older.sort_by_key(|(_, m)| m.index);
-        older.dedup_by_key(|(_, m)| m.index);
-        let mut items = Vec::with_capacity(older.len());
-        for (event_id, message) in older.into_iter().rev() {
+        // By index, the first of any repeated one kept. A sorted map, not a sort: pages come
+        // oldest first, so this appends, and the client instantiates no sort at all.
+        let mut by_index: SortedMap<u64, (u64, Message)> = SortedMap::new();
+        for (event_id, message) in older {
+            if !by_index.contains_key(&message.index) {
+                by_index.insert(message.index, (event_id, message));
+            }
+        }
+        let mut items = Vec::with_capacity(by_index.len());
+        for (_, (event_id, message)) in by_index.into_iter().rev() {
             let message = Arc::new(message);
             self.messages.0.push_front(Loaded {
                 index: message.index,
@@ -314,8 +319,8 @@ impl Conversation {
     }
 
     pub(crate) fn publish_typing(&self) {
-        let mut who: Vec<String> = self.typing.keys().cloned().collect();
-        who.sort();
+        // Sorted: the map's order.
+        let who: Vec<String> = self.typing.keys().cloned().collect();
         self.views.typing.set(who);
     }
 
@@ -502,9 +507,11 @@ mod tests {
         c.reset_messages(vec![(1, message(10, "ten")), (2, message(11, "eleven"))]);
         let (_, mut diffs) = c.views.timeline.subscribe();
         c.prepend_page(
+            // Out of order, one index twice (the first kept).
             (5..10)
+                .rev()
                 .map(|i| (i, message(i, &i.to_string())))
-                .chain([(9, message(11, "eleven, edited"))])
+                .chain([(9, message(11, "eleven, edited")), (20, message(6, "six again"))])
                 .collect(),
         );
         let diff = futures_util::FutureExt::now_or_never(futures_util::StreamExt::next(&mut diffs));

@@ -607,9 +607,9 @@ impl Engine {
     }
 
     fn publish_conversations(&self) {
-        let mut list: Vec<ConversationInfo> =
+        // By SID: the map's order (each info's `sid` is its key).
+        let list: Vec<ConversationInfo> =
             self.conversations.values().map(|c| c.info.clone()).collect();
-        list.sort_by(|a, b| a.sid.cmp(&b.sid));
         self.published.conversations.set(list);
     }
 
