@@ -375,7 +375,7 @@ fn state_name(state: &ConnectionState) -> &'static str {
 /// A JS value as JSON (plain data only).
 fn to_json(value: &JsValue) -> Option<Value> {
     let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
+    crate::dom::parse_json(&text)
 }
 
 /// `{ id, signature, name, email }` from the page.

@@ -18,7 +18,8 @@ fn window() -> Option<web_sys::Window> {
 pub fn load_session(key: &str) -> Option<SessionInfo> {
     let storage = window()?.local_storage().ok()??;
     let text = storage.get_item(key).ok()??;
-    serde_json::from_str(&text).ok()
+    // The byte reader: see `parse_json`.
+    serde_json::from_slice(text.as_bytes()).ok()
 }
 
 /// Stores the session so a reload resumes it.
@@ -73,7 +74,14 @@ pub fn clear_session(key: &str) {
 /// A JSON value stored under `key`, if any.
 pub fn load_json(key: &str) -> Option<serde_json::Value> {
     let storage = window()?.local_storage().ok()??;
-    serde_json::from_str(&storage.get_item(key).ok()??).ok()
+    parse_json(&storage.get_item(key).ok()??)
+}
+
+/// JSON text as a value, through the byte reader as every other parse in the widget and the
+/// client is: `from_str` would instantiate serde_json's whole parser a second time, for its
+/// string reader (issue 15, the shipped wasm's size).
+pub fn parse_json(text: &str) -> Option<serde_json::Value> {
+    serde_json::from_slice(text.as_bytes()).ok()
 }
 
 /// Stores a JSON value under `key` (storage full or unavailable: nothing is kept).

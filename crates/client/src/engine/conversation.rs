@@ -343,7 +343,9 @@ impl Conversation {
 pub(crate) fn parse_attributes(value: &Value) -> Value {
     match value {
         Value::String(s) => {
-            serde_json::from_str(s).unwrap_or_else(|_| Value::Object(Default::default()))
+            // The byte reader, as every other parse here: one serde_json parser in the wasm.
+            serde_json::from_slice(s.as_bytes())
+                .unwrap_or_else(|_| Value::Object(Default::default()))
         }
         Value::Object(_) => value.clone(),
         _ => Value::Object(Default::default()),
