@@ -17,17 +17,13 @@ fn window() -> Option<web_sys::Window> {
 /// The stored session for `key`, if any (storage can be unavailable: private modes).
 pub fn load_session(key: &str) -> Option<SessionInfo> {
     let storage = window()?.local_storage().ok()??;
-    let text = storage.get_item(key).ok()??;
-    // The byte reader: see `parse_json`.
-    serde_json::from_slice(text.as_bytes()).ok()
+    SessionInfo::from_json(&parse_json(&storage.get_item(key).ok()??)?)
 }
 
 /// Stores the session so a reload resumes it.
 pub fn save_session(key: &str, session: &SessionInfo) {
-    if let (Some(storage), Ok(text)) =
-        (window().and_then(|w| w.local_storage().ok().flatten()), serde_json::to_string(session))
-    {
-        let _ = storage.set_item(key, &text);
+    if let Some(storage) = window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(key, &session.to_json().to_string());
     }
 }
 

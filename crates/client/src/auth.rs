@@ -1,6 +1,7 @@
 //! Access tokens: where the client gets them. The SDK never inspects a token; neither do we.
 
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::{
     platform::{self, BoxFuture, CredentialsMode, MaybeSend, MaybeSync},
@@ -54,14 +55,37 @@ pub struct SessionInfo {
     pub session: String,
 }
 
+impl SessionInfo {
+    /// From the JSON object [`SessionInfo::to_json`] makes (other keys ignored), as the serde
+    /// derive reads it. By hand from a `Value`, which the wasm parses anyway: the derive's
+    /// visitor would be code of its own in the shipped widget (issue 15).
+    pub fn from_json(value: &Value) -> Option<SessionInfo> {
+        let text = |key: &str| value.get(key)?.as_str().map(str::to_owned);
+        Some(SessionInfo {
+            identity: text("identity")?,
+            conversation_sid: text("conversation_sid")?,
+            session: text("session")?,
+        })
+    }
+
+    /// As JSON, in the serde derive's shape.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "identity": self.identity,
+            "conversation_sid": self.conversation_sid,
+            "session": self.session,
+        })
+    }
+}
+
 /// The backend's answer: a token and the session it belongs to, side by side in one object.
-/// The session's fields are listed here rather than `#[serde(flatten)]`ed in: flatten buffers
-/// the body through serde's generic `Content` tree, which costs the shipped wasm (issue 15).
-#[derive(Debug, Deserialize)]
+/// Read by hand from a `Value` ([`Grant::from_json`]): a derive (and worse, `#[serde(flatten)]`,
+/// which buffers the body through serde's generic `Content` tree) costs the shipped wasm code
+/// of its own (issue 15).
+#[derive(Debug)]
 struct Grant {
     token: String,
     expires_at: Option<String>,
-    #[serde(default)]
     twilsock_url: Option<String>,
     identity: String,
     conversation_sid: String,
@@ -69,6 +93,30 @@ struct Grant {
 }
 
 impl Grant {
+    /// The backend's JSON answer, read as a serde derive would: the strings required, the
+    /// optional ones absent or `null`; what is not an object, or has a field of another
+    /// type, is refused with why.
+    fn from_json(body: &[u8]) -> Result<Grant, String> {
+        let value: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        if !value.is_object() {
+            return Err("expected an object".to_owned());
+        }
+        let optional = |key: &str| match &value[key] {
+            Value::Null => Ok(None),
+            Value::String(text) => Ok(Some(text.clone())),
+            _ => Err(format!("`{key}` is not a string")),
+        };
+        let required = |key: &str| optional(key)?.ok_or_else(|| format!("missing field `{key}`"));
+        Ok(Grant {
+            token: required("token")?,
+            expires_at: optional("expires_at")?,
+            twilsock_url: optional("twilsock_url")?,
+            identity: required("identity")?,
+            conversation_sid: required("conversation_sid")?,
+            session: required("session")?,
+        })
+    }
+
     fn session_info(&self) -> SessionInfo {
         SessionInfo {
             identity: self.identity.clone(),
@@ -175,7 +223,7 @@ impl SessionTokenProvider {
 
     async fn post(&self, url: &str, body: serde_json::Value) -> Result<Grant, Error> {
         let body = self.send(url, body).await?;
-        serde_json::from_slice::<Grant>(&body).map_err(|e| Error::Http {
+        Grant::from_json(&body).map_err(|e| Error::Http {
             status: 200,
             message: format!("the backend answered without a session: {e}"),
         })
@@ -212,11 +260,63 @@ impl TokenProvider for SessionTokenProvider {
 /// The `message` of a Twilio-shaped error body `{status, code, message, more_info}`, or the
 /// body as text.
 pub fn error_message(body: &[u8]) -> String {
-    #[derive(Deserialize)]
-    struct Body {
-        message: String,
+    // From a `Value`, not a derived struct: no visitor of its own in the wasm (issue 15).
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|value| value.get("message")?.as_str().map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(body).chars().take(200).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_a_session_is_stored_and_read_back_as_the_serde_derive_does() {
+        let info = SessionInfo {
+            identity: "visitor-1".to_owned(),
+            conversation_sid: "CH1".to_owned(),
+            session: "handle".to_owned(),
+        };
+        let derived = serde_json::to_string(&info).unwrap();
+        assert_eq!(info.to_json().to_string(), derived);
+        let stored: Value = serde_json::from_str(&derived).unwrap();
+        assert_eq!(SessionInfo::from_json(&stored), Some(info.clone()));
+        let mut extra = stored.clone();
+        extra["later"] = true.into();
+        assert_eq!(SessionInfo::from_json(&extra), Some(info));
+        let mut broken = stored;
+        broken["session"] = 7.into();
+        assert_eq!(SessionInfo::from_json(&broken), None);
+        assert_eq!(SessionInfo::from_json(&Value::Null), None);
     }
-    serde_json::from_slice::<Body>(body)
-        .map(|b| b.message)
-        .unwrap_or_else(|_| String::from_utf8_lossy(body).chars().take(200).collect())
+
+    #[test]
+    fn test_a_grant_needs_its_strings_and_takes_the_optional_ones_absent_or_null() {
+        let body = |v: Value| v.to_string().into_bytes();
+        let full = serde_json::json!({
+            "token": "jwt", "expires_at": "2026-01-01T00:00:00Z", "twilsock_url": null,
+            "identity": "visitor-1", "conversation_sid": "CH1", "session": "handle",
+        });
+        let grant = Grant::from_json(&body(full.clone())).unwrap();
+        assert_eq!(
+            (grant.token.as_str(), grant.expires_at.as_deref(), grant.twilsock_url.as_deref()),
+            ("jwt", Some("2026-01-01T00:00:00Z"), None)
+        );
+        assert_eq!(grant.session_info().conversation_sid, "CH1");
+        let mut missing = full.clone();
+        missing.as_object_mut().unwrap().remove("session");
+        assert_eq!(Grant::from_json(&body(missing)).unwrap_err(), "missing field `session`");
+        let mut wrong = full;
+        wrong["expires_at"] = 5.into();
+        assert_eq!(Grant::from_json(&body(wrong)).unwrap_err(), "`expires_at` is not a string");
+        assert!(Grant::from_json(b"[]").is_err() && Grant::from_json(b"not json").is_err());
+    }
+
+    #[test]
+    fn test_an_error_body_gives_its_message_or_its_text() {
+        assert_eq!(error_message(br#"{"status":403,"message":"no","code":1}"#), "no");
+        assert_eq!(error_message(b"Bad gateway"), "Bad gateway");
+        assert_eq!(error_message(br#"{"message":3}"#), r#"{"message":3}"#);
+    }
 }
