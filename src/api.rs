@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use serde_json::{json, Value};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
+use crate::effect::effect;
 use crate::{
     config::{HostUser, GREETING_CHARS, OPTIONS},
     dom,
@@ -329,34 +330,39 @@ fn refuse(message: &str) -> JsValue {
 
 /// Emits the store's changes: open/close, unread, connection, conversation-ended.
 fn watch(store: Store) {
-    Effect::new(move |was: Option<bool>| {
+    // Each remembers what it saw last: an event says what changed since.
+    let mut was = None;
+    effect(move || {
         let open = store.open.get();
         if was.is_some_and(|was| was != open) {
             emit(if open { "open" } else { "close" }, &json!({}));
         }
-        open
+        was = Some(open);
     });
-    Effect::new(move |was: Option<u64>| {
+    let mut was = None;
+    effect(move || {
         let count = store.unread.get();
         if was.is_some_and(|was| was != count) {
             emit("unread", &json!({ "count": count }));
         }
-        count
+        was = Some(count);
     });
-    Effect::new(move |was: Option<&'static str>| {
+    let mut was = None;
+    effect(move || {
         let state = store.connection.with(state_name);
         if was.is_some_and(|was| was != state) {
             emit("connection", &json!({ "state": state }));
         }
-        state
+        was = Some(state);
     });
-    Effect::new(move |was: Option<Phase>| {
+    let mut was = None;
+    effect(move || {
         let phase = store.phase.get();
         if phase == Phase::Ended && was.is_some_and(|was| was != Phase::Ended) {
             let sid = store.info.with_untracked(|i| i.as_ref().map(|i| i.sid.clone()));
             emit("conversation-ended", &json!({ "conversationSid": sid }));
         }
-        phase
+        was = Some(phase);
     });
 }
 

@@ -10,6 +10,7 @@ mod browser_tests;
 pub mod components;
 pub mod config;
 pub mod dom;
+pub mod effect;
 pub mod error;
 pub mod i18n;
 pub mod mount;

@@ -9,6 +9,7 @@
 use leptos::{html, prelude::*};
 
 use super::DraftFiles;
+use crate::effect::effect;
 use crate::state::{ChatHandle, Phase, Store};
 
 /// Show the counter from this share of the limit on.
@@ -40,7 +41,7 @@ pub fn Composer() -> impl IntoView {
         }
     };
     // Editing starts from the row menu too: the text area takes the focus, caret at the end.
-    Effect::new(move |_| {
+    effect(move || {
         if editing() {
             if let Some(input) = input.get_untracked() {
                 let _ = input.focus();

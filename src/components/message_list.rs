@@ -13,6 +13,7 @@ use leptos::{html, prelude::*};
 use wasm_bindgen::{closure::Closure, JsCast};
 
 use super::{EarlierThreads, MessageRow, ParticipantNotice, RowMenus};
+use crate::effect::effect;
 use crate::state::{ChatHandle, Store, WINDOW};
 
 /// How many rows the window grows or slides by as the visitor scrolls.
@@ -116,9 +117,9 @@ pub fn MessageList() -> impl IntoView {
         });
     });
     // Rows are watched only while the visitor is scrolled up.
-    Effect::new(move |_| observer.watch(!at_bottom.get(), element()));
+    effect(move || observer.watch(!at_bottom.get(), element()));
     // At the bottom, the newest message is on screen: it is seen while the panel is watched.
-    Effect::new(move |_| {
+    effect(move || {
         let _ = (store.loaded.get(), store.open.get(), store.page_visible.get());
         if at_bottom.get() {
             if let Some(Some(newest)) = store.with_chat(|c| c.timeline.newest_index()) {
@@ -143,7 +144,8 @@ pub fn MessageList() -> impl IntoView {
     };
 
     // New rows at the bottom: follow them while the visitor is there.
-    Effect::new(move |previous: Option<usize>| {
+    let mut previous = None;
+    effect(move || {
         let loaded = store.loaded.get();
         if previous.is_some_and(|p| loaded > p)
             && at_bottom.get_untracked()
@@ -151,7 +153,7 @@ pub fn MessageList() -> impl IntoView {
         {
             scroll_to_bottom();
         }
-        loaded
+        previous = Some(loaded);
     });
     // The list shrinking (the keyboard opening) would leave the newest messages below its
     // fold: at the bottom, stay there. Sizes change rarely, never per message.
@@ -169,7 +171,7 @@ pub fn MessageList() -> impl IntoView {
         on_cleanup(move || kept.take().0.disconnect());
     }
     // Opening the panel shows the newest messages.
-    Effect::new(move |_| {
+    effect(move || {
         if store.open.get() {
             at_bottom.set(true);
             if store.from_end.get_untracked() != 0 {
@@ -180,7 +182,7 @@ pub fn MessageList() -> impl IntoView {
         }
     });
     // Scrolling back, older pages keep coming while the window's top nears what is loaded.
-    Effect::new(move |_| {
+    effect(move || {
         if !at_bottom.get() && store.window_start.get() < PREFETCH && store.has_older.get() {
             handle.load_older();
         }

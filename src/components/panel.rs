@@ -11,6 +11,7 @@ use super::{
     Composer, ConnectionBanner, DeleteConfirm, EndConfirm, EndedView, Header, MessageLeft,
     MessageList, Notices, OfflineForm, PanelGreeting, PreChatForm, TypingIndicator,
 };
+use crate::effect::effect;
 use crate::state::{ChatHandle, Phase, Store};
 
 const FOCUSABLE: &str = "button:not([disabled]), [href], input:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
@@ -51,7 +52,8 @@ pub fn Panel() -> impl IntoView {
 
     // Focus moves into the panel when it opens or the chat starts (to where the visitor will
     // type), and back to the launcher when it closes.
-    Effect::new(move |was: Option<(bool, Phase)>| {
+    let mut was: Option<(bool, Phase)> = None;
+    effect(move || {
         let (open, phase) = (store.open.get(), store.phase.get());
         let (was_open, was_phase) = was.unzip();
         if let Some(section) = panel.get() {
@@ -70,7 +72,7 @@ pub fn Panel() -> impl IntoView {
                 }
             }
         }
-        (open, phase)
+        was = Some((open, phase));
     });
 
     let on_keydown = move |ev: web_sys::KeyboardEvent| {

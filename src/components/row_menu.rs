@@ -16,6 +16,7 @@ use leptos::{html, mount::mount_to, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
+use crate::effect::effect;
 use crate::state::{ChatHandle, Store};
 
 const BUTTON: &str = ".convo-row__more";
@@ -77,7 +78,7 @@ impl RowMenus {
             owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
             list,
         };
-        Effect::new(move |_| {
+        effect(move || {
             let label = store.strings().more_actions;
             let Some(list) = list.get_untracked() else { return };
             for button in elements(&list, BUTTON) {

@@ -25,6 +25,7 @@ use super::{
     chat::{Event, Phase},
     unsent, Store,
 };
+use crate::effect::effect;
 use crate::{dom, WidgetConfig};
 
 /// A live session: the client and, once known, the conversation.
@@ -418,7 +419,7 @@ pub fn install(store: Store, sound: bool, storage_key: String) {
     }
     let original = StoredValue::new(dom::title());
     let previous = StoredValue::new(0u64);
-    Effect::new(move |_| {
+    effect(move || {
         let unread = store.unread.get();
         let strings = store.locale.get().strings();
         if unread > 0 {
