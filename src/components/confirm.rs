@@ -53,7 +53,7 @@ pub fn Confirm(
                 }
             }
         >
-            <p id=id class="convo-end-confirm__text">{move || question(store.strings())}</p>
+            <p id=id class="convo-end-confirm__text">{store.label(question)}</p>
             <div class="convo-end-confirm__actions">
                 <button
                     type="button"
@@ -61,7 +61,7 @@ pub fn Confirm(
                     node_ref=keep_button
                     on:click=move |_| choose(on_keep)
                 >
-                    {move || keep(store.strings())}
+                    {store.label(keep)}
                 </button>
                 <button
                     type="button"
@@ -69,7 +69,7 @@ pub fn Confirm(
                     disabled=move || busy.is_some_and(|b| b.get())
                     on:click=move |_| choose(on_act)
                 >
-                    {move || act(store.strings())}
+                    {store.label(act)}
                 </button>
             </div>
         </div>

@@ -40,7 +40,7 @@ pub fn ConnectionBanner() -> impl IntoView {
         <Show when=visible>
 
             <div class="convo-banner" role="status">
-                <span>{move || line().unwrap_or_default()}</span>
+                <span>{Store::text(move || line().unwrap_or_default())}</span>
                 <Show when=can_retry>
                     <button type="button" class="convo-link-button" on:click=move |_| handle.retry_connection()>
                         {store.label(|s| s.retry_now)}

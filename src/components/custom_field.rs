@@ -25,11 +25,11 @@ pub fn CustomFieldInput(field: CustomField, value: RwSignal<Value>) -> impl Into
     let invalid = move || error.with(Option::is_some).to_string();
     let required = field.required;
     let label = field.label.clone();
-    let label_text = move || field_label(&label, required, store.strings());
+    let label_text = Store::text(move || field_label(&label, required, store.strings()));
     let text = move || value.with(|v| v.as_str().unwrap_or_default().to_owned());
     let message = view! {
         <p id=error_id.clone() class="convo-field__error" aria-live="polite">
-            {move || error.get().unwrap_or_default()}
+            {Store::text(move || error.get().unwrap_or_default())}
         </p>
     };
     match field.kind {

@@ -46,7 +46,7 @@ pub fn Launcher() -> impl IntoView {
 
             <Show when=move || { store.unread.get() > 0 }>
                 <span class="convo-launcher__badge" aria-hidden="true">
-                    {move || { let n = store.unread.get(); if n > 99 { "99+".to_owned() } else { n.to_string() } }}
+                    {Store::text(move || { let n = store.unread.get(); if n > 99 { "99+".to_owned() } else { n.to_string() } })}
                 </span>
             </Show>
         </button>

@@ -269,7 +269,7 @@ pub fn MessageList() -> impl IntoView {
         </div>
         <Show when=move || !at_bottom.get()>
             <button type="button" class="convo-jump" on:click=jump>
-                {move || (store.strings().jump_to_latest)(unseen())}
+                {Store::text(move || (store.strings().jump_to_latest)(unseen()))}
             </button>
         </Show>
     }

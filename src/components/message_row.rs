@@ -13,6 +13,7 @@ use leptos::{html, prelude::*};
 use super::{message_list::SeenObserver, Avatar, MediaView, ParticipantNotice, RowMenuButton};
 use crate::{
     dom,
+    i18n::Catalogue,
     state::{ChatHandle, Entry, Notice, Phase, Receipt, Role, Store},
     util::{
         avatar,
@@ -196,15 +197,16 @@ pub fn MessageRow(
         let (receipt, edited) = foot_marks.get();
         (edited || receipt.is_some()).then(|| {
             let receipt = receipt.map(|r| {
-                let (status, label): (_, fn(&Store) -> &'static str) = match r {
-                    Receipt::Sent => ("sent", |s| s.strings().sent),
-                    Receipt::Read => ("read", |s| s.strings().read),
+                let (status, label): (_, fn(&'static Catalogue) -> &'static str) = match r {
+                    Receipt::Sent => ("sent", |s| s.sent),
+                    Receipt::Read => ("read", |s| s.read),
                 };
+                let label = store.label(label);
                 // Not by colour: one tick or two (drawn by the stylesheet), and the word for
                 // screen readers.
                 view! {
-                    <span class="convo-row__receipt" data-status=status title=move || label(&store)>
-                        <span class="convo-visually-hidden">{move || label(&store)}</span>
+                    <span class="convo-row__receipt" data-status=status title=label>
+                        <span class="convo-visually-hidden">{label}</span>
                     </span>
                 }
             });

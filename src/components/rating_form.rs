@@ -32,7 +32,7 @@ pub fn RatingForm() -> impl IntoView {
                         on:change=move |_| score.set(n)
                     />
                     <span aria-hidden="true">"★"</span>
-                    <span class="convo-visually-hidden">{move || (store.strings().rating_score)(n)}</span>
+                    <span class="convo-visually-hidden">{Store::text(move || (store.strings().rating_score)(n))}</span>
                 </label>
             }
         })

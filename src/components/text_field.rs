@@ -40,10 +40,10 @@ pub fn TextField(
     let value = store.form_value(name);
     let error = Memo::new(move |_| store.form_errors.with(|e| e.get(name).cloned()));
     let error_id = format!("{id}-error");
-    let label_text = move || {
+    let label_text = Store::text(move || {
         let strings = store.strings();
         field_label(label(strings), required, strings)
-    };
+    });
     let invalid = move || error.with(Option::is_some).to_string();
     let input = if kind == "textarea" {
         view! {
@@ -79,7 +79,7 @@ pub fn TextField(
         <div class="convo-field">
             <label for=id class="convo-field__label">{label_text}</label>
             {input}
-            <p id=error_id class="convo-field__error" aria-live="polite">{move || error.get().unwrap_or_default()}</p>
+            <p id=error_id class="convo-field__error" aria-live="polite">{Store::text(move || error.get().unwrap_or_default())}</p>
         </div>
     }
 }

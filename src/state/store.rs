@@ -240,6 +240,15 @@ impl Store {
         move || pick(self.strings())
     }
 
+    /// Text that follows signals, for a view: `Store::text(move || …)`. As with
+    /// [`Store::label`], every such text is one closure type (the function boxed), so the view
+    /// code that renders and updates it is compiled once, not once per closure.
+    pub fn text(
+        f: impl Fn() -> String + Send + Sync + 'static,
+    ) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+        shared_text(Arc::new(f))
+    }
+
     /// Applies one event to the chat and updates the signals.
     pub fn apply(&self, event: Event) -> Outcome {
         self.apply_all([event])
@@ -400,6 +409,14 @@ fn window(len: usize, from_end: usize, size: usize, first: Option<usize>) -> (us
         }
         _ => (start, end, size),
     }
+}
+
+/// [`Store::text`]'s one closure type: outside the generic function, so it does not vary with
+/// the boxed function's type.
+fn shared_text(
+    f: Arc<dyn Fn() -> String + Send + Sync>,
+) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    move || f()
 }
 
 /// Sets `signal` only when `value` differs: readers of unchanged values are not woken.
