@@ -24,7 +24,7 @@ pub fn AlertsToggle() -> impl IntoView {
             aria-label=label
             title=label
             aria-pressed=move || (store.alerts.get() == Alerts::On).to_string()
-            on:click=move |_| handle.set_alerts(store.alerts.get_untracked() != Alerts::On)
+            on:click=Store::on(move |_| handle.set_alerts(store.alerts.get_untracked() != Alerts::On))
         >
             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                 <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20a2 2 0 0 0 4 0" />

@@ -87,11 +87,11 @@ pub fn Composer() -> impl IntoView {
         input.set_value("");
     };
     view! {
-        <form class="convo-composer" class:convo-composer--ended=ended on:submit=move |ev: web_sys::SubmitEvent| { ev.prevent_default(); submit(); }>
+        <form class="convo-composer" class:convo-composer--ended=ended on:submit=Store::on(move |ev: web_sys::SubmitEvent| { ev.prevent_default(); submit(); })>
             {move || editing().then(|| view! {
                 <div class="convo-composer__editing">
                     <span id="convo-composer-editing">{store.label(|s| s.editing)}</span>
-                    <button type="button" class="convo-link-button" on:click=move |_| handle.cancel_edit()>
+                    <button type="button" class="convo-link-button" on:click=Store::on(move |_| handle.cancel_edit())>
                         {store.label(|s| s.cancel)}
                     </button>
                 </div>
@@ -103,17 +103,17 @@ pub fn Composer() -> impl IntoView {
                     class="convo-icon-button"
                     aria-label=store.label(|s| s.attach)
                     disabled=move || ended() || editing()
-                    on:click=move |_| {
+                    on:click=Store::on(move |_| {
                         if let Some(input) = picker.get() {
                             input.click();
                         }
-                    }
+                    })
                 >
                     <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                         <path d="M21 11l-8.5 8.5a5 5 0 0 1-7-7L14 4a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L15 7" />
                     </svg>
                 </button>
-                <input type="file" multiple class="convo-visually-hidden" tabindex="-1" aria-hidden="true" node_ref=picker on:change=on_pick />
+                <input type="file" multiple class="convo-visually-hidden" tabindex="-1" aria-hidden="true" node_ref=picker on:change=Store::on(on_pick) />
                 <label for="convo-composer-input" class="convo-visually-hidden">{store.label(|s| s.composer_placeholder)}</label>
                 <textarea
                     id="convo-composer-input"
@@ -125,15 +125,15 @@ pub fn Composer() -> impl IntoView {
                     aria-describedby=move || if editing() { "convo-composer-editing convo-composer-counter" } else { "convo-composer-counter" }
                     prop:value=move || text().get()
                     node_ref=input
-                    on:input=move |ev| {
+                    on:input=Store::on(move |ev| {
                         if editing() {
                             store.edit_text.set(event_target_value(&ev));
                         } else {
                             store.draft.set(event_target_value(&ev));
                             handle.typing();
                         }
-                    }
-                    on:keydown=on_keydown
+                    })
+                    on:keydown=Store::on(on_keydown)
                 ></textarea>
                 <button
                     type="submit"

@@ -45,13 +45,13 @@ pub fn Confirm(
             role="group"
             aria-labelledby=id
             node_ref=group
-            on:keydown=move |ev: web_sys::KeyboardEvent| {
+            on:keydown=Store::on(move |ev: web_sys::KeyboardEvent| {
                 if ev.key() == "Escape" {
                     ev.stop_propagation();
                     ev.prevent_default();
                     choose(on_keep);
                 }
-            }
+            })
         >
             <p id=id class="convo-end-confirm__text">{store.label(question)}</p>
             <div class="convo-end-confirm__actions">
@@ -59,7 +59,7 @@ pub fn Confirm(
                     type="button"
                     class="convo-button convo-button--secondary"
                     node_ref=keep_button
-                    on:click=move |_| choose(on_keep)
+                    on:click=Store::on(move |_| choose(on_keep))
                 >
                     {store.label(keep)}
                 </button>
@@ -67,7 +67,7 @@ pub fn Confirm(
                     type="button"
                     class="convo-button convo-button--danger"
                     disabled=move || busy.is_some_and(|b| b.get())
-                    on:click=move |_| choose(on_act)
+                    on:click=Store::on(move |_| choose(on_act))
                 >
                     {store.label(act)}
                 </button>

@@ -42,7 +42,7 @@ pub fn ConnectionBanner() -> impl IntoView {
             <div class="convo-banner" role="status">
                 <span>{Store::text(move || line().unwrap_or_default())}</span>
                 <Show when=can_retry>
-                    <button type="button" class="convo-link-button" on:click=move |_| handle.retry_connection()>
+                    <button type="button" class="convo-link-button" on:click=Store::on(move |_| handle.retry_connection())>
                         {store.label(|s| s.retry_now)}
                     </button>
                 </Show>

@@ -55,7 +55,7 @@ pub fn CustomFieldInput(field: CustomField, value: RwSignal<Value>) -> impl Into
                             aria-invalid=invalid
                             aria-describedby=error_id
                             prop:checked=move || value.with(|v| v.as_bool() == Some(true))
-                            on:change=move |ev| value.set(Value::Bool(event_target_checked(&ev)))
+                            on:change=Store::on(move |ev| value.set(Value::Bool(event_target_checked(&ev))))
                         />
                         <label for=id class="convo-field__label">{label_text}</label>
                     </legend>
@@ -88,7 +88,7 @@ pub fn CustomFieldInput(field: CustomField, value: RwSignal<Value>) -> impl Into
                         aria-invalid=invalid
                         aria-describedby=error_id
                         prop:value=text
-                        on:change=move |ev| value.set(Value::String(event_target_value(&ev)))
+                        on:change=Store::on(move |ev| value.set(Value::String(event_target_value(&ev))))
                     >
                         <option value="" selected=move || text().is_empty()>
                             {store.label(|s| s.choose)}
@@ -120,7 +120,7 @@ pub fn CustomFieldInput(field: CustomField, value: RwSignal<Value>) -> impl Into
                         aria-invalid=invalid
                         aria-describedby=error_id
                         prop:value=text
-                        on:input=move |ev| value.set(Value::String(event_target_value(&ev)))
+                        on:input=Store::on(move |ev| value.set(Value::String(event_target_value(&ev))))
                     />
                     {message}
                 </div>

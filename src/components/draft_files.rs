@@ -24,7 +24,7 @@ pub fn DraftFiles() -> impl IntoView {
                             type="button"
                             class="convo-icon-button"
                             aria-label=(store.strings().remove_attachment)(&file.name)
-                            on:click=move |_| handle.remove_file(file.id)
+                            on:click=Store::on(move |_| handle.remove_file(file.id))
                         >
                             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
                         </button>

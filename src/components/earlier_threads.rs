@@ -24,7 +24,7 @@ pub fn EarlierThreads() -> impl IntoView {
                 <Show
                     when=move || !store.threads.with(|t| t.is_empty())
                     fallback=move || view! {
-                        <button type="button" class="convo-link-button convo-earlier__show" on:click=move |_| handle.show_earlier()>
+                        <button type="button" class="convo-link-button convo-earlier__show" on:click=Store::on(move |_| handle.show_earlier())>
                             {store.label(|s| s.show_earlier)}
                         </button>
                     }

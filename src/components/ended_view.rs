@@ -16,10 +16,10 @@ pub fn EndedView() -> impl IntoView {
             <p class="convo-ended__text" role="status">{store.label(|s| s.ended)}</p>
             <RatingForm />
             <div class="convo-ended__actions">
-                <button type="button" class="convo-button convo-button--secondary" on:click=move |_| handle.download_transcript()>
+                <button type="button" class="convo-button convo-button--secondary" on:click=Store::on(move |_| handle.download_transcript())>
                     {store.label(|s| s.download_transcript)}
                 </button>
-                <button type="button" class="convo-button" on:click=move |_| handle.start_new()>
+                <button type="button" class="convo-button" on:click=Store::on(move |_| handle.start_new())>
                     {store.label(|s| s.start_new)}
                 </button>
             </div>

@@ -63,9 +63,9 @@ pub fn Header() -> impl IntoView {
                     type="button"
                     class="convo-header__end"
                     aria-expanded=move || store.asking_end.get().to_string()
-                    on:click=move |_| {
+                    on:click=Store::on(move |_| {
                         store.apply(Event::AskEnd(!store.asking_end.get_untracked()));
-                    }
+                    })
                 >
                     {store.label(|s| s.end_chat)}
                 </button>
@@ -75,10 +75,10 @@ pub fn Header() -> impl IntoView {
                 <AlertsToggle />
             </Show>
             <Show when=move || closable>
-                <button type="button" class="convo-icon-button" aria-label=store.label(|s| s.minimise) on:click=move |_| handle.close()>
+                <button type="button" class="convo-icon-button" aria-label=store.label(|s| s.minimise) on:click=Store::on(move |_| handle.close())>
                     <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M5 12h14" /></svg>
                 </button>
-                <button type="button" class="convo-icon-button convo-panel__close" aria-label=store.label(|s| s.close_chat) on:click=move |_| handle.close()>
+                <button type="button" class="convo-icon-button convo-panel__close" aria-label=store.label(|s| s.close_chat) on:click=Store::on(move |_| handle.close())>
                     <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
                 </button>
             </Show>

@@ -33,7 +33,7 @@ pub fn Launcher() -> impl IntoView {
             aria-label=label
             aria-expanded=move || store.open.get().to_string()
             aria-controls="convo-panel"
-            on:click=move |_| handle.toggle()
+            on:click=Store::on(move |_| handle.toggle())
         >
             {match config.launcher_icon {
                 Some(url) => view! { <img class="convo-launcher__icon" src=url alt="" /> }.into_any(),

@@ -54,11 +54,11 @@ pub fn LauncherBubble(
     };
     let shown = move || content.get().filter(|_| store.launcher_visible.get());
     view! {
-        <div class=class aria-live=live.then_some("polite") node_ref=region on:keydown=on_keydown>
+        <div class=class aria-live=live.then_some("polite") node_ref=region on:keydown=Store::on(on_keydown)>
             {move || shown().map(|(who, text)| {
                 view! {
                     <div class="convo-greeting__bubble" role=if live { "group" } else { "complementary" } aria-label=label>
-                        <button type="button" class="convo-greeting__open" on:click=move |_| on_open.run(())>
+                        <button type="button" class="convo-greeting__open" on:click=Store::on(move |_| on_open.run(()))>
                             {who.map(|who| view! { <span class="convo-greeting__team" dir="auto">{who}</span> })}
                             <span class="convo-greeting__text" dir="auto">{text}</span>
                         </button>
@@ -66,7 +66,7 @@ pub fn LauncherBubble(
                             type="button"
                             class="convo-icon-button convo-greeting__close"
                             aria-label=store.label(|s| s.greeting_dismiss)
-                            on:click=move |_| dismiss()
+                            on:click=Store::on(move |_| dismiss())
                         >
                             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
                         </button>

@@ -42,7 +42,7 @@ pub fn Lightbox() -> impl IntoView {
                                 type="button"
                                 class="convo-link-button"
                                 aria-label=(strings.retry_media)(&shown_name)
-                                on:click=retry
+                                on:click=Store::on(retry)
                             >
                                 {strings.retry}
                             </button>
@@ -59,8 +59,8 @@ pub fn Lightbox() -> impl IntoView {
                     role="dialog"
                     aria-modal="true"
                     aria-label=move || (store.strings().image)(&name)
-                    on:click=move |_| handle.close_image()
-                    on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { handle.close_image() }
+                    on:click=Store::on(move |_| handle.close_image())
+                    on:keydown=Store::on(move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { handle.close_image() })
                 >
                     {content}
                     <button type="button" class="convo-icon-button convo-lightbox__close" aria-label=store.label(|s| s.close_image) autofocus=true>

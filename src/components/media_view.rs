@@ -49,13 +49,13 @@ pub fn MediaView(
                 type="button"
                 class=move || if failed() { "convo-media-image convo-media-failed" } else { "convo-media-image" }
                 aria-label=label
-                on:click=move |_| {
+                on:click=Store::on(move |_| {
                     if link.with_untracked(MediaLink::failed) {
                         sid.with_value(|s| handle.retry_media(s));
                     } else {
                         handle.show_image(sid.get_value(), click_name.clone());
                     }
-                }
+                })
             >
                 {shown}
             </button>
@@ -76,13 +76,13 @@ pub fn MediaView(
                 rel="noopener noreferrer"
                 // A stale URL is refreshed when the visitor heads for the chip, so the click
                 // usually finds a fresh one; a click that does not is held for the fresh one.
-                on:pointerenter=move |_| sid.with_value(|s| handle.media_url(s))
-                on:focus=move |_| sid.with_value(|s| handle.media_url(s))
-                on:click=move |ev| {
+                on:pointerenter=Store::on(move |_| sid.with_value(|s| handle.media_url(s)))
+                on:focus=Store::on(move |_| sid.with_value(|s| handle.media_url(s)))
+                on:click=Store::on(move |ev: web_sys::MouseEvent| {
                     if !sid.with_value(|s| handle.open_file(s, &name)) {
                         ev.prevent_default();
                     }
-                }
+                })
             >
                 <span class="convo-visually-hidden">{verb}</span>
                 <span class="convo-file-chip__name" dir="auto">{shown}</span>
@@ -104,8 +104,8 @@ pub(super) fn image(sid: &str, url: String, alt: String, lazy: bool) -> impl Int
             src=url
             alt=alt
             loading=lazy.then_some("lazy")
-            on:error=move |_| sid.with_value(|s| handle.media_failed(s, &failed_url))
-            on:load=move |_| sid.with_value(|s| handle.media_loaded(s, &loaded_url))
+            on:error=Store::on(move |_| sid.with_value(|s| handle.media_failed(s, &failed_url)))
+            on:load=Store::on(move |_| sid.with_value(|s| handle.media_loaded(s, &loaded_url)))
         />
     }
 }

@@ -237,10 +237,10 @@ pub fn MessageList() -> impl IntoView {
         <div
             class="convo-messages"
             node_ref=scroller
-            on:scroll=on_scroll
-            on:click=move |ev| menus.on_click(&ev)
-            on:keydown=move |ev| menus.on_keydown(&ev)
-            on:focusout=move |ev| menus.on_focusout(&ev)
+            on:scroll=Store::on(on_scroll)
+            on:click=Store::on(move |ev| menus.on_click(&ev))
+            on:keydown=Store::on(move |ev| menus.on_keydown(&ev))
+            on:focusout=Store::on(move |ev| menus.on_focusout(&ev))
             role="log"
             aria-label=store.label(|s| s.messages_label)
             tabindex="0"
@@ -268,7 +268,7 @@ pub fn MessageList() -> impl IntoView {
             }}
         </div>
         <Show when=move || !at_bottom.get()>
-            <button type="button" class="convo-jump" on:click=jump>
+            <button type="button" class="convo-jump" on:click=Store::on(jump)>
                 {Store::text(move || (store.strings().jump_to_latest)(unseen()))}
             </button>
         </Show>

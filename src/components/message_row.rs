@@ -294,9 +294,9 @@ fn pending_status(
     let action = (percent.is_some() || failed).then(|| {
         let text = move || if failed { store.strings().retry } else { store.strings().cancel };
         view! {
-            <button type="button" class="convo-link-button" on:click=move |_| {
+            <button type="button" class="convo-link-button" on:click=Store::on(move |_| {
                 if failed { handle.retry(local_id) } else { handle.cancel(local_id) }
-            }>{text}</button>
+            })>{text}</button>
         }
     });
     view! {

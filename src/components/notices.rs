@@ -21,7 +21,7 @@ pub fn Notices() -> impl IntoView {
                             type="button"
                             class="convo-icon-button"
                             aria-label=store.label(|s| s.dismiss)
-                            on:click=move |_| handle.dismiss(&notice)
+                            on:click=Store::on(move |_| handle.dismiss(&notice))
                         >
                             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
                         </button>

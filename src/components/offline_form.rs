@@ -40,7 +40,7 @@ pub fn OfflineForm() -> impl IntoView {
         }
     };
     view! {
-        <form class="convo-prechat convo-offline" novalidate on:submit=on_submit>
+        <form class="convo-prechat convo-offline" novalidate on:submit=Store::on(on_submit)>
             <p class="convo-prechat__intro">{store.label(|s| s.offline_intro)}</p>
             {field("email", "email", true)}
             {field("question", "textarea", true)}

@@ -144,14 +144,14 @@ pub fn Panel() -> impl IntoView {
             aria-labelledby="convo-panel-title"
             hidden=move || !store.open.get()
             node_ref=panel
-            on:keydown=on_keydown
-            on:dragover=move |ev: web_sys::DragEvent| {
+            on:keydown=Store::on(on_keydown)
+            on:dragover=Store::on(move |ev: web_sys::DragEvent| {
                 ev.prevent_default();
                 dragging.set(chatting());
-            }
-            on:dragleave=move |_| dragging.set(false)
-            on:drop=on_drop
-            on:paste=on_paste
+            })
+            on:dragleave=Store::on(move |_| dragging.set(false))
+            on:drop=Store::on(on_drop)
+            on:paste=Store::on(on_paste)
         >
             <Header />
             <ConnectionBanner />
@@ -173,7 +173,7 @@ pub fn Panel() -> impl IntoView {
                 Phase::Unavailable => view! {
                     <div class="convo-panel__status" role="alert">
                         <p>{store.label(|s| s.unavailable)}</p>
-                        <button type="button" class="convo-button" on:click=move |_| handle.retry_connection()>
+                        <button type="button" class="convo-button" on:click=Store::on(move |_| handle.retry_connection())>
                             {store.label(|s| s.try_again)}
                         </button>
                     </div>

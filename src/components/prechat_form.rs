@@ -105,7 +105,7 @@ pub fn PreChatForm() -> impl IntoView {
         })
         .collect::<Vec<_>>();
     view! {
-        <form class="convo-prechat" novalidate on:submit=on_submit node_ref=form_ref>
+        <form class="convo-prechat" novalidate on:submit=Store::on(on_submit) node_ref=form_ref>
             <p class="convo-prechat__intro">{store.label(|s| s.prechat_intro)}</p>
             {inputs}
             {custom}

@@ -29,7 +29,7 @@ pub fn RatingForm() -> impl IntoView {
                         name="convo-rating"
                         value=n.to_string()
                         prop:checked=move || score.get() == n
-                        on:change=move |_| score.set(n)
+                        on:change=Store::on(move |_| score.set(n))
                     />
                     <span aria-hidden="true">"★"</span>
                     <span class="convo-visually-hidden">{Store::text(move || (store.strings().rating_score)(n))}</span>
@@ -43,7 +43,7 @@ pub fn RatingForm() -> impl IntoView {
             when=move || store.feedback.get() != Feedback::Sent
             fallback=move || view! { <p class="convo-rating__thanks" role="status">{store.label(|s| s.rating_thanks)}</p> }
         >
-            <form class="convo-rating" on:submit=on_submit>
+            <form class="convo-rating" on:submit=Store::on(on_submit)>
                 <fieldset class="convo-rating__fieldset">
                     <legend class="convo-rating__legend">{store.label(|s| s.rating_prompt)}</legend>
                     <div class="convo-rating__stars">{stars()}</div>
@@ -55,7 +55,7 @@ pub fn RatingForm() -> impl IntoView {
                     rows="2"
                     maxlength=MAX_COMMENT_CHARS.to_string()
                     prop:value=move || comment.get()
-                    on:input=move |ev| comment.set(event_target_value(&ev))
+                    on:input=Store::on(move |ev| comment.set(event_target_value(&ev)))
                 ></textarea>
                 <button
                     type="submit"

@@ -230,10 +230,10 @@ fn menu(store: Store, handle: ChatHandle, menus: RowMenus, key: u64, below: bool
                 role="menuitem"
                 tabindex="-1"
                 class=class
-                on:click=move |_| {
+                on:click=Store::on(move |_| {
                     menus.close(false);
                     act(handle, key);
-                }
+                })
             >
                 {store.label(label)}
             </button>

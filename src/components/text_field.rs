@@ -55,7 +55,7 @@ pub fn TextField(
                 aria-invalid=invalid
                 aria-describedby=error_id.clone()
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=Store::on(move |ev| value.set(event_target_value(&ev)))
             ></textarea>
         }
         .into_any()
@@ -70,7 +70,7 @@ pub fn TextField(
                 aria-invalid=invalid
                 aria-describedby=error_id.clone()
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=Store::on(move |ev| value.set(event_target_value(&ev)))
             />
         }
         .into_any()

@@ -249,6 +249,13 @@ impl Store {
         shared_text(Arc::new(f))
     }
 
+    /// An event handler for a view (`on:click=Store::on(move |_| …)`): every handler of one
+    /// event type is one closure type (the function boxed), so the code that attaches and
+    /// calls it is compiled once per event type, not once per handler.
+    pub fn on<E: 'static>(f: impl FnMut(E) + 'static) -> impl FnMut(E) + 'static {
+        shared_on(Box::new(f))
+    }
+
     /// Applies one event to the chat and updates the signals.
     pub fn apply(&self, event: Event) -> Outcome {
         self.apply_all([event])
@@ -417,6 +424,11 @@ fn shared_text(
     f: Arc<dyn Fn() -> String + Send + Sync>,
 ) -> impl Fn() -> String + Clone + Send + Sync + 'static {
     move || f()
+}
+
+/// [`Store::on`]'s one closure type per event type (see [`shared_text`]).
+fn shared_on<E: 'static>(mut f: Box<dyn FnMut(E)>) -> impl FnMut(E) + 'static {
+    move |event| f(event)
 }
 
 /// Sets `signal` only when `value` differs: readers of unchanged values are not woken.
