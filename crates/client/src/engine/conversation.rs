@@ -564,7 +564,7 @@ mod tests {
             c.upsert_message(i, if i % 3 == 0 { mine(i) } else { message(i, "x") });
         }
         c.info.read_horizon = Some(12);
-        let mut check = |c: &mut Conversation, what: &str| {
+        let check = |c: &mut Conversation, what: &str| {
             c.publish_info("me");
             assert_eq!(c.info.unread_count, Some(fresh(c)), "{what}");
         };
