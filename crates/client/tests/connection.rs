@@ -52,6 +52,66 @@ async fn test_a_server_that_never_answers_times_out_and_is_retried() {
 }
 
 #[tokio::test]
+async fn test_every_server_message_is_acknowledged_even_in_a_long_burst() {
+    use convo_wire::{
+        message::{Notification, Reply},
+        Frame, Message, Status,
+    };
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message as Ws;
+
+    // A bare twilsock server: answers `init`, sends a burst of notifications (more than the
+    // client holds acknowledgements back for), and reports the ids the client acknowledges.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (acked, mut acks) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let burst: Vec<String> = (0..40).map(|i| format!("TN{i:032}")).collect();
+    let sent = burst.clone();
+    tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+        while let Some(Ok(Ws::Binary(bytes))) = ws.next().await {
+            let frame = Frame::decode(&bytes).unwrap();
+            match frame.message {
+                Message::Init(init) => {
+                    let reply = Message::Reply(Reply::new(init.id, Status::ok()));
+                    let bytes = Frame::with_json(reply, &json!({})).encode();
+                    ws.send(Ws::Binary(bytes.into())).await.unwrap();
+                    for id in &sent {
+                        let notification = Message::Notification(Notification {
+                            id: id.clone(),
+                            message_type: "test.burst".to_owned(),
+                            payload_type: Some("application/json".to_owned()),
+                            extra: Default::default(),
+                        });
+                        let bytes = Frame::with_json(notification, &json!({})).encode();
+                        ws.send(Ws::Binary(bytes.into())).await.unwrap();
+                    }
+                }
+                Message::Reply(reply) => {
+                    let _ = acked.send(reply.id);
+                }
+                _ => {}
+            }
+        }
+    });
+    let client = Client::connect(
+        ClientConfig::new(format!("ws://{addr}/v3/wsconnect")),
+        Arc::new(StaticTokenProvider("t".to_owned())),
+    );
+    let mut seen = Vec::new();
+    while seen.len() < burst.len() {
+        match tokio::time::timeout(Duration::from_secs(5), acks.recv()).await {
+            Ok(Some(id)) => seen.push(id),
+            other => panic!("acknowledged {} of {} ({other:?})", seen.len(), burst.len()),
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, burst, "each notification acknowledged once");
+    client.shutdown();
+}
+
+#[tokio::test]
 async fn test_server_pings_are_answered_so_an_idle_connection_stays_up() {
     // The emulator drops a connection that stays silent for three ping intervals.
     let config =
