@@ -176,9 +176,10 @@ pub fn open_file(url: &str, filename: &str) {
     }
 }
 
-/// The time now, in milliseconds since the epoch.
-pub fn now_millis() -> u64 {
-    js_sys::Date::now() as u64
+/// The elements under `root` that match `selector`, in document order.
+pub fn elements(root: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
+    let Ok(list) = root.query_selector_all(selector) else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok()).collect()
 }
 
 /// A warning in the console (for failures the visitor need not see).

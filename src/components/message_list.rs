@@ -60,13 +60,9 @@ impl SeenObserver {
             self.with(|o| o.disconnect());
             return;
         }
-        let Some(rows) = list.and_then(|l| l.query_selector_all("[data-index]").ok()) else {
-            return;
-        };
-        for row in (0..rows.length()).filter_map(|i| rows.item(i)) {
-            if let Ok(row) = row.dyn_into::<web_sys::Element>() {
-                self.with(|o| o.observe(&row));
-            }
+        let Some(list) = list else { return };
+        for row in crate::dom::elements(&list, "[data-index]") {
+            self.with(|o| o.observe(&row));
         }
     }
 

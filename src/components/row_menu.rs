@@ -16,6 +16,7 @@ use leptos::{html, mount::mount_to, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
+use crate::dom::elements;
 use crate::effect::effect;
 use crate::state::{ChatHandle, Store};
 
@@ -149,7 +150,7 @@ impl RowMenus {
     pub fn on_focusout(&self, ev: &web_sys::FocusEvent) {
         let Some(bubble) = closest(ev.target(), BUBBLE) else { return };
         let Some(button) = bubble.query_selector(BUTTON).ok().flatten() else { return };
-        if row_key(&button).is_none() || row_key(&button) != self.open_key() {
+        if row_key(&button).is_none_or(|key| Some(key) != self.open_key()) {
             return;
         }
         let menu = bubble.query_selector(MENU).ok().flatten();
@@ -276,11 +277,6 @@ fn row_key(button: &Element) -> Option<u64> {
 
 fn closest(target: Option<web_sys::EventTarget>, selector: &str) -> Option<Element> {
     target?.dyn_into::<Element>().ok()?.closest(selector).ok().flatten()
-}
-
-fn elements(root: &Element, selector: &str) -> Vec<Element> {
-    let Ok(list) = root.query_selector_all(selector) else { return Vec::new() };
-    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()).collect()
 }
 
 fn focus(element: &Element) {

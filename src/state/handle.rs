@@ -551,8 +551,9 @@ impl ChatHandle {
     /// stored session and closes the panel; the next open starts afresh.
     pub fn reset(&self) {
         self.stop();
-        dom::clear_session(&self.config().storage_key());
-        dom::remove_item(&alerts_key(&self.config().storage_key()));
+        let key = self.config().storage_key();
+        dom::clear_session(&key);
+        dom::remove_item(&alerts_key(&key));
         self.store.notices.set(Vec::new());
         // What the last visitor typed in the form is theirs: not shown to whoever comes next.
         self.store.form_kept.set(None);
@@ -1096,7 +1097,7 @@ impl ChatHandle {
     /// An attachment is shown (or about to be opened): fetches a URL for it unless a fresh one
     /// is at hand or on its way. Called when it is rendered or hovered, not on a timer.
     pub fn media_url(&self, sid: &str) {
-        let now = dom::now_millis();
+        let now = dom::now_ms();
         if self.store.media(sid).try_maybe_update(|l| {
             let fetch = l.wanted(now);
             (fetch, fetch)
@@ -1109,7 +1110,7 @@ impl ChatHandle {
     /// The visitor opens a download chip: `true` when its link holds a fresh URL and may be
     /// followed as it is; otherwise the file opens once a fresh URL arrives.
     pub fn open_file(&self, sid: &str, name: &str) -> bool {
-        let now = dom::now_millis();
+        let now = dom::now_ms();
         let (fresh, fetch) = self
             .store
             .media(sid)
@@ -1169,7 +1170,7 @@ impl ChatHandle {
                 Some(client) => client.media_url(&sid).await.map_err(WidgetError::from),
                 None => Err(WidgetError::NotConnected),
             };
-            let now = dom::now_millis();
+            let now = dom::now_ms();
             let outcome = link.try_update(|l| match result {
                 Ok(media) => Ok(l
                     .fetched(media.url.clone(), media.valid_for, now)

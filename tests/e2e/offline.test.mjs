@@ -17,6 +17,7 @@ import {
   launcherOf,
   panelOf,
   poll,
+  refuseSessions,
   restOk,
   sendText,
   startChat,
@@ -166,15 +167,7 @@ test('a message the backend refuses stays in the form, with the reason; sent aga
     await setAvailability(page, 'closed');
     // Refused for a rule of the backend's own (here, as an older backend refused a message
     // left while a custom field was required), then accepted.
-    let refuse = true;
-    await page.route('**/api/session', async (route) => {
-      if (!refuse) return route.fallback();
-      await route.fulfill({
-        status: 400,
-        contentType: 'application/json',
-        body: JSON.stringify({ status: 400, code: 20001, message: 'fields.terms is required', more_info: 'https://www.twilio.com/docs/errors/20001' }),
-      });
-    });
+    const accept = await refuseSessions(page, 'fields.terms is required');
     const panel = await openPanel(page);
     const message = 'Is the Ridgeline tent back in stock?';
     await panel.getByLabel('Email *').fill('ines@example.org');
@@ -189,7 +182,7 @@ test('a message the backend refuses stays in the form, with the reason; sent aga
     assert.equal(await panel.getByLabel('Name (optional)').inputValue(), 'Ines');
     await assertAxeClean(page, 'the refusal shown on the offline form');
 
-    refuse = false;
+    accept();
     await panel.getByRole('button', { name: 'Send message' }).click();
     await panel.locator('.convo-message-left').waitFor({ timeout: 20_000 });
     await panel.locator('.convo-row--own .convo-bubble__text', { hasText: message }).waitFor({ timeout: 15_000 });

@@ -14,6 +14,7 @@ import {
   launcherOf,
   panelOf,
   poll,
+  refuseSessions,
   restOk,
   storedSession,
   unique,
@@ -196,15 +197,7 @@ test('the backend refusing an answer brings the visitor back to the form, answer
     const sessions = recordSessions(page);
     // A backend whose CONVO_PRECHAT_FIELDS requires a field this page does not declare answers
     // as the backend does (crates/backend/tests/api.rs shows it).
-    let refuse = true;
-    await page.route('**/api/session', async (route) => {
-      if (!refuse) return route.fallback();
-      await route.fulfill({
-        status: 400,
-        contentType: 'application/json',
-        body: JSON.stringify({ status: 400, code: 20001, message: 'fields.vip is required', more_info: 'https://www.twilio.com/docs/errors/20001' }),
-      });
-    });
+    const accept = await refuseSessions(page, 'fields.vip is required');
     const panel = await openForm(page, 'Assistance');
     await panel.getByLabel('Nom *').fill('Léa');
     await panel.getByLabel('Plan *').selectOption('Free');
@@ -221,7 +214,7 @@ test('the backend refusing an answer brings the visitor back to the form, answer
     await assertAxeClean(page, 'the refusal shown');
 
     // Sent again once the backend accepts: the chat starts, the reason is gone.
-    refuse = false;
+    accept();
     await panel.getByRole('button', { name: 'Démarrer le chat' }).click();
     await panel.getByRole('status').filter({ hasText: /^Connecté$/ }).waitFor({ timeout: 20_000 });
     assert.equal(sessions.length, 2);

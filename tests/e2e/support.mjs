@@ -418,6 +418,25 @@ export function describeViolations(violations) {
     .join('\n');
 }
 
+/**
+ * Makes the backend refuse `POST /api/session` as it refuses a bad form (a Twilio-shaped 400
+ * whose message is `message`) until the returned function is called; then sessions go through.
+ */
+export async function refuseSessions(page, message) {
+  let refusing = true;
+  await page.route('**/api/session', async (route) => {
+    if (!refusing) return route.fallback();
+    await route.fulfill({
+      status: 400,
+      contentType: 'application/json',
+      body: JSON.stringify({ status: 400, code: 20001, message, more_info: 'https://www.twilio.com/docs/errors/20001' }),
+    });
+  });
+  return () => {
+    refusing = false;
+  };
+}
+
 /** Asserts axe finds no violation on the page; the message names `state` and each violation. */
 export async function assertAxeClean(page, state) {
   const violations = await axeViolations(page);

@@ -87,9 +87,7 @@ struct Grant {
     token: String,
     expires_at: Option<String>,
     twilsock_url: Option<String>,
-    identity: String,
-    conversation_sid: String,
-    session: String,
+    session: SessionInfo,
 }
 
 impl Grant {
@@ -111,18 +109,12 @@ impl Grant {
             token: required("token")?,
             expires_at: optional("expires_at")?,
             twilsock_url: optional("twilsock_url")?,
-            identity: required("identity")?,
-            conversation_sid: required("conversation_sid")?,
-            session: required("session")?,
+            session: SessionInfo {
+                identity: required("identity")?,
+                conversation_sid: required("conversation_sid")?,
+                session: required("session")?,
+            },
         })
-    }
-
-    fn session_info(&self) -> SessionInfo {
-        SessionInfo {
-            identity: self.identity.clone(),
-            conversation_sid: self.conversation_sid.clone(),
-            session: self.session.clone(),
-        }
     }
 }
 
@@ -246,10 +238,11 @@ impl TokenProvider for SessionTokenProvider {
                     self.post(&self.session_url, serde_json::Value::Object(form)).await?
                 }
             };
-            self.session.set(Some(grant.session_info()));
+            let identity = grant.session.identity.clone();
+            self.session.set(Some(grant.session));
             Ok(Token {
                 token: grant.token,
-                identity: Some(grant.identity),
+                identity: Some(identity),
                 expires_at: grant.expires_at,
                 twilsock_url: grant.twilsock_url,
             })
@@ -303,7 +296,7 @@ mod tests {
             (grant.token.as_str(), grant.expires_at.as_deref(), grant.twilsock_url.as_deref()),
             ("jwt", Some("2026-01-01T00:00:00Z"), None)
         );
-        assert_eq!(grant.session_info().conversation_sid, "CH1");
+        assert_eq!(grant.session.conversation_sid, "CH1");
         let mut missing = full.clone();
         missing.as_object_mut().unwrap().remove("session");
         assert_eq!(Grant::from_json(&body(missing)).unwrap_err(), "missing field `session`");
