@@ -386,18 +386,36 @@ impl Driver {
         // Server messages are acknowledged once the turn that received them is over: what they
         // carry is applied (and shown) first, and the acks go after.
         let mut acks: Vec<String> = Vec::new();
+        // The timers live across turns, made again only when what they wait for changes: one
+        // made each turn would leave a browser timer behind per frame received, each firing
+        // later as a task that does nothing.
+        let mut ack_timer: Option<platform::BoxFuture<'static, ()>> = None;
+        let mut deadline_timer: Option<(u64, platform::BoxFuture<'static, ()>)> = None;
         for queued in std::mem::take(&mut self.queued) {
             send_request(&socket, &mut pending, queued.request, queued.reply, queued.deadline);
         }
         let outcome = loop {
-            let timer = sleep_until(pending.next_deadline()).fuse();
+            if acks.is_empty() {
+                ack_timer = None;
+            } else if ack_timer.is_none() {
+                ack_timer = Some(Box::pin(platform::sleep(Duration::ZERO)));
+            }
+            let next_deadline = pending.next_deadline();
+            if deadline_timer.as_ref().map(|(at, _)| *at) != next_deadline {
+                deadline_timer = next_deadline.map(|at| (at, Box::pin(sleep_until(Some(at))) as _));
+            }
+            let timer = async {
+                match deadline_timer.as_mut() {
+                    Some((_, sleep)) => sleep.await,
+                    None => std::future::pending().await,
+                }
+            }
+            .fuse();
             let mut timer = pin!(timer);
-            let ack_due = !acks.is_empty();
-            let acking = async move {
-                if ack_due {
-                    platform::sleep(Duration::ZERO).await;
-                } else {
-                    std::future::pending::<()>().await;
+            let acking = async {
+                match ack_timer.as_mut() {
+                    Some(sleep) => sleep.await,
+                    None => std::future::pending().await,
                 }
             }
             .fuse();
@@ -482,8 +500,12 @@ impl Driver {
                         self.token.set(Some(token.token));
                     }
                 },
-                () = acking => send_acks(&socket, &mut acks),
+                () = acking => {
+                    ack_timer = None;
+                    send_acks(&socket, &mut acks);
+                }
                 () = timer => {
+                    deadline_timer = None;
                     for sender in pending.expired(platform::now_millis()) {
                         let _ = sender.send(Err(Error::Timeout("a reply")));
                     }
@@ -660,6 +682,73 @@ mod tests {
             Outcome::Denied { code: 20104, .. }
         ));
         assert_eq!(backoff_hint(&Value::Null), None);
+    }
+
+    /// A twilsock server that answers `init` and nothing else.
+    #[cfg(not(target_arch = "wasm32"))]
+    async fn silent_after_init() -> std::net::SocketAddr {
+        use futures_util::SinkExt;
+        use tokio_tungstenite::tungstenite::Message as Ws;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+            while let Some(Ok(Ws::Binary(bytes))) = ws.next().await {
+                if let Ok(Frame { message: Message::Init(init), .. }) = Frame::decode(&bytes) {
+                    let reply = Message::Reply(Reply::new(init.id, Status::ok()));
+                    let bytes = Frame::with_json(reply, &serde_json::json!({})).encode();
+                    ws.send(Ws::Binary(bytes.into())).await.unwrap();
+                }
+            }
+        });
+        addr
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[tokio::test]
+    async fn test_an_unanswered_request_times_out_even_behind_a_later_deadline() {
+        let addr = silent_after_init().await;
+        let (events, _events) = mpsc::unbounded();
+        let tokens = Arc::new(crate::StaticTokenProvider("t".to_owned()));
+        let connection = Connection::start(
+            ClientConfig::new(format!("ws://{addr}/v3/wsconnect")),
+            tokens,
+            events,
+        );
+        let request = |timeout| RpcRequest {
+            method: "GET",
+            url: format!("http://{addr}/v1/Configuration"),
+            headers: Vec::new(),
+            content_type: "application/json",
+            body: None,
+            timeout,
+        };
+        let mut states = connection.state().subscribe();
+        while !matches!(connection.state().get(), ConnectionState::Connected) {
+            tokio::time::timeout(Duration::from_secs(5), states.next())
+                .await
+                .expect("connected within 5 s");
+        }
+        // Connected, the driver waits for the first request's deadline; the second's is
+        // earlier, so the wait must be made again for it.
+        let patient = connection.request(request(Duration::from_secs(30)));
+        let mut patient = pin!(patient);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(100), patient.as_mut()).await.is_err(),
+            "no reply comes"
+        );
+        let hasty = connection.request(request(Duration::from_millis(300)));
+        let outcome = tokio::time::timeout(Duration::from_secs(3), async {
+            select_biased! {
+                _ = patient.as_mut().fuse() => panic!("the 30 s request ended first"),
+                outcome = hasty.fuse() => outcome,
+            }
+        })
+        .await
+        .expect("the 300 ms request was still waiting after 3 s");
+        assert_eq!(outcome, Err(Error::Timeout("a reply")));
+        connection.shutdown();
     }
 
     #[test]
