@@ -59,6 +59,17 @@ fn greeting_key(storage_key: &str) -> String {
     format!("{storage_key}:greeting-dismissed")
 }
 
+/// Empties the composer: the text and the files (their previews' object URLs released).
+fn clear_draft(store: Store) {
+    store.draft.set(String::new());
+    for file in store.files.get_untracked() {
+        if let Some(url) = &file.preview {
+            dom::revoke(url);
+        }
+    }
+    store.files.set(Vec::new());
+}
+
 /// Tells the visitor (and the page, as an `error` event) that something failed.
 fn notice(store: Store, text: String) {
     crate::api::emit("error", &json!({ "message": text }));
@@ -110,13 +121,21 @@ impl ChatHandle {
                     (text.clone(), attachments.clone(), conversation());
                 async move {
                     let conversation = conversation.ok_or(WidgetError::NotConnected)?;
-                    let sent = conversation.send(text.clone(), json!({}), attachments).await;
-                    sent.map_err(|error| {
-                        // Nothing was queued: give the text back.
-                        store.draft.set(text.unwrap_or_default());
-                        notice(store, error.to_string());
-                        WidgetError::from(error)
-                    })
+                    match conversation.send(text, json!({}), attachments).await {
+                        // The draft clears once the message is queued. Its request has left by
+                        // then (an e2e test in chat.test.mjs holds this), so the composer's
+                        // redraw does not delay the frame. Nothing comes between the Enter key
+                        // and this (one turn), so nothing typed is lost.
+                        Ok(local_id) => {
+                            clear_draft(store);
+                            Ok(local_id)
+                        }
+                        // Nothing was queued: the draft stays as it was.
+                        Err(error) => {
+                            notice(store, error.to_string());
+                            Err(WidgetError::from(error))
+                        }
+                    }
                 }
             });
         let older_in_flight = StoredValue::new(0usize);
@@ -861,16 +880,9 @@ impl ChatHandle {
         // a millisecond), and the frame need not wait for it.
         let (key, at) = (self.config().storage_key(), dom::now_ms());
         set_timeout(move || dom::save_activity(&key, at), Duration::ZERO);
-        // The draft clears at once: the message is in the timeline (pending) from here on.
-        store.draft.set(String::new());
-        for file in &files {
-            if let Some(url) = &file.preview {
-                dom::revoke(url);
-            }
-        }
-        store.files.set(Vec::new());
-        self.draft_changed();
         self.send_action.dispatch_local((text, attachments));
+        // Kept for a reload once cleared (the send clears it in this turn).
+        self.draft_changed();
     }
 
     /// Starts editing the message of row `key`, or (`None`) the visitor's newest one: the

@@ -172,6 +172,41 @@ test('the header says "Away" once the agent goes offline', async () => {
   }
 });
 
+test('Enter sends the message before the widget redraws: its request leaves first, then the row shows and the composer empties', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    // What the widget showed at the moment each frame carrying MARK went out.
+    await page.addInitScript(() => {
+      const send = WebSocket.prototype.send;
+      const decoder = new TextDecoder();
+      window.__framesOut = [];
+      WebSocket.prototype.send = function (data) {
+        const text = typeof data === 'string' ? data : decoder.decode(data);
+        if (text.includes('MARK-')) {
+          const root = document.getElementById('convo-widget')?.shadowRoot;
+          window.__framesOut.push({
+            composer: root?.querySelector('#convo-composer-input')?.value ?? null,
+            rows: [...(root?.querySelectorAll('.convo-bubble__text') ?? [])].filter((p) => p.textContent.includes('MARK-')).length,
+          });
+        }
+        return send.call(this, data);
+      };
+    });
+    await startChat(page);
+    const text = 'MARK-1 on its way first';
+    await sendText(page, text);
+    await waitDelivered(page, text);
+    const out = await page.evaluate(() => window.__framesOut);
+    assert.equal(out.length, 1, `one frame carried the message: ${JSON.stringify(out)}`);
+    assert.deepEqual(out[0], { composer: text, rows: 0 }, 'the frame left before the row was drawn and the composer cleared');
+    assert.equal(await page.locator('#convo-composer-input').inputValue(), '', 'the composer is empty once it has gone');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('the composer shows "N characters left" near the 32 KB limit and refuses a longer message', async () => {
   const t = await visit(browser);
   const { page } = t;
