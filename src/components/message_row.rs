@@ -1,38 +1,23 @@
 //! One row of the message list: the day divider, participant notices and "new messages"
 //! marker above a message, the author and (for others' runs) their avatar, the bubble (text with safe links, media, "edited", or "message deleted"), the
 //! time, and the state of the visitor's own messages (sending, queued, uploading with cancel,
-//! failed with retry; then sent or read, and their "More actions" menu). Each part reads only
-//! what it shows, so a status change or a neighbour's arrival touches only that part; every
-//! label follows the locale.
+//! failed with retry; then sent or read, and their "More actions" menu). A change to its
+//! entry touches only this row, updating its nodes in place; every label follows the locale.
 
 use std::sync::Arc;
 
 use convo_client::{ConnectionState, SendStatus, TimelineItem};
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
 
 use super::{message_list::SeenObserver, Avatar, MediaView, ParticipantNotice, RowMenuButton};
 use crate::{
     dom,
-    i18n::Catalogue,
-    state::{ChatHandle, Entry, Notice, Phase, Receipt, Role, Store},
+    state::{ChatHandle, Entry, Phase, Receipt, Role, Store},
     util::{
         avatar,
         linkify::{linkify, Segment},
     },
 };
-
-/// What the row's frame shows, apart from the message: the layout flags, and the notices
-/// above it (almost always none, which costs nothing).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Frame {
-    own: bool,
-    first: bool,
-    last: bool,
-    day_break: bool,
-    marker: bool,
-    day: i32,
-    notices: Vec<Notice>,
-}
 
 /// A message row.
 #[component]
@@ -42,33 +27,16 @@ pub fn MessageRow(
 ) -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
-    let item = Memo::new(move |_| entry.with(|e| e.item.clone()));
-    let frame = Memo::new(move |_| {
-        entry.with(|e| Frame {
-            own: e.own,
-            first: e.first,
-            last: e.last,
-            day_break: e.day_break,
-            marker: e.marker,
-            day: e.day,
-            notices: e.notices.clone(),
-        })
-    });
-    // Apart from the frame: a receipt moving to "read" touches only the foot.
-    let foot_marks = Memo::new(move |_| entry.with(|e| (e.receipt(), e.edited && !e.deleted)));
-    let actionable = Memo::new(move |_| entry.with(|e| e.actionable()));
     let key = entry.with_untracked(|e| e.key);
-    let author = move || match &*item.read() {
-        TimelineItem::Remote(m) => Some(m.author.clone()),
-        TimelineItem::Pending(_) => None,
-    };
-    let date = move || match &*item.read() {
-        TimelineItem::Remote(m) => Some(m.date_created.clone()),
-        TimelineItem::Pending(_) => None,
+    let author = move || {
+        entry.with(|e| match &e.item {
+            TimelineItem::Remote(m) => Some(m.author.clone()),
+            TimelineItem::Pending(_) => None,
+        })
     };
     let role = move || author().map_or(Role::Visitor, |a| store.people.with(|p| p.role(&a)));
     let class = move || {
-        let (own, first) = frame.with(|f| (f.own, f.first));
+        let (own, first) = entry.with(|e| (e.own, e.first));
         let kind = if own {
             "convo-row--own"
         } else if role() == Role::Bot {
@@ -79,47 +47,33 @@ pub fn MessageRow(
         format!("convo-row {kind}{}", if first { " convo-row--first" } else { "" })
     };
 
-    // Seen rows are reported by the list's observer.
-    let node = NodeRef::<html::Div>::new();
-    let observed = StoredValue::new_local(None::<web_sys::Element>);
-    if let Some(observer) = use_context::<SeenObserver>() {
-        node.on_load(move |element| {
-            let element: web_sys::Element = element.into();
-            observer.observe(&element);
-            observed.set_value(Some(element));
-        });
-        on_cleanup(move || {
-            observed.try_with_value(|e| {
-                if let Some(e) = e {
-                    observer.unobserve(e);
-                }
-            });
-        });
-    }
-
     // Rows must stay cheap (a hundred mount in a frame while the visitor flings back through a
-    // long history), so the row has five reactive parts, each made again only when what it
-    // shows changes: what goes above the bubble, the bubble, its foot, its menu, and what goes
-    // below it. Parts a row does not have add no nodes.
+    // long history), so the row has few reactive parts: what goes above the bubble, the
+    // bubble, its foot, its menu, and what goes below it. Each reads the entry
+    // and the locale itself, with no memo or label closure of its own; when the entry changes
+    // (a receipt, an edit, a neighbour's arrival) the parts run again and update their nodes
+    // in place. Parts a row does not have add no nodes.
     //
     // Above: the day divider, participant notices, the "new messages" marker, and for the
     // first message of someone else's run the author's name and avatar (the team's icon for
-    // the bot; for others their picture, or their initials). All but the head are rare, and
-    // all change only with the frame, the roster or the locale.
+    // the bot; for others their picture, or their initials).
     let above = move || {
-        let (day_break, day, notices, marker, head) =
-            frame.with(|f| (f.day_break, f.day, f.notices.clone(), f.marker, f.first && !f.own));
+        let (day_break, day, notices, marker, head, date) = entry.with(|e| {
+            let date = match &e.item {
+                TimelineItem::Remote(m) if e.day_break => Some(m.date_created.clone()),
+                _ => None,
+            };
+            (e.day_break, e.day, e.notices.clone(), e.marker, e.first && !e.own, date)
+        });
         let mut parts = Vec::new();
         if day_break {
-            let label = move || {
-                let locale = store.locale.get();
-                let strings = locale.strings();
-                match date() {
-                    Some(date) => {
-                        dom::day_label(day, &date, locale.tag(), strings.today, strings.yesterday)
-                    }
-                    None => strings.today.to_owned(),
+            let locale = store.locale.get();
+            let strings = locale.strings();
+            let label = match date {
+                Some(date) => {
+                    dom::day_label(day, &date, locale.tag(), strings.today, strings.yesterday)
                 }
+                None => strings.today.to_owned(),
             };
             parts.push(
                 view! { <div class="convo-day" role="separator"><span>{label}</span></div> }
@@ -130,13 +84,10 @@ pub fn MessageRow(
             notices.into_iter().map(|notice| view! { <ParticipantNotice notice /> }.into_any()),
         );
         if marker {
+            let label = store.strings().new_messages;
             parts.push(
-                view! {
-                    <div class="convo-divider" role="separator">
-                        <span>{store.label(|s| s.new_messages)}</span>
-                    </div>
-                }
-                .into_any(),
+                view! { <div class="convo-divider" role="separator"><span>{label}</span></div> }
+                    .into_any(),
             );
         }
         if head {
@@ -144,19 +95,18 @@ pub fn MessageRow(
         }
         parts
     };
-    // What the bubble shows: unchanged when a pending message is confirmed, so the bubble
-    // stays as it is. A deleted message's text and media go; the placeholder says so.
-    let content = Memo::new(move |_| {
-        entry.with(|e| match &e.item {
+    // The bubble: the text (with safe links) and media. A deleted message's text and media go;
+    // the placeholder says so. Confirming a pending message changes neither, so its nodes stay.
+    let bubble = move || {
+        let content = entry.with(|e| match &e.item {
             _ if e.deleted => None,
             TimelineItem::Remote(m) => Some((m.body.clone(), m.media.clone())),
             TimelineItem::Pending(p) => Some((p.body.clone(), Vec::new())),
-        })
-    });
-    let bubble = move || {
-        let Some((body, media)) = content.get() else {
+        });
+        let Some((body, media)) = content else {
+            let label = store.strings().message_deleted;
             return vec![view! {
-                <p class="convo-bubble__text convo-bubble__text--deleted">{store.label(|s| s.message_deleted)}</p>
+                <p class="convo-bubble__text convo-bubble__text--deleted">{label}</p>
             }
             .into_any()];
         };
@@ -194,16 +144,16 @@ pub fn MessageRow(
         parts
     };
     let foot = move || {
-        let (receipt, edited) = foot_marks.get();
+        let (receipt, edited) = entry.with(|e| (e.receipt(), e.edited && !e.deleted));
         (edited || receipt.is_some()).then(|| {
+            let strings = store.strings();
+            // Not by colour: one tick or two (drawn by the stylesheet), and the word for
+            // screen readers.
             let receipt = receipt.map(|r| {
-                let (status, label): (_, fn(&'static Catalogue) -> &'static str) = match r {
-                    Receipt::Sent => ("sent", |s| s.sent),
-                    Receipt::Read => ("read", |s| s.read),
+                let (status, label) = match r {
+                    Receipt::Sent => ("sent", strings.sent),
+                    Receipt::Read => ("read", strings.read),
                 };
-                let label = store.label(label);
-                // Not by colour: one tick or two (drawn by the stylesheet), and the word for
-                // screen readers.
                 view! {
                     <span class="convo-row__receipt" data-status=status title=label>
                         <span class="convo-visually-hidden">{label}</span>
@@ -212,32 +162,45 @@ pub fn MessageRow(
             });
             view! {
                 <span class="convo-bubble__foot">
-                    {edited.then(|| view! { <span class="convo-row__edited">{store.label(|s| s.edited)}</span> })}
+                    {edited.then(|| view! { <span class="convo-row__edited">{strings.edited}</span> })}
                     {receipt}
                 </span>
             }
         })
     };
     let menu = move || {
-        (actionable.get() && store.phase.get() == Phase::Chat)
+        (entry.with(|e| e.actionable()) && store.phase.get() == Phase::Chat)
             .then(|| view! { <RowMenuButton key=key /> })
     };
     // Below: where a pending message stands, or the time under the last message of a run.
-    let below = move || match &*item.read() {
-        TimelineItem::Pending(p) => Some(pending_status(store, handle, p).into_any()),
-        TimelineItem::Remote(m) => frame.with(|f| f.last).then(|| {
-            let date = m.date_created.clone();
-            let label = move || dom::clock(&date, store.locale.get().tag());
-            view! { <div class="convo-row__meta"><time>{label}</time></div> }.into_any()
-        }),
+    let below = move || {
+        entry.with(|e| match &e.item {
+            TimelineItem::Pending(p) => Some(pending_status(store, handle, p).into_any()),
+            TimelineItem::Remote(m) => e.last.then(|| {
+                let time = dom::clock(&m.date_created, store.locale.get().tag());
+                view! { <div class="convo-row__meta"><time>{time}</time></div> }.into_any()
+            }),
+        })
     };
+    let index = move || entry.with(|e| e.item.index().map(|i| i.to_string()));
+    // Seen rows are reported by the list's observer.
+    let observer = use_context::<SeenObserver>();
     view! {
-        <div class=class data-index=move || item.read().index().map(|i| i.to_string()) node_ref=node>
+        <div class=class data-index=index use:seen=observer>
             {above}
             <div class="convo-bubble" id=format!("convo-bubble-{key}")>{bubble}{foot}{menu}</div>
             {below}
         </div>
     }
+}
+
+/// Registers a row with the list's seen observer while it is in the DOM: a directive, so a
+/// row costs no node reference or effect for it.
+fn seen(element: web_sys::Element, observer: Option<SeenObserver>) {
+    let Some(observer) = observer else { return };
+    observer.observe(&element);
+    let element = send_wrapper::SendWrapper::new(element);
+    on_cleanup(move || observer.unobserve(&element));
 }
 
 /// The author's name and avatar above the first message of someone else's run. Made again

@@ -5,7 +5,7 @@
 //! status change touches one row. The rest (the draft, notices, the list's window, the locale)
 //! is the visitor's own state in the widget, written by the handle and the components.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use convo_client::{ConnectionState, ConversationInfo, SortedMap};
 use leptos::prelude::*;
@@ -381,8 +381,17 @@ impl Store {
                     handle
                 })
                 .collect();
-            for (gone, _) in old.iter().zip(&stays).filter(|(_, stays)| !**stays) {
-                gone.entry.dispose();
+            let gone: Vec<_> = old
+                .iter()
+                .zip(&stays)
+                .filter(|(_, stays)| !**stays)
+                .map(|(h, _)| h.entry)
+                .collect();
+            if !gone.is_empty() {
+                // Disposed once the list has taken their rows away (later in this turn): until
+                // then a row's part may still run (the roster or the locale changed in the same
+                // turn) and read its entry.
+                set_timeout(move || gone.into_iter().for_each(|e| e.dispose()), Duration::ZERO);
             }
             (rows, entries.len(), start, size)
         });
