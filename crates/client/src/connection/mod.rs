@@ -123,14 +123,23 @@ impl Connection {
         self.token.get()
     }
 
-    /// Sends a tunnelled request; waits for a connection if there is none. Fails with a
+    /// Sends a tunnelled request: the driver has it at once, not when the returned future is
+    /// first polled (a message's frame need not wait for the caller's task to come round).
+    /// The future is its reply; it waits for a connection if there is none, and fails with a
     /// retryable error if the connection is lost before the reply, or the timeout passes.
-    pub(crate) async fn request(&self, request: RpcRequest) -> Result<RpcReply, Error> {
+    pub(crate) fn request(
+        &self,
+        request: RpcRequest,
+    ) -> impl Future<Output = Result<RpcReply, Error>> + use<> {
         let (reply, answer) = oneshot::channel();
-        self.commands
-            .unbounded_send(Command::Request(request, reply))
-            .map_err(|_| Error::Transport("the client was shut down".to_owned()))?;
-        answer.await.map_err(|_| Error::Transport("the client was shut down".to_owned()))?
+        let sent = self.commands.unbounded_send(Command::Request(request, reply)).is_ok();
+        let gone = || Error::Transport("the client was shut down".to_owned());
+        async move {
+            if !sent {
+                return Err(gone());
+            }
+            answer.await.map_err(|_| gone())?
+        }
     }
 
     /// Ends a reconnect wait at once (a "retry now" button; the browser coming back online).
@@ -684,9 +693,10 @@ mod tests {
         assert_eq!(backoff_hint(&Value::Null), None);
     }
 
-    /// A twilsock server that answers `init` and nothing else.
+    /// A twilsock server that answers `init` and nothing else; the paths of the requests it
+    /// receives go to `seen`.
     #[cfg(not(target_arch = "wasm32"))]
-    async fn silent_after_init() -> std::net::SocketAddr {
+    async fn silent_after_init(seen: mpsc::UnboundedSender<String>) -> std::net::SocketAddr {
         use futures_util::SinkExt;
         use tokio_tungstenite::tungstenite::Message as Ws;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -695,20 +705,28 @@ mod tests {
             let (stream, _) = listener.accept().await.unwrap();
             let mut ws = tokio_tungstenite::accept_async(stream).await.unwrap();
             while let Some(Ok(Ws::Binary(bytes))) = ws.next().await {
-                if let Ok(Frame { message: Message::Init(init), .. }) = Frame::decode(&bytes) {
-                    let reply = Message::Reply(Reply::new(init.id, Status::ok()));
-                    let bytes = Frame::with_json(reply, &serde_json::json!({})).encode();
-                    ws.send(Ws::Binary(bytes.into())).await.unwrap();
+                match Frame::decode(&bytes).map(|f| f.message) {
+                    Ok(Message::Init(init)) => {
+                        let reply = Message::Reply(Reply::new(init.id, Status::ok()));
+                        let bytes = Frame::with_json(reply, &serde_json::json!({})).encode();
+                        ws.send(Ws::Binary(bytes.into())).await.unwrap();
+                    }
+                    Ok(Message::Upstream(request)) => {
+                        let _ = seen.unbounded_send(request.http_request.path);
+                    }
+                    _ => {}
                 }
             }
         });
         addr
     }
 
+    /// Connected to a server that answers only `init`.
     #[cfg(not(target_arch = "wasm32"))]
-    #[tokio::test]
-    async fn test_an_unanswered_request_times_out_even_behind_a_later_deadline() {
-        let addr = silent_after_init().await;
+    async fn connected_to_silent_server(
+    ) -> (Connection, std::net::SocketAddr, mpsc::UnboundedReceiver<String>) {
+        let (seen, requests) = mpsc::unbounded();
+        let addr = silent_after_init(seen).await;
         let (events, _events) = mpsc::unbounded();
         let tokens = Arc::new(crate::StaticTokenProvider("t".to_owned()));
         let connection = Connection::start(
@@ -716,20 +734,46 @@ mod tests {
             tokens,
             events,
         );
-        let request = |timeout| RpcRequest {
-            method: "GET",
-            url: format!("http://{addr}/v1/Configuration"),
-            headers: Vec::new(),
-            content_type: "application/json",
-            body: None,
-            timeout,
-        };
         let mut states = connection.state().subscribe();
         while !matches!(connection.state().get(), ConnectionState::Connected) {
             tokio::time::timeout(Duration::from_secs(5), states.next())
                 .await
                 .expect("connected within 5 s");
         }
+        (connection, addr, requests)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn get(addr: std::net::SocketAddr, path: &str, timeout: Duration) -> RpcRequest {
+        RpcRequest {
+            method: "GET",
+            url: format!("http://{addr}{path}"),
+            headers: Vec::new(),
+            content_type: "application/json",
+            body: None,
+            timeout,
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[tokio::test]
+    async fn test_a_request_leaves_before_its_reply_is_awaited() {
+        let (connection, addr, mut requests) = connected_to_silent_server().await;
+        // Made, never polled: the frame goes anyway (a message's need not wait for the task
+        // that awaits its reply to come round).
+        let _reply = connection.request(get(addr, "/v1/Eager", Duration::from_secs(30)));
+        let path = tokio::time::timeout(Duration::from_secs(3), requests.next())
+            .await
+            .expect("the request reached the server within 3 s");
+        assert_eq!(path.as_deref(), Some("/v1/Eager"));
+        connection.shutdown();
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[tokio::test]
+    async fn test_an_unanswered_request_times_out_even_behind_a_later_deadline() {
+        let (connection, addr, _requests) = connected_to_silent_server().await;
+        let request = |timeout| get(addr, "/v1/Configuration", timeout);
         // Connected, the driver waits for the first request's deadline; the second's is
         // earlier, so the wait must be made again for it.
         let patient = connection.request(request(Duration::from_secs(30)));

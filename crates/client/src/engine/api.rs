@@ -1,6 +1,6 @@
 //! Typed tunnelled calls: the aim command conventions (JSON body, mutation id) and Sync reads.
 
-use std::time::Duration;
+use std::{future::Future, time::Duration};
 
 use serde_json::Value;
 
@@ -17,14 +17,15 @@ pub(crate) struct Api {
 }
 
 impl Api {
-    async fn call(
+    /// Sends the request at once (see [`Connection::request`]); the future is its reply.
+    fn call(
         &self,
         method: &'static str,
         url: &str,
         body: Option<String>,
         content_type: &'static str,
         headers: Vec<(String, String)>,
-    ) -> Result<RpcReply, Error> {
+    ) -> impl Future<Output = Result<RpcReply, Error>> + use<> {
         let request = RpcRequest {
             method,
             url: url.to_owned(),
@@ -33,7 +34,7 @@ impl Api {
             body,
             timeout: self.timeout,
         };
-        self.connection.request(request).await
+        self.connection.request(request)
     }
 
     /// A GET; Sync and aim reads alike.
@@ -42,19 +43,23 @@ impl Api {
     }
 
     /// A command: JSON body and an idempotency key, so a retry after a lost reply is applied
-    /// once.
-    pub(crate) async fn command(
+    /// once. Sent at once; the future is its reply.
+    pub(crate) fn command(
         &self,
         method: &'static str,
         url: &str,
         body: Value,
         mutation_id: &str,
-    ) -> Result<Value, Error> {
+    ) -> impl Future<Output = Result<Value, Error>> + use<> {
         let headers = vec![("X-Twilio-Mutation-Id".to_owned(), mutation_id.to_owned())];
-        let reply = self
-            .call(method, url, Some(body.to_string()), "application/json; charset=utf-8", headers)
-            .await?;
-        Ok(reply.body)
+        let reply = self.call(
+            method,
+            url,
+            Some(body.to_string()),
+            "application/json; charset=utf-8",
+            headers,
+        );
+        async move { Ok(reply.await?.body) }
     }
 
     /// A Sync write-free POST (subscriptions).

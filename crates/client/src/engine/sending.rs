@@ -1,6 +1,6 @@
 //! The engine's side of sending: driving the outbox through uploads and sends.
 
-use std::time::Duration;
+use std::{future::Future, time::Duration};
 
 use futures_channel::{mpsc, oneshot};
 use futures_util::StreamExt;
@@ -35,9 +35,10 @@ impl Engine {
                 else {
                     return;
                 };
-                let api = self.api.clone();
+                // The frame leaves now; the task only waits for its reply.
+                let sent = send(&self.api, &url, body, &mutation_id);
                 self.spawn(Box::pin(async move {
-                    let result = send(&api, &url, body, &mutation_id).await;
+                    let result = sent.await;
                     Event::Outbox(Progress::Sent { conversation: conv, local_id, result })
                 }));
                 self.refresh_pending(conversation, local_id);
@@ -116,12 +117,20 @@ impl Engine {
     }
 }
 
-/// Posts a message; its index in the conversation's list.
-async fn send(api: &Api, url: &str, body: Value, mutation_id: &str) -> Result<u64, Error> {
-    let reply = api.command("POST", url, body, mutation_id).await?;
-    reply["index"]
-        .as_u64()
-        .ok_or_else(|| Error::Network(format!("a send reply without an index: {reply}")))
+/// Posts a message, at once; the future is its index in the conversation's list.
+fn send(
+    api: &Api,
+    url: &str,
+    body: Value,
+    mutation_id: &str,
+) -> impl Future<Output = Result<u64, Error>> + use<> {
+    let reply = api.command("POST", url, body, mutation_id);
+    async move {
+        let reply = reply.await?;
+        reply["index"]
+            .as_u64()
+            .ok_or_else(|| Error::Network(format!("a send reply without an index: {reply}")))
+    }
 }
 
 /// Uploads an attachment to the media service; the media sid.
