@@ -37,16 +37,25 @@ pub struct SeenObserver {
     watching: StoredValue<bool>,
 }
 
+/// A row registered with the list's seen observer while it is in the DOM: a directive
+/// (`use:seen=observer` on the row), so a row costs no node reference or effect for it.
+pub fn seen(element: web_sys::Element, observer: Option<SeenObserver>) {
+    let Some(observer) = observer else { return };
+    observer.observe(&element);
+    let element = send_wrapper::SendWrapper::new(element);
+    on_cleanup(move || observer.unobserve(&element));
+}
+
 impl SeenObserver {
     /// Watches a message row (its `data-index`) while rows are watched.
-    pub fn observe(&self, element: &web_sys::Element) {
+    fn observe(&self, element: &web_sys::Element) {
         if self.watching.try_get_value() == Some(true) {
             self.with(|o| o.observe(element));
         }
     }
 
     /// Stops watching a row.
-    pub fn unobserve(&self, element: &web_sys::Element) {
+    fn unobserve(&self, element: &web_sys::Element) {
         self.with(|o| o.unobserve(element));
     }
 

@@ -9,7 +9,10 @@ use std::sync::Arc;
 use convo_client::{ConnectionState, SendStatus, TimelineItem};
 use leptos::prelude::*;
 
-use super::{message_list::SeenObserver, Avatar, MediaView, ParticipantNotice, RowMenuButton};
+use super::{
+    message_list::{seen, SeenObserver},
+    Avatar, MediaView, ParticipantNotice, RowMenuButton,
+};
 use crate::{
     dom,
     state::{ChatHandle, Entry, Phase, Receipt, Role, Store},
@@ -192,15 +195,6 @@ pub fn MessageRow(
             {below}
         </div>
     }
-}
-
-/// Registers a row with the list's seen observer while it is in the DOM: a directive, so a
-/// row costs no node reference or effect for it.
-fn seen(element: web_sys::Element, observer: Option<SeenObserver>) {
-    let Some(observer) = observer else { return };
-    observer.observe(&element);
-    let element = send_wrapper::SendWrapper::new(element);
-    on_cleanup(move || observer.unobserve(&element));
 }
 
 /// The author's name and avatar above the first message of someone else's run. Made again

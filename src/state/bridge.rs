@@ -230,9 +230,10 @@ async fn run(
         let sid = attached.clone().unwrap_or_default();
         let outcome = store.apply_all(events);
         if !outcome.arrived.is_empty() || outcome.notify.is_some() {
-            // The view's effects, woken above, run first: messages show before the page's
-            // events and notifications about them are made.
-            after_woken_tasks().await;
+            // The view's effects, woken above, run first (a tick resumes after the tasks
+            // already woken): messages show before the page's events and notifications about
+            // them are made.
+            leptos::task::tick().await;
             if store.rows.is_disposed() {
                 return;
             }
@@ -250,20 +251,6 @@ async fn run(
             dom::clear_session(&storage_key);
         }
     }
-}
-
-/// Resolves once the tasks woken before it have run (they are queued ahead of its wake-up).
-async fn after_woken_tasks() {
-    let mut woken = false;
-    std::future::poll_fn(|cx| {
-        if woken {
-            return std::task::Poll::Ready(());
-        }
-        woken = true;
-        cx.waker().wake_by_ref();
-        std::task::Poll::Pending
-    })
-    .await;
 }
 
 /// A desktop notification of someone else's message, which the reducer found due: their

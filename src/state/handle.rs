@@ -62,11 +62,9 @@ fn greeting_key(storage_key: &str) -> String {
 /// Empties the composer: the text and the files (their previews' object URLs released).
 fn clear_draft(store: Store) {
     store.draft.set(String::new());
-    for file in store.files.get_untracked() {
-        if let Some(url) = &file.preview {
-            dom::revoke(url);
-        }
-    }
+    store.files.with_untracked(|files| {
+        files.iter().filter_map(|f| f.preview.as_deref()).for_each(dom::revoke);
+    });
     store.files.set(Vec::new());
 }
 
