@@ -301,6 +301,10 @@ function probe({ watch = [], record = null }) {
   });
   const observe = (root) =>
     observer.observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
+  // For a measurement that reads none of the above: the observer records every change in the
+  // page's DOM (each attribute, text and node), work the page's own code would not otherwise
+  // cause.
+  state.stopObserving = () => observer.disconnect();
 
   const attachShadow = Element.prototype.attachShadow;
   Element.prototype.attachShadow = function (init) {
