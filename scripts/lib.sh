@@ -29,12 +29,14 @@ release_rustflags() {
 }
 
 # The widget's JS in DIR (a package or a Trunk release dist, the glue in DIR/core) made small:
-# short wasm import names in the module and the glue (scripts/minify-imports.mjs), then terser on
+# short wasm import names in the module and the glue (scripts/minify-imports.mjs), short ASCII
+# strings from the wasm built without the TextDecoder (scripts/fast-strings.mjs), then terser on
 # the glue (an ES module: import.meta.url and the named exports stay; so does the types pointer),
 # its snippet, and a copy of the loader into DIR (its licence comment kept).
 shrink_js() {
   local dir=$1
   node scripts/minify-imports.mjs "$dir/core/convo-widget_bg.wasm" "$dir/core/convo-widget.js"
+  node scripts/fast-strings.mjs "$dir/core/convo-widget.js"
   terser "$dir/core/convo-widget.js" --module --compress --mangle --comments '/@ts-self-types/' \
     -o "$dir/core/convo-widget.js"
   find "$dir/core/snippets" -name '*.js' -exec terser {} --module --compress --mangle -o {} \;
