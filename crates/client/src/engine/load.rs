@@ -27,13 +27,28 @@ pub(crate) struct Item {
 }
 
 impl Item {
-    fn from_json(v: &Value) -> Item {
-        Item {
-            key: v.get("index").or_else(|| v.get("key")).cloned().unwrap_or(Value::Null),
-            event_id: v["last_event_id"].as_u64().unwrap_or(0),
-            data: v["data"].clone(),
+    fn from_json(mut v: Value) -> Item {
+        let key = match v.get("index") {
+            Some(_) => take(&mut v, "index"),
+            None => take(&mut v, "key"),
+        };
+        Item { key, event_id: v["last_event_id"].as_u64().unwrap_or(0), data: take(&mut v, "data") }
+    }
+
+    /// The items of a page (`items` in its body), taken out of it rather than copied: a page
+    /// of messages is a hundred of them.
+    fn all_from(body: &mut Value) -> Vec<Item> {
+        match take(body, "items") {
+            Value::Array(items) => items.into_iter().map(Item::from_json).collect(),
+            _ => Vec::new(),
         }
     }
+}
+
+/// Field `key` of an object, moved out of it; `null` if it has none or is not an object (where
+/// `value[key]` would panic when written through).
+fn take(value: &mut Value, key: &str) -> Value {
+    value.get_mut(key).map(Value::take).unwrap_or(Value::Null)
 }
 
 /// The client configuration (`GET Client/v2/Configuration`).
@@ -96,16 +111,13 @@ pub(crate) async fn open(
     if include_items {
         url.push_str("?Include=items");
     }
-    let body = api.get(&url).await?;
+    let mut body = api.get(&url).await?;
     Ok(Descriptor {
         sid: body["sid"].as_str().unwrap_or(id).to_owned(),
         last_event_id: body["last_event_id"].as_u64().unwrap_or(0),
         items_url: body["links"]["items"].as_str().map(str::to_owned),
-        data: body["data"].clone(),
-        items: body["items"]
-            .as_array()
-            .map(|items| items.iter().map(Item::from_json).collect())
-            .unwrap_or_default(),
+        data: take(&mut body, "data"),
+        items: Item::all_from(&mut body),
     })
 }
 
@@ -132,11 +144,8 @@ pub(crate) async fn all_map_items(api: &Api, items_url: &str) -> Result<Vec<Item
         if let Some(last) = items.last() {
             url.push_str(&format!("&From={}", encode(last.key.as_str().unwrap_or_default())));
         }
-        let page = api.get(&url).await?;
-        let mut batch: Vec<Item> = page["items"]
-            .as_array()
-            .map(|v| v.iter().map(Item::from_json).collect())
-            .unwrap_or_default();
+        let mut page = api.get(&url).await?;
+        let mut batch = Item::all_from(&mut page);
         // Continuing pages start at the last item we hold (From is inclusive).
         if !items.is_empty()
             && !batch.is_empty()
@@ -166,11 +175,8 @@ pub(crate) async fn list_page(
     if let Some(before) = before {
         url.push_str(&format!("&From={before}"));
     }
-    let page = api.get(&url).await?;
-    let mut items: Vec<Item> = page["items"]
-        .as_array()
-        .map(|v| v.iter().map(Item::from_json).collect())
-        .unwrap_or_default();
+    let mut page = api.get(&url).await?;
+    let mut items = Item::all_from(&mut page);
     if let Some(before) = before {
         items.retain(|i| i.key.as_u64() != Some(before));
     }
@@ -223,4 +229,36 @@ pub(crate) async fn user(
         }
     };
     Ok(UserSnapshot { map: open(api, cds, "Maps", &map, true).await? })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::Item;
+
+    #[test]
+    fn test_items_are_taken_from_a_page_by_index_or_key() {
+        let mut page = json!({"items": [
+            {"index": 7, "key": "ignored", "last_event_id": 3, "data": {"body": "hi"}},
+            {"key": "MB1", "data": {"role": "guest"}},
+        ], "meta": {}});
+        let items = Item::all_from(&mut page);
+        assert_eq!(items.len(), 2);
+        assert_eq!((items[0].key.clone(), items[0].event_id), (json!(7), 3));
+        assert_eq!(items[0].data, json!({"body": "hi"}));
+        assert_eq!((items[1].key.clone(), items[1].event_id), (json!("MB1"), 0));
+        assert_eq!(page["items"], Value::Null, "moved out, not copied");
+    }
+
+    #[test]
+    fn test_a_malformed_page_gives_no_items_or_empty_ones_and_never_panics() {
+        for mut page in [json!(null), json!([1, 2]), json!("text"), json!({"items": {"a": 1}})] {
+            assert!(Item::all_from(&mut page).is_empty(), "{page}");
+        }
+        let mut page = json!({"items": [1, "two", null, []]});
+        let items = Item::all_from(&mut page);
+        assert_eq!(items.len(), 4);
+        assert!(items.iter().all(|i| i.key.is_null() && i.data.is_null() && i.event_id == 0));
+    }
 }
