@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
  * share of theirs. */
 export const SHORT = 256;
 
-const ORIGINAL = `function getStringFromWasm0(ptr, len) {
+export const ORIGINAL = `function getStringFromWasm0(ptr, len) {
     ptr = ptr >>> 0;
     return decodeText(getUint8ArrayMemory0().subarray(ptr, ptr + len));
 }`;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { FAST, SHORT, patch } from '../scripts/fast-strings.mjs';
+import { FAST, ORIGINAL, SHORT, patch } from '../scripts/fast-strings.mjs';
 
 /** The patched `getStringFromWasm0` over `memory`, counting the strings left to the decoder. */
 function fastPath(memory) {
@@ -57,12 +57,8 @@ test('a pointer past 2 GiB (a negative i32 from the wasm) is read as unsigned', 
 });
 
 test('the patch replaces wasm-bindgen\'s function once, and refuses a glue without it', () => {
-  const original = `function getStringFromWasm0(ptr, len) {
-    ptr = ptr >>> 0;
-    return decodeText(getUint8ArrayMemory0().subarray(ptr, ptr + len));
-}`;
-  const glue = `let a = 1;\n${original}\nlet b = 2;\n`;
+  const glue = `let a = 1;\n${ORIGINAL}\nlet b = 2;\n`;
   assert.equal(patch(glue), `let a = 1;\n${FAST}\nlet b = 2;\n`);
   assert.throws(() => patch('let a = 1;'), /found it 0 times/);
-  assert.throws(() => patch(`${original}\n${original}`), /found it 2 times/);
+  assert.throws(() => patch(`${ORIGINAL}\n${ORIGINAL}`), /found it 2 times/);
 });

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use super::{
     message_list::{seen, SeenObserver},
+    row_menu::bubble_id,
     Avatar, MediaView, ParticipantNotice, RowMenuButton,
 };
 use crate::{
@@ -68,7 +69,7 @@ fn row(
     let menu = (e.actionable() && store.phase.get() == Phase::Chat)
         .then(|| view! { <RowMenuButton key=key /> });
     // Only an own row's menu button points at its bubble.
-    let bubble_id = e.own.then(|| format!("convo-bubble-{key}"));
+    let bubble_id = e.own.then(|| bubble_id(key));
     // Below: where a pending message stands, or the time under the last message of a run.
     let below = match &e.item {
         TimelineItem::Pending(p) => Some(pending_status(store, handle, p).into_any()),

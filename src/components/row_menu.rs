@@ -42,7 +42,7 @@ pub fn RowMenuButton(
             id=button_id(key)
             aria-label=label
             // Which message: every row's button has the same name.
-            aria-describedby=format!("convo-bubble-{key}")
+            aria-describedby=bubble_id(key)
             aria-haspopup="menu"
             aria-expanded="false"
         >
@@ -261,6 +261,11 @@ fn menu(store: Store, handle: ChatHandle, menus: RowMenus, key: u64, below: bool
 }
 
 const BUTTON_ID: &str = "convo-row-more-";
+
+/// The id of row `key`'s bubble, which its menu button is described by.
+pub fn bubble_id(key: u64) -> String {
+    format!("convo-bubble-{key}")
+}
 
 fn button_id(key: u64) -> String {
     format!("{BUTTON_ID}{key}")

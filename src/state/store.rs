@@ -389,8 +389,8 @@ impl Store {
                 .collect();
             if !gone.is_empty() {
                 // Disposed once the list has taken their rows away (later in this turn): until
-                // then a row's part may still run (the roster or the locale changed in the same
-                // turn) and read its entry.
+                // then a row may still be drawn again (the roster or the locale changed in the
+                // same turn) and read its entry.
                 set_timeout(move || gone.into_iter().for_each(|e| e.dispose()), Duration::ZERO);
             }
             (rows, entries.len(), start, size)

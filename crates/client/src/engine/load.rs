@@ -28,10 +28,8 @@ pub(crate) struct Item {
 
 impl Item {
     fn from_json(mut v: Value) -> Item {
-        let key = match v.get("index") {
-            Some(_) => take(&mut v, "index"),
-            None => take(&mut v, "key"),
-        };
+        let field = if v.get("index").is_some() { "index" } else { "key" };
+        let key = take(&mut v, field);
         Item { key, event_id: v["last_event_id"].as_u64().unwrap_or(0), data: take(&mut v, "data") }
     }
 
