@@ -33,12 +33,14 @@ type Observer = (web_sys::IntersectionObserver, Closure<dyn FnMut(js_sys::Array)
 /// through context.
 #[derive(Clone, Copy)]
 pub struct SeenObserver {
+    store: Store,
     observer: StoredValue<Option<Observer>, LocalStorage>,
     watching: StoredValue<bool>,
 }
 
 /// A row registered with the list's seen observer while it is in the DOM: a directive
 /// (`use:seen=observer` on the row), so a row costs no node reference or effect for it.
+/// The row passes `None` when seeing it can tell nothing ([`SeenObserver::wants`]).
 pub fn seen(element: web_sys::Element, observer: Option<SeenObserver>) {
     let Some(observer) = observer else { return };
     observer.observe(&element);
@@ -47,6 +49,13 @@ pub fn seen(element: web_sys::Element, observer: Option<SeenObserver>) {
 }
 
 impl SeenObserver {
+    /// Whether the row of the message at `index` is worth watching: only one newer than the
+    /// newest the visitor has seen. A fling back through a long history mounts and unmounts
+    /// ten thousand rows, all seen already, and the observer would track each of them.
+    pub fn wants(&self, index: Option<u64>) -> bool {
+        index.is_some_and(|i| self.store.with_chat(|c| c.may_see(i)).unwrap_or(false))
+    }
+
     /// Watches a message row (its `data-index`) while rows are watched.
     fn observe(&self, element: &web_sys::Element) {
         if self.watching.try_get_value() == Some(true) {
@@ -71,7 +80,10 @@ impl SeenObserver {
         }
         let Some(list) = list else { return };
         for row in crate::dom::elements(&list, "[data-index]") {
-            self.with(|o| o.observe(&row));
+            let index = row.get_attribute("data-index").and_then(|i| i.parse().ok());
+            if self.wants(index) {
+                self.with(|o| o.observe(&row));
+            }
         }
     }
 
@@ -108,6 +120,7 @@ pub fn MessageList() -> impl IntoView {
     let element = move || scroller.try_get_untracked().flatten();
 
     let observer = SeenObserver {
+        store,
         observer: StoredValue::new_local(seen_observer(handle)),
         watching: StoredValue::new(false),
     };

@@ -62,6 +62,7 @@ fn row(
         "convo-row--other"
     };
     let class = format!("convo-row {kind}{}", if e.first { " convo-row--first" } else { "" });
+    let observer = observer.filter(|o| o.wants(e.item.index()));
     let index = e.item.index().map(|i| i.to_string());
     let above = above(store, handle, e, author);
     let bubble = bubble(store, e);

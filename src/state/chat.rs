@@ -297,6 +297,12 @@ impl Chat {
         self.open && self.page_visible
     }
 
+    /// Whether seeing the message at `index` could still move what the visitor has seen: only
+    /// a message newer than the newest one seen. Rows scrolled back through need no watching.
+    pub fn may_see(&self, index: u64) -> bool {
+        self.viewed.is_none_or(|viewed| index > viewed)
+    }
+
     /// Applies one event.
     pub fn apply(&mut self, event: Event) -> Outcome {
         let mut outcome = Outcome::default();
@@ -1223,6 +1229,23 @@ mod tests {
         insert(&mut chat, message(4, "ana", 6));
         chat.apply(Event::Viewed(4));
         assert_eq!(chat.horizon_to_send(), Some(4));
+    }
+
+    #[test]
+    fn test_only_messages_newer_than_the_newest_seen_may_still_be_seen() {
+        let mut chat = chatting(Some(0));
+        chat.apply(Event::Timeline(VectorDiff::Reset {
+            values: (0..6).map(|i| message(i, "ana", 6)).collect(),
+        }));
+        assert!(chat.may_see(0), "nothing seen yet: every message may be");
+        chat.apply(Event::Viewed(4));
+        assert!(chat.may_see(2), "not watching: what shows is not seen");
+        chat.apply(Event::Opened);
+        chat.apply(Event::Viewed(4));
+        assert!(!chat.may_see(4) && !chat.may_see(2), "seen, and older than the newest seen");
+        assert!(chat.may_see(5));
+        chat.apply(Event::Viewed(1));
+        assert!(!chat.may_see(3), "seeing an older message moves nothing back");
     }
 
     #[test]

@@ -269,7 +269,11 @@ async function stageTimes(pair, keys) {
   }));
   console.log(`sender tab: ${sender.visibility}, focus ${sender.focus}`);
   const back = new Map(sender.back);
-  const receiver = await pair.receiver.evaluate(() => ({ arrivals: [...window.__probe.arrivals], in: [...window.__probe.wire.received] }));
+  const receiver = await pair.receiver.evaluate(() => ({
+    arrivals: [...window.__probe.arrivals],
+    in: [...window.__probe.wire.received],
+    log: window.__probe.wire.log,
+  }));
   const sends = new Map(sender.sends);
   const out = new Map(sender.out);
   const into = new Map(receiver.in);
@@ -282,6 +286,21 @@ async function stageTimes(pair, keys) {
     stages['frame out → frame in'].push(t[2] - t[1]);
     stages['frame in → in DOM'].push(t[3] - t[2]);
     if (back.has(key)) stages["sender's first frame back"].push(back.get(key) - t[1]);
+  }
+  // The receiver's frames around a typical transit (the median one): what else it was sent.
+  const transits = [...keys]
+    .map((key) => [key, out.get(key), into.get(key)])
+    .filter(([, a, b]) => a !== undefined && b !== undefined)
+    .sort((x, y) => (x[2] - x[1]) - (y[2] - y[1]));
+  const typical = transits[Math.floor(transits.length / 2)];
+  if (typical) {
+    const [key, from, to] = typical;
+    console.log(`median transit lat ${key}: ${(to - from).toFixed(2)} ms; both tabs' frames from 20 ms before the frame out to 5 ms after the frame in:`);
+    const senderLog = await pair.sender.evaluate(() => window.__probe.wire.log);
+    const window_ = (log, who) => log.filter(([, at]) => at >= from - 20 && at <= to + 5).map(([dir, at, header, k]) => [at, `${who} ${dir}`, header, k]);
+    for (const [at, who, header, k] of [...window_(receiver.log, 'receiver'), ...window_(senderLog, 'sender')].sort((a, b) => a[0] - b[0])) {
+      console.log(`  ${(at - from).toFixed(2).padStart(7)} ${who.padEnd(12)} ${k ? `[lat ${k}] ` : ''}${header}`);
+    }
   }
   // The sender's frames between keydown and frame out, for the slowest sends.
   const slow = [...keys]

@@ -135,3 +135,50 @@ test('after a reload, with the panel still closed, new messages are counted', as
     await t.close();
   }
 });
+
+test('scrolled up, a message is read once it scrolls half into view, not when it arrives below the fold', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const session = await startChat(page);
+    const agent = await addAgent(session.conversation_sid);
+    for (let i = 1; i <= 20; i++) await postMessage(session.conversation_sid, agent, `earlier ${i}`);
+    const panel = panelOf(page);
+    await panel.locator('.convo-bubble__text', { hasText: /^earlier 20$/ }).waitFor({ timeout: 10_000 });
+    const horizon = await allRead(session);
+
+    // The visitor scrolls up, away from the bottom.
+    const log = panel.getByRole('log');
+    await log.evaluate((el) => {
+      el.scrollTop = Math.max(0, el.scrollHeight - el.clientHeight - 300);
+      el.dispatchEvent(new Event('scroll'));
+    });
+    // A tall message arrives below the fold: the list does not follow, and it is not read.
+    const tall = Array.from({ length: 24 }, (_, i) => `tall line ${i + 1}`).join('\n');
+    const { index } = await postMessage(session.conversation_sid, agent, tall);
+    const row = panel.locator(`.convo-row[data-index="${index}"]`);
+    await row.waitFor({ state: 'attached', timeout: 10_000 });
+    await page.waitForTimeout(1_500); // past the read horizon's debounce (500 ms)
+    assert.equal(await visitorHorizon(session), horizon, 'a message below the fold is not read');
+
+    // Scrolled so that three quarters of it show and the rest is still below the fold (so the
+    // list is not at its bottom): it is seen, and read.
+    const placed = await row.evaluate((el) => {
+      const list = el.closest('.convo-messages');
+      const shown = 0.75 * el.offsetHeight;
+      if (shown > list.clientHeight || el.offsetHeight - shown < 100) return `row ${el.offsetHeight} px in a list of ${list.clientHeight} px`;
+      list.scrollTop += el.getBoundingClientRect().top - list.getBoundingClientRect().top - (list.clientHeight - shown);
+      list.dispatchEvent(new Event('scroll'));
+      return 'ok';
+    });
+    assert.equal(placed, 'ok', 'the message is taller than a quarter past the fold and fits three quarters in the list');
+    assert.ok(
+      await log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight > 48),
+      'not at the bottom: the row is seen through the observer, not as the newest at the bottom',
+    );
+    await poll(async () => (await visitorHorizon(session)) >= index, { what: `the visitor's read horizon at ${index} once the message shows` });
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
