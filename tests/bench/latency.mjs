@@ -264,6 +264,7 @@ async function stageTimes(pair, keys) {
     sends: [...window.__probe.sends],
     out: [...window.__probe.wire.sent],
     back: [...window.__probe.wire.received],
+    log: window.__probe.wire.log,
     visibility: document.visibilityState,
     focus: document.hasFocus(),
   }));
@@ -287,7 +288,7 @@ async function stageTimes(pair, keys) {
     stages['frame in → in DOM'].push(t[3] - t[2]);
     if (back.has(key)) stages["sender's first frame back"].push(back.get(key) - t[1]);
   }
-  // The receiver's frames around a typical transit (the median one): what else it was sent.
+  // Both tabs' frames around a typical transit (the median one): what else was on the wire.
   const transits = [...keys]
     .map((key) => [key, out.get(key), into.get(key)])
     .filter(([, a, b]) => a !== undefined && b !== undefined)
@@ -296,9 +297,8 @@ async function stageTimes(pair, keys) {
   if (typical) {
     const [key, from, to] = typical;
     console.log(`median transit lat ${key}: ${(to - from).toFixed(2)} ms; both tabs' frames from 20 ms before the frame out to 5 ms after the frame in:`);
-    const senderLog = await pair.sender.evaluate(() => window.__probe.wire.log);
-    const window_ = (log, who) => log.filter(([, at]) => at >= from - 20 && at <= to + 5).map(([dir, at, header, k]) => [at, `${who} ${dir}`, header, k]);
-    for (const [at, who, header, k] of [...window_(receiver.log, 'receiver'), ...window_(senderLog, 'sender')].sort((a, b) => a[0] - b[0])) {
+    const around = (frames, who) => frames.filter(([, at]) => at >= from - 20 && at <= to + 5).map(([dir, at, header, k]) => [at, `${who} ${dir}`, header, k]);
+    for (const [at, who, header, k] of [...around(receiver.log, 'receiver'), ...around(sender.log, 'sender')].sort((a, b) => a[0] - b[0])) {
       console.log(`  ${(at - from).toFixed(2).padStart(7)} ${who.padEnd(12)} ${k ? `[lat ${k}] ` : ''}${header}`);
     }
   }
@@ -308,10 +308,9 @@ async function stageTimes(pair, keys) {
     .filter(([, a, b]) => a !== undefined && b !== undefined)
     .sort((x, y) => (y[2] - y[1]) - (x[2] - x[1]))
     .slice(0, 3);
-  const log = await pair.sender.evaluate(() => window.__probe.wire.log);
   for (const [key, from, to] of slow) {
     console.log(`slow send lat ${key}: ${(to - from).toFixed(1)} ms; the sender's frames from 100 ms before:`);
-    for (const [dir, at, header, k] of log.filter(([, at]) => at >= from - 100 && at <= to + 1)) {
+    for (const [dir, at, header, k] of sender.log.filter(([, at]) => at >= from - 100 && at <= to + 1)) {
       console.log(`  ${(at - from).toFixed(1).padStart(7)} ${dir} ${k ? `[lat ${k}] ` : ''}${header}`);
     }
   }
