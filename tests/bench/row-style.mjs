@@ -5,8 +5,8 @@
 // One headless Chromium page, the widget's real stylesheet (style/main.css) adopted by a shadow
 // root, a list of 120 rows. Each step replaces 100 of them (the oldest leave, new ones come in
 // at the top, as the fling does) and forces style and layout; its time is one sample. For each
-// variant, the shipped rows and the variant alternate, 60 steps each, in the same page: the
-// figure is the median step of each, side by side.
+// variant, the shipped rows and the variant alternate, 60 steps each (the first 5 not counted),
+// in the same page: the figure is the median step of each, side by side.
 //
 // The rows' markup is written here by hand after `src/components/message_row.rs` (a run of three
 // own rows, then three of someone else's, with a receipt on each own row, the author and avatar
