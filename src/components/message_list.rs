@@ -80,8 +80,7 @@ impl SeenObserver {
         }
         let Some(list) = list else { return };
         for row in crate::dom::elements(&list, "[data-index]") {
-            let index = row.get_attribute("data-index").and_then(|i| i.parse().ok());
-            if self.wants(index) {
+            if self.wants(row_index(&row)) {
                 self.with(|o| o.observe(&row));
             }
         }
@@ -293,6 +292,11 @@ pub fn MessageList() -> impl IntoView {
     }
 }
 
+/// The index of the message a row shows (its `data-index`; pending rows have none).
+fn row_index(row: &web_sys::Element) -> Option<u64> {
+    row.get_attribute("data-index")?.parse().ok()
+}
+
 /// An observer that reports the newest message row at least half shown (clipped by the
 /// list's scrolling box, so rows scrolled away are not seen), while the panel is watched (the
 /// reducer ignores it otherwise).
@@ -302,7 +306,7 @@ fn seen_observer(handle: ChatHandle) -> Option<Observer> {
             .iter()
             .filter_map(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
             .filter(|e| e.is_intersecting() && e.intersection_ratio() >= 0.5)
-            .filter_map(|e| e.target().get_attribute("data-index")?.parse::<u64>().ok())
+            .filter_map(|e| row_index(&e.target()))
             .max();
         if let Some(index) = newest {
             handle.viewed(index);

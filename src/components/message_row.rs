@@ -36,8 +36,8 @@ pub fn MessageRow(
     // Rows must stay cheap (a hundred mount in a frame while the visitor flings back through a
     // long history), so a row is one reactive part: the whole row, drawn from its entry and
     // the labels it shows. When the entry changes (a receipt, an edit, a neighbour's arrival)
-    // or a label it shows does (the locale; the roster for a run's head; the phase for its
-    // menu), it is drawn again, and its nodes are updated in place: the elements stay, and
+    // or what it shows from elsewhere does (the locale; the roster, in others' rows: a bot's
+    // look, a run's head; the phase, for its menu), it is drawn again, and its nodes are updated in place: the elements stay, and
     // with them the focus and an open menu.
     move || row(store, handle, observer, &entry.get())
 }
@@ -206,7 +206,7 @@ fn foot(store: Store, e: &Entry) -> Option<impl IntoView> {
 
 /// The author's name and avatar above the first message of someone else's run (the team's
 /// icon for the bot; for others their picture, or their initials). Only these rows read the
-/// roster and the visitor's identity, and are drawn again when they change.
+/// visitor's identity and the names in the roster.
 fn run_head(store: Store, handle: ChatHandle, who: &str) -> impl IntoView {
     let me = store.identity.get();
     let strings = store.strings();
