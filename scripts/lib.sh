@@ -40,6 +40,10 @@ shrink_js() {
   terser "$dir/core/convo-widget.js" --module --compress --mangle --comments '/@ts-self-types/' \
     -o "$dir/core/convo-widget.js"
   find "$dir/core/snippets" -name '*.js' -exec terser {} --module --compress --mangle -o {} \;
+  # A split build's loader of its split-off parts (scripts/package).
+  if [[ -f $dir/core/__wasm_split.js ]]; then
+    terser "$dir/core/__wasm_split.js" --module --compress --mangle -o "$dir/core/__wasm_split.js"
+  fi
   terser js/convo-widget.js --compress --mangle --comments '/^!/' -o "$dir/convo-widget.js"
 }
 

@@ -124,15 +124,21 @@ for (let i = 0; i < count; i++) {
   } else fail(`unknown import kind ${kind}`);
   imports.push({ module, name, desc: importSection.body.subarray(descStart, reader.at) });
 }
-const modules = [...new Set(imports.map((i) => i.module))];
+// The glue's own imports object is `./NAME_bg.js`. A split build (scripts/package) also imports
+// the loaders of its split-off parts from `./__wasm_split.js`, an ES module whose export names
+// the module must keep.
+const SPLIT_LINK = './__wasm_split.js';
+const modules = [...new Set(imports.map((i) => i.module))].filter((m) => m !== SPLIT_LINK);
 if (modules.length !== 1) fail(`expected the glue's one import module, found ${JSON.stringify(modules)}`);
-const names = [...new Set(imports.map((i) => i.name))];
+const names = [...new Set(imports.filter((i) => i.module === modules[0]).map((i) => i.name))];
 const renamed = new Map(names.map((name, i) => [name, shortName(i)]));
 const MODULE = 'a';
 
 const body = Buffer.concat([
   leb(count),
-  ...imports.map((i) => Buffer.concat([encodeName(MODULE), encodeName(renamed.get(i.name)), i.desc])),
+  ...imports.map((i) => (i.module === SPLIT_LINK
+    ? Buffer.concat([encodeName(i.module), encodeName(i.name), i.desc])
+    : Buffer.concat([encodeName(MODULE), encodeName(renamed.get(i.name)), i.desc]))),
 ]);
 importSection.body = body;
 writeFileSync(

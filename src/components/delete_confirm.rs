@@ -7,11 +7,16 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::Confirm;
+use super::Deferred;
 use crate::state::{ChatHandle, Store};
 
 /// The confirmation, shown while the visitor is deciding.
 #[component]
 pub fn DeleteConfirm() -> impl IntoView {
+    view! { <Deferred load=delete_confirm_part /> }
+}
+
+crate::deferred_part!(delete_confirm_part, || {
     let store = Store::expect();
     let handle = ChatHandle::expect();
     let key = store.asking_delete.get_untracked().map(|m| m.key);
@@ -33,7 +38,7 @@ pub fn DeleteConfirm() -> impl IntoView {
             })
         />
     }
-}
+});
 
 /// Focuses the panel's element with `selector` (ids are the panel's own, in its shadow root).
 fn focus(inside: &web_sys::Element, selector: &str) {

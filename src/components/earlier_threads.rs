@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::Deferred;
 use crate::{
     dom,
     state::{earlier::Thread, ChatHandle, Store},
@@ -12,7 +13,6 @@ use crate::{
 #[component]
 pub fn EarlierThreads() -> impl IntoView {
     let store = Store::expect();
-    let handle = ChatHandle::expect();
     let at_beginning = move || {
         !store.has_older.get()
             && store.window_start.get() == 0
@@ -20,23 +20,31 @@ pub fn EarlierThreads() -> impl IntoView {
     };
     view! {
         <Show when=at_beginning>
-            <div class="convo-earlier">
-                <Show
-                    when=move || !store.threads.with(|t| t.is_empty())
-                    fallback=move || view! {
-                        <button type="button" class="convo-link-button convo-earlier__show" on:click=Store::on(move |_| handle.show_earlier())>
-                            {store.label(|s| s.show_earlier)}
-                        </button>
-                    }
-                >
-                    <For each=move || store.threads.get().to_vec() key=|thread| thread.sid.clone() let:thread>
-                        <ThreadView thread />
-                    </For>
-                </Show>
-            </div>
+            <Deferred load=earlier_threads_part />
         </Show>
     }
 }
+
+crate::deferred_part!(earlier_threads_part, || {
+    let store = Store::expect();
+    let handle = ChatHandle::expect();
+    view! {
+        <div class="convo-earlier">
+            <Show
+                when=move || !store.threads.with(|t| t.is_empty())
+                fallback=move || view! {
+                    <button type="button" class="convo-link-button convo-earlier__show" on:click=Store::on(move |_| handle.show_earlier())>
+                        {store.label(|s| s.show_earlier)}
+                    </button>
+                }
+            >
+                <For each=move || store.threads.get().to_vec() key=|thread| thread.sid.clone() let:thread>
+                    <ThreadView thread />
+                </For>
+            </Show>
+        </div>
+    }
+});
 
 /// One earlier conversation: its date as a heading, then who said what, when.
 #[component]

@@ -4,11 +4,16 @@
 use leptos::prelude::*;
 
 use super::Confirm;
+use super::Deferred;
 use crate::state::{ChatHandle, Event, Store};
 
 /// The confirmation, shown while the visitor is deciding.
 #[component]
 pub fn EndConfirm() -> impl IntoView {
+    view! { <Deferred load=end_confirm_part /> }
+}
+
+crate::deferred_part!(end_confirm_part, || {
     let store = Store::expect();
     let handle = ChatHandle::expect();
     view! {
@@ -24,4 +29,4 @@ pub fn EndConfirm() -> impl IntoView {
             busy=Signal::derive(move || store.ending.get())
         />
     }
-}
+});

@@ -3,12 +3,17 @@
 
 use leptos::prelude::*;
 
+use super::Deferred;
 use super::RatingForm;
 use crate::state::{ChatHandle, Store};
 
 /// "This conversation has ended", the rating, the transcript, and a way to start again.
 #[component]
 pub fn EndedView() -> impl IntoView {
+    view! { <Deferred load=ended_view_part /> }
+}
+
+crate::deferred_part!(ended_view_part, || {
     let store = Store::expect();
     let handle = ChatHandle::expect();
     view! {
@@ -25,4 +30,4 @@ pub fn EndedView() -> impl IntoView {
             </div>
         </div>
     }
-}
+});

@@ -6,15 +6,22 @@ use leptos::{either::Either, prelude::*};
 use wasm_bindgen::JsCast;
 
 use super::media_view::image;
+use super::Deferred;
 use crate::state::{ChatHandle, MediaLink, Store};
 
 /// The lightbox, when an image is open.
 #[component]
 pub fn Lightbox() -> impl IntoView {
     let store = Store::expect();
+    move || store.lightbox.get().map(|_| view! { <Deferred load=lightbox_part /> })
+}
+
+crate::deferred_part!(lightbox_part, || {
+    let store = Store::expect();
     let handle = ChatHandle::expect();
+    // The image open when the part is built: opening another builds the part again.
     view! {
-        {move || store.lightbox.get().map(|(sid, name)| {
+        {store.lightbox.get_untracked().map(|(sid, name)| {
             let link = store.media(&sid);
             let sid = StoredValue::new(sid);
             let shown_name = name.clone();
@@ -70,4 +77,4 @@ pub fn Lightbox() -> impl IntoView {
             }
         })}
     }
-}
+});

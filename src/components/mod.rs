@@ -8,6 +8,7 @@ mod composer;
 mod confirm;
 mod connection_banner;
 mod custom_field;
+mod deferred;
 mod delete_confirm;
 #[cfg(feature = "agent-desk")]
 mod desk_item;
@@ -50,6 +51,7 @@ pub use avatar::Avatar;
 pub use composer::Composer;
 pub use confirm::Confirm;
 pub use connection_banner::ConnectionBanner;
+pub use deferred::{preload_parts, Deferred, Loading};
 pub use delete_confirm::DeleteConfirm;
 #[cfg(feature = "agent-desk")]
 pub use desk_item::DeskItem;

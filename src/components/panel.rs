@@ -8,8 +8,8 @@ use wasm_bindgen::JsCast;
 use convo_client::ConversationState;
 
 use super::{
-    Composer, ConnectionBanner, DeleteConfirm, EndConfirm, EndedView, Header, MessageLeft,
-    MessageList, Notices, OfflineForm, PanelGreeting, PreChatForm, TypingIndicator,
+    preload_parts, Composer, ConnectionBanner, DeleteConfirm, EndConfirm, EndedView, Header,
+    MessageLeft, MessageList, Notices, OfflineForm, PanelGreeting, PreChatForm, TypingIndicator,
 };
 use crate::effect::effect;
 use crate::state::{ChatHandle, Phase, Store};
@@ -52,10 +52,16 @@ pub fn Panel() -> impl IntoView {
 
     // Focus moves into the panel when it opens or the chat starts (to where the visitor will
     // type), and back to the launcher when it closes.
+    // The first time it opens, the parts few chats show start loading (`deferred.rs`).
     let mut was: Option<(bool, Phase)> = None;
+    let mut parts_asked = false;
     effect(move || {
         let (open, phase) = (store.open.get(), store.phase.get());
         let (was_open, was_phase) = was.unzip();
+        if open && !parts_asked {
+            parts_asked = true;
+            preload_parts();
+        }
         if let Some(section) = panel.get() {
             let opened = open && was_open != Some(true);
             let chat_started = open && phase == Phase::Chat && was_phase != Some(Phase::Chat);

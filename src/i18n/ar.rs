@@ -106,6 +106,7 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     rating_send: "إرسال التقييم",
     rating_thanks: "شكرًا لك على رأيك!",
     rating_failed: "تعذّر إرسال تقييمك. يُرجى المحاولة مرة أخرى.",
+    part_failed: "تعذّر تحميل هذا الجزء من المحادثة.",
     image: |name| format!("صورة: {name}"),
     dismiss: "تجاهل",
     greeting_from: |team| format!("رسالة من فريق {team}"),

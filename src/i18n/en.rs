@@ -112,6 +112,7 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     rating_send: "Send rating",
     rating_thanks: "Thank you for your feedback!",
     rating_failed: "Your rating could not be sent. Please try again.",
+    part_failed: "This part of the chat could not be loaded.",
     image: |name| format!("Image: {name}"),
     dismiss: "Dismiss",
     greeting_from: |team| format!("Message from {team}"),

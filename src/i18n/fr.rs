@@ -119,6 +119,7 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     rating_send: "Envoyer la note",
     rating_thanks: "Merci pour votre avis !",
     rating_failed: "Votre note n'a pas pu être envoyée. Veuillez réessayer.",
+    part_failed: "Cette partie du chat n'a pas pu être chargée.",
     image: |name| format!("Image : {name}"),
     dismiss: "Ignorer",
     greeting_from: |team| format!("Message de l'équipe {team}"),

@@ -208,6 +208,8 @@ pub struct Catalogue {
     pub rating_send: &'static str,
     pub rating_thanks: &'static str,
     pub rating_failed: &'static str,
+    /// A part of the panel whose code could not be fetched (`components/deferred.rs`).
+    pub part_failed: &'static str,
     pub image: fn(&str) -> String,
     pub dismiss: &'static str,
     /// The greeting bubble's name: "Message from {team}".

@@ -31,17 +31,37 @@ function snippets(dist) {
     .map((name) => path.join(root, name));
 }
 
+/** The split-off parts' module (scripts/package: core/split_parts.wasm), or none. */
+function partModules(dist) {
+  return readdirSync(file(dist, 'core'))
+    .filter((name) => /^split_.*\.wasm$/.test(name))
+    .sort()
+    .map((name) => path.join(dist, 'core', name));
+}
+
+/** Sizes summed over files, each compressed on its own (as each is fetched). */
+function summed(files) {
+  return files
+    .map((f) => sizes(readFileSync(f)))
+    .reduce((sum, s) => ({ raw: sum.raw + s.raw, gzip: sum.gzip + s.gzip, brotli: sum.brotli + s.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+}
+
 /**
  * What a visitor's browser fetches from `dist` (target/package, or a Trunk dist), in order: the
- * loader (at once), then when idle or on the first interaction the glue, its snippets and the
- * wasm. The stylesheet is compiled into the wasm (the shadow root adopts it), so there is no CSS
- * file. Each part: {key, item, raw, gzip, brotli}.
+ * loader (at once), then when idle or on the first interaction the glue, its snippets (and a
+ * split build's loader of its parts, `__wasm_split.js`) and the wasm: the first load, on every
+ * page view. A split build's parts come when the panel first opens (src/components/deferred.rs).
+ * The stylesheet is compiled into the wasm (the shadow root adopts it), so there is no CSS file.
+ * Each part: {key, item, firstLoad, raw, gzip, brotli}.
  */
 export function shippedParts(dist) {
-  const glue = [file(dist, 'core/convo-widget.js'), ...snippets(dist)].map((f) => readFileSync(f));
+  const link = path.join(dist, 'core', '__wasm_split.js');
+  const glue = [file(dist, 'core/convo-widget.js'), ...snippets(dist), ...(existsSync(link) ? [link] : [])];
+  const parts = partModules(dist);
   return [
-    { key: 'loader', item: 'loader', ...sizes(readFileSync(file(dist, 'convo-widget.js'))) },
-    { key: 'wasm', item: 'wasm (CSS inside)', ...sizes(readFileSync(file(dist, 'core/convo-widget_bg.wasm'))) },
-    { key: 'glue', item: 'js glue + snippets', ...sizes(Buffer.concat(glue)) },
+    { key: 'loader', item: 'loader', firstLoad: true, ...sizes(readFileSync(file(dist, 'convo-widget.js'))) },
+    { key: 'wasm', item: 'wasm (CSS inside)', firstLoad: true, ...sizes(readFileSync(file(dist, 'core/convo-widget_bg.wasm'))) },
+    { key: 'glue', item: 'js glue + snippets', firstLoad: true, ...sizes(Buffer.concat(glue.map((f) => readFileSync(f)))) },
+    ...(parts.length ? [{ key: 'parts', item: `parts (${parts.length} module${parts.length === 1 ? '' : 's'})`, firstLoad: false, ...summed(parts) }] : []),
   ];
 }

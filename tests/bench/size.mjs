@@ -33,13 +33,19 @@ function shippedCss() {
 }
 // Inside the wasm, shown for its share only (not added to the total again).
 const css = { item: '(of which CSS)', ...sizes(readFileSync(shippedCss())) };
-const total = parts.reduce(
-  (sum, p) => ({ raw: sum.raw + p.raw, gzip: sum.gzip + p.gzip, brotli: sum.brotli + p.brotli }),
+const sum = (list) => list.reduce(
+  (s, p) => ({ raw: s.raw + p.raw, gzip: s.gzip + p.gzip, brotli: s.brotli + p.brotli }),
   { raw: 0, gzip: 0, brotli: 0 },
 );
+// The first load is what every page view with the widget fetches; the split-off parts come when
+// the panel first opens.
+const firstLoad = sum(parts.filter((p) => p.firstLoad));
+const total = sum(parts);
 const sdk = sizes(readFileSync(sdkFile));
+const later = parts.filter((p) => !p.firstLoad);
 const rows = [
-  ...parts,
+  ...parts.filter((p) => p.firstLoad),
+  ...(later.length ? [{ item: 'first load', ...firstLoad }, ...later] : []),
   css,
   { item: 'widget total', ...total },
   { item: 'official SDK (min.js)', ...sdk },
@@ -51,15 +57,18 @@ console.log(`${'item'.padEnd(24)}${'raw'.padStart(12)}${'gzip'.padStart(12)}${'b
 for (const row of rows) {
   console.log(`${row.item.padEnd(24)}${kb(row.raw).padStart(12)}${kb(row.gzip).padStart(12)}${kb(row.brotli).padStart(12)}`);
 }
-console.log(
-  `${'widget / SDK'.padEnd(24)}${`${ratio(total.raw, sdk.raw)}×`.padStart(12)}` +
-    `${`${ratio(total.gzip, sdk.gzip)}×`.padStart(12)}${`${ratio(total.brotli, sdk.brotli)}×`.padStart(12)}`,
+const ratioRow = (label, of) => console.log(
+  `${label.padEnd(24)}${`${ratio(of.raw, sdk.raw)}×`.padStart(12)}` +
+    `${`${ratio(of.gzip, sdk.gzip)}×`.padStart(12)}${`${ratio(of.brotli, sdk.brotli)}×`.padStart(12)}`,
 );
+if (later.length) ratioRow('first load / SDK', firstLoad);
+ratioRow('widget / SDK', total);
 console.log(`(SDK: ${path.relative(process.cwd(), sdkFile)})`);
 // The budgets are targets reported against, never a failure (issue 15's: at most 1.5× the SDK
 // alone; the older 0.8× is out of reach of any widget with a UI on this stack).
 const targets = [
   { figure: 'widget / SDK, brotli', value: total.brotli / sdk.brotli, target: 1.5, unit: '×' },
+  ...(later.length ? [{ figure: 'first load / SDK, brotli', value: firstLoad.brotli / sdk.brotli, target: 1.5, unit: '×' }] : []),
   { figure: 'loader, gzip', value: loader.gzip / 1024, target: 3, unit: ' KB' },
 ];
 for (const t of targets) {
@@ -68,6 +77,9 @@ for (const t of targets) {
 }
 for (const row of rows) {
   console.log(JSON.stringify({ bench: 'size', item: row.item, raw: row.raw, gzip: row.gzip, brotli: row.brotli }));
+}
+if (later.length) {
+  console.log(JSON.stringify({ bench: 'size', item: 'ratio first load/sdk', brotli: Number(ratio(firstLoad.brotli, sdk.brotli)) }));
 }
 console.log(
   JSON.stringify({
