@@ -3,11 +3,11 @@
 // exchange messages through it, under a strict Content-Security-Policy. The package is the split
 // build (src/components/deferred.rs): the parts few chats show come from a module of their own,
 // fetched when the panel opens, and a part whose module cannot be fetched says so and loads on
-// retry.
+// retry. Last, the package's files hosted as they are for a script tag.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -36,13 +36,16 @@ const VITE_VERSION = '7.3.8';
 
 let browser;
 let app;
+let hosted;
 before(async () => {
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
-  await app?.server.close();
-  if (app) rmSync(app.dir, { recursive: true, force: true });
+  for (const site of [app, hosted]) {
+    await site?.server.close();
+    if (site) rmSync(site.dir, { recursive: true, force: true });
+  }
 });
 
 /** The tarball `scripts/package` made. */
@@ -205,6 +208,39 @@ test('a part whose module cannot be fetched says so, and shows on retry', { time
     await panel.getByText('This conversation has ended.').waitFor({ timeout: 15_000 });
     await panel.getByRole('button', { name: 'Start a new conversation' }).waitFor();
     assert.equal(await alert.count(), 0, 'the alert gave way to the part');
+  } finally {
+    await t.close();
+  }
+});
+
+test('hosted as they are for the script tag, the package\'s files load the parts from core/', { timeout: 200_000 }, async () => {
+  // A site owner's page: the loader and core/ copied from the package, one script tag.
+  const dir = mkdtempSync(path.join(tmpdir(), 'convo-hosted-'));
+  cpSync(path.join(ROOT, 'target/package/convo-widget.js'), path.join(dir, 'convo-widget.js'));
+  cpSync(path.join(ROOT, 'target/package/core'), path.join(dir, 'core'), { recursive: true });
+  const data = { 'session-url': '/api/session', 'token-url': '/api/token', 'end-url': '/api/end', 'rating-url': '/api/rating' };
+  const attributes = Object.entries(data).map(([name, url]) => `data-${name}="${BACKEND_URL}${url}"`).join(' ');
+  writeFileSync(path.join(dir, 'index.html'), `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>A hosted shop</title></head>
+<body><h1>A hosted shop</h1>
+<script src="/convo-widget.js" ${attributes} data-twilsock-url="${TWILSOCK_URL}" async></script></body></html>`);
+  hosted = { dir, server: await serveDirectory(dir) };
+
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const fetched = partRequests(page);
+    await page.goto(hosted.server.url);
+    await launcherOf(page).waitFor({ timeout: 30_000 });
+    await chatWithAgent(t, 'Ana', { goto: false, storageKey: `convo:v1:${BACKEND_URL}/api/session` });
+    await poll(() => fetched.length === 1, { what: 'the parts fetched' });
+    assert.deepEqual(fetched, [`${hosted.server.url}core/split_parts.wasm`]);
+    const panel = panelOf(page);
+    await panel.locator('.convo-header').getByRole('button', { name: 'End chat' }).click();
+    await panel.getByRole('group', { name: /End this chat\?/ }).getByRole('button', { name: 'End chat' }).click();
+    await panel.getByText('This conversation has ended.').waitFor({ timeout: 15_000 });
+    assert.equal(fetched.length, 1, 'not fetched again');
+    assert.deepEqual(page.problems, []);
   } finally {
     await t.close();
   }
