@@ -17,7 +17,8 @@ pub type Loading = Pin<Box<dyn Future<Output = Result<AnyView, SplitLoaderError>
 /// Declares `fn $name() -> Loading`: the part's view, built by `$body` (run untracked, as a
 /// component's body is) once the parts' module is loaded. Every part is in the one module
 /// `parts`: one request when the panel opens, and no module so small that a bundler would inline
-/// it as a `data:` URL (which a strict `connect-src` refuses).
+/// it as a `data:` URL (which a strict `connect-src` refuses). One part per file (one component
+/// per file): the macro adds a module named `split` beside the part.
 #[macro_export]
 macro_rules! deferred_part {
     ($name:ident, || $body:expr) => {
