@@ -6,8 +6,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::Confirm;
-use super::Deferred;
+use super::{Confirm, Deferred};
 use crate::state::{ChatHandle, Store};
 
 /// The confirmation, shown while the visitor is deciding.

@@ -3,8 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::Confirm;
-use super::Deferred;
+use super::{Confirm, Deferred};
 use crate::state::{ChatHandle, Event, Store};
 
 /// The confirmation, shown while the visitor is deciding.

@@ -3,8 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::Deferred;
-use super::RatingForm;
+use super::{Deferred, RatingForm};
 use crate::state::{ChatHandle, Store};
 
 /// "This conversation has ended", the rating, the transcript, and a way to start again.

@@ -5,8 +5,7 @@
 use leptos::{either::Either, prelude::*};
 use wasm_bindgen::JsCast;
 
-use super::media_view::image;
-use super::Deferred;
+use super::{media_view::image, Deferred};
 use crate::state::{ChatHandle, MediaLink, Store};
 
 /// The lightbox, when an image is open.
