@@ -83,7 +83,10 @@ test('360×740: the "jump to latest" button is a 44 px touch target too', async 
     const panel = panelOf(page);
     for (let i = 1; i <= 30; i++) await postMessage(session.conversation_sid, agent.identity, `line ${i}`);
     await panel.locator('.convo-bubble__text', { hasText: /^line 30$/ }).waitFor({ timeout: 15_000 });
-    await panel.getByRole('log').evaluate((el) => {
+    await panel.getByRole('log').evaluate(async (el) => {
+      // For two frames after a message arrives the list is following it to the bottom
+      // (message_list.rs) and takes a scroll event as its own: scroll up after those.
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       el.scrollTop = 0;
       el.dispatchEvent(new Event('scroll'));
     });
