@@ -37,8 +37,8 @@ pub fn MessageRow(
     // long history), so a row is one reactive part: the whole row, drawn from its entry and
     // the labels it shows. When the entry changes (a receipt, an edit, a neighbour's arrival)
     // or what it shows from elsewhere does (the locale; the roster, in others' rows: a bot's
-    // look, a run's head; the phase, for its menu), it is drawn again, and its nodes are updated in place: the elements stay, and
-    // with them the focus and an open menu.
+    // look, a run's head; the phase, for its menu), it is drawn again, and its nodes are
+    // updated in place: the elements stay, and with them the focus and an open menu.
     move || row(store, handle, observer, &entry.get())
 }
 
