@@ -13,6 +13,7 @@ use leptos::{html, prelude::*};
 use wasm_bindgen::{closure::Closure, JsCast};
 
 use super::{EarlierThreads, MessageRow, ParticipantNotice, RowMenus};
+use crate::dom;
 use crate::effect::effect;
 use crate::state::{ChatHandle, Store, WINDOW};
 
@@ -25,6 +26,8 @@ const FLING: usize = WINDOW - 20;
 const PREFETCH: usize = 300;
 /// How close to an edge (px) counts as "at" it.
 const EDGE: i32 = 150;
+/// How long (ms) after the visitor's input that scrolls up a scroll event is taken as theirs.
+const INPUT_MS: u64 = 250;
 
 /// An observer and the callback it calls.
 type Observer = (web_sys::IntersectionObserver, Closure<dyn FnMut(js_sys::Array)>);
@@ -114,6 +117,12 @@ pub fn MessageList() -> impl IntoView {
     // the visitor scrolling up, that left the bottom and slid the window back, so new messages
     // stopped showing.
     let following = StoredValue::new(0u32);
+    // When the visitor last did something that scrolls the list up. Only input tells their
+    // scrolling from the rows' (both move the position up), so a scroll event soon after it
+    // is theirs even while a new row is being followed: otherwise a visitor turning the wheel
+    // as messages stream in would be pulled back to the bottom with each one.
+    let asked_up = StoredValue::new(0u64);
+    on_scroll_up_input(scroller, asked_up);
     // The list can outlive its element for a frame (the ended view replaces it), so every
     // deferred callback goes through this rather than `scroller.get()`.
     let element = move || scroller.try_get_untracked().flatten();
@@ -148,7 +157,9 @@ pub fn MessageList() -> impl IntoView {
     let scroll_to_bottom = move || {
         following.try_update_value(|n| *n += 1);
         request_animation_frame(move || {
-            if let Some(el) = element() {
+            // Unless the visitor has left the bottom since (their scroll event comes before
+            // this frame's callbacks).
+            if let Some(el) = element().filter(|_| at_bottom.get_untracked()) {
                 // Past the end is the end: no need to read how far that is.
                 el.set_scroll_top(i32::MAX);
             }
@@ -207,7 +218,8 @@ pub fn MessageList() -> impl IntoView {
 
     let on_scroll = move |_| {
         let Some(el) = element() else { return };
-        if following.get_value() > 0 {
+        let theirs = dom::now_ms().saturating_sub(asked_up.get_value()) < INPUT_MS;
+        if following.get_value() > 0 && !theirs {
             last_scroll_top.set_value(el.scroll_top());
             return;
         }
@@ -290,6 +302,54 @@ pub fn MessageList() -> impl IntoView {
             </button>
         </Show>
     }
+}
+
+/// Stamps `asked_up` with the time of the visitor's input on the list that scrolls it up: a
+/// wheel turned up, a key that scrolls up, a finger moving on it, a press on its scrollbar (the
+/// list itself, not a row). Passive listeners, so the browser never waits for them to scroll.
+fn on_scroll_up_input(scroller: NodeRef<html::Div>, asked_up: StoredValue<u64>) {
+    const EVENTS: [&str; 4] = ["wheel", "keydown", "touchmove", "pointerdown"];
+    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        let up = match event.type_().as_str() {
+            "wheel" => event.dyn_ref::<web_sys::WheelEvent>().is_some_and(|w| w.delta_y() < 0.0),
+            "keydown" => event.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| {
+                matches!(k.key().as_str(), "ArrowUp" | "PageUp" | "Home")
+                    || (k.key() == " " && k.shift_key())
+            }),
+            "touchmove" => true,
+            _ => event.target() == event.current_target(),
+        };
+        if up {
+            asked_up.try_set_value(dom::now_ms());
+        }
+    });
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_passive(true);
+    // The element the listeners are on, to take them off when the list goes (before the
+    // closure they call is dropped).
+    let on = std::rc::Rc::new(std::cell::RefCell::new(None::<web_sys::HtmlDivElement>));
+    scroller.on_load({
+        let (on, callback) =
+            (on.clone(), listener.as_ref().unchecked_ref::<js_sys::Function>().clone());
+        move |el| {
+            for name in EVENTS {
+                let _ = el.add_event_listener_with_callback_and_add_event_listener_options(
+                    name, &callback, &options,
+                );
+            }
+            *on.borrow_mut() = Some(el);
+        }
+    });
+    let kept = send_wrapper::SendWrapper::new((listener, on));
+    on_cleanup(move || {
+        let (listener, on) = kept.take();
+        if let Some(el) = on.take() {
+            for name in EVENTS {
+                let _ =
+                    el.remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+            }
+        }
+    });
 }
 
 /// The index of the message a row shows (its `data-index`; pending rows have none).

@@ -323,6 +323,39 @@ test('at the bottom of a full window, each new message is followed, even when th
   }
 });
 
+test('a visitor who turns the wheel up just as a message arrives stays where they scrolled', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const { session, agent } = await chatWithAgent(t);
+    const panel = panelOf(page);
+    for (let i = 1; i <= 30; i++) await postMessage(session.conversation_sid, agent.identity, `fill ${i}`);
+    await panel.locator('.convo-bubble__text', { hasText: /^fill 30$/ }).waitFor({ timeout: 15_000 });
+    const log = panel.getByRole('log');
+    // In the very turn the new message's row is added, before the list's follow of it lands
+    // in the next frame, the visitor turns the wheel up (to the top, in one go).
+    await log.evaluate((list) => {
+      new MutationObserver((records, observer) => {
+        if (!records.some((r) => [...r.addedNodes].some((n) => n.textContent?.includes('arrives now')))) return;
+        observer.disconnect();
+        list.dispatchEvent(new WheelEvent('wheel', { deltaY: -5000, bubbles: true }));
+        list.scrollTop = 0;
+      }).observe(list, { childList: true, subtree: true });
+    });
+    await agent.conversation.sendMessage('arrives now');
+    await panel.locator('.convo-jump').waitFor({ timeout: 10_000 });
+    // Frames later the list is still where the visitor put it, not pulled back to the bottom.
+    const top = await log.evaluate(async (list) => {
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
+      return list.scrollTop;
+    });
+    assert.ok(top < 150, `the list stays near its top (scrollTop ${top})`);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a burst of messages while the visitor is at the bottom keeps the newest in view', async () => {
   const t = await visit(browser);
   const { page } = t;

@@ -85,7 +85,8 @@ test('360×740: the "jump to latest" button is a 44 px touch target too', async 
     await panel.locator('.convo-bubble__text', { hasText: /^line 30$/ }).waitFor({ timeout: 15_000 });
     await panel.getByRole('log').evaluate(async (el) => {
       // For two frames after a message arrives the list is following it to the bottom
-      // (message_list.rs) and takes a scroll event as its own: scroll up after those.
+      // (message_list.rs) and takes a scroll event without the visitor's input (this one is
+      // the test's) as its own: scroll up after those.
       await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       el.scrollTop = 0;
       el.dispatchEvent(new Event('scroll'));
