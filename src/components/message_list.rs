@@ -7,7 +7,8 @@
 //! message is seen by construction, and scrolled up an `IntersectionObserver` tells which rows
 //! show (it watches rows only then: at the bottom it would cost every frame for nothing).
 //! When the list itself changes size (a phone's on-screen keyboard, a composer growing to
-//! several lines) a visitor at the bottom stays there.
+//! several lines) or a photo loads, a visitor at the bottom stays there; a visitor who scrolls
+//! up as a message arrives is not pulled back down.
 
 use leptos::{html, prelude::*};
 use wasm_bindgen::{closure::Closure, JsCast};
@@ -183,6 +184,13 @@ pub fn MessageList() -> impl IntoView {
         }
         previous = Some(loaded);
     });
+    // A photo that loads at the bottom grows its row below the fold: follow it there. (Loads
+    // do not bubble: the list hears them on their way down.)
+    listen(scroller, &["load"], true, move |_| {
+        if at_bottom.get_untracked() && store.from_end.get_untracked() == 0 {
+            scroll_to_bottom();
+        }
+    });
     // The list shrinking (the keyboard opening) would leave the newest messages below its
     // fold: at the bottom, stay there. Sizes change rarely, never per message.
     let resized = Closure::<dyn FnMut()>::new(move || {
@@ -306,10 +314,10 @@ pub fn MessageList() -> impl IntoView {
 
 /// Stamps `asked_up` with the time of the visitor's input on the list that scrolls it up: a
 /// wheel turned up, a key that scrolls up, a finger moving on it, a press on its scrollbar (the
-/// list itself, not a row). Passive listeners, so the browser never waits for them to scroll.
+/// list itself, not a row). Passive, so the browser never waits for it to scroll.
 fn on_scroll_up_input(scroller: NodeRef<html::Div>, asked_up: StoredValue<u64>) {
-    const EVENTS: [&str; 4] = ["wheel", "keydown", "touchmove", "pointerdown"];
-    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+    const EVENTS: &[&str] = &["wheel", "keydown", "touchmove", "pointerdown"];
+    listen(scroller, EVENTS, false, move |event| {
         let up = match event.type_().as_str() {
             "wheel" => event.dyn_ref::<web_sys::WheelEvent>().is_some_and(|w| w.delta_y() < 0.0),
             "keydown" => event.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| {
@@ -323,8 +331,20 @@ fn on_scroll_up_input(scroller: NodeRef<html::Div>, asked_up: StoredValue<u64>) 
             asked_up.try_set_value(dom::now_ms());
         }
     });
+}
+
+/// Calls `callback` with each of the events `names` on the list (in their capture phase if
+/// `capture`, for events that do not bubble) until the list goes. Passive listeners.
+fn listen(
+    scroller: NodeRef<html::Div>,
+    names: &'static [&'static str],
+    capture: bool,
+    callback: impl FnMut(web_sys::Event) + 'static,
+) {
+    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(callback);
     let options = web_sys::AddEventListenerOptions::new();
     options.set_passive(true);
+    options.set_capture(capture);
     // The element the listeners are on, to take them off when the list goes (before the
     // closure they call is dropped).
     let on = std::rc::Rc::new(std::cell::RefCell::new(None::<web_sys::HtmlDivElement>));
@@ -332,7 +352,7 @@ fn on_scroll_up_input(scroller: NodeRef<html::Div>, asked_up: StoredValue<u64>) 
         let (on, callback) =
             (on.clone(), listener.as_ref().unchecked_ref::<js_sys::Function>().clone());
         move |el| {
-            for name in EVENTS {
+            for name in names {
                 let _ = el.add_event_listener_with_callback_and_add_event_listener_options(
                     name, &callback, &options,
                 );
@@ -344,9 +364,12 @@ fn on_scroll_up_input(scroller: NodeRef<html::Div>, asked_up: StoredValue<u64>) 
     on_cleanup(move || {
         let (listener, on) = kept.take();
         if let Some(el) = on.take() {
-            for name in EVENTS {
-                let _ =
-                    el.remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+            for name in names {
+                let _ = el.remove_event_listener_with_callback_and_bool(
+                    name,
+                    listener.as_ref().unchecked_ref(),
+                    capture,
+                );
             }
         }
     });

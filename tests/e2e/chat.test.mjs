@@ -13,6 +13,7 @@ import {
   launcherOf,
   once,
   panelOf,
+  pngOfDimensions,
   pngOfSize,
   poll,
   postMessage,
@@ -350,6 +351,35 @@ test('a visitor who turns the wheel up just as a message arrives stays where the
       return list.scrollTop;
     });
     assert.ok(top < 150, `the list stays near its top (scrollTop ${top})`);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('at the bottom, a photo that arrives is followed once it has loaded: all of it in view', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const { session, agent } = await chatWithAgent(t);
+    const panel = panelOf(page);
+    for (let i = 1; i <= 30; i++) await postMessage(session.conversation_sid, agent.identity, `fill ${i}`);
+    await panel.locator('.convo-bubble__text', { hasText: /^fill 30$/ }).waitFor({ timeout: 15_000 });
+    // Its row is drawn before the photo has loaded (its URL is fetched first), then grows by
+    // the photo's height.
+    await agent.conversation.sendMessage({ contentType: 'image/png', filename: 'tall.png', media: pngOfDimensions(200, 200) });
+    const image = panel.locator('.convo-row--other .convo-media-image img');
+    await poll(() => image.evaluate((i) => i.complete && i.naturalHeight === 200).catch(() => false), { ms: 15_000, what: 'the photo loaded' });
+    await poll(
+      () =>
+        image.evaluate((img) => {
+          const list = img.closest('.convo-messages').getBoundingClientRect();
+          const r = img.getBoundingClientRect();
+          return r.height > 100 && r.top >= list.top - 1 && r.bottom <= list.bottom + 1;
+        }),
+      { ms: 5_000, what: 'the whole photo in view' },
+    );
+    assert.equal(await panel.locator('.convo-jump').count(), 0, 'no "jump to latest" button: the visitor never scrolled up');
     assert.deepEqual(page.problems, []);
   } finally {
     await t.close();

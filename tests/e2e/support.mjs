@@ -464,6 +464,27 @@ export function pngOfSize(size) {
   return Buffer.concat([base.subarray(0, iend), length, typeAndData, crc, base.subarray(iend)]);
 }
 
+/** A PNG of `width`×`height` pixels, all one colour (a photo's size without its bytes). */
+export function pngOfDimensions(width, height) {
+  const chunk = (type, data) => {
+    const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length, 0);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(typeAndData) >>> 0, 0);
+    return Buffer.concat([length, typeAndData, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  // Each scanline: filter byte 0, then the pixels.
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x5a)]);
+  const pixels = zlib.deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+}
+
 /** Whether a message element is inside the message log's visible area (not scrolled away). */
 export function inView(locator) {
   return locator.evaluate((el) => {
