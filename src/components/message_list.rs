@@ -263,12 +263,21 @@ pub fn MessageList() -> impl IntoView {
         }
     };
 
-    let jump = move |_| {
+    let jump = move || {
         store.from_end.set(0);
         store.sync_rows();
         at_bottom.set(true);
         scroll_to_bottom();
     };
+    // The visitor sent a message: show it, wherever they were reading.
+    let mut sent_before = None;
+    effect(move || {
+        let sent = store.sent.get();
+        if sent_before.is_some_and(|b| sent > b) {
+            jump();
+        }
+        sent_before = Some(sent);
+    });
 
     view! {
         <div
@@ -305,7 +314,7 @@ pub fn MessageList() -> impl IntoView {
             }}
         </div>
         <Show when=move || !at_bottom.get()>
-            <button type="button" class="convo-jump" on:click=Store::on(jump)>
+            <button type="button" class="convo-jump" on:click=Store::on(move |_| jump())>
                 {Store::text(move || (store.strings().jump_to_latest)(unseen()))}
             </button>
         </Show>

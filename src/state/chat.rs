@@ -214,6 +214,9 @@ pub struct Chat {
     preview: Option<Preview>,
     /// Messages from others that have arrived so far (the list counts those it did not show).
     pub arrivals: u64,
+    /// Messages the visitor sent from this widget so far (the list goes to the bottom to show
+    /// each, wherever they were reading).
+    pub sent: u64,
     /// "End this chat?" is being asked.
     pub asking_end: bool,
     /// An "End chat" request is in flight.
@@ -272,6 +275,7 @@ impl Chat {
             alerts: Alerts::Off,
             preview: None,
             arrivals: 0,
+            sent: 0,
             roster_known: false,
             newcomers: Vec::new(),
             asking_end: false,
@@ -378,6 +382,9 @@ impl Chat {
             Event::HasOlder(has_older) => self.has_older = has_older,
             Event::Timeline(diff) => {
                 let before = self.timeline.newest_index();
+                // Only this widget's own sends come in as pending messages.
+                let sent =
+                    matches!(diff, VectorDiff::Insert { value: TimelineItem::Pending(_), .. });
                 let news = match &diff {
                     VectorDiff::Insert { value: TimelineItem::Remote(m), .. }
                     | VectorDiff::Set { value: TimelineItem::Remote(m), .. } => Some(Arc::clone(m)),
@@ -388,6 +395,7 @@ impl Chat {
                         && self.history_end.is_some_and(|end| end.is_none_or(|e| m.index > e))
                 });
                 self.timeline.apply(diff);
+                self.sent += u64::from(sent);
                 self.follow_preview();
                 // A message deleted elsewhere (another tab) leaves nothing to ask about. An
                 // edit of it stays open: the text is the visitor's, and saving it says why it
@@ -1312,6 +1320,20 @@ mod tests {
         );
         // Labels come from the locale at render time: no row is keyed by its text.
         assert_eq!(keys, chat.timeline.entries().iter().map(|e| e.key).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn test_a_message_sent_here_is_counted_for_the_list_not_one_from_elsewhere() {
+        let mut chat = chatting(Some(0));
+        chat.apply(Event::Timeline(VectorDiff::Reset { values: vec![message(0, "ana", 6)] }));
+        insert(&mut chat, message(1, "ana", 6));
+        insert(&mut chat, message(2, "me", 6));
+        assert_eq!(chat.sent, 0, "others' messages and own ones sent from another tab are not");
+        insert(&mut chat, pending(3));
+        assert_eq!(chat.sent, 1);
+        chat.apply(Event::Timeline(VectorDiff::Set { index: 3, value: message(3, "me", 6) }));
+        assert_eq!(chat.sent, 1, "its confirmation is the same message");
+        assert_eq!(chat.arrivals, 1, "and never an arrival");
     }
 
     #[test]

@@ -74,6 +74,8 @@ pub struct Store {
     pub preview: RwSignal<Option<(String, String)>>,
     /// Messages from others that arrived so far (the list counts those it did not show).
     pub arrivals: RwSignal<u64>,
+    /// Messages the visitor sent from this widget so far (the list shows each).
+    pub sent: RwSignal<u64>,
     /// "End this chat?" is being asked.
     pub asking_end: RwSignal<bool>,
     /// An "End chat" request is in flight.
@@ -161,6 +163,7 @@ impl Store {
             alerts: RwSignal::new(Alerts::Off),
             preview: RwSignal::new(None),
             arrivals: RwSignal::new(0),
+            sent: RwSignal::new(0),
             asking_end: RwSignal::new(false),
             ending: RwSignal::new(false),
             feedback: RwSignal::new(Feedback::Open),
@@ -321,6 +324,7 @@ impl Store {
                 self.preview.set(preview.cloned());
             }
             set_if_changed(self.arrivals, &chat.arrivals);
+            set_if_changed(self.sent, &chat.sent);
             set_if_changed(self.asking_end, &chat.asking_end);
             set_if_changed(self.ending, &chat.ending);
             set_if_changed(self.feedback, &chat.feedback);

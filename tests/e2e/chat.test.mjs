@@ -386,6 +386,40 @@ test('at the bottom, a photo that arrives is followed once it has loaded: all of
   }
 });
 
+test('a visitor reading back who sends a message is taken to the bottom, where it shows', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const { session, agent } = await chatWithAgent(t);
+    const panel = panelOf(page);
+    // A history longer than the window, so that reading back leaves the newest rows unrendered.
+    for (let i = 1; i <= 200; i++) await postMessage(session.conversation_sid, agent.identity, `back ${i}`);
+    await panel.locator('.convo-bubble__text', { hasText: /^back 200$/ }).waitFor({ timeout: 20_000 });
+    const log = panel.getByRole('log');
+    const jump = panel.locator('.convo-jump');
+    await poll(
+      async () => {
+        if ((await panel.locator('.convo-bubble__text', { hasText: /^back 200$/ }).count()) === 0) return true;
+        await log.evaluate((el) => {
+          el.scrollTop = 0;
+          el.dispatchEvent(new Event('scroll'));
+        });
+        return false;
+      },
+      { ms: 30_000, every: 250, what: 'the newest rows left the window while reading back' },
+    );
+    await jump.waitFor();
+    await sendText(page, 'a question from up here');
+    const own = panel.locator('.convo-row--own .convo-bubble__text', { hasText: /^a question from up here$/ });
+    await own.waitFor({ timeout: 10_000 });
+    await poll(() => inView(own), { ms: 5_000, what: 'the message sent in view' });
+    await jump.waitFor({ state: 'detached', timeout: 5_000 });
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a burst of messages while the visitor is at the bottom keeps the newest in view', async () => {
   const t = await visit(browser);
   const { page } = t;
