@@ -172,17 +172,18 @@ pub fn MessageList() -> impl IntoView {
         });
     };
 
-    // New rows at the bottom: follow them while the visitor is there.
+    // New rows, or notices below the last one ("Bea joined the chat"), at the bottom: follow
+    // them while the visitor is there.
     let mut previous = None;
     effect(move || {
-        let loaded = store.loaded.get();
-        if previous.is_some_and(|p| loaded > p)
+        let now = (store.loaded.get(), store.trailing.with(Vec::len));
+        if previous.is_some_and(|(loaded, trailing)| now.0 > loaded || now.1 > trailing)
             && at_bottom.get_untracked()
             && store.from_end.get_untracked() == 0
         {
             scroll_to_bottom();
         }
-        previous = Some(loaded);
+        previous = Some(now);
     });
     // A photo that loads at the bottom grows its row below the fold: follow it there. (Loads
     // do not bubble: the list hears them on their way down.)

@@ -10,6 +10,7 @@ import {
   chatWithAgent,
   gotoWidget,
   inView,
+  joinAgent,
   launcherOf,
   once,
   panelOf,
@@ -414,6 +415,33 @@ test('a visitor reading back who sends a message is taken to the bottom, where i
     await own.waitFor({ timeout: 10_000 });
     await poll(() => inView(own), { ms: 5_000, what: 'the message sent in view' });
     await jump.waitFor({ state: 'detached', timeout: 5_000 });
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('at the bottom, a notice that someone joined is followed: it shows below the last message', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const { session, agent } = await chatWithAgent(t);
+    const panel = panelOf(page);
+    for (let i = 1; i <= 30; i++) await postMessage(session.conversation_sid, agent.identity, `fill ${i}`);
+    await panel.locator('.convo-bubble__text', { hasText: /^fill 30$/ }).waitFor({ timeout: 15_000 });
+    await joinAgent(session.conversation_sid, { friendlyName: 'Bea' });
+    const notice = panel.locator('.convo-participant', { hasText: 'Bea joined the chat' });
+    await notice.waitFor({ timeout: 10_000 });
+    await poll(
+      () =>
+        notice.evaluate((el) => {
+          const list = el.closest('.convo-messages').getBoundingClientRect();
+          const r = el.getBoundingClientRect();
+          return r.height > 0 && r.bottom <= list.bottom + 1;
+        }),
+      { ms: 5_000, what: 'the whole notice in view' },
+    );
+    assert.equal(await panel.locator('.convo-jump').count(), 0, 'no "jump to latest" button: the visitor never scrolled up');
     assert.deepEqual(page.problems, []);
   } finally {
     await t.close();
