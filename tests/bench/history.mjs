@@ -29,13 +29,13 @@ import {
   progress,
   report,
   runBench,
+  scrollToStart,
   traceSummary,
 } from './browser-support.mjs';
 
 const MESSAGES = 10_000;
 const SEED_CONCURRENCY = 16;
 const RUNS = 5;
-const SCROLL_LIMIT_MS = 180_000;
 const SCROLL_RUNS = 3;
 const opts = options('history');
 
@@ -153,41 +153,4 @@ async function withOpenedPage(browser, side, work) {
   } finally {
     await context.close();
   }
-}
-
-/**
- * Scrolls Convo's message list to its top every animation frame until message 0 is in the DOM,
- * sampling the DOM's size each frame. At the top, where the browser's scroll anchoring has not
- * moved the list away, a scroll event is dispatched: what a visitor's further wheel turn does.
- */
-function scrollToStart(page) {
-  return page.evaluate(async (limit) => {
-    const root = window.__probe.roots.find((r) => r !== document && r.querySelector('.convo-messages'));
-    if (!root) throw new Error('no open shadow root holds .convo-messages');
-    const list = root.querySelector('.convo-messages');
-    // The probe's record of every DOM change is not wanted here: it would be paid for ten
-    // thousand rows coming and going, by Convo's side only (the SDK's page renders nothing).
-    window.__probe.stopObserving();
-    const out = { maxRows: 0, maxMessageElements: 0, maxShadowElements: 0, frames: 0 };
-    const sample = () => {
-      out.maxRows = Math.max(out.maxRows, root.querySelectorAll('[data-index]').length);
-      out.maxMessageElements = Math.max(out.maxMessageElements, root.querySelectorAll('[data-index], [data-index] *').length);
-      out.maxShadowElements = Math.max(out.maxShadowElements, root.querySelectorAll('*').length);
-    };
-    const started = performance.now();
-    sample();
-    while (!root.querySelector('[data-index="0"]')) {
-      if (performance.now() - started > limit) {
-        const oldest = root.querySelector('[data-index]')?.dataset.index;
-        throw new Error(`message 0 not reached within ${limit} ms (oldest row shown: ${oldest})`);
-      }
-      if (list.scrollTop > 0) list.scrollTop = 0;
-      else list.dispatchEvent(new Event('scroll'));
-      await new Promise((resolve) => requestAnimationFrame(resolve));
-      out.frames += 1;
-      sample();
-    }
-    out.ms = performance.now() - started;
-    return out;
-  }, SCROLL_LIMIT_MS);
 }
