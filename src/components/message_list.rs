@@ -10,6 +10,8 @@
 //! several lines) or a photo loads, a visitor at the bottom stays there; a visitor who scrolls
 //! up as a message arrives is not pulled back down.
 
+use std::sync::Arc;
+
 use leptos::{html, prelude::*};
 use wasm_bindgen::{closure::Closure, JsCast};
 
@@ -172,12 +174,19 @@ pub fn MessageList() -> impl IntoView {
         });
     };
 
-    // New rows, or notices below the last one ("Bea joined the chat"), at the bottom: follow
-    // them while the visitor is there.
-    let mut previous = None;
+    // At the bottom, follow what comes there while the visitor is there: new rows, notices
+    // below the last one ("Bea joined the chat"), and the last row changing (an edit that
+    // makes it longer, a send that failed and offers to retry).
+    let mut previous: Option<Bottom> = None;
     effect(move || {
-        let now = (store.loaded.get(), store.trailing.with(Vec::len));
-        if previous.is_some_and(|(loaded, trailing)| now.0 > loaded || now.1 > trailing)
+        let now = Bottom {
+            loaded: store.loaded.get(),
+            trailing: store.trailing.with(Vec::len),
+            last: store.rows.with(|rows| {
+                rows.last().map(|r| (r.key, r.entry.with(|e| Arc::as_ptr(e) as usize)))
+            }),
+        };
+        if previous.as_ref().is_some_and(|p| now.grew_from(p))
             && at_bottom.get_untracked()
             && store.from_end.get_untracked() == 0
         {
@@ -319,6 +328,21 @@ pub fn MessageList() -> impl IntoView {
                 {Store::text(move || (store.strings().jump_to_latest)(unseen()))}
             </button>
         </Show>
+    }
+}
+
+/// What is at the bottom of the list, to tell when it grew.
+struct Bottom {
+    loaded: usize,
+    trailing: usize,
+    /// The last row's key and its entry (a new `Arc` whenever it changes).
+    last: Option<(u64, usize)>,
+}
+
+impl Bottom {
+    fn grew_from(&self, before: &Bottom) -> bool {
+        let last_changed = matches!((self.last, before.last), (Some((k, e)), Some((was_k, was_e))) if k == was_k && e != was_e);
+        self.loaded > before.loaded || self.trailing > before.trailing || last_changed
     }
 }
 

@@ -448,6 +448,36 @@ test('at the bottom, a notice that someone joined is followed: it shows below th
   }
 });
 
+test('at the bottom, the newest message edited to be longer is followed: all of it in view', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const { session, agent } = await chatWithAgent(t);
+    const panel = panelOf(page);
+    for (let i = 1; i <= 30; i++) await postMessage(session.conversation_sid, agent.identity, `fill ${i}`);
+    await agent.conversation.sendMessage('short');
+    await panel.locator('.convo-bubble__text', { hasText: /^short$/ }).waitFor({ timeout: 15_000 });
+    const { items } = await agent.conversation.getMessages(1);
+    const long = Array.from({ length: 8 }, (_, i) => `line ${i + 1} of a longer answer`).join('\n');
+    await items[0].updateBody(long);
+    const row = panel.locator('.convo-row', { has: page.locator('.convo-bubble__text', { hasText: 'line 8 of a longer answer' }) });
+    await row.waitFor({ timeout: 10_000 });
+    await poll(
+      () =>
+        row.evaluate((el) => {
+          const list = el.closest('.convo-messages').getBoundingClientRect();
+          const r = el.getBoundingClientRect();
+          return r.height > 100 && r.top >= list.top - 1 && r.bottom <= list.bottom + 1;
+        }),
+      { ms: 5_000, what: 'the whole edited message in view' },
+    );
+    assert.equal(await panel.locator('.convo-jump').count(), 0, 'no "jump to latest" button: the visitor never scrolled up');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a burst of messages while the visitor is at the bottom keeps the newest in view', async () => {
   const t = await visit(browser);
   const { page } = t;
