@@ -242,7 +242,8 @@ export async function launchBrowser(scope) {
  *   the observer hears of it (as soon as the script that inserted it yields: the earliest the
  *   browser could paint it), `frame` the first animation frame after (the frame that paints it).
  * - `record`: a selector and a regular expression with one group; each element whose text
- *   matches is stamped once per group value (arrivals of numbered messages).
+ *   matches is stamped once per group value (arrivals of numbered messages), and again once it
+ *   is in a row with a `data-index` (`indexed`: the service has confirmed it).
  * - pointerdown and Enter keydowns are stamped (the visitor's click, and sends with the text).
  * - wasm linear memories are kept so their size can be read (wasm-bindgen does not expose them).
  */
@@ -252,6 +253,7 @@ function probe({ watch = [], record = null }) {
     timeOrigin: performance.timeOrigin,
     seen: {},
     arrivals: new Map(),
+    indexed: new Map(),
     clicks: [],
     sends: new Map(),
     memories: [],
@@ -293,10 +295,26 @@ function probe({ watch = [], record = null }) {
       }
     }
   };
+  const recordIndexed = (records, at) => {
+    for (const { type, attributeName, addedNodes, target } of records) {
+      const rows =
+        type === 'attributes'
+          ? attributeName === 'data-index' ? [target] : []
+          : [...addedNodes].filter((n) => n.nodeType === 1).flatMap((n) => (n.matches('[data-index]') ? [n] : [...n.querySelectorAll('[data-index]')]));
+      for (const row of rows) {
+        if (!row.hasAttribute('data-index')) continue;
+        const key = pattern.exec(row.querySelector(record.selector)?.textContent ?? '')?.[1];
+        if (key !== undefined && !state.indexed.has(key)) state.indexed.set(key, at);
+      }
+    }
+  };
   const observer = new MutationObserver((records) => {
     const at = now();
     if (watch.length) checkWatches(at);
-    if (record) recordArrivals(records, at);
+    if (record) {
+      recordArrivals(records, at);
+      recordIndexed(records, at);
+    }
     for (const wake of state.waiters) wake();
   });
   const observe = (root) =>
@@ -372,22 +390,24 @@ function probe({ watch = [], record = null }) {
     },
     true,
   );
-  /** Resolves with the arrival stamped for `key` (bounded by `ms`). */
-  state.arrival = (key, ms) =>
+  /** Resolves with the stamp in `map` for `key` (bounded by `ms`). */
+  const stamped = (map, what) => (key, ms) =>
     new Promise((resolve, reject) => {
       const check = () => {
-        if (!state.arrivals.has(key)) return false;
+        if (!map.has(key)) return false;
         state.waiters.delete(check);
         clearTimeout(timer);
-        resolve(state.arrivals.get(key));
+        resolve(map.get(key));
         return true;
       };
       const timer = setTimeout(() => {
         state.waiters.delete(check);
-        reject(new Error(`message ${key} not rendered within ${ms} ms`));
+        reject(new Error(`message ${key} not ${what} within ${ms} ms`));
       }, ms);
       if (!check()) state.waiters.add(check);
     });
+  state.arrival = stamped(state.arrivals, 'rendered');
+  state.confirmed = stamped(state.indexed, 'rendered with its index');
   observe(document);
 }
 

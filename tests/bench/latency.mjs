@@ -151,11 +151,11 @@ async function convoPair(browser, server, scope) {
   };
   const sender = await open();
   const receiver = await open();
-  // Settled: the sender's own row has its index, so the reply is in.
+  // Settled: the sender's own row has its index, so the reply is in. Heard by the probe (a
+  // promise, as the SDK pair's settles), not by Playwright polling the page's DOM: work in the
+  // sender's tab that the SDK pair's never does.
   const settled = (text) =>
-    sender
-      .locator('.convo-row--own[data-index]', { has: sender.locator('.convo-bubble__text', { hasText: new RegExp(`^${text}$`) }) })
-      .waitFor({ timeout: ARRIVAL_MS });
+    sender.evaluate(([key, ms]) => window.__probe.confirmed(key, ms).then(() => true), [text.replace(/^lat /, ''), ARRIVAL_MS]);
   return { sender, receiver, send: (text) => sendText(sender, text), settled };
 }
 
