@@ -10,6 +10,7 @@ import {
   chatWithAgent,
   gotoWidget,
   inView,
+  wholeInView,
   joinAgent,
   launcherOf,
   once,
@@ -230,6 +231,15 @@ test('the composer shows "N characters left" near the 32 KB limit and refuses a 
   }
 });
 
+/** A chat with an agent whose 30 messages fill the list, the visitor at its bottom. */
+async function chatAtBottom(t) {
+  const { session, agent } = await chatWithAgent(t);
+  const panel = panelOf(t.page);
+  for (let i = 1; i <= 30; i++) await postMessage(session.conversation_sid, agent.identity, `fill ${i}`);
+  await panel.locator('.convo-bubble__text', { hasText: /^fill 30$/ }).waitFor({ timeout: 15_000 });
+  return { session, agent, panel };
+}
+
 test('a long history: older pages load at the top, at most ~120 rows in the DOM, "N new — jump to latest"', async () => {
   const t = await visit(browser);
   const { page } = t;
@@ -329,10 +339,7 @@ test('a visitor who turns the wheel up just as a message arrives stays where the
   const t = await visit(browser);
   const { page } = t;
   try {
-    const { session, agent } = await chatWithAgent(t);
-    const panel = panelOf(page);
-    for (let i = 1; i <= 30; i++) await postMessage(session.conversation_sid, agent.identity, `fill ${i}`);
-    await panel.locator('.convo-bubble__text', { hasText: /^fill 30$/ }).waitFor({ timeout: 15_000 });
+    const { agent, panel } = await chatAtBottom(t);
     const log = panel.getByRole('log');
     // In the very turn the new message's row is added, before the list's follow of it lands
     // in the next frame, the visitor turns the wheel up (to the top, in one go).
@@ -362,24 +369,13 @@ test('at the bottom, a photo that arrives is followed once it has loaded: all of
   const t = await visit(browser);
   const { page } = t;
   try {
-    const { session, agent } = await chatWithAgent(t);
-    const panel = panelOf(page);
-    for (let i = 1; i <= 30; i++) await postMessage(session.conversation_sid, agent.identity, `fill ${i}`);
-    await panel.locator('.convo-bubble__text', { hasText: /^fill 30$/ }).waitFor({ timeout: 15_000 });
+    const { agent, panel } = await chatAtBottom(t);
     // Its row is drawn before the photo has loaded (its URL is fetched first), then grows by
     // the photo's height.
     await agent.conversation.sendMessage({ contentType: 'image/png', filename: 'tall.png', media: pngOfDimensions(200, 200) });
     const image = panel.locator('.convo-row--other .convo-media-image img');
     await poll(() => image.evaluate((i) => i.complete && i.naturalHeight === 200).catch(() => false), { ms: 15_000, what: 'the photo loaded' });
-    await poll(
-      () =>
-        image.evaluate((img) => {
-          const list = img.closest('.convo-messages').getBoundingClientRect();
-          const r = img.getBoundingClientRect();
-          return r.height > 100 && r.top >= list.top - 1 && r.bottom <= list.bottom + 1;
-        }),
-      { ms: 5_000, what: 'the whole photo in view' },
-    );
+    await poll(() => wholeInView(image, 100), { ms: 5_000, what: 'the whole photo in view' });
     assert.equal(await panel.locator('.convo-jump').count(), 0, 'no "jump to latest" button: the visitor never scrolled up');
     assert.deepEqual(page.problems, []);
   } finally {
@@ -425,22 +421,11 @@ test('at the bottom, a notice that someone joined is followed: it shows below th
   const t = await visit(browser);
   const { page } = t;
   try {
-    const { session, agent } = await chatWithAgent(t);
-    const panel = panelOf(page);
-    for (let i = 1; i <= 30; i++) await postMessage(session.conversation_sid, agent.identity, `fill ${i}`);
-    await panel.locator('.convo-bubble__text', { hasText: /^fill 30$/ }).waitFor({ timeout: 15_000 });
+    const { session, panel } = await chatAtBottom(t);
     await joinAgent(session.conversation_sid, { friendlyName: 'Bea' });
     const notice = panel.locator('.convo-participant', { hasText: 'Bea joined the chat' });
     await notice.waitFor({ timeout: 10_000 });
-    await poll(
-      () =>
-        notice.evaluate((el) => {
-          const list = el.closest('.convo-messages').getBoundingClientRect();
-          const r = el.getBoundingClientRect();
-          return r.height > 0 && r.bottom <= list.bottom + 1;
-        }),
-      { ms: 5_000, what: 'the whole notice in view' },
-    );
+    await poll(() => wholeInView(notice), { ms: 5_000, what: 'the whole notice in view' });
     assert.equal(await panel.locator('.convo-jump').count(), 0, 'no "jump to latest" button: the visitor never scrolled up');
     assert.deepEqual(page.problems, []);
   } finally {
@@ -452,9 +437,7 @@ test('at the bottom, the newest message edited to be longer is followed: all of 
   const t = await visit(browser);
   const { page } = t;
   try {
-    const { session, agent } = await chatWithAgent(t);
-    const panel = panelOf(page);
-    for (let i = 1; i <= 30; i++) await postMessage(session.conversation_sid, agent.identity, `fill ${i}`);
+    const { agent, panel } = await chatAtBottom(t);
     await agent.conversation.sendMessage('short');
     await panel.locator('.convo-bubble__text', { hasText: /^short$/ }).waitFor({ timeout: 15_000 });
     const { items } = await agent.conversation.getMessages(1);
@@ -462,15 +445,7 @@ test('at the bottom, the newest message edited to be longer is followed: all of 
     await items[0].updateBody(long);
     const row = panel.locator('.convo-row', { has: page.locator('.convo-bubble__text', { hasText: 'line 8 of a longer answer' }) });
     await row.waitFor({ timeout: 10_000 });
-    await poll(
-      () =>
-        row.evaluate((el) => {
-          const list = el.closest('.convo-messages').getBoundingClientRect();
-          const r = el.getBoundingClientRect();
-          return r.height > 100 && r.top >= list.top - 1 && r.bottom <= list.bottom + 1;
-        }),
-      { ms: 5_000, what: 'the whole edited message in view' },
-    );
+    await poll(() => wholeInView(row, 100), { ms: 5_000, what: 'the whole edited message in view' });
     assert.equal(await panel.locator('.convo-jump').count(), 0, 'no "jump to latest" button: the visitor never scrolled up');
     assert.deepEqual(page.problems, []);
   } finally {

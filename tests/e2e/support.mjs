@@ -485,6 +485,15 @@ export function pngOfDimensions(width, height) {
   return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/** Whether an element of the message log lies wholly inside its visible area (and is more than `minHeight` px tall). */
+export function wholeInView(locator, minHeight = 0) {
+  return locator.evaluate((el, min) => {
+    const list = el.closest('.convo-messages').getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    return r.height > min && r.top >= list.top - 1 && r.bottom <= list.bottom + 1;
+  }, minHeight);
+}
+
 /** Whether a message element is inside the message log's visible area (not scrolled away). */
 export function inView(locator) {
   return locator.evaluate((el) => {
