@@ -6,9 +6,10 @@
 //! following writes the scroll position once in the next frame; at the bottom the newest
 //! message is seen by construction, and scrolled up an `IntersectionObserver` tells which rows
 //! show (it watches rows only then: at the bottom it would cost every frame for nothing).
-//! When the list itself changes size (a phone's on-screen keyboard, a composer growing to
-//! several lines) or a photo loads, a visitor at the bottom stays there; a visitor who scrolls
-//! up as a message arrives is not pulled back down.
+//! A visitor at the bottom stays there when the list itself changes size (a phone's on-screen
+//! keyboard, a composer growing to several lines), a photo loads, a notice comes below the last
+//! row or the last row changes; a visitor who sends a message is taken there to see it; and a
+//! visitor who scrolls up just as a message arrives is not pulled back down.
 
 use std::sync::Arc;
 
@@ -186,7 +187,7 @@ pub fn MessageList() -> impl IntoView {
                 rows.last().map(|r| (r.key, r.entry.with(|e| Arc::as_ptr(e) as usize)))
             }),
         };
-        if previous.as_ref().is_some_and(|p| now.grew_from(p))
+        if previous.as_ref().is_some_and(|p| now.moved_since(p))
             && at_bottom.get_untracked()
             && store.from_end.get_untracked() == 0
         {
@@ -331,17 +332,23 @@ pub fn MessageList() -> impl IntoView {
     }
 }
 
-/// What is at the bottom of the list, to tell when it grew.
+/// What is at the bottom of the list, to tell when something came or changed there.
 struct Bottom {
     loaded: usize,
     trailing: usize,
-    /// The last row's key and its entry (a new `Arc` whenever it changes).
+    /// The last row's key and its entry's address (a new `Arc` whenever the entry changes).
     last: Option<(u64, usize)>,
 }
 
 impl Bottom {
-    fn grew_from(&self, before: &Bottom) -> bool {
-        let last_changed = matches!((self.last, before.last), (Some((k, e)), Some((was_k, was_e))) if k == was_k && e != was_e);
+    /// Whether a message or a notice came since `before`, or the same last row changed.
+    fn moved_since(&self, before: &Bottom) -> bool {
+        let last_changed = match (self.last, before.last) {
+            (Some((key, entry)), Some((was_key, was_entry))) => {
+                key == was_key && entry != was_entry
+            }
+            _ => false,
+        };
         self.loaded > before.loaded || self.trailing > before.trailing || last_changed
     }
 }
