@@ -453,6 +453,32 @@ test('at the bottom, the newest message edited to be longer is followed: all of 
   }
 });
 
+test('at the bottom, a draft growing to several lines keeps the newest message in view above the composer', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const { agent, panel } = await chatAtBottom(t);
+    await agent.conversation.sendMessage('the newest');
+    const newest = panel.locator('.convo-bubble__text', { hasText: /^the newest$/ });
+    await newest.waitFor({ timeout: 10_000 });
+    await poll(() => wholeInView(newest), { ms: 5_000, what: 'the newest message in view' });
+    const input = page.locator('#convo-composer-input');
+    const before = (await input.boundingBox()).height;
+    await input.click();
+    for (let i = 1; i <= 5; i++) {
+      await input.pressSequentially(`line ${i}`);
+      await input.press('Shift+Enter');
+    }
+    const after = (await input.boundingBox()).height;
+    assert.ok(after > before + 40, `the composer grew (${before} → ${after} px)`);
+    await poll(() => wholeInView(newest), { ms: 5_000, what: 'the newest message still wholly in view' });
+    assert.equal(await panel.locator('.convo-jump').count(), 0, 'no "jump to latest" button: the visitor never scrolled up');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a burst of messages while the visitor is at the bottom keeps the newest in view', async () => {
   const t = await visit(browser);
   const { page } = t;
