@@ -280,11 +280,13 @@ pub fn MessageList() -> impl IntoView {
         at_bottom.set(true);
         scroll_to_bottom();
     };
-    // The visitor sent a message: show it, wherever they were reading.
+    // The visitor sent a message: show it, wherever they were reading. (At the bottom, the
+    // follow of new rows above shows it already.)
     let mut sent_before = None;
     effect(move || {
         let sent = store.sent.get();
-        if sent_before.is_some_and(|b| sent > b) {
+        let reading_back = !at_bottom.get_untracked() || store.from_end.get_untracked() != 0;
+        if sent_before.is_some_and(|b| sent > b) && reading_back {
             jump();
         }
         sent_before = Some(sent);
