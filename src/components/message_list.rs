@@ -23,9 +23,12 @@ use crate::state::{ChatHandle, Store, WINDOW};
 
 /// How many rows the window grows or slides by as the visitor scrolls.
 const STEP: usize = 40;
-/// At the very top, the window slides by this many: a fling back through a long history
-/// moves a page per frame.
-const FLING: usize = WINDOW - 20;
+/// At the very top (the Home key, the scrollbar's thumb held there), the window moves back by
+/// this many: past itself and a page more. The visitor is shown the new window's top; the rows
+/// between it and the old window, which they would only have passed over, are not built
+/// (scrolling down brings them in, [`STEP`] at a time). A fling back through a long history
+/// then builds 120 rows for every 220 messages it goes back, not every message's row.
+const FLING: usize = WINDOW + 100;
 /// Older pages are fetched while the window's top is this close to the loaded top.
 const PREFETCH: usize = 300;
 /// How close to an edge (px) counts as "at" it.

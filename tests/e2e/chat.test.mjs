@@ -305,6 +305,71 @@ test('a long history: older pages load at the top, at most ~120 rows in the DOM,
   }
 });
 
+test('flung back to the first of 600 messages, the visitor scrolling down sees every message in order up to the newest', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const { session, agent } = await chatWithAgent(t);
+    await page.goto('about:blank');
+    const total = 600;
+    for (let i = 1; i <= total; i++) await postMessage(session.conversation_sid, agent.identity, `line ${i}`);
+    await gotoWidget(page);
+    await launcherOf(page).click();
+    const panel = panelOf(page);
+    const log = panel.getByRole('log');
+    await panel.locator('.convo-bubble__text', { hasText: new RegExp(`^line ${total}$`) }).waitFor({ timeout: 20_000 });
+
+    // Held at the very top, as the Home key or the scrollbar's thumb does, until the first
+    // message shows.
+    const beginning = panel.getByText('This is the beginning of the conversation.');
+    await poll(
+      async () => {
+        if (await beginning.isVisible()) return true;
+        await log.evaluate((el) => {
+          el.scrollTop = 0;
+          el.dispatchEvent(new Event('scroll'));
+        });
+        return false;
+      },
+      { ms: 30_000, every: 100, what: 'the beginning of the conversation' },
+    );
+
+    // Then down, most of a screen at a time, noting every message row in view at each stop.
+    const seen = new Set();
+    const newest = await log.evaluate(async (el, total) => {
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      const note = () => {
+        const box = el.getBoundingClientRect();
+        const shown = [];
+        for (const row of el.querySelectorAll('[data-index]')) {
+          const r = row.getBoundingClientRect();
+          if (r.bottom > box.top && r.top < box.bottom) shown.push(Number(row.dataset.index));
+        }
+        return shown;
+      };
+      const all = [];
+      for (let steps = 0; steps < total * 2; steps++) {
+        all.push(...note());
+        if (el.scrollHeight - el.scrollTop - el.clientHeight < 2 && el.textContent.includes(`line ${total}`)) break;
+        el.scrollTop += Math.floor(el.clientHeight * 0.8);
+        await frame();
+        await frame();
+      }
+      return all;
+    }, total);
+    for (const index of newest) seen.add(index);
+    const indices = [...seen].sort((a, b) => a - b);
+    const last = indices.at(-1);
+    const missing = [];
+    for (let i = 0; i <= last; i++) if (!seen.has(i)) missing.push(i);
+    assert.deepEqual(missing, [], `every message from the first (0) to the newest (${last}) was in view on the way down`);
+    assert.ok(last >= total, `the way down reached the newest message (index ${last})`);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('at the bottom of a full window, each new message is followed, even when the page reads layout as rows change', async () => {
   const t = await visit(browser);
   const { page } = t;
