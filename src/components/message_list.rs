@@ -129,7 +129,6 @@ pub fn MessageList() -> impl IntoView {
     // is theirs even while a new row is being followed: otherwise a visitor turning the wheel
     // as messages stream in would be pulled back to the bottom with each one.
     let asked_up = StoredValue::new(0u64);
-    on_scroll_up_input(scroller, asked_up);
     // The list can outlive its element for a frame (the ended view replaces it), so every
     // deferred callback goes through this rather than `scroller.get()`.
     let element = move || scroller.try_get_untracked().flatten();
@@ -238,6 +237,30 @@ pub fn MessageList() -> impl IntoView {
         }
     });
 
+    // Near the top: more of the loaded rows above (the window grows, or slides back while the
+    // visitor reads back: by a fling if they went to the very top), and more pages.
+    let near_top = move |fling: bool| {
+        let start = store.window_start.get_untracked();
+        if start > 0 {
+            if store.size.get_untracked() < WINDOW {
+                store.size.update(|s| *s = (*s + STEP).min(WINDOW));
+            } else if !at_bottom.get_untracked() {
+                // Only a visitor reading back slides the window off the newest rows.
+                let by = if fling { FLING } else { STEP };
+                store.from_end.update(|f| *f += by.min(start));
+            }
+            store.sync_rows();
+        }
+        handle.load_older();
+    };
+    // The wheel turned up, or a key that scrolls up, with the list at its very top: no scroll
+    // event comes, so the input itself asks for what is above (Home and Page Up by a fling).
+    on_scroll_up_input(scroller, asked_up, move |el, far| {
+        if el.scroll_top() <= 0 {
+            near_top(far);
+        }
+    });
+
     let on_scroll = move |_| {
         let Some(el) = element() else { return };
         let theirs = dom::now_ms().saturating_sub(asked_up.get_value()) < INPUT_MS;
@@ -258,19 +281,8 @@ pub fn MessageList() -> impl IntoView {
             at_bottom.set(false);
             arrivals_when_left.set(store.arrivals.get_untracked());
         }
-        let start = store.window_start.get_untracked();
         if top < EDGE {
-            if start > 0 {
-                if store.size.get_untracked() < WINDOW {
-                    store.size.update(|s| *s = (*s + STEP).min(WINDOW));
-                } else if !at_bottom.get_untracked() {
-                    // Only a visitor reading back slides the window off the newest rows.
-                    let by = if top == 0 { FLING } else { STEP };
-                    store.from_end.update(|f| *f += by.min(start));
-                }
-                store.sync_rows();
-            }
-            handle.load_older();
+            near_top(top == 0);
         } else if distance_to_bottom < EDGE && store.from_end.get_untracked() > 0 {
             store.from_end.update(|f| *f = f.saturating_sub(STEP));
             store.sync_rows();
@@ -360,21 +372,43 @@ impl Bottom {
 
 /// Stamps `asked_up` with the time of the visitor's input on the list that scrolls it up: a
 /// wheel turned up, a key that scrolls up, a finger moving on it, a press on its scrollbar (the
-/// list itself, not a row). Passive, so the browser never waits for it to scroll.
-fn on_scroll_up_input(scroller: NodeRef<html::Div>, asked_up: StoredValue<u64>) {
+/// list itself, not a row). Passive, so the browser never waits for it to scroll. Calls `on_up`
+/// when the input asks to go up (a wheel, a key on the list itself), with whether it asks to go
+/// far (Home, Page Up).
+fn on_scroll_up_input(
+    scroller: NodeRef<html::Div>,
+    asked_up: StoredValue<u64>,
+    on_up: impl Fn(&web_sys::HtmlDivElement, bool) + 'static,
+) {
     const EVENTS: &[&str] = &["wheel", "keydown", "touchmove", "pointerdown"];
     listen(scroller, EVENTS, false, move |event| {
-        let up = match event.type_().as_str() {
-            "wheel" => event.dyn_ref::<web_sys::WheelEvent>().is_some_and(|w| w.delta_y() < 0.0),
-            "keydown" => event.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| {
-                matches!(k.key().as_str(), "ArrowUp" | "PageUp" | "Home")
-                    || (k.key() == " " && k.shift_key())
-            }),
-            "touchmove" => true,
-            _ => event.target() == event.current_target(),
+        let on_list = event.target() == event.current_target();
+        // Whether the input scrolls the list (as the visitor's), and whether it asks to go up,
+        // and far. Keys in a row (its menu's arrows) are not the list's to act on.
+        let (scrolls, up, far) = match event.type_().as_str() {
+            "wheel" => {
+                let up = event.dyn_ref::<web_sys::WheelEvent>().is_some_and(|w| w.delta_y() < 0.0);
+                (up, up, false)
+            }
+            "keydown" => {
+                let key =
+                    event.dyn_ref::<web_sys::KeyboardEvent>().map(|k| (k.key(), k.shift_key()));
+                let far = key.as_ref().is_some_and(|(k, shift)| {
+                    matches!(k.as_str(), "PageUp" | "Home") || (k == " " && *shift)
+                });
+                let up = far || key.is_some_and(|(k, _)| k == "ArrowUp");
+                (up, up && on_list, far)
+            }
+            "touchmove" => (true, false, false),
+            _ => (on_list, false, false),
         };
-        if up {
+        if scrolls {
             asked_up.try_set_value(dom::now_ms());
+        }
+        if up {
+            if let Some(el) = event.current_target().and_then(|t| t.dyn_into().ok()) {
+                on_up(&el, far);
+            }
         }
     });
 }

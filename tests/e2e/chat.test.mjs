@@ -370,6 +370,56 @@ test('flung back to the first of 600 messages, the visitor scrolling down sees e
   }
 });
 
+test('a long history: turning the wheel up, then the Home key, reaches the first message (real input, no scroll events made up)', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const { session, agent } = await chatWithAgent(t);
+    await page.goto('about:blank');
+    for (let i = 1; i <= 400; i++) await postMessage(session.conversation_sid, agent.identity, `turn ${i}`);
+    await gotoWidget(page);
+    await launcherOf(page).click();
+    const panel = panelOf(page);
+    const log = panel.getByRole('log');
+    await panel.locator('.convo-bubble__text', { hasText: /^turn 400$/ }).waitFor({ timeout: 20_000 });
+    const beginning = panel.getByText('This is the beginning of the conversation.');
+    // The wheel, hard, from the moment the panel shows: the list reaches its top before the
+    // older pages have come. Scrolling stops there (a wheel at the top makes no scroll event),
+    // so the rows must come in when the pages do.
+    await log.hover();
+    const oldest = () => log.evaluate((el) => Number(el.querySelector('[data-index]')?.dataset.index));
+    const first = await oldest();
+    await page.mouse.wheel(0, -30_000);
+    // With no more input, the rows above come in as their page does.
+    await poll(async () => (await oldest()) < first - 20, { ms: 10_000, what: 'older rows without more input' });
+    await poll(
+      async () => {
+        if (await beginning.isVisible()) return true;
+        await page.mouse.wheel(0, -3000);
+        return false;
+      },
+      { ms: 30_000, every: 50, what: 'the beginning of the conversation with the wheel' },
+    );
+    await panel.locator('.convo-bubble__text', { hasText: /^turn 1$/ }).waitFor();
+
+    // Back at the bottom, the Home key (the list focused) goes up to the first message too.
+    await panel.locator('.convo-jump').click().catch(() => {});
+    await poll(() => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 50), { what: 'back at the bottom' });
+    await log.focus();
+    await poll(
+      async () => {
+        if (await beginning.isVisible()) return true;
+        await page.keyboard.press('Home');
+        return false;
+      },
+      { ms: 30_000, every: 100, what: 'the beginning of the conversation with the Home key' },
+    );
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('at the bottom of a full window, each new message is followed, even when the page reads layout as rows change', async () => {
   const t = await visit(browser);
   const { page } = t;

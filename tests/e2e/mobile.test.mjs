@@ -156,3 +156,43 @@ test('360×740: with the on-screen keyboard open (the viewport shrunk through CD
     await t.close();
   }
 });
+
+test('360×740: a long history: swiping down the list, again and again, reaches the first message', async () => {
+  const t = await visit(browser, PHONE);
+  const { page } = t;
+  try {
+    const { session, agent } = await chatWithAgent(t, 'Ana', { name: 'Mobile Ana' });
+    await page.goto('about:blank');
+    for (let i = 1; i <= 300; i++) await postMessage(session.conversation_sid, agent.identity, `swipe ${i}`);
+    await gotoWidget(page);
+    await launcherOf(page).click();
+    const panel = panelOf(page);
+    const log = panel.getByRole('log');
+    await panel.locator('.convo-bubble__text', { hasText: /^swipe 300$/ }).waitFor({ timeout: 20_000 });
+    const box = await log.boundingBox();
+    const x = box.x + box.width / 2;
+    const cdp = await page.context().newCDPSession(page);
+    // A finger drawn down the list: a swipe to read back.
+    const swipe = async () => {
+      const from = box.y + 60;
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y: from }] });
+      for (let step = 1; step <= 8; step++) {
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y: from + step * 40 }] });
+      }
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    };
+    const beginning = panel.getByText('This is the beginning of the conversation.');
+    await poll(
+      async () => {
+        if (await beginning.isVisible()) return true;
+        await swipe();
+        return false;
+      },
+      { ms: 45_000, every: 50, what: 'the beginning of the conversation by swiping' },
+    );
+    await panel.locator('.convo-bubble__text', { hasText: /^swipe 1$/ }).waitFor();
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
