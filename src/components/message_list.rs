@@ -1,11 +1,14 @@
 //! The message list. Only a window of at most [`WINDOW`] rows is in the DOM, whatever the
 //! history's length: the window grows or slides as the visitor scrolls, older pages are
-//! fetched ahead of it, and the browser's scroll anchoring keeps the view steady as rows come
-//! and go. New messages are followed only when the visitor is at the bottom; otherwise a
-//! "jump to latest" button counts them. Nothing here reads layout when a message arrives:
-//! following writes the scroll position once in the next frame; at the bottom the newest
-//! message is seen by construction, and scrolled up an `IntersectionObserver` tells which rows
-//! show (it watches rows only then: at the bottom it would cost every frame for nothing).
+//! fetched ahead of it, and a visitor reading back keeps their place as rows come and go above
+//! them (the list keeps it: the browser's scroll anchoring loses rows the keyed list moves).
+//! At the very top, the Home key or the scrollbar flings the window back a page past itself; a
+//! wheel goes on step by step. New messages are followed only when the visitor is at the
+//! bottom; otherwise a "jump to latest" button counts them. Nothing here reads layout when a
+//! message arrives at the bottom: following writes the scroll position once in the next
+//! frame; there the newest message is seen by construction, and scrolled up an
+//! `IntersectionObserver` tells which rows show (it watches rows only then: at the bottom it
+//! would cost every frame for nothing).
 //! A visitor at the bottom stays there when the list itself changes size (a phone's on-screen
 //! keyboard, a composer growing to several lines), a photo loads, a notice comes below the last
 //! row or the last row changes; a visitor who sends a message is taken there to see it; and a
@@ -128,7 +131,9 @@ pub fn MessageList() -> impl IntoView {
     // scrolling from the rows' (both move the position up), so a scroll event soon after it
     // is theirs even while a new row is being followed: otherwise a visitor turning the wheel
     // as messages stream in would be pulled back to the bottom with each one.
-    let asked_up = StoredValue::new(0u64);
+    // And whether it asked to go far (Home, Page Up, the scrollbar): at the very top, only that
+    // or no input at all (a script) flings the window back; a wheel there goes on step by step.
+    let asked_up = StoredValue::new((0u64, false));
     // The list can outlive its element for a frame (the ended view replaces it), so every
     // deferred callback goes through this rather than `scroller.get()`.
     let element = move || scroller.try_get_untracked().flatten();
@@ -237,6 +242,28 @@ pub fn MessageList() -> impl IntoView {
         }
     });
 
+    // Where the visitor is reading while scrolled up: the message at the top of the view and how
+    // far below the list's top edge it starts, as of their last scroll. Rows that come in above
+    // it (a page arriving, the window growing or sliding back) push it down, and the browser's
+    // scroll anchoring does not help: the keyed list puts new rows first by moving the rows that
+    // stay, and a moved row is no anchor. So after each change of rows it is put back.
+    let place = StoredValue::new(None::<(String, f64)>);
+    // From a change of rows until the place is kept: scroll events then (the rest of a wheel's
+    // smooth scroll) would take the row pushed into view for the one read.
+    let keeping = StoredValue::new(false);
+    effect(move || {
+        store.rows.track();
+        if place.get_value().is_some() && !keeping.get_value() {
+            keeping.set_value(true);
+            request_animation_frame(move || {
+                if let (Some(el), Some((index, offset))) = (element(), place.get_value()) {
+                    keep_place(&el, &index, offset);
+                }
+                keeping.try_set_value(false);
+            });
+        }
+    });
+
     // Near the top: more of the loaded rows above (the window grows, or slides back while the
     // visitor reads back: by a fling if they went to the very top), and more pages.
     let near_top = move |fling: bool| {
@@ -247,6 +274,10 @@ pub fn MessageList() -> impl IntoView {
             } else if !at_bottom.get_untracked() {
                 // Only a visitor reading back slides the window off the newest rows.
                 let by = if fling { FLING } else { STEP };
+                if fling {
+                    // Asked to go far: shown the new window's top, not kept where they were.
+                    place.set_value(None);
+                }
                 store.from_end.update(|f| *f += by.min(start));
             }
             store.sync_rows();
@@ -254,16 +285,27 @@ pub fn MessageList() -> impl IntoView {
         handle.load_older();
     };
     // The wheel turned up, or a key that scrolls up, with the list at its very top: no scroll
-    // event comes, so the input itself asks for what is above (Home and Page Up by a fling).
+    // event comes, so the input itself asks for what is above (Home and Page Up by a fling), in
+    // the next frame, unless a scroll event came first (the list was still moving up: the
+    // scroll asks).
+    let asked_at_top = StoredValue::new(false);
     on_scroll_up_input(scroller, asked_up, move |el, far| {
-        if el.scroll_top() <= 0 {
-            near_top(far);
+        if el.scroll_top() <= 0 && !asked_at_top.get_value() {
+            asked_at_top.set_value(true);
+            request_animation_frame(move || {
+                if asked_at_top.try_get_value() == Some(true) {
+                    asked_at_top.set_value(false);
+                    near_top(far);
+                }
+            });
         }
     });
 
     let on_scroll = move |_| {
         let Some(el) = element() else { return };
-        let theirs = dom::now_ms().saturating_sub(asked_up.get_value()) < INPUT_MS;
+        asked_at_top.set_value(false);
+        let (asked_at, far) = asked_up.get_value();
+        let theirs = dom::now_ms().saturating_sub(asked_at) < INPUT_MS;
         if following.get_value() > 0 && !theirs {
             last_scroll_top.set_value(el.scroll_top());
             return;
@@ -281,8 +323,11 @@ pub fn MessageList() -> impl IntoView {
             at_bottom.set(false);
             arrivals_when_left.set(store.arrivals.get_untracked());
         }
+        if !keeping.get_value() {
+            place.set_value(if at_bottom.get_untracked() { None } else { top_row(&el) });
+        }
         if top < EDGE {
-            near_top(top == 0);
+            near_top(top == 0 && (far || !theirs));
         } else if distance_to_bottom < EDGE && store.from_end.get_untracked() > 0 {
             store.from_end.update(|f| *f = f.saturating_sub(STEP));
             store.sync_rows();
@@ -373,11 +418,11 @@ impl Bottom {
 /// Stamps `asked_up` with the time of the visitor's input on the list that scrolls it up: a
 /// wheel turned up, a key that scrolls up, a finger moving on it, a press on its scrollbar (the
 /// list itself, not a row). Passive, so the browser never waits for it to scroll. Calls `on_up`
-/// when the input asks to go up (a wheel, a key on the list itself), with whether it asks to go
-/// far (Home, Page Up).
+/// when the input asks to go up (a wheel, a key on the list itself). `asked_up` and `on_up` both
+/// learn whether it asks to go far (Home, Page Up, a press on the scrollbar).
 fn on_scroll_up_input(
     scroller: NodeRef<html::Div>,
-    asked_up: StoredValue<u64>,
+    asked_up: StoredValue<(u64, bool)>,
     on_up: impl Fn(&web_sys::HtmlDivElement, bool) + 'static,
 ) {
     const EVENTS: &[&str] = &["wheel", "keydown", "touchmove", "pointerdown"];
@@ -400,10 +445,10 @@ fn on_scroll_up_input(
                 (up, up && on_list, far)
             }
             "touchmove" => (true, false, false),
-            _ => (on_list, false, false),
+            _ => (on_list, false, on_list),
         };
         if scrolls {
-            asked_up.try_set_value(dom::now_ms());
+            asked_up.try_set_value((dom::now_ms(), far));
         }
         if up {
             if let Some(el) = event.current_target().and_then(|t| t.dyn_into().ok()) {
@@ -453,6 +498,28 @@ fn listen(
             }
         }
     });
+}
+
+/// The message row at the top of the list's view (the first whose bottom is below the list's
+/// top edge) and how far below that edge it starts. Rows are in order: a binary search reads
+/// the layout of a few of them.
+fn top_row(list: &web_sys::HtmlDivElement) -> Option<(String, f64)> {
+    let edge = list.get_bounding_client_rect().top();
+    let rows = dom::elements(list, "[data-index]");
+    let at = rows.partition_point(|row| row.get_bounding_client_rect().bottom() <= edge);
+    let row = rows.get(at)?;
+    Some((row.get_attribute("data-index")?, row.get_bounding_client_rect().top() - edge))
+}
+
+/// Scrolls `list` so that the row of message `index` starts `offset` below its top edge again,
+/// if it is still there.
+fn keep_place(list: &web_sys::HtmlDivElement, index: &str, offset: f64) {
+    let Ok(Some(row)) = list.query_selector(&format!("[data-index=\"{index}\"]")) else { return };
+    let moved =
+        row.get_bounding_client_rect().top() - list.get_bounding_client_rect().top() - offset;
+    if moved.abs() >= 1.0 {
+        list.set_scroll_top(list.scroll_top() + moved.round() as i32);
+    }
 }
 
 /// The index of the message a row shows (its `data-index`; pending rows have none).

@@ -370,6 +370,62 @@ test('flung back to the first of 600 messages, the visitor scrolling down sees e
   }
 });
 
+test('reading back with the wheel, the message at the top of the view stays in place as older rows come in above it', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const { session, agent } = await chatWithAgent(t);
+    await page.goto('about:blank');
+    for (let i = 1; i <= 300; i++) await postMessage(session.conversation_sid, agent.identity, `read ${i}`);
+    await gotoWidget(page);
+    await launcherOf(page).click();
+    const panel = panelOf(page);
+    const log = panel.getByRole('log');
+    await panel.locator('.convo-bubble__text', { hasText: /^read 300$/ }).waitFor({ timeout: 20_000 });
+    await log.hover();
+    // Once the list has stopped moving: the message row at the top of the view, its distance
+    // from the list's top edge, and the oldest row in the DOM.
+    const topRow = () =>
+      log.evaluate(async (el) => {
+        const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+        let last = -1;
+        for (let i = 0; i < 60 && el.scrollTop !== last; i++) {
+          last = el.scrollTop;
+          await frame();
+          await frame();
+        }
+        const edge = el.getBoundingClientRect().top;
+        const rows = [...el.querySelectorAll('[data-index]')];
+        const row = rows.find((r) => r.getBoundingClientRect().bottom > edge);
+        return { index: row.dataset.index, offset: row.getBoundingClientRect().top - edge, oldest: Number(rows[0].dataset.index) };
+      });
+    const offsetOf = (index) =>
+      log.evaluate((el, index) => {
+        const row = el.querySelector(`[data-index="${index}"]`);
+        return row ? row.getBoundingClientRect().top - el.getBoundingClientRect().top : null;
+      }, index);
+    const start = await topRow();
+    const moves = [];
+    // Until older rows came in above at least three times (the window grew, then slid back).
+    for (let step = 0, changes = 0, oldest = start.oldest; step < 80 && changes < 3; step++) {
+      const before = await topRow();
+      await page.mouse.wheel(0, -300);
+      const after = await topRow();
+      if (after.oldest < oldest) changes += 1;
+      oldest = after.oldest;
+      const now = await offsetOf(before.index);
+      // The wheel moves it down by about 300 px; rows coming in above would push it much further.
+      moves.push({ step, message: before.index, by: now === null ? 'gone' : Math.round(now - before.offset) });
+    }
+    const bad = moves.filter((m) => m.by === 'gone' || m.by < 0 || m.by > 450);
+    assert.deepEqual(bad, [], 'each turn of the wheel moves the message read by the turn alone');
+    assert.ok((await topRow()).oldest < start.oldest - 80, 'older rows came in above as the visitor read back');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a long history: turning the wheel up, then the Home key, reaches the first message (real input, no scroll events made up)', async () => {
   const t = await visit(browser);
   const { page } = t;
