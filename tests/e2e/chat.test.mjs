@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 
 import { launch, screenshot } from './harness.mjs';
 import {
+  backToLongHistory,
   chatWithAgent,
   gotoWidget,
   inView,
@@ -244,16 +245,10 @@ test('a long history: older pages load at the top, at most ~120 rows in the DOM,
   const t = await visit(browser);
   const { page } = t;
   try {
-    const { session, agent } = await chatWithAgent(t);
     // The history grows while the visitor is on another page; coming back resumes it.
-    await page.goto('about:blank');
     const total = 200;
-    for (let i = 1; i <= total; i++) await postMessage(session.conversation_sid, agent.identity, `history ${i}`);
-    await gotoWidget(page);
-    await launcherOf(page).click();
-    const panel = panelOf(page);
+    const { agent, panel } = await backToLongHistory(t, total, 'history');
     const newest = panel.locator('.convo-bubble__text', { hasText: /^history 200$/ });
-    await newest.waitFor({ timeout: 20_000 });
     await poll(() => inView(newest), { what: 'the newest message in view on opening' });
     const rows = panel.locator('.convo-row');
     assert.ok((await rows.count()) < total, `only the newest page is loaded at first (${await rows.count()} rows)`);
@@ -309,15 +304,8 @@ test('flung back to the first of 600 messages, the visitor scrolling down sees e
   const t = await visit(browser);
   const { page } = t;
   try {
-    const { session, agent } = await chatWithAgent(t);
-    await page.goto('about:blank');
     const total = 600;
-    for (let i = 1; i <= total; i++) await postMessage(session.conversation_sid, agent.identity, `line ${i}`);
-    await gotoWidget(page);
-    await launcherOf(page).click();
-    const panel = panelOf(page);
-    const log = panel.getByRole('log');
-    await panel.locator('.convo-bubble__text', { hasText: new RegExp(`^line ${total}$`) }).waitFor({ timeout: 20_000 });
+    const { panel, log } = await backToLongHistory(t, total, 'line');
 
     // Held at the very top, as the Home key or the scrollbar's thumb does, until the first
     // message shows.
@@ -374,14 +362,7 @@ test('reading back with the wheel, the message at the top of the view stays in p
   const t = await visit(browser);
   const { page } = t;
   try {
-    const { session, agent } = await chatWithAgent(t);
-    await page.goto('about:blank');
-    for (let i = 1; i <= 300; i++) await postMessage(session.conversation_sid, agent.identity, `read ${i}`);
-    await gotoWidget(page);
-    await launcherOf(page).click();
-    const panel = panelOf(page);
-    const log = panel.getByRole('log');
-    await panel.locator('.convo-bubble__text', { hasText: /^read 300$/ }).waitFor({ timeout: 20_000 });
+    const { log } = await backToLongHistory(t, 300, 'read');
     await log.hover();
     // Once the list has stopped moving: the message row at the top of the view, its distance
     // from the list's top edge, and the oldest row in the DOM.
@@ -430,14 +411,7 @@ test('a long history: turning the wheel up, then the Home key, reaches the first
   const t = await visit(browser);
   const { page } = t;
   try {
-    const { session, agent } = await chatWithAgent(t);
-    await page.goto('about:blank');
-    for (let i = 1; i <= 400; i++) await postMessage(session.conversation_sid, agent.identity, `turn ${i}`);
-    await gotoWidget(page);
-    await launcherOf(page).click();
-    const panel = panelOf(page);
-    const log = panel.getByRole('log');
-    await panel.locator('.convo-bubble__text', { hasText: /^turn 400$/ }).waitFor({ timeout: 20_000 });
+    const { panel, log } = await backToLongHistory(t, 400, 'turn');
     const beginning = panel.getByText('This is the beginning of the conversation.');
     // The wheel, hard, from the moment the panel shows: the list reaches its top before the
     // older pages have come. Scrolling stops there (a wheel at the top makes no scroll event),

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launch, screenshot } from './harness.mjs';
-import { chatWithAgent, gotoWidget, launcherOf, panelOf, poll, postMessage, startChat, visit } from './support.mjs';
+import { backToLongHistory, chatWithAgent, gotoWidget, launcherOf, panelOf, poll, postMessage, startChat, visit } from './support.mjs';
 
 let browser;
 before(async () => {
@@ -161,14 +161,7 @@ test('360×740: a long history: swiping down the list, again and again, reaches 
   const t = await visit(browser, PHONE);
   const { page } = t;
   try {
-    const { session, agent } = await chatWithAgent(t, 'Ana', { name: 'Mobile Ana' });
-    await page.goto('about:blank');
-    for (let i = 1; i <= 300; i++) await postMessage(session.conversation_sid, agent.identity, `swipe ${i}`);
-    await gotoWidget(page);
-    await launcherOf(page).click();
-    const panel = panelOf(page);
-    const log = panel.getByRole('log');
-    await panel.locator('.convo-bubble__text', { hasText: /^swipe 300$/ }).waitFor({ timeout: 20_000 });
+    const { panel, log } = await backToLongHistory(t, 300, 'swipe', 'Ana', { name: 'Mobile Ana' });
     const box = await log.boundingBox();
     const x = box.x + box.width / 2;
     const cdp = await page.context().newCDPSession(page);

@@ -364,6 +364,22 @@ export async function startChat(
  * an agent named `friendlyName` on the official SDK (`joinAgent`), closed with `t`. Resolves
  * with {session, agent}.
  */
+/**
+ * A conversation that grew by `count` messages from the agent (`${word} 1` … `${word} ${count}`)
+ * while the visitor was on another page: they come back and open the panel, its newest message
+ * shown. `agentArgs` go to `chatWithAgent`. Resolves with {session, agent, panel, log}.
+ */
+export async function backToLongHistory(t, count, word, ...agentArgs) {
+  const { session, agent } = await chatWithAgent(t, ...agentArgs);
+  await t.page.goto('about:blank');
+  for (let i = 1; i <= count; i++) await postMessage(session.conversation_sid, agent.identity, `${word} ${i}`);
+  await gotoWidget(t.page);
+  await launcherOf(t.page).click();
+  const panel = panelOf(t.page);
+  await panel.locator('.convo-bubble__text', { hasText: new RegExp(`^${word} ${count}$`) }).waitFor({ timeout: 20_000 });
+  return { session, agent, panel, log: panel.getByRole('log') };
+}
+
 export async function chatWithAgent(t, friendlyName = 'Ana', chat = {}) {
   const session = await startChat(t.page, chat);
   const agent = await joinAgent(session.conversation_sid, { friendlyName });
