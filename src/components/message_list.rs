@@ -127,12 +127,12 @@ pub fn MessageList() -> impl IntoView {
     // the visitor scrolling up, that left the bottom and slid the window back, so new messages
     // stopped showing.
     let following = StoredValue::new(0u32);
-    // When the visitor last did something that scrolls the list up. Only input tells their
-    // scrolling from the rows' (both move the position up), so a scroll event soon after it
-    // is theirs even while a new row is being followed: otherwise a visitor turning the wheel
-    // as messages stream in would be pulled back to the bottom with each one.
-    // And whether it asked to go far (Home, Page Up, the scrollbar): at the very top, only that
-    // or no input at all (a script) flings the window back; a wheel there goes on step by step.
+    // When the visitor last did something that scrolls the list up, and whether it asked to go
+    // far (Home, Page Up, the scrollbar). Only input tells their scrolling from the rows' (both
+    // move the position up), so a scroll event soon after it is theirs even while a new row is
+    // being followed: otherwise a visitor turning the wheel as messages stream in would be
+    // pulled back to the bottom with each one. At the very top, only a far input or none at all
+    // (a script) flings the window back; a wheel there goes on step by step.
     let asked_up = StoredValue::new((0u64, false));
     // The list can outlive its element for a frame (the ended view replaces it), so every
     // deferred callback goes through this rather than `scroller.get()`.
@@ -256,7 +256,9 @@ pub fn MessageList() -> impl IntoView {
         if place.get_value().is_some() && !keeping.get_value() {
             keeping.set_value(true);
             request_animation_frame(move || {
-                if let (Some(el), Some((index, offset))) = (element(), place.get_value()) {
+                // (The list may have gone since: the ended view replaces it.)
+                if let (Some(el), Some(Some((index, offset)))) = (element(), place.try_get_value())
+                {
                     keep_place(&el, &index, offset);
                 }
                 keeping.try_set_value(false);
