@@ -247,7 +247,7 @@ pub fn MessageList() -> impl IntoView {
     // it (a page arriving, the window growing or sliding back) push it down, and the browser's
     // scroll anchoring does not help: the keyed list puts new rows first by moving the rows that
     // stay, and a moved row is no anchor. So after each change of rows it is put back.
-    let place = StoredValue::new(None::<(String, f64)>);
+    let place = StoredValue::new(None::<(u64, f64)>);
     // From a change of rows until the place is kept: scroll events then (the rest of a wheel's
     // smooth scroll) would take the row pushed into view for the one read.
     let keeping = StoredValue::new(false);
@@ -259,7 +259,7 @@ pub fn MessageList() -> impl IntoView {
                 // (The list may have gone since: the ended view replaces it.)
                 if let (Some(el), Some(Some((index, offset)))) = (element(), place.try_get_value())
                 {
-                    keep_place(&el, &index, offset);
+                    keep_place(&el, index, offset);
                 }
                 keeping.try_set_value(false);
             });
@@ -505,17 +505,17 @@ fn listen(
 /// The message row at the top of the list's view (the first whose bottom is below the list's
 /// top edge) and how far below that edge it starts. Rows are in order: a binary search reads
 /// the layout of a few of them.
-fn top_row(list: &web_sys::HtmlDivElement) -> Option<(String, f64)> {
+fn top_row(list: &web_sys::HtmlDivElement) -> Option<(u64, f64)> {
     let edge = list.get_bounding_client_rect().top();
     let rows = dom::elements(list, "[data-index]");
     let at = rows.partition_point(|row| row.get_bounding_client_rect().bottom() <= edge);
     let row = rows.get(at)?;
-    Some((row.get_attribute("data-index")?, row.get_bounding_client_rect().top() - edge))
+    Some((row_index(row)?, row.get_bounding_client_rect().top() - edge))
 }
 
 /// Scrolls `list` so that the row of message `index` starts `offset` below its top edge again,
 /// if it is still there.
-fn keep_place(list: &web_sys::HtmlDivElement, index: &str, offset: f64) {
+fn keep_place(list: &web_sys::HtmlDivElement, index: u64, offset: f64) {
     let Ok(Some(row)) = list.query_selector(&format!("[data-index=\"{index}\"]")) else { return };
     let moved =
         row.get_bounding_client_rect().top() - list.get_bounding_client_rect().top() - offset;
