@@ -392,22 +392,24 @@ impl Driver {
         let mut pending: Pending<ReplySender> = Pending::default();
         let mut update: Option<String> = None;
         let mut refresh = None;
-        // Server messages are acknowledged once the turn that received them is over: what they
-        // carry is applied (and shown) first, and the acks go after.
+        // Server messages are acknowledged once the tasks their frames woke have had their turn
+        // (the engine applying them), later in the same browser task: a burst is acknowledged
+        // together. Not from a timer: a timer's task per frame received cost about 1 ms of the
+        // page's main thread per message (`scripts/bench latency`, `BENCH_PROFILE=1`).
         let mut acks: Vec<String> = Vec::new();
-        // The timers live across turns, made again only when what they wait for changes: one
-        // made each turn would leave a browser timer behind per frame received, each firing
-        // later as a task that does nothing.
-        let mut ack_timer: Option<platform::BoxFuture<'static, ()>> = None;
+        let mut ack_after: Option<platform::BoxFuture<'static, ()>> = None;
+        // The deadline's timer lives across turns, made again only when the deadline changes:
+        // one made each turn would leave a browser timer behind per frame received, each
+        // firing later as a task that does nothing.
         let mut deadline_timer: Option<(u64, platform::BoxFuture<'static, ()>)> = None;
         for queued in std::mem::take(&mut self.queued) {
             send_request(&socket, &mut pending, queued.request, queued.reply, queued.deadline);
         }
         let outcome = loop {
             if acks.is_empty() {
-                ack_timer = None;
-            } else if ack_timer.is_none() {
-                ack_timer = Some(Box::pin(platform::sleep(Duration::ZERO)));
+                ack_after = None;
+            } else if ack_after.is_none() {
+                ack_after = Some(Box::pin(platform::yield_now()));
             }
             let next_deadline = pending.next_deadline();
             if deadline_timer.as_ref().map(|(at, _)| *at) != next_deadline {
@@ -422,7 +424,7 @@ impl Driver {
             .fuse();
             let mut timer = pin!(timer);
             let acking = async {
-                match ack_timer.as_mut() {
+                match ack_after.as_mut() {
                     Some(sleep) => sleep.await,
                     None => std::future::pending().await,
                 }
@@ -510,7 +512,7 @@ impl Driver {
                     }
                 },
                 () = acking => {
-                    ack_timer = None;
+                    ack_after = None;
                     send_acks(&socket, &mut acks);
                 }
                 () = timer => {

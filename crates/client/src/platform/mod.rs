@@ -86,6 +86,21 @@ pub async fn timeout<F: Future>(limit: Duration, future: F) -> Option<F::Output>
     }
 }
 
+/// Lets every task that is ready now run first, then resumes. In the browser that is later in
+/// the same task (the executor's next microtask), not a timer's task of its own.
+pub(crate) fn yield_now() -> impl Future<Output = ()> {
+    let mut yielded = false;
+    std::future::poll_fn(move |cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+}
+
 /// A twilsock-style id: `TM` + a random UUID v4.
 pub(crate) fn new_message_id() -> String {
     let (a, b) = (random_u64(), random_u64());
