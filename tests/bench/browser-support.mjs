@@ -701,10 +701,10 @@ export async function traceSummary(browser, pages, work, top = 12) {
   const out = {};
   for (const label of Object.keys(pages)) {
     const pid = traceEvents.find((e) => e.name === `bench:${label}`)?.pid;
-    const events = traceEvents
-      .filter((e) => e.ph === 'X' && e.pid === pid && mainThreads.has(`${e.pid}:${e.tid}`) && e.dur)
-      .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
-    out[label] = { ...selfTimeByName(events, top), longTasks: longestTasks(events, 5) };
+    const onMain = (e) => e.pid === pid && mainThreads.has(`${e.pid}:${e.tid}`);
+    const events = traceEvents.filter((e) => e.ph === 'X' && onMain(e) && e.dur).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+    const received = traceEvents.filter((e) => e.name === 'WebSocketReceive' && onMain(e)).map((e) => e.ts);
+    out[label] = { ...selfTimeByName(events, top), longTasks: longestTasks(events, 5), byTask: timeByTask(events, received) };
   }
   return out;
 }
@@ -724,6 +724,49 @@ function selfTimeByName(events, top) {
   return { totalMs: total, top: [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, ms })) };
 }
 
+/** The kinds of task `timeByTask` tells apart, in the order it tries them. */
+export const TASK_KINDS = ['frames', 'WebSocket messages', 'timers', 'DOM events', 'other script', "the browser's own"];
+
+/**
+ * The main thread's time by the kind of top-level task it went to, each as {ms, count}: frames
+ * (style, layout or paint in them), WebSocket messages (`received`: the timestamps of their
+ * arrival), timers, DOM events (a scroll), other script (the benchmark's own calls into the page
+ * among it), and the rest (the browser's own tasks).
+ */
+function timeByTask(events, received) {
+  const out = Object.fromEntries(TASK_KINDS.map((kind) => [kind, { ms: 0, count: 0 }]));
+  let task = null;
+  let names = new Set();
+  const close = () => {
+    if (!task) return;
+    const end = task.ts + task.dur;
+    const kind = ['Paint', 'Layout', 'UpdateLayoutTree'].some((n) => names.has(n))
+      ? 'frames'
+      : received.some((ts) => ts >= task.ts && ts <= end)
+        ? 'WebSocket messages'
+        : names.has('TimerFire')
+          ? 'timers'
+          : names.has('EventDispatch')
+            ? 'DOM events'
+            : names.has('FunctionCall') || names.has('RunMicrotasks')
+              ? 'other script'
+              : "the browser's own";
+    out[kind].ms += task.dur / 1000;
+    out[kind].count += 1;
+  };
+  for (const event of events) {
+    if (task && event.ts < task.ts + task.dur) {
+      names.add(event.name);
+      continue;
+    }
+    close();
+    task = event;
+    names = new Set();
+  }
+  close();
+  return out;
+}
+
 /** The longest top-level tasks, each with the names of its three longest nested events. */
 function longestTasks(events, count) {
   const tasks = events.filter((e) => e.name === 'RunTask').sort((a, b) => b.dur - a.dur).slice(0, count);
@@ -738,10 +781,14 @@ function longestTasks(events, count) {
 }
 
 export function printTrace(title, summary) {
-  for (const [label, { totalMs, top, longTasks }] of Object.entries(summary)) {
+  for (const [label, { totalMs, top, longTasks, byTask }] of Object.entries(summary)) {
     console.log(`\nChromium trace — ${title}, ${label} main thread (${totalMs.toFixed(0)} ms busy; top self time by event):`);
     for (const { name, ms } of top) {
       console.log(`${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / totalMs).toFixed(1).padStart(5)}%  ${name}`);
+    }
+    console.log('  by kind of task:');
+    for (const [kind, { ms, count }] of Object.entries(byTask)) {
+      if (count) console.log(`${ms.toFixed(1).padStart(9)} ms ${String(count).padStart(5)}×  ${kind}`);
     }
     console.log('  longest tasks:');
     for (const task of longTasks) console.log(`${task.ms.toFixed(1).padStart(9)} ms  ${task.inside.join(', ')}`);
