@@ -735,36 +735,34 @@ export const TASK_KINDS = ['frames', 'WebSocket messages', 'timers', 'DOM events
  */
 function timeByTask(events, received) {
   const out = Object.fromEntries(TASK_KINDS.map((kind) => [kind, { ms: 0, count: 0 }]));
-  let task = null;
-  let names = new Set();
-  const close = () => {
-    if (!task) return;
-    const end = task.ts + task.dur;
-    const kind = ['Paint', 'Layout', 'UpdateLayoutTree'].some((n) => names.has(n))
-      ? 'frames'
-      : received.some((ts) => ts >= task.ts && ts <= end)
-        ? 'WebSocket messages'
-        : names.has('TimerFire')
-          ? 'timers'
-          : names.has('EventDispatch')
-            ? 'DOM events'
-            : names.has('FunctionCall') || names.has('RunMicrotasks')
-              ? 'other script'
-              : "the browser's own";
+  const add = (task, names) => {
+    const kind = kindOfTask(task, names, received);
     out[kind].ms += task.dur / 1000;
     out[kind].count += 1;
   };
+  let task = null;
+  let names = new Set();
   for (const event of events) {
     if (task && event.ts < task.ts + task.dur) {
       names.add(event.name);
       continue;
     }
-    close();
+    if (task) add(task, names);
     task = event;
     names = new Set();
   }
-  close();
+  if (task) add(task, names);
   return out;
+}
+
+/** One of `TASK_KINDS` for a top-level task with the events `names` nested in it. */
+function kindOfTask(task, names, received) {
+  if (['Paint', 'Layout', 'UpdateLayoutTree'].some((n) => names.has(n))) return 'frames';
+  if (received.some((ts) => ts >= task.ts && ts <= task.ts + task.dur)) return 'WebSocket messages';
+  if (names.has('TimerFire')) return 'timers';
+  if (names.has('EventDispatch')) return 'DOM events';
+  if (names.has('FunctionCall') || names.has('RunMicrotasks')) return 'other script';
+  return "the browser's own";
 }
 
 /** The longest top-level tasks, each with the names of its three longest nested events. */
