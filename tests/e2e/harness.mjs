@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+
+import { launchChromium } from '../chromium.mjs';
 
 export const BASE_URL = process.env.CONVO_BASE_URL ?? 'http://127.0.0.1:8080/';
 export const OUTPUT_DIR = process.env.CONVO_TEST_OUTPUT ?? 'test-output/e2e';
@@ -12,15 +13,7 @@ export async function launch() {
   // Chromium refuses some ports outright (10080, 6000, …: ERR_UNSAFE_PORT); the demo's may be
   // any that CONVO_BASE_URL names.
   const port = new URL(BASE_URL).port;
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      ...(port ? [`--explicitly-allowed-ports=${port}`] : []),
-    ],
-  });
+  return launchChromium(port ? [`--explicitly-allowed-ports=${port}`] : []);
 }
 
 /** A page that records console errors and uncaught exceptions into `page.problems`. */
