@@ -364,6 +364,13 @@ export async function startChat(
  * an agent named `friendlyName` on the official SDK (`joinAgent`), closed with `t`. Resolves
  * with {session, agent}.
  */
+export async function chatWithAgent(t, friendlyName = 'Ana', chat = {}) {
+  const session = await startChat(t.page, chat);
+  const agent = await joinAgent(session.conversation_sid, { friendlyName });
+  t.defer(agent.close);
+  return { session, agent };
+}
+
 /**
  * A conversation that grew by `count` messages from the agent (`${word} 1` … `${word} ${count}`)
  * while the visitor was on another page: they come back and open the panel, its newest message
@@ -378,13 +385,6 @@ export async function backToLongHistory(t, count, word, ...agentArgs) {
   const panel = panelOf(t.page);
   await panel.locator('.convo-bubble__text', { hasText: new RegExp(`^${word} ${count}$`) }).waitFor({ timeout: 20_000 });
   return { session, agent, panel, log: panel.getByRole('log') };
-}
-
-export async function chatWithAgent(t, friendlyName = 'Ana', chat = {}) {
-  const session = await startChat(t.page, chat);
-  const agent = await joinAgent(session.conversation_sid, { friendlyName });
-  t.defer(agent.close);
-  return { session, agent };
 }
 
 /** Sends `text` from the composer (typed, then Enter). */
