@@ -20,9 +20,13 @@ export WASM_OPT_FLAGS=${WASM_OPT_FLAGS:--Os --strip-producers --strip-target-fea
 # dependencies' and this checkout's absolute paths, which panic locations carry into the binary,
 # become relative (`leptos-0.8.23/src/…`). Smaller, and no build machine's paths ship. Only the
 # wasm target: the servers and build scripts keep theirs.
+# Symbols are mangled the v0 way: no name ships, but the linker lays the functions out in
+# another order, which brotli compresses better. Measured on the package (2026-12-07, with
+# erase_components): 3.5 KB off the wasm, brotli; the code itself is byte for byte as large.
+# A choice by measurement, as the wasm-opt level is: remeasure when the toolchain changes.
 release_rustflags() {
   local registry=${CARGO_HOME:-$HOME/.cargo}/registry/src
-  local flags="--remap-path-prefix=$PWD/= --remap-path-prefix=$registry/="
+  local flags="-Csymbol-mangling-version=v0 --remap-path-prefix=$PWD/= --remap-path-prefix=$registry/="
   local index
   for index in "$registry"/*/; do flags+=" --remap-path-prefix=${index%/}/="; done
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS=$flags

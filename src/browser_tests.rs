@@ -206,3 +206,51 @@ fn test_clock_labels_follow_the_minute_and_the_locale_through_the_cache() {
     assert_ne!(clock("2026-12-06T13:05:22Z", "en"), clock("2026-12-06T13:06:00Z", "en"));
     assert_eq!(clock("not a date", "en"), "");
 }
+
+/// A view drawn again changes only the attributes whose values changed. With `erase_components`
+/// (`.cargo/config.toml`) Leptos's own renderer removed and set again every attribute of a
+/// redrawn element; message rows are redrawn whole, so that was DOM work and style
+/// invalidation for every row a new message touched (`patches/README.md`).
+#[wasm_bindgen_test]
+async fn test_a_redrawn_element_sets_only_its_changed_attributes() {
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    let count = RwSignal::new(0u32);
+    leptos::mount::mount_to(container.clone(), move || {
+        move || {
+            let n = count.get();
+            view! { <p class="convo-fixed" data-kept="same" title=format!("n{n}")>{n}</p> }
+        }
+    })
+    .forget();
+    let p = find(&container, "p").expect("the view is mounted");
+    assert_eq!(p.get_attribute("title").as_deref(), Some("n0"));
+
+    // The observer's callback runs after the mutations' task; it keeps the names it is given.
+    let changed = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let keep = changed.clone();
+    let callback = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+        move |records: js_sys::Array| {
+            keep.borrow_mut().extend(records.iter().map(|record| {
+                record
+                    .unchecked_into::<web_sys::MutationRecord>()
+                    .attribute_name()
+                    .unwrap_or_default()
+            }));
+        },
+    );
+    let observer = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).unwrap();
+    let options = web_sys::MutationObserverInit::new();
+    options.set_attributes(true);
+    observer.observe_with_options(&p, &options).unwrap();
+    count.set(1);
+    until("the view is drawn again", || !changed.borrow().is_empty()).await;
+    // Anything else the redraw wrote has been delivered by now, in the same callback or the next.
+    convo_client::platform::sleep(Duration::from_millis(50)).await;
+    observer.disconnect();
+    let changed = changed.borrow().clone();
+    assert_eq!(changed, ["title"], "attributes written when the view was drawn again");
+    assert_eq!(p.class_name(), "convo-fixed");
+    assert_eq!(p.get_attribute("data-kept").as_deref(), Some("same"));
+    container.remove();
+}
