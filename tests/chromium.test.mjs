@@ -4,11 +4,10 @@
 // net log.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-
-import http from 'node:http';
 
 import { LOOPBACK_ONLY, launchChromium } from './chromium.mjs';
 
