@@ -207,6 +207,22 @@ fn test_clock_labels_follow_the_minute_and_the_locale_through_the_cache() {
     assert_eq!(clock("not a date", "en"), "");
 }
 
+/// The browser's letters and digits (`util::unicode`, from its own Unicode tables) are Rust's
+/// `char::is_alphanumeric`, which the wasm no longer carries: over every Unicode scalar value.
+#[wasm_bindgen_test]
+fn test_the_browsers_letters_and_digits_are_rusts() {
+    let all: String = (0..=0x10_FFFF).filter_map(char::from_u32).collect();
+    let browsers: std::collections::HashSet<char> =
+        crate::util::unicode::letters_and_digits(&all).chars().collect();
+    let differ: Vec<String> = all
+        .chars()
+        .filter(|c| c.is_alphanumeric() != browsers.contains(c))
+        .map(|c| format!("U+{:04X}", u32::from(c)))
+        .collect();
+    assert!(differ.is_empty(), "{} differ: {:?}", differ.len(), &differ[..differ.len().min(40)]);
+    assert!(browsers.contains(&'é') && browsers.contains(&'٣') && !browsers.contains(&'!'));
+}
+
 /// A view drawn again changes only the attributes whose values changed. With `erase_components`
 /// (`.cargo/config.toml`) Leptos's own renderer removed and set again every attribute of a
 /// redrawn element; message rows are redrawn whole, so that was DOM work and style

@@ -2,6 +2,8 @@
 //! `<a>` elements — never as HTML — so user content cannot inject markup, and only `http(s)`
 //! links become clickable (no `javascript:`).
 
+use super::unicode;
+
 /// A piece of a message body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
@@ -102,7 +104,7 @@ fn find_link_start(text: &str) -> Option<usize> {
                 let at = from + found;
                 // A link starts a word: "nothttp://x" is not one.
                 let boundary =
-                    at == 0 || !lower[..at].chars().last().is_some_and(|c| c.is_alphanumeric());
+                    at == 0 || !lower[..at].chars().last().is_some_and(unicode::is_letter_or_digit);
                 let has_more = lower.len() > at + prefix.len();
                 if boundary && has_more {
                     return Some(at);

@@ -4,4 +4,5 @@ pub mod avatar;
 pub mod bidi;
 pub mod hours;
 pub mod linkify;
+pub mod unicode;
 pub mod validate;

@@ -47,7 +47,10 @@ async function removeParticipant(conversationSid, identity) {
   await restOk('DELETE', `/v1/Conversations/${conversationSid}/Participants/${participant.sid}`);
 }
 
-/** The rows of `author`'s messages (by text), each with whether it has an avatar and its initials. */
+/**
+ * The rows of `author`'s messages (by text), each with whether it has an avatar and its initials
+ * as shown (`innerText`: the stylesheet capitalises them).
+ */
 function avatarsOf(panel, texts) {
   return panel.evaluate((root, texts) => {
     const rows = [...root.querySelectorAll('.convo-row')];
@@ -57,7 +60,7 @@ function avatarsOf(panel, texts) {
       const avatar = row.querySelector('.convo-avatar');
       return {
         text,
-        avatar: avatar?.textContent ?? null,
+        avatar: avatar?.innerText ?? null,
         hidden: avatar?.getAttribute('aria-hidden') ?? null,
         image: avatar?.querySelector('img')?.getAttribute('src') ?? null,
       };
@@ -93,7 +96,7 @@ test('staff joining and leaving show as notices, and agents\' runs carry their a
     const bot = panel.locator('.convo-row--bot .convo-avatar');
     await bot.first().waitFor();
     assert.equal(await bot.count(), 1, 'one avatar for the bot\'s run');
-    assert.equal(await bot.textContent(), 'SU');
+    assert.equal(await bot.innerText(), 'SU');
     assert.match(await bot.getAttribute('class'), /convo-avatar--team/);
     assert.equal(await panel.locator('.convo-row--own .convo-avatar').count(), 0, 'the visitor\'s own messages have none');
 
@@ -183,7 +186,7 @@ test('staff joining and leaving show as notices, and agents\' runs carry their a
     assert.match(await panel.locator('.convo-header').innerText(), /Bea Costa/);
     // The header's picture of Bea failed too: her initials there as well.
     const header = panel.locator('.convo-header .convo-avatar');
-    await poll(async () => (await header.textContent()) === 'BC' && (await header.locator('img').count()) === 0, {
+    await poll(async () => (await header.innerText()) === 'BC' && (await header.locator('img').count()) === 0, {
       what: 'the header falls back to initials',
     });
     // Once the panel's opening animation (which fades it in) is over.
