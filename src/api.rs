@@ -8,6 +8,7 @@
 //! when the module starts ([`install_init`]), the others once a widget is mounted ([`install`]).
 
 use convo_client::ConnectionState;
+use convo_wire::json;
 use js_sys::{Array, Function, Object, Reflect};
 use leptos::prelude::*;
 use serde_json::{json, Value};
@@ -34,7 +35,7 @@ const OBJECT_OPTIONS: [&str; 3] = ["user", "attributes", "target"];
 pub fn emit(name: &str, detail: &Value) {
     let Some(window) = web_sys::window() else { return };
     let init = web_sys::CustomEventInit::new();
-    init.set_detail(&js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL));
+    init.set_detail(&js_sys::JSON::parse(&json::text(detail)).unwrap_or(JsValue::NULL));
     if let Ok(event) =
         web_sys::CustomEvent::new_with_event_init_dict(&format!("convo:{name}"), &init)
     {

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 
 use convo_client::{SessionInfo, SortedMap};
+use convo_wire::json;
 
 use crate::error::WidgetError;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -23,7 +24,7 @@ pub fn load_session(key: &str) -> Option<SessionInfo> {
 /// Stores the session so a reload resumes it.
 pub fn save_session(key: &str, session: &SessionInfo) {
     if let Some(storage) = window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.set_item(key, &session.to_json().to_string());
+        let _ = storage.set_item(key, &json::text(&session.to_json()));
     }
 }
 
@@ -83,7 +84,7 @@ pub fn parse_json(text: &str) -> Option<serde_json::Value> {
 /// Stores a JSON value under `key` (storage full or unavailable: nothing is kept).
 pub fn save_json(key: &str, value: &serde_json::Value) {
     if let Some(storage) = window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.set_item(key, &value.to_string());
+        let _ = storage.set_item(key, &json::text(value));
     }
 }
 

@@ -4,6 +4,7 @@
 //! own client publishes into a [`Followed`] and asks [`marks`]; tested natively, below.
 
 use convo_client::{ConversationInfo, ConversationState, Participant, TimelineItem};
+use convo_wire::json;
 use serde_json::Value;
 
 /// What the desk's list shows of a conversation besides its summary.
@@ -84,7 +85,7 @@ pub fn marks(me: &str, conversation: &Followed) -> Marks {
 pub fn as_text(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
-        other => other.to_string(),
+        other => json::text(other),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Access tokens: where the client gets them. The SDK never inspects a token; neither do we.
 
+use convo_wire::json;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -203,7 +204,7 @@ impl SessionTokenProvider {
     /// POSTs `body`; the response's body, or the refusal as [`Error::Http`].
     async fn send(&self, url: &str, body: serde_json::Value) -> Result<Vec<u8>, Error> {
         let response =
-            platform::post_json(url, &self.headers, self.credentials, body.to_string()).await?;
+            platform::post_json(url, &self.headers, self.credentials, json::text(&body)).await?;
         if !(200..300).contains(&response.status) {
             return Err(Error::Http {
                 status: response.status,

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use convo_wire::json;
 use futures_channel::{mpsc, oneshot};
 use serde_json::{json, Value};
 
@@ -87,7 +88,7 @@ impl Client {
         friendly_name: Option<&str>,
         attributes: Value,
     ) -> Result<String, Error> {
-        let body = json!({ "friendly_name": friendly_name, "attributes": attributes.to_string() });
+        let body = json!({ "friendly_name": friendly_name, "attributes": json::text(&attributes) });
         let (reply, answer) = oneshot::channel();
         self.send(Command::CreateConversation { body, reply })?;
         answer.await.map_err(gone)?
@@ -259,7 +260,7 @@ impl ConversationHandle {
         attributes: Value,
     ) -> Result<(), Error> {
         check_limits(None, Some(&attributes), &[])?;
-        let body = json!({ "attributes": attributes.to_string() });
+        let body = json!({ "attributes": json::text(&attributes) });
         self.call("POST", format!("/Messages/{}", encode(message_sid)), body).await.map(drop)
     }
 
@@ -284,7 +285,7 @@ impl ConversationHandle {
 
     /// Replaces the conversation's attributes.
     pub async fn update_attributes(&self, attributes: Value) -> Result<(), Error> {
-        self.call("POST", String::new(), json!({ "attributes": attributes.to_string() }))
+        self.call("POST", String::new(), json!({ "attributes": json::text(&attributes) }))
             .await
             .map(drop)
     }
@@ -343,7 +344,7 @@ fn check_limits(
         }
     }
     if let Some(attributes) = attributes {
-        let size = attributes.to_string().len();
+        let size = json::text(attributes).len();
         if size > limits::ATTRIBUTES_BYTES {
             return Err(Error::Invalid(format!(
                 "attributes are {size} bytes; the limit is {}",

@@ -116,7 +116,7 @@ impl RawFrame {
         let mut header = self.header.clone();
         header.shift_remove("payload_size");
         header.insert("payload_size".to_owned(), Value::from(self.payload.len()));
-        let header_json = Value::Object(header).to_string();
+        let header_json = crate::json::text(&Value::Object(header));
         let mut out = Vec::with_capacity(32 + header_json.len() + self.payload.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(VERSION.as_bytes());

@@ -2,6 +2,7 @@
 
 use std::{future::Future, time::Duration};
 
+use convo_wire::json;
 use serde_json::Value;
 
 use crate::{
@@ -55,7 +56,7 @@ impl Api {
         let reply = self.call(
             method,
             url,
-            Some(body.to_string()),
+            Some(json::text(&body)),
             "application/json; charset=utf-8",
             headers,
         );
@@ -65,7 +66,7 @@ impl Api {
     /// A Sync write-free POST (subscriptions).
     pub(crate) async fn post(&self, url: &str, body: Value) -> Result<Value, Error> {
         Ok(self
-            .call("POST", url, Some(body.to_string()), "application/json", Vec::new())
+            .call("POST", url, Some(json::text(&body)), "application/json", Vec::new())
             .await?
             .body)
     }

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 
 use crate::sorted::{SortedMap, SortedSet};
 
+use convo_wire::json;
 use futures_channel::oneshot;
 use serde_json::Value;
 
@@ -259,13 +260,17 @@ impl Outbox {
             });
         }
         entry.state = State::Sending;
-        let mut body = serde_json::json!({ "attributes": entry.attributes.to_string() });
+        // A map, not `body["key"] = …`: `Value`'s `IndexMut` brings a panic message that formats
+        // keys with `{:?}`, and so Rust's debug formatting of strings, into the wasm.
+        let mut body = serde_json::Map::new();
+        body.insert("attributes".to_owned(), json::text(&entry.attributes).into());
         if let Some(text) = &entry.body {
-            body["body"] = Value::from(text.clone());
+            body.insert("body".to_owned(), text.clone().into());
         }
         if !entry.media_sids.is_empty() {
-            body["media_sids"] = Value::from(entry.media_sids.clone());
+            body.insert("media_sids".to_owned(), entry.media_sids.clone().into());
         }
+        let body = Value::Object(body);
         Some(Next::Send { local_id: entry.local_id, body, mutation_id: entry.mutation_id.clone() })
     }
 
