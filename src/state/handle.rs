@@ -216,7 +216,8 @@ impl ChatHandle {
     /// The handle provided by the enclosing [`crate::App`].
     #[track_caller]
     pub fn expect() -> Self {
-        expect_context::<ChatHandle>()
+        // Not `expect_context`: see `Store::expect`.
+        use_context::<ChatHandle>().expect("the ChatHandle is provided by the App")
     }
 
     /// The configuration.

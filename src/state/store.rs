@@ -225,7 +225,9 @@ impl Store {
     /// The store provided by the enclosing [`crate::App`].
     #[track_caller]
     pub fn expect() -> Self {
-        expect_context::<Store>()
+        // Not `expect_context`: its panic message formats with `{:?}`, which brings Rust's debug
+        // formatting of strings (and its Unicode tables) into the wasm.
+        use_context::<Store>().expect("the Store is provided by the App")
     }
 
     /// The active strings (tracks the locale).

@@ -1,6 +1,7 @@
 //! Loaders: the multi-request reads that turn server state into snapshots the engine applies
 //! in one step. They run as tasks; the engine never waits on the network.
 
+use convo_wire::json;
 use serde_json::Value;
 
 use super::api::{encode, Api};
@@ -87,7 +88,7 @@ pub(crate) async fn configuration(api: &Api, aim: &str) -> Result<Configuration,
     let text = |v: &Value| {
         v.as_str()
             .map(str::to_owned)
-            .ok_or_else(|| Error::Network(format!("bad configuration: {body}")))
+            .ok_or_else(|| Error::Network(format!("bad configuration: {}", json::text(&body))))
     };
     Ok(Configuration {
         identity: text(&body["identity"])?,

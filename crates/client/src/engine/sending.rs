@@ -2,6 +2,7 @@
 
 use std::{future::Future, time::Duration};
 
+use convo_wire::json;
 use futures_channel::{mpsc, oneshot};
 use futures_util::StreamExt;
 
@@ -129,7 +130,7 @@ fn send(
         let reply = reply.await?;
         reply["index"]
             .as_u64()
-            .ok_or_else(|| Error::Network(format!("a send reply without an index: {reply}")))
+            .ok_or_else(|| Error::Network(format!("a send reply without an index: {}", json::text(&reply))))
     }
 }
 
