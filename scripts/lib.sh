@@ -19,7 +19,11 @@ export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 # when the addition wraps past 4 GiB to the first KiB, which no Rust pointer here does);
 # --ignore-implicit-traps with it 0.4 KB more. --traps-never-happen is not tried: it deletes
 # code that leads to a trap, and so the bounds checks whose failure is a panic.
-export WASM_OPT_FLAGS=${WASM_OPT_FLAGS:--Os --strip-producers --strip-target-features --low-memory-unused}
+# --remove-exports drops what Leptos's server functions export to JS (wasm-streams' stream
+# adapters, `IntoUnderlying*`: Leptos depends on server_fn's browser build whatever its
+# features): this client-rendered widget has no server functions, so nothing calls them, and
+# their code goes with them: 1.2 KB. Their classes stay in the glue, unused.
+export WASM_OPT_FLAGS=${WASM_OPT_FLAGS:---remove-exports --pass-arg=remove-exports@*ntounderlying* -Os --strip-producers --strip-target-features --low-memory-unused}
 
 # For release builds of the wasm (scripts/package; Trunk's release build in scripts/bench): the
 # dependencies' and this checkout's absolute paths, which panic locations carry into the binary,
