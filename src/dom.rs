@@ -78,7 +78,7 @@ pub fn load_json(key: &str) -> Option<serde_json::Value> {
 /// client is: `from_str` would instantiate serde_json's whole parser a second time, for its
 /// string reader (issue 15, the shipped wasm's size).
 pub fn parse_json(text: &str) -> Option<serde_json::Value> {
-    serde_json::from_slice(text.as_bytes()).ok()
+    json::parse(text.as_bytes()).ok()
 }
 
 /// Stores a JSON value under `key` (storage full or unavailable: nothing is kept).

@@ -9,7 +9,10 @@ use convo_client::{
     Attachment, ConnectionState, ConversationHandle, SessionTokenProvider, SortedMap, TimelineItem,
     UnsentMessage,
 };
-use convo_wire::prechat::{self, Problem};
+use convo_wire::{
+    json,
+    prechat::{self, Problem},
+};
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{json, Map, Value};
 
@@ -293,11 +296,9 @@ impl ChatHandle {
             )
             .await
             {
-                Ok(response) if response.status == 200 => {
-                    serde_json::from_slice::<Value>(&response.body)
-                        .ok()
-                        .map(|answer| answer["agents_online"].as_bool().unwrap_or(true))
-                }
+                Ok(response) if response.status == 200 => json::parse(&response.body)
+                    .ok()
+                    .map(|answer| answer["agents_online"].as_bool().unwrap_or(true)),
                 Ok(response) => {
                     dom::warn(&format!("availability: the backend answered {}", response.status));
                     None

@@ -96,7 +96,7 @@ impl Grant {
     /// optional ones absent or `null`; what is not an object, or has a field of another
     /// type, is refused with why.
     fn from_json(body: &[u8]) -> Result<Grant, String> {
-        let value: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        let value: Value = json::parse(body).map_err(|e| e.to_string())?;
         if !value.is_object() {
             return Err("expected an object".to_owned());
         }
@@ -255,7 +255,7 @@ impl TokenProvider for SessionTokenProvider {
 /// body as text.
 pub fn error_message(body: &[u8]) -> String {
     // From a `Value`, not a derived struct: no visitor of its own in the wasm (issue 15).
-    serde_json::from_slice::<Value>(body)
+    json::parse(body)
         .ok()
         .and_then(|value| value.get("message")?.as_str().map(str::to_owned))
         .unwrap_or_else(|| String::from_utf8_lossy(body).chars().take(200).collect())

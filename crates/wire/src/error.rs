@@ -17,6 +17,14 @@ pub enum Error {
     /// The payload is not the JSON the caller expected.
     #[error("invalid payload: {0}")]
     InvalidPayload(String),
+    /// The text is not JSON ([`crate::json::parse`]).
+    #[error("invalid JSON at byte {at}: {what}")]
+    InvalidJson {
+        /// Where reading stopped.
+        at: usize,
+        /// What was expected there, or what was wrong.
+        what: &'static str,
+    },
     /// An access token was refused.
     #[error(transparent)]
     Token(#[from] TokenError),

@@ -73,7 +73,7 @@ impl RawFrame {
         if header_end > bytes.len() {
             return Err(FrameError::Truncated { needed: header_end, available: bytes.len() });
         }
-        let header_json: Value = serde_json::from_slice(&bytes[header_start..header_end])
+        let header_json: Value = crate::json::parse(&bytes[header_start..header_end])
             .map_err(|e| FrameError::HeaderNotJson(e.to_string()))?;
         let Value::Object(mut header) = header_json else {
             return Err(FrameError::HeaderNotObject);

@@ -12,6 +12,7 @@ pub(crate) mod rpc;
 use std::{collections::VecDeque, future::Future, pin::pin, sync::Arc, time::Duration};
 
 use convo_wire::{
+    json,
     message::{Close, Init, Registration, Reply, Update, Upstream},
     Frame, Message, Status,
 };
@@ -368,7 +369,7 @@ impl Driver {
             // Throttled: the payload says how long to back off.
             429 => {
                 send_close(&socket);
-                let payload = serde_json::from_slice(&payload).unwrap_or(Value::Null);
+                let payload = json::parse(&payload).unwrap_or(Value::Null);
                 return Outcome::Lost { connected: false, min_backoff: backoff_hint(&payload) };
             }
             _ => {
@@ -467,7 +468,7 @@ impl Driver {
                                 }
                             }
                             Message::Notification(n) => {
-                                let payload = serde_json::from_slice(&frame.payload).unwrap_or(Value::Null);
+                                let payload = json::parse(&frame.payload).unwrap_or(Value::Null);
                                 let _ = self.events.unbounded_send(DriverEvent::Notification { message_type: n.message_type, payload });
                             }
                             Message::ClientUpdate(u) if u.client_update_type == "token_about_to_expire" && refresh.is_none() => {
@@ -475,7 +476,7 @@ impl Driver {
                                 refresh = Some(Box::pin(async move { tokens.fetch().await }));
                             }
                             Message::Close(close) => {
-                                let payload: Value = serde_json::from_slice(&frame.payload).unwrap_or(Value::Null);
+                                let payload: Value = json::parse(&frame.payload).unwrap_or(Value::Null);
                                 send_acks(&socket, &mut acks);
                                 socket.close();
                                 break closed_by_server(close.status.unwrap_or_else(|| Status::new(0, "")), &payload);
@@ -594,11 +595,8 @@ fn upstream_result(reply: Reply, payload: &[u8]) -> Result<RpcReply, Error> {
             reply.status.code, reply.status.status
         )));
     }
-    let body: Value = if payload.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(payload).unwrap_or(Value::Null)
-    };
+    let body: Value =
+        if payload.is_empty() { Value::Null } else { json::parse(payload).unwrap_or(Value::Null) };
     let status = reply.http_status.map_or(200, |s| s.code);
     if (200..300).contains(&status) {
         return Ok(RpcReply { status, body });

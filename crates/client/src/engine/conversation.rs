@@ -2,6 +2,7 @@
 
 use std::{collections::VecDeque, sync::Arc};
 
+use convo_wire::json;
 use futures_channel::oneshot;
 use serde_json::Value;
 
@@ -344,8 +345,7 @@ pub(crate) fn parse_attributes(value: &Value) -> Value {
     match value {
         Value::String(s) => {
             // The byte reader, as every other parse here: one serde_json parser in the wasm.
-            serde_json::from_slice(s.as_bytes())
-                .unwrap_or_else(|_| Value::Object(Default::default()))
+            json::parse(s.as_bytes()).unwrap_or_else(|_| Value::Object(Default::default()))
         }
         Value::Object(_) => value.clone(),
         _ => Value::Object(Default::default()),

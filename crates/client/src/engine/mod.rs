@@ -16,6 +16,7 @@ use std::{
     time::Duration,
 };
 
+use convo_wire::json;
 use futures_channel::{mpsc, oneshot};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -1014,8 +1015,7 @@ async fn temporary_url(url: &str, token: String) -> Result<MediaUrl, Error> {
             message: crate::auth::error_message(&response.body),
         });
     }
-    let record: Value =
-        serde_json::from_slice(&response.body).map_err(|e| Error::Network(e.to_string()))?;
+    let record: Value = json::parse(&response.body).map_err(|e| Error::Network(e.to_string()))?;
     let url = record["links"]["content_direct_temporary"]
         .as_str()
         .ok_or_else(|| Error::Network("the media record has no temporary URL".to_owned()))?;

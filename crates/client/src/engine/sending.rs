@@ -128,9 +128,9 @@ fn send(
     let reply = api.command("POST", url, body, mutation_id);
     async move {
         let reply = reply.await?;
-        reply["index"]
-            .as_u64()
-            .ok_or_else(|| Error::Network(format!("a send reply without an index: {}", json::text(&reply))))
+        reply["index"].as_u64().ok_or_else(|| {
+            Error::Network(format!("a send reply without an index: {}", json::text(&reply)))
+        })
     }
 }
 
@@ -158,7 +158,7 @@ async fn upload(
             message: crate::auth::error_message(&response.body),
         });
     }
-    let record: Value = serde_json::from_slice(&response.body)
+    let record: Value = json::parse(&response.body)
         .map_err(|e| Error::Network(format!("the media service answered without a record: {e}")))?;
     record["sid"]
         .as_str()
