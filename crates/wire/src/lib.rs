@@ -10,7 +10,8 @@
 //! * [`prechat`] — custom pre-chat fields: the host's declaration and the checks of answers,
 //!   shared by the widget and the backend so they judge a form alike.
 //! * [`url`] — one URL path segment from any text.
-//! * [`json`] — JSON text, written one way.
+//! * [`json`] — JSON text read (a small decoder of its own) and written (serde_json's), each
+//!   one way.
 //!
 //! Nothing here does I/O, reads the clock or draws random numbers: callers pass `now` in,
 //! so the client and the emulator cannot drift apart and every rule is unit-testable.

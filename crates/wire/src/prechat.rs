@@ -187,7 +187,7 @@ pub fn parse_declaration(value: &Value) -> (Vec<CustomField>, Vec<DeclarationErr
 
 /// Reads a declaration as text (`data-prechat-fields`, `CONVO_PRECHAT_FIELDS`).
 pub fn parse_declaration_text(text: &str) -> (Vec<CustomField>, Vec<DeclarationError>) {
-    // The byte reader, as the widget's other parses: one serde_json parser in its wasm.
+    // The crate's JSON reader, as every other parse in the widget and the client.
     match crate::json::parse(text.as_bytes()) {
         Ok(value) => parse_declaration(&value),
         Err(error) => (

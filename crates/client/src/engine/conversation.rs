@@ -344,7 +344,7 @@ impl Conversation {
 pub(crate) fn parse_attributes(value: &Value) -> Value {
     match value {
         Value::String(s) => {
-            // The byte reader, as every other parse here: one serde_json parser in the wasm.
+            // convo-wire's JSON reader, as every other parse here (json.rs says why).
             json::parse(s.as_bytes()).unwrap_or_else(|_| Value::Object(Default::default()))
         }
         Value::Object(_) => value.clone(),
