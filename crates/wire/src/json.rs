@@ -104,46 +104,50 @@ impl Reader<'_> {
 
     fn array(&mut self) -> Result<Value, Error> {
         let mut items = Vec::new();
-        self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.at += 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
-            items.push(self.value()?);
-            self.skip_whitespace();
-            match self.next() {
-                Some(b',') => {}
-                Some(b']') => return Ok(Value::Array(items)),
-                _ => return Err(self.error("expected ',' or ']'")),
-            }
-        }
+        self.items(b']', |reader| {
+            items.push(reader.value()?);
+            Ok(())
+        })?;
+        Ok(Value::Array(items))
     }
 
     fn object(&mut self) -> Result<Value, Error> {
         let mut map = Map::new();
+        self.items(b'}', |reader| {
+            reader.skip_whitespace();
+            if reader.peek() != Some(b'"') {
+                return Err(reader.error("expected a key"));
+            }
+            let key = reader.string()?;
+            reader.skip_whitespace();
+            if reader.next() != Some(b':') {
+                return Err(reader.error("expected ':'"));
+            }
+            map.insert(key, reader.value()?);
+            Ok(())
+        })?;
+        Ok(Value::Object(map))
+    }
+
+    /// The items of an array or object, each read by `item`, with commas between them, up to
+    /// and past its closing bracket `close`.
+    fn items(
+        &mut self,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         self.skip_whitespace();
-        if self.peek() == Some(b'}') {
+        if self.peek() == Some(close) {
             self.at += 1;
-            return Ok(Value::Object(map));
+            return Ok(());
         }
         loop {
-            self.skip_whitespace();
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expected a key"));
-            }
-            let key = self.string()?;
-            self.skip_whitespace();
-            if self.next() != Some(b':') {
-                return Err(self.error("expected ':'"));
-            }
-            let value = self.value()?;
-            map.insert(key, value);
+            item(self)?;
             self.skip_whitespace();
             match self.next() {
                 Some(b',') => {}
-                Some(b'}') => return Ok(Value::Object(map)),
-                _ => return Err(self.error("expected ',' or '}'")),
+                Some(byte) if byte == close => return Ok(()),
+                _ => return Err(self.error("expected ',' or a closing bracket")),
             }
         }
     }
