@@ -9,9 +9,10 @@
 
 use convo_client::ConnectionState;
 use convo_wire::json;
+use convo_wire::object;
 use js_sys::{Array, Function, Object, Reflect};
 use leptos::prelude::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 use crate::effect::effect;
@@ -270,7 +271,7 @@ pub fn install(store: Store, handle: ChatHandle) {
     run_queued(&api);
 
     watch(store);
-    emit("ready", &json!({}));
+    emit("ready", &object! {});
 }
 
 /// The longest delay a browser timer waits (2^31 − 1 ms, about 24.8 days).
@@ -325,7 +326,7 @@ fn command(f: impl FnOnce()) -> JsValue {
 /// A wrong call: an `error` event and a console warning, never an exception in the host page.
 fn refuse(message: &str) -> JsValue {
     web_sys::console::warn_1(&format!("ConvoWidget: {message}").into());
-    emit("error", &json!({ "message": message }));
+    emit("error", &object! { "message": message });
     JsValue::UNDEFINED
 }
 
@@ -336,7 +337,7 @@ fn watch(store: Store) {
     effect(move || {
         let open = store.open.get();
         if was.is_some_and(|was| was != open) {
-            emit(if open { "open" } else { "close" }, &json!({}));
+            emit(if open { "open" } else { "close" }, &object! {});
         }
         was = Some(open);
     });
@@ -344,7 +345,7 @@ fn watch(store: Store) {
     effect(move || {
         let count = store.unread.get();
         if was.is_some_and(|was| was != count) {
-            emit("unread", &json!({ "count": count }));
+            emit("unread", &object! { "count": count });
         }
         was = Some(count);
     });
@@ -352,7 +353,7 @@ fn watch(store: Store) {
     effect(move || {
         let state = store.connection.with(state_name);
         if was.is_some_and(|was| was != state) {
-            emit("connection", &json!({ "state": state }));
+            emit("connection", &object! { "state": state });
         }
         was = Some(state);
     });
@@ -361,7 +362,7 @@ fn watch(store: Store) {
         let phase = store.phase.get();
         if phase == Phase::Ended && was.is_some_and(|was| was != Phase::Ended) {
             let sid = store.info.with_untracked(|i| i.as_ref().map(|i| i.sid.clone()));
-            emit("conversation-ended", &json!({ "conversationSid": sid }));
+            emit("conversation-ended", &object! { "conversationSid": sid });
         }
         was = Some(phase);
     });
@@ -403,14 +404,14 @@ pub fn message_detail(message: &convo_client::Message, conversation_sid: &str) -
     let media: Vec<Value> = message
         .media
         .iter()
-        .map(|m| json!({ "filename": m.filename, "contentType": m.content_type, "size": m.size }))
+        .map(|m| object! { "filename": m.filename, "contentType": m.content_type, "size": m.size })
         .collect();
-    json!({
+    object! {
         "conversationSid": conversation_sid,
         "index": message.index,
         "author": message.author,
         "body": message.body,
         "media": media,
         "dateCreated": message.date_created,
-    })
+    }
 }

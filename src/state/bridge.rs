@@ -12,6 +12,7 @@ use convo_client::{
     Client, ClientConfig, ConnectionState, ConversationHandle, Message, SessionInfo,
     SessionTokenProvider, UnsentMessage,
 };
+use convo_wire::object;
 use futures_util::{
     future::{AbortHandle, Abortable},
     stream::{LocalBoxStream, SelectAll},
@@ -205,7 +206,7 @@ async fn run(
                     }
                     crate::api::emit(
                         "conversation-started",
-                        &serde_json::json!({ "conversationSid": session.conversation_sid }),
+                        &object! { "conversationSid": session.conversation_sid },
                     );
                     let (snapshot, diffs) = conversation.timeline().subscribe();
                     events.push(Event::Timeline(convo_client::VectorDiff::Reset {

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use convo_client::{ConversationInfo, Media, Message, Participant, TimelineItem};
-use serde_json::{json, Value};
+use convo_wire::object;
+use serde_json::Value;
 
 use super::chat::{Chat, Event};
 
@@ -38,14 +39,14 @@ pub fn snapshot(chat: &Chat) -> Option<Value> {
         .participants()
         .iter()
         .map(|p| {
-            json!({
+            object! {
                 "sid": p.sid,
                 "identity": p.identity,
                 "name": p.attributes["friendlyName"].as_str().or(p.user_friendly_name.as_deref()),
-            })
+            }
         })
         .collect();
-    Some(json!({
+    Some(object! {
         "v": VERSION,
         "sid": info.sid,
         "me": chat.me,
@@ -54,7 +55,7 @@ pub fn snapshot(chat: &Chat) -> Option<Value> {
         "staff": info.attributes["staff"],
         "people": people,
         "messages": messages,
-    }))
+    })
 }
 
 /// The events that show a cached page, oldest message first; empty when `value` is not one.
@@ -79,13 +80,13 @@ pub fn events(value: &Value) -> Vec<Event> {
             sid: p["sid"].as_str().unwrap_or_default().to_owned(),
             identity: p["identity"].as_str().map(str::to_owned),
             kind: "chat".to_owned(),
-            attributes: json!({ "friendlyName": p["name"] }),
+            attributes: object! { "friendlyName": p["name"] },
             ..Participant::default()
         })
         .collect();
     let info = ConversationInfo {
         sid: sid.to_owned(),
-        attributes: json!({ "staff": value["staff"] }),
+        attributes: object! { "staff": value["staff"] },
         read_horizon: value["horizon"].as_u64(),
         last_message_index: value["last"].as_u64(),
         ..ConversationInfo::default()
@@ -103,16 +104,16 @@ fn message_json(m: &Message) -> Value {
     let media: Vec<Value> = m
         .media
         .iter()
-        .map(|x| json!({ "sid": x.sid, "filename": x.filename, "type": x.content_type, "size": x.size }))
+        .map(|x| object! { "sid": x.sid, "filename": x.filename, "type": x.content_type, "size": x.size })
         .collect();
-    json!({
+    object! {
         "sid": m.sid,
         "index": m.index,
         "author": m.author,
         "body": m.body,
         "media": media,
         "date": m.date_created,
-    })
+    }
 }
 
 fn message_from(v: &Value) -> Option<Message> {
@@ -122,7 +123,7 @@ fn message_from(v: &Value) -> Option<Message> {
         index: v["index"].as_u64()?,
         author: text("author").unwrap_or_default(),
         body: text("body"),
-        attributes: json!({}),
+        attributes: object! {},
         media: v["media"]
             .as_array()
             .into_iter()
@@ -143,6 +144,7 @@ fn message_from(v: &Value) -> Option<Message> {
 #[cfg(test)]
 mod tests {
     use convo_client::VectorDiff;
+    use serde_json::json;
 
     use super::*;
     use crate::state::{

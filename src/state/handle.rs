@@ -9,12 +9,13 @@ use convo_client::{
     Attachment, ConnectionState, ConversationHandle, SessionTokenProvider, SortedMap, TimelineItem,
     UnsentMessage,
 };
+use convo_wire::object;
 use convo_wire::{
     json,
     prechat::{self, Problem},
 };
 use leptos::{prelude::*, task::spawn_local};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::{
     bridge::{self, Live, Start},
@@ -73,7 +74,7 @@ fn clear_draft(store: Store) {
 
 /// Tells the visitor (and the page, as an `error` event) that something failed.
 fn notice(store: Store, text: String) {
-    crate::api::emit("error", &json!({ "message": text }));
+    crate::api::emit("error", &object! { "message": text });
     store.notices.update(|n| {
         if !n.contains(&text) {
             n.push(text);
@@ -122,7 +123,7 @@ impl ChatHandle {
                     (text.clone(), attachments.clone(), conversation());
                 async move {
                     let conversation = conversation.ok_or(WidgetError::NotConnected)?;
-                    match conversation.send(text, json!({}), attachments).await {
+                    match conversation.send(text, object! {}, attachments).await {
                         // The draft clears once the message is queued. Its request has left by
                         // then (an e2e test in chat.test.mjs holds this), so the composer's
                         // redraw does not delay the frame. Nothing comes between the Enter key
@@ -179,8 +180,8 @@ impl ChatHandle {
             move |(tokens, score, comment): &(SessionTokenProvider, u8, String)| {
                 let (url, tokens) = (rating_url.clone(), tokens.clone());
                 let fields = Map::from_iter([
-                    ("score".to_owned(), json!(score)),
-                    ("comment".to_owned(), json!(comment)),
+                    ("score".to_owned(), Value::from(*score)),
+                    ("comment".to_owned(), Value::from(comment.as_str())),
                 ]);
                 async move {
                     let rated = tokens.post_with_session(&url, fields).await;

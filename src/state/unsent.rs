@@ -12,7 +12,8 @@
 //! told which files to attach again.
 
 use convo_client::UnsentMessage;
-use serde_json::{json, Value};
+use convo_wire::object;
+use serde_json::Value;
 
 /// Bumped when the stored shape changes: older entries are ignored.
 const VERSION: u64 = 1;
@@ -31,7 +32,7 @@ pub fn outbox_key(storage_key: &str, conversation: &str) -> String {
 /// kept). `None` when there is nothing to keep.
 pub fn draft_json(text: &str, files: &[String]) -> Option<Value> {
     (!text.trim().is_empty() || !files.is_empty())
-        .then(|| json!({ "v": VERSION, "text": text, "files": files }))
+        .then(|| object! { "v": VERSION, "text": text, "files": files })
 }
 
 /// A kept draft: `(text, names of files that were attached)`.
@@ -54,19 +55,19 @@ pub fn outbox_json(messages: &[UnsentMessage]) -> Option<Value> {
             let media: Vec<Value> = m
                 .media
                 .iter()
-                .map(|(name, kind, size)| json!({ "name": name, "type": kind, "size": size }))
+                .map(|(name, kind, size)| object! { "name": name.as_str(), "type": kind.as_str(), "size": *size })
                 .collect();
-            json!({
+            object! {
                 "key": m.idempotency_key,
                 "body": m.body,
                 "attributes": m.attributes,
                 "media": media,
                 "media_sids": m.media_sids,
                 "failed": m.failed,
-            })
+            }
         })
         .collect();
-    Some(json!({ "v": VERSION, "messages": messages }))
+    Some(object! { "v": VERSION, "messages": messages })
 }
 
 /// Kept unsent messages; empty when `value` is not what [`outbox_json`] wrote.
@@ -83,7 +84,7 @@ pub fn outbox_from(value: &Value) -> Vec<UnsentMessage> {
                 idempotency_key: m["key"].as_str().filter(|k| !k.is_empty())?.to_owned(),
                 body: m["body"].as_str().map(str::to_owned),
                 attributes: match &m["attributes"] {
-                    Value::Null => json!({}),
+                    Value::Null => object! {},
                     attributes => attributes.clone(),
                 },
                 media: m["media"]
@@ -172,6 +173,7 @@ pub fn draft_with(texts: &[String], draft: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn message(key: &str, body: &str) -> UnsentMessage {
         UnsentMessage {

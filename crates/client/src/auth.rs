@@ -1,6 +1,7 @@
 //! Access tokens: where the client gets them. The SDK never inspects a token; neither do we.
 
 use convo_wire::json;
+use convo_wire::object;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -71,11 +72,11 @@ impl SessionInfo {
 
     /// As JSON, in the serde derive's shape.
     pub fn to_json(&self) -> Value {
-        serde_json::json!({
+        object! {
             "identity": self.identity,
             "conversation_sid": self.conversation_sid,
             "session": self.session,
-        })
+        }
     }
 }
 
@@ -228,8 +229,7 @@ impl TokenProvider for SessionTokenProvider {
         Box::pin(async move {
             let grant = match self.session.get() {
                 Some(current) => {
-                    self.post(&self.token_url, serde_json::json!({ "session": current.session }))
-                        .await?
+                    self.post(&self.token_url, object! { "session": current.session }).await?
                 }
                 None => {
                     let mut form = self.form.clone();

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use convo_wire::json;
+use convo_wire::object;
 use futures_channel::{mpsc, oneshot};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::{
     connection::Connection,
@@ -88,7 +89,8 @@ impl Client {
         friendly_name: Option<&str>,
         attributes: Value,
     ) -> Result<String, Error> {
-        let body = json!({ "friendly_name": friendly_name, "attributes": json::text(&attributes) });
+        let body =
+            object! { "friendly_name": friendly_name, "attributes": json::text(&attributes) };
         let (reply, answer) = oneshot::channel();
         self.send(Command::CreateConversation { body, reply })?;
         answer.await.map_err(gone)?
@@ -248,7 +250,7 @@ impl ConversationHandle {
     /// Edits the body of one of this user's messages.
     pub async fn update_message(&self, message_sid: &str, body: &str) -> Result<(), Error> {
         check_limits(Some(body), None, &[])?;
-        self.call("POST", format!("/Messages/{}", encode(message_sid)), json!({ "body": body }))
+        self.call("POST", format!("/Messages/{}", encode(message_sid)), object! { "body": body })
             .await
             .map(drop)
     }
@@ -260,32 +262,34 @@ impl ConversationHandle {
         attributes: Value,
     ) -> Result<(), Error> {
         check_limits(None, Some(&attributes), &[])?;
-        let body = json!({ "attributes": json::text(&attributes) });
+        let body = object! { "attributes": json::text(&attributes) };
         self.call("POST", format!("/Messages/{}", encode(message_sid)), body).await.map(drop)
     }
 
     /// Removes one of this user's messages.
     pub async fn remove_message(&self, message_sid: &str) -> Result<(), Error> {
-        self.call("DELETE", format!("/Messages/{}", encode(message_sid)), json!({})).await.map(drop)
+        self.call("DELETE", format!("/Messages/{}", encode(message_sid)), object! {})
+            .await
+            .map(drop)
     }
 
     /// Joins the conversation.
     pub async fn join(&self) -> Result<(), Error> {
         let me =
             self.identity.get().ok_or_else(|| Error::Transport("not connected yet".to_owned()))?;
-        self.call("POST", "/Participants".to_owned(), json!({ "identity": me })).await.map(drop)
+        self.call("POST", "/Participants".to_owned(), object! { "identity": me }).await.map(drop)
     }
 
     /// Leaves the conversation.
     pub async fn leave(&self) -> Result<(), Error> {
         let me =
             self.identity.get().ok_or_else(|| Error::Transport("not connected yet".to_owned()))?;
-        self.call("DELETE", format!("/Participants/{}", encode(&me)), json!({})).await.map(drop)
+        self.call("DELETE", format!("/Participants/{}", encode(&me)), object! {}).await.map(drop)
     }
 
     /// Replaces the conversation's attributes.
     pub async fn update_attributes(&self, attributes: Value) -> Result<(), Error> {
-        self.call("POST", String::new(), json!({ "attributes": json::text(&attributes) }))
+        self.call("POST", String::new(), object! { "attributes": json::text(&attributes) })
             .await
             .map(drop)
     }
@@ -385,6 +389,7 @@ fn check_new_message(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn test_limits_are_checked_before_sending() {

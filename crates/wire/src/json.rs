@@ -23,6 +23,16 @@ pub fn text(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// A JSON object of `entries`, in their order: what [`object!`](crate::object) makes.
+pub fn object(entries: Vec<(&str, Value)>) -> Value {
+    Value::Object(entries.into_iter().map(|(key, value)| (key.to_owned(), value)).collect())
+}
+
+/// A copy of `value` as a `Value`: how [`object!`](crate::object) takes each of its values.
+pub fn value<T: Clone + Into<Value>>(value: &T) -> Value {
+    value.clone().into()
+}
+
 /// Reads one JSON value (RFC 8259), with nothing but whitespace after it.
 ///
 /// What serde_json reads, this reads to the same `Value`: integers that fit become `u64` or

@@ -36,3 +36,19 @@ pub use error::{Error, FrameError, TokenError};
 pub use frame::RawFrame;
 pub use message::{Frame, Message, Status};
 pub use twilio_error::TwilioError;
+
+/// A JSON object from `"key": value` pairs, in order: `object! { "sid": m.sid, "size": 3 }`.
+/// Each value is borrowed, as `json!` borrows it, and becomes a `serde_json::Value` by
+/// [`json::value`] (anything `Clone` and `Into<Value>`: strings, numbers, options, vectors,
+/// values, nested `object!`s).
+///
+/// The client and the widget build their JSON with this, not serde_json's `json!`: that macro
+/// turns every value into a `Value` through serde's serializer and unwraps the result, which put
+/// the serializer into a `Value` and the debug formatting of its error into the widget's wasm
+/// for nothing (issue 15).
+#[macro_export]
+macro_rules! object {
+    ($($key:literal : $value:expr),* $(,)?) => {
+        $crate::json::object(::std::vec![$(($key, $crate::json::value(&$value))),*])
+    };
+}

@@ -11,6 +11,7 @@ pub(crate) mod rpc;
 
 use std::{collections::VecDeque, future::Future, pin::pin, sync::Arc, time::Duration};
 
+use convo_wire::object;
 use convo_wire::{
     json,
     message::{Close, Init, Registration, Reply, Update, Upstream},
@@ -317,7 +318,7 @@ impl Driver {
             id: init_id.clone(),
             token: token.token.clone(),
             continuation_token: self.continuation.clone(),
-            metadata: serde_json::json!({ "sdk": "convo-client", "sdkv": env!("CARGO_PKG_VERSION") }),
+            metadata: object! { "sdk": "convo-client", "sdkv": env!("CARGO_PKG_VERSION") },
             registrations: vec![Registration::conversations()],
             tweaks: Value::Null,
             capabilities: CAPABILITIES.iter().map(|c| (*c).to_owned()).collect(),

@@ -17,9 +17,10 @@ use std::{
 };
 
 use convo_wire::json;
+use convo_wire::object;
 use futures_channel::{mpsc, oneshot};
 use futures_util::StreamExt;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::sorted::{SortedMap, SortedSet};
 
@@ -902,7 +903,7 @@ impl Engine {
                         .command(
                             "POST",
                             &url,
-                            json!({ "last_read_message_index": index }),
+                            object! { "last_read_message_index": index },
                             &api::mutation_id(),
                         )
                         .await;

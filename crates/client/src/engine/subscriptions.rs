@@ -5,7 +5,8 @@
 
 use crate::sorted::SortedMap;
 
-use serde_json::{json, Value};
+use convo_wire::object;
+use serde_json::Value;
 
 /// The most objects one request asks for, until the server says otherwise.
 const DEFAULT_BATCH: usize = 100;
@@ -56,14 +57,14 @@ impl Subscriptions {
         let intent = self.intents.remove(sid)?;
         (intent.status == Status::Established).then(|| {
             let correlation = self.correlation(correlation_now);
-            json!({
+            object! {
                 "event_protocol_version": 4,
                 "action": "cancel",
                 "correlation_id": correlation,
                 "retried_requests": 0,
                 "ttl_in_s": -1,
-                "requests": [{ "object_sid": sid, "object_type": intent.kind }],
-            })
+                "requests": vec![object! { "object_sid": sid, "object_type": intent.kind }],
+            }
         })
     }
 
@@ -91,17 +92,17 @@ impl Subscriptions {
             .map(|sid| {
                 let intent = self.intents.get_mut(sid).expect("collected above");
                 intent.status = Status::Pending(correlation);
-                json!({ "object_sid": sid, "object_type": intent.kind, "last_event_id": intent.last_event_id })
+                object! { "object_sid": sid.as_str(), "object_type": intent.kind, "last_event_id": intent.last_event_id }
             })
             .collect();
-        let body = json!({
+        let body = object! {
             "event_protocol_version": 4,
             "action": "establish",
             "correlation_id": correlation,
             "retried_requests": 0,
             "ttl_in_s": -1,
             "requests": requests,
-        });
+        };
         Some((correlation, body))
     }
 
@@ -178,6 +179,7 @@ impl Subscriptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn test_batches_carry_last_event_ids_and_growing_correlations() {
