@@ -389,6 +389,25 @@ mod tests {
     }
 
     #[test]
+    fn test_object_is_what_json_makes() {
+        let (name, none, inner) = (String::from("Ana"), None::<String>, json!({ "a": 1 }));
+        let made = crate::object! {
+            "name": name,
+            "size": 3u64,
+            "none": none,
+            "inner": inner,
+            "list": vec![1, 2],
+            "nested": crate::object! {},
+        };
+        let expected = json!({
+            "name": "Ana", "size": 3, "none": null, "inner": { "a": 1 }, "list": [1, 2], "nested": {}
+        });
+        assert_eq!(made, expected);
+        assert_eq!(text(&crate::object! { "b": 1, "a": 2 }), r#"{"b":1,"a":2}"#, "in order");
+        assert_eq!(name, "Ana", "borrowed, as json! borrows");
+    }
+
+    #[test]
     fn test_parse_reads_what_serde_json_reads() {
         let text = r#" {"b": [1, -2, 18446744073709551615, -9223372036854775808, 0.5, -0, 1e2,
             18446744073709551616, -9223372036854775809, 2.5e-3, 1E+2, null, true, false],
