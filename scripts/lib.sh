@@ -2,6 +2,7 @@
 export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"   # npm wasm-opt first
 export TRUNK_SKIP_VERSION_CHECK=true
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export CARGO_FUZZ_VERSION=0.13.2   # scripts/fuzz's, which `scripts/setup fuzz` installs
 
 # The shipped wasm's wasm-opt flags, chosen by measurement. The widget's wasm-bindgen output on
 # 2026-12-06 (brotli -11 is what a visitor downloads; raw and gzip for reference):
@@ -22,7 +23,8 @@ export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 # --remove-exports drops what Leptos's server functions export to JS (wasm-streams' stream
 # adapters, `IntoUnderlying*`: Leptos depends on server_fn's browser build whatever its
 # features): this client-rendered widget has no server functions, so nothing calls them, and
-# their code goes with them: 1.2 KB. Their classes stay in the glue, unused.
+# the code only they reach goes with them: 0.7 KB. (Their futures stay, held by the function
+# table; their classes stay in the glue, unused.)
 export WASM_OPT_FLAGS=${WASM_OPT_FLAGS:---remove-exports --pass-arg=remove-exports@*ntounderlying* -Os --strip-producers --strip-target-features --low-memory-unused}
 
 # For release builds of the wasm (scripts/package; Trunk's release build in scripts/bench): the

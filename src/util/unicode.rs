@@ -1,6 +1,6 @@
 //! Which characters are letters or digits, in any script. In the browser its own Unicode tables
 //! answer (a regular expression on Unicode's Alphabetic and Number properties), so the wasm does
-//! not carry Rust's copy of them: 1.7 KB brotli (issue 15). Natively (the unit tests) Rust's
+//! not carry Rust's copy of them: 1.5 KB brotli (issue 15). Natively (the unit tests) Rust's
 //! `char::is_alphanumeric` answers, which is defined on the same two properties; a browser test
 //! (`src/browser_tests.rs`) checks that the two agree.
 
