@@ -22,7 +22,7 @@ use wasm_bindgen::{closure::Closure, JsCast};
 use super::{EarlierThreads, MessageRow, ParticipantNotice, RowMenus};
 use crate::dom;
 use crate::effect::effect;
-use crate::state::{ChatHandle, Store, WINDOW};
+use crate::state::{ChatHandle, Reach, Store, WINDOW};
 
 /// How many rows the window grows or slides by as the visitor scrolls.
 const STEP: usize = 40;
@@ -32,8 +32,6 @@ const STEP: usize = 40;
 /// (scrolling down brings them in, [`STEP`] at a time). A fling back through a long history
 /// then builds 120 rows for every 220 messages it goes back, not every message's row.
 const FLING: usize = WINDOW + 100;
-/// Older pages are fetched while the window's top is this close to the loaded top.
-const PREFETCH: usize = 300;
 /// How close to an edge (px) counts as "at" it.
 const EDGE: i32 = 150;
 /// How long (ms) after the visitor's input that scrolls up a scroll event is taken as theirs.
@@ -235,10 +233,17 @@ pub fn MessageList() -> impl IntoView {
             scroll_to_bottom();
         }
     });
-    // Scrolling back, older pages keep coming while the window's top nears what is loaded.
+    // Scrolling back, older pages keep coming as the window's top nears what is loaded (the
+    // window moving back, or a page arriving above it); further ahead, and more at a time, after
+    // the visitor went to the very top ([`Reach`]). Not when a request settles: one the client
+    // answers at once (nothing older to ask for) would be asked again, and again.
+    let reach = StoredValue::new(Reach::Near);
     effect(move || {
-        if !at_bottom.get() && store.window_start.get() < PREFETCH && store.has_older.get() {
-            handle.load_older();
+        let at_bottom = at_bottom.get();
+        reach.update_value(|r| *r = r.after(false, at_bottom));
+        store.window_start.track();
+        if !at_bottom && store.has_older.get() {
+            handle.load_older(reach.get_value());
         }
     });
 
@@ -269,6 +274,7 @@ pub fn MessageList() -> impl IntoView {
     // Near the top: more of the loaded rows above (the window grows, or slides back while the
     // visitor reads back: by a fling if they went to the very top), and more pages.
     let near_top = move |fling: bool| {
+        reach.update_value(|r| *r = r.after(fling, at_bottom.get_untracked()));
         let start = store.window_start.get_untracked();
         if start > 0 {
             if store.size.get_untracked() < WINDOW {
@@ -284,7 +290,7 @@ pub fn MessageList() -> impl IntoView {
             }
             store.sync_rows();
         }
-        handle.load_older();
+        handle.load_older(reach.get_value());
     };
     // The wheel turned up, or a key that scrolls up, with the list at its very top: no scroll
     // event comes, so the input itself asks for what is above (Home and Page Up by a fling), in
@@ -370,7 +376,7 @@ pub fn MessageList() -> impl IntoView {
             <p class="convo-messages__edge" aria-live="polite">
                 {move || {
                     let strings = store.strings();
-                    if store.loading_older.get() {
+                    if store.older_pages.get() > 0 {
                         strings.loading_older
                     } else if !store.has_older.get() && store.window_start.get() == 0 && store.loaded.get() > 0 {
                         strings.beginning

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use convo_client::{
     Attachment, ConnectionState, ConversationHandle, SessionTokenProvider, SortedMap, TimelineItem,
-    UnsentMessage,
+    UnsentMessage, OLDER_PAGE_SIZE,
 };
 use convo_wire::object;
 use convo_wire::{
@@ -22,7 +22,7 @@ use super::{
     chat::{Alerts, Event, Feedback, Phase},
     earlier::Thread,
     people::People,
-    unsent, DraftFile, Store,
+    unsent, DraftFile, Reach, Store,
 };
 use crate::{
     config::{FieldKind, HostUser},
@@ -36,8 +36,6 @@ use crate::{
 /// How long the read horizon waits for the visitor to see more before it is sent: one RPC
 /// for a burst of messages read, not one per message.
 const HORIZON_DEBOUNCE: Duration = Duration::from_millis(500);
-/// Pages of older messages asked for at once while the visitor scrolls back.
-const OLDER_IN_FLIGHT: usize = 3;
 /// How long a changed draft waits before it is kept for a reload: one write for a burst of
 /// keystrokes, not one per keystroke. (Hiding or leaving the page keeps it at once.)
 const DRAFT_DELAY: Duration = Duration::from_millis(700);
@@ -93,7 +91,6 @@ pub struct ChatHandle {
     send_action: Action<(Option<String>, Vec<Attachment>), Result<u64, WidgetError>>,
     /// Loads a page of older messages; whether still older ones exist.
     older_action: Action<(), Result<bool, WidgetError>>,
-    older_in_flight: StoredValue<usize>,
     horizon_scheduled: StoredValue<bool>,
     /// Asks the backend to close the session's conversation.
     end_action: Action<SessionTokenProvider, Result<(), WidgetError>>,
@@ -140,7 +137,6 @@ impl ChatHandle {
                     }
                 }
             });
-        let older_in_flight = StoredValue::new(0usize);
         let older_action = Action::new_local(move |_: &()| {
             let conversation = conversation();
             async move {
@@ -150,9 +146,7 @@ impl ChatHandle {
                     }
                     None => Err(WidgetError::NotConnected),
                 };
-                if older_in_flight.try_update_value(|n| *n = n.saturating_sub(1)).is_some() {
-                    store.loading_older.set(older_in_flight.get_value() > 0);
-                }
+                store.older_pages.try_update(|n| *n = n.saturating_sub(1));
                 if let Err(error) = &loaded {
                     dom::warn(&format!("older messages: {error}"));
                 }
@@ -205,7 +199,6 @@ impl ChatHandle {
             next_file: StoredValue::new(0),
             send_action,
             older_action,
-            older_in_flight,
             horizon_scheduled: StoredValue::new(false),
             end_action,
             rate_action,
@@ -980,18 +973,23 @@ impl ChatHandle {
         }
     }
 
-    /// Keeps pages of older messages coming, a few at a time, while there are more.
-    pub fn load_older(&self) {
+    /// Asks for the pages of older messages the list's `reach` wants above its window, while
+    /// there are more.
+    pub fn load_older(&self, reach: Reach) {
         let store = self.store;
-        if !store.has_older.get_untracked()
-            || self.older_in_flight.get_value() >= OLDER_IN_FLIGHT
-            || self.conversation().is_none()
-        {
+        if !store.has_older.get_untracked() || self.conversation().is_none() {
             return;
         }
-        self.older_in_flight.update_value(|n| *n += 1);
-        store.loading_older.set(true);
-        self.older_action.dispatch_local(());
+        let in_flight = store.older_pages.get_untracked();
+        let asked =
+            reach.pages_to_ask(store.window_start.get_untracked(), in_flight, OLDER_PAGE_SIZE);
+        if asked == 0 {
+            return;
+        }
+        store.older_pages.set(in_flight + asked);
+        for _ in 0..asked {
+            self.older_action.dispatch_local(());
+        }
     }
 
     /// The visitor is typing (the draft changed).

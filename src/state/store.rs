@@ -109,7 +109,8 @@ pub struct Store {
     // The visitor's own state in the widget.
     /// Seconds until the next reconnect attempt, while reconnecting.
     pub countdown: RwSignal<Option<u64>>,
-    pub loading_older: RwSignal<bool>,
+    /// Pages of older messages asked for that have not arrived.
+    pub older_pages: RwSignal<usize>,
     pub draft: RwSignal<String>,
     /// The text of the message being edited (the draft waits meanwhile, untouched).
     pub edit_text: RwSignal<String>,
@@ -184,7 +185,7 @@ impl Store {
             chat: StoredValue::new(chat),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
             countdown: RwSignal::new(None),
-            loading_older: RwSignal::new(false),
+            older_pages: RwSignal::new(0),
             draft: RwSignal::new(String::new()),
             edit_text: RwSignal::new(String::new()),
             files: RwSignal::new(Vec::new()),

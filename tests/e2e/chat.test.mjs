@@ -450,6 +450,96 @@ test('a long history: turning the wheel up, then the Home key, reaches the first
   }
 });
 
+test('reading back, older pages come a few at a time; held at the very top, more at once, each asked for once, up to the first message', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    await page.addInitScript(watchOlderPages);
+    const { panel, log } = await backToLongHistory(t, 1600, 'deep');
+    const pages = () => page.evaluate(() => ({ asked: window.__olderPages.asked, most: window.__olderPages.most }));
+
+    // The wheel, a turn at a time: reading back a little asks for a few pages at once. (Each
+    // turn's scroll ends well within the time that marks a scroll as the visitor's: one that
+    // reached the top later would be taken for the scrollbar's thumb, which goes far.)
+    await log.hover();
+    await poll(
+      async () => {
+        if ((await pages()).asked.length >= 4) return true;
+        await page.mouse.wheel(0, -400);
+        return false;
+      },
+      { ms: 20_000, every: 200, what: 'older pages asked for while turning the wheel' },
+    );
+    const byWheel = (await pages()).most;
+    assert.ok(byWheel >= 1 && byWheel <= 3, `at most 3 pages at once while turning the wheel (${byWheel})`);
+
+    // Held at the very top, as the scrollbar's thumb does: going far back asks for more at once.
+    await page.evaluate(() => {
+      window.__olderPages.most = window.__olderPages.inFlight.size;
+    });
+    const beginning = panel.getByText('This is the beginning of the conversation.');
+    await poll(
+      async () => {
+        if (await beginning.isVisible()) return true;
+        await log.evaluate((el) => {
+          el.scrollTop = 0;
+          el.dispatchEvent(new Event('scroll'));
+        });
+        return false;
+      },
+      { ms: 30_000, every: 100, what: 'the beginning of the conversation, held at the top' },
+    );
+    const { asked, most } = await pages();
+    assert.ok(most > 3, `more than 3 pages at once, held at the very top (${most})`);
+    // Each page once, none skipped: pages of 100 going back from the first page's oldest.
+    const steps = asked.slice(1).map((from, i) => asked[i] - from);
+    assert.deepEqual(steps, steps.map(() => 100), `each older page asked for once, in order (${asked.join(', ')})`);
+    await panel.locator('.convo-bubble__text', { hasText: /^deep 1$/ }).waitFor({ state: 'attached' });
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+/**
+ * In the page, before the widget loads: notes each page of older messages the widget asks for
+ * over twilsock (a request with a `From` parameter) and the most awaiting their replies at once.
+ */
+function watchOlderPages() {
+  const pages = { asked: [], inFlight: new Set(), most: 0 };
+  window.__olderPages = pages;
+  const decoder = new TextDecoder();
+  const header = (data) => {
+    try {
+      return JSON.parse((typeof data === 'string' ? data : decoder.decode(data)).split('\r\n')[1]);
+    } catch {
+      return null;
+    }
+  };
+  // Its replies are heard first, before the widget's own handler takes them (and may ask for
+  // more in the same task): so the count is of pages the widget awaits.
+  window.WebSocket = class extends WebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        const reply = header(event.data);
+        if (reply?.method === 'reply') pages.inFlight.delete(reply.id);
+      });
+    }
+
+    send(data) {
+      const request = header(data);
+      const from = request?.http_request?.params?.From;
+      if (from !== undefined) {
+        pages.asked.push(Number(from));
+        pages.inFlight.add(request.id);
+        pages.most = Math.max(pages.most, pages.inFlight.size);
+      }
+      return super.send(data);
+    }
+  };
+}
+
 test('at the bottom of a full window, each new message is followed, even when the page reads layout as rows change', async () => {
   const t = await visit(browser);
   const { page } = t;

@@ -39,6 +39,7 @@ pub use auth::{
 pub use client::{limits, Client, ConversationHandle};
 pub use config::{BackoffConfig, ClientConfig};
 pub use connection::backoff::backoff_delay;
+pub use engine::OLDER_PAGE_SIZE;
 pub use error::Error;
 pub use model::{
     Attachment, ConversationInfo, ConversationState, Media, MediaUrl, Message, Participant,

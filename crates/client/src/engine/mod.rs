@@ -39,8 +39,9 @@ use crate::{
 
 /// Messages in the first page of a timeline (as the SDK's default).
 pub(crate) const PAGE_SIZE: usize = 50;
-/// Messages per older page: scrolling back wants fewer, larger round trips.
-pub(crate) const OLDER_PAGE_SIZE: usize = 100;
+/// Messages per older page ([`crate::ConversationHandle::load_older`]): scrolling back wants
+/// fewer, larger round trips.
+pub const OLDER_PAGE_SIZE: usize = 100;
 /// How long opened objects are gathered into one subscription request (as the SDK does).
 const BATCH_DELAY: Duration = Duration::from_millis(50);
 /// The typing timeout until the server says otherwise.
@@ -941,7 +942,6 @@ impl Engine {
         }));
     }
 
-    /// Sends a typing indicator unless one went out less than the typing timeout ago.
     /// Asks for the page before the oldest loaded or requested one. Indices are dense, so the
     /// next page's start is known before the previous page arrives: several go at once.
     fn load_older(&mut self, sid: String, reply: oneshot::Sender<Result<bool, Error>>) {
@@ -965,6 +965,7 @@ impl Engine {
         }));
     }
 
+    /// Sends a typing indicator unless one went out less than the typing timeout ago.
     fn send_typing(&mut self, conversation: &str) {
         let now = platform::now_millis();
         if !throttle_allows(
