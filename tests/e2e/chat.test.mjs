@@ -307,20 +307,7 @@ test('flung back to the first of 600 messages, the visitor scrolling down sees e
     const total = 600;
     const { panel, log } = await backToLongHistory(t, total, 'line');
 
-    // Held at the very top, as the Home key or the scrollbar's thumb does, until the first
-    // message shows.
-    const beginning = panel.getByText('This is the beginning of the conversation.');
-    await poll(
-      async () => {
-        if (await beginning.isVisible()) return true;
-        await log.evaluate((el) => {
-          el.scrollTop = 0;
-          el.dispatchEvent(new Event('scroll'));
-        });
-        return false;
-      },
-      { ms: 30_000, every: 100, what: 'the beginning of the conversation' },
-    );
+    await holdAtTop(panel, log);
 
     // Then down, most of a screen at a time, noting every message row in view at each stop.
     const seen = new Set();
@@ -477,18 +464,7 @@ test('reading back, older pages come a few at a time; held at the very top, more
     await page.evaluate(() => {
       window.__olderPages.most = window.__olderPages.inFlight.size;
     });
-    const beginning = panel.getByText('This is the beginning of the conversation.');
-    await poll(
-      async () => {
-        if (await beginning.isVisible()) return true;
-        await log.evaluate((el) => {
-          el.scrollTop = 0;
-          el.dispatchEvent(new Event('scroll'));
-        });
-        return false;
-      },
-      { ms: 30_000, every: 100, what: 'the beginning of the conversation, held at the top' },
-    );
+    await holdAtTop(panel, log);
     const { asked, most } = await pages();
     assert.ok(most > 3, `more than 3 pages at once, held at the very top (${most})`);
     // Each page once, none skipped: pages of 100 going back from the first page's oldest.
@@ -500,6 +476,22 @@ test('reading back, older pages come a few at a time; held at the very top, more
     await t.close();
   }
 });
+
+/** Holds the list at its very top, as the scrollbar's thumb does, until the first message shows. */
+async function holdAtTop(panel, log) {
+  const beginning = panel.getByText('This is the beginning of the conversation.');
+  await poll(
+    async () => {
+      if (await beginning.isVisible()) return true;
+      await log.evaluate((el) => {
+        el.scrollTop = 0;
+        el.dispatchEvent(new Event('scroll'));
+      });
+      return false;
+    },
+    { ms: 30_000, every: 100, what: 'the beginning of the conversation, held at the very top' },
+  );
+}
 
 /**
  * In the page, before the widget loads: notes each page of older messages the widget asks for
