@@ -2,8 +2,8 @@
 //! history's length: the window grows or slides as the visitor scrolls, older pages are
 //! fetched ahead of it, and a visitor reading back keeps their place as rows come and go above
 //! them (the list keeps it: the browser's scroll anchoring loses rows the keyed list moves).
-//! At the very top, the Home key or the scrollbar flings the window back a page past itself; a
-//! wheel goes on step by step. New messages are followed only when the visitor is at the
+//! Near the top, the Home key or the scrollbar flings the window back a page past itself; a
+//! wheel or Page Up goes on step by step. New messages are followed only when the visitor is at the
 //! bottom; otherwise a "jump to latest" button counts them. Nothing here reads layout when a
 //! message arrives at the bottom: following writes the scroll position once in the next
 //! frame; there the newest message is seen by construction, and scrolled up an
@@ -125,12 +125,13 @@ pub fn MessageList() -> impl IntoView {
     // the visitor scrolling up, that left the bottom and slid the window back, so new messages
     // stopped showing.
     let following = StoredValue::new(0u32);
-    // When the visitor last did something that scrolls the list up, and whether it asked to go
-    // far (Home, Page Up, the scrollbar). Only input tells their scrolling from the rows' (both
+    // When the visitor last did something that scrolls the list up, and whether it asked for
+    // the start (Home, the scrollbar). Only input tells their scrolling from the rows' (both
     // move the position up), so a scroll event soon after it is theirs even while a new row is
     // being followed: otherwise a visitor turning the wheel as messages stream in would be
-    // pulled back to the bottom with each one. At the very top, only a far input or none at all
-    // (a script) flings the window back; a wheel there goes on step by step.
+    // pulled back to the bottom with each one. Near the top, only an input that asks for the
+    // start, or none at all at the very top (the thumb held there), flings the window back; a
+    // wheel or Page Up there goes on step by step.
     let asked_up = StoredValue::new((0u64, false));
     // The list can outlive its element for a frame (the ended view replaces it), so every
     // deferred callback goes through this rather than `scroller.get()`.
@@ -312,8 +313,7 @@ pub fn MessageList() -> impl IntoView {
     let on_scroll = move |_| {
         let Some(el) = element() else { return };
         asked_at_top.set_value(false);
-        let (asked_at, far) = asked_up.get_value();
-        let theirs = dom::now_ms().saturating_sub(asked_at) < INPUT_MS;
+        let theirs = dom::now_ms().saturating_sub(asked_up.get_value().0) < INPUT_MS;
         if following.get_value() > 0 && !theirs {
             last_scroll_top.set_value(el.scroll_top());
             return;
@@ -335,7 +335,16 @@ pub fn MessageList() -> impl IntoView {
             place.set_value(if at_bottom.get_untracked() { None } else { top_row(&el) });
         }
         if top < EDGE {
-            near_top(top == 0 && (far || !theirs));
+            // A fling: near the top by the visitor's Home key or the scrollbar's thumb (their
+            // smooth scroll seldom reaches the very top: rows come in above, and the place is
+            // kept), once per input, not once per scroll event of it; or at the very top with
+            // no input of theirs (the thumb held there).
+            let (asked_at, start) = asked_up.get_value();
+            let fling = if theirs { start } else { top == 0 };
+            if fling && theirs {
+                asked_up.set_value((asked_at, false));
+            }
+            near_top(fling);
         } else if distance_to_bottom < EDGE && store.from_end.get_untracked() > 0 {
             store.from_end.update(|f| *f = f.saturating_sub(STEP));
             store.sync_rows();
@@ -426,8 +435,9 @@ impl Bottom {
 /// Stamps `asked_up` with the time of the visitor's input on the list that scrolls it up: a
 /// wheel turned up, a key that scrolls up, a finger moving on it, a press on its scrollbar (the
 /// list itself, not a row). Passive, so the browser never waits for it to scroll. Calls `on_up`
-/// when the input asks to go up (a wheel, a key on the list itself). `asked_up` and `on_up` both
-/// learn whether it asks to go far (Home, Page Up, a press on the scrollbar).
+/// when the input asks to go up (a wheel, a key on the list itself), with whether it asks to go
+/// far (Home, Page Up, a press on the scrollbar); `asked_up` learns whether it asks for the start
+/// (Home, a press on the scrollbar).
 fn on_scroll_up_input(
     scroller: NodeRef<html::Div>,
     asked_up: StoredValue<(u64, bool)>,
@@ -438,25 +448,25 @@ fn on_scroll_up_input(
         let on_list = event.target() == event.current_target();
         // Whether the input scrolls the list (as the visitor's), and whether it asks to go up,
         // and far. Keys in a row (its menu's arrows) are not the list's to act on.
-        let (scrolls, up, far) = match event.type_().as_str() {
+        let (scrolls, up, far, start) = match event.type_().as_str() {
             "wheel" => {
                 let up = event.dyn_ref::<web_sys::WheelEvent>().is_some_and(|w| w.delta_y() < 0.0);
-                (up, up, false)
+                (up, up, false, false)
             }
             "keydown" => {
                 let key =
                     event.dyn_ref::<web_sys::KeyboardEvent>().map(|k| (k.key(), k.shift_key()));
-                let far = key.as_ref().is_some_and(|(k, shift)| {
-                    matches!(k.as_str(), "PageUp" | "Home") || (k == " " && *shift)
-                });
+                let start = key.as_ref().is_some_and(|(k, _)| k == "Home");
+                let far = start
+                    || key.as_ref().is_some_and(|(k, shift)| k == "PageUp" || (k == " " && *shift));
                 let up = far || key.is_some_and(|(k, _)| k == "ArrowUp");
-                (up, up && on_list, far)
+                (up, up && on_list, far, start)
             }
-            "touchmove" => (true, false, false),
-            _ => (on_list, false, on_list),
+            "touchmove" => (true, false, false, false),
+            _ => (on_list, false, on_list, on_list),
         };
         if scrolls {
-            asked_up.try_set_value((dom::now_ms(), far));
+            asked_up.try_set_value((dom::now_ms(), start));
         }
         if up {
             if let Some(el) = event.current_target().and_then(|t| t.dyn_into().ok()) {

@@ -4,6 +4,7 @@
 // with a bounded number of rows in the DOM and a "jump to latest" button.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { launch, screenshot } from './harness.mjs';
 import {
@@ -471,6 +472,29 @@ test('reading back, older pages come a few at a time; held at the very top, more
     const steps = asked.slice(1).map((from, i) => asked[i] - from);
     assert.deepEqual(steps, steps.map(() => 100), `each older page asked for once, in order (${asked.join(', ')})`);
     await panel.locator('.convo-bubble__text', { hasText: /^deep 1$/ }).waitFor({ state: 'attached' });
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the Home key goes back through a long history a page past the window at each press: the first of 1,600 messages in a few dozen presses at most', async () => {
+  const t = await visit(browser);
+  const { page } = t;
+  try {
+    const { panel, log } = await backToLongHistory(t, 1600, 'home');
+    const beginning = panel.getByText('This is the beginning of the conversation.');
+    await log.focus();
+    // Each press's smooth scroll seldom reaches the very top (rows come in above it, and the
+    // place is kept): the press itself asks for the start. One step of 40 rows a press took 79.
+    let presses = 0;
+    while (!(await beginning.isVisible()) && presses < 40) {
+      await page.keyboard.press('Home');
+      presses += 1;
+      await sleep(100);
+    }
+    assert.ok(await beginning.isVisible(), `the beginning of the conversation within 40 presses of Home (${presses})`);
+    await panel.locator('.convo-bubble__text', { hasText: /^home 1$/ }).waitFor({ state: 'attached' });
     assert.deepEqual(page.problems, []);
   } finally {
     await t.close();
