@@ -1,6 +1,6 @@
 //! How far ahead of the visitor older pages are fetched while they read back. A visitor who
-//! scrolls back a little fetches the few pages they may read; one who goes to the very top of
-//! what is loaded (the scrollbar's thumb, or Home or Page Up there) is going far, and more
+//! scrolls back a little fetches the few pages they may read; one the list flings back (the
+//! scrollbar's thumb at the very top, Home near it, Page Up at it) is going far, and more
 //! pages at once keep up with them. Back at the newest messages, the reach is near again.
 
 /// The list's reach into older pages.
@@ -9,7 +9,7 @@ pub enum Reach {
     /// Reading back a little: the wheel, a swipe, the arrow keys.
     #[default]
     Near,
-    /// Gone to the very top: going far back.
+    /// Flung back: going far.
     Far,
 }
 
@@ -32,8 +32,8 @@ impl Reach {
         }
     }
 
-    /// After the visitor's move: `flung` when they went to the very top, `at_bottom` when they
-    /// are back at the newest messages.
+    /// After the visitor's move: `flung` when the list flung its window back, `at_bottom` when
+    /// they are back at the newest messages.
     #[must_use]
     pub fn after(self, flung: bool, at_bottom: bool) -> Reach {
         if at_bottom {
