@@ -3,8 +3,8 @@
 //! fetched ahead of it, and a visitor reading back keeps their place as rows come and go above
 //! them (the list keeps it: the browser's scroll anchoring loses rows the keyed list moves).
 //! Near the top, the Home key or the scrollbar flings the window back a page past itself; a
-//! wheel or Page Up goes on step by step. New messages are followed only when the visitor is at the
-//! bottom; otherwise a "jump to latest" button counts them. Nothing here reads layout when a
+//! wheel or Page Up goes on step by step. New messages are followed only when the visitor is at
+//! the bottom; otherwise a "jump to latest" button counts them. Nothing here reads layout when a
 //! message arrives at the bottom: following writes the scroll position once in the next
 //! frame; there the newest message is seen by construction, and scrolled up an
 //! `IntersectionObserver` tells which rows show (it watches rows only then: at the bottom it
@@ -446,8 +446,8 @@ fn on_scroll_up_input(
     const EVENTS: &[&str] = &["wheel", "keydown", "touchmove", "pointerdown"];
     listen(scroller, EVENTS, false, move |event| {
         let on_list = event.target() == event.current_target();
-        // Whether the input scrolls the list (as the visitor's), and whether it asks to go up,
-        // and far. Keys in a row (its menu's arrows) are not the list's to act on.
+        // Whether the input scrolls the list (as the visitor's), whether it asks to go up, far,
+        // and for the start. Keys in a row (its menu's arrows) are not the list's to act on.
         let (scrolls, up, far, start) = match event.type_().as_str() {
             "wheel" => {
                 let up = event.dyn_ref::<web_sys::WheelEvent>().is_some_and(|w| w.delta_y() < 0.0);
