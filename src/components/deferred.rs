@@ -5,9 +5,13 @@
 //! first shown, whichever comes first. Builds without the feature (the demo, the browser tests)
 //! keep every part in the one module, and a part renders at once.
 
-use std::{future::Future, pin::Pin};
+use std::{
+    future::{poll_fn, Future},
+    pin::Pin,
+    task::{Context, Poll, Waker},
+};
 
-use leptos::{prelude::*, wasm_split::SplitLoaderError};
+use leptos::{prelude::*, task::spawn_local, wasm_split::SplitLoaderError};
 
 use crate::state::Store;
 
@@ -46,27 +50,68 @@ macro_rules! deferred_part {
 
 /// Shows the part `load` builds once its code is here. If it cannot be fetched (the network
 /// went away), says so with a retry button instead of leaving a hole.
+///
+/// A signal and a task, not Leptos's `Suspend`: its async machinery cost more bytes than all of
+/// this (issue 15), and no `Suspense` waits for a part.
 #[component]
 pub fn Deferred(load: fn() -> Loading) -> impl IntoView {
     let store = Store::expect();
-    let attempt = RwSignal::new(0u32);
-    move || {
-        attempt.track();
-        Suspend::new(async move {
-            load().await.unwrap_or_else(|_| {
-                view! {
-                    <p class="convo-deferred-failed" role="alert">
-                        {store.label(|s| s.part_failed)}
-                        " "
-                        <button type="button" class="convo-link-button" on:click=Store::on(move |_| attempt.update(|n| *n += 1))>
-                            {store.label(|s| s.retry)}
-                        </button>
-                    </p>
-                }
-                .into_any()
-            })
-        })
+    // The part once built, until the view takes it; `state` says when it is there.
+    let part = StoredValue::new_local(None::<AnyView>);
+    let state = RwSignal::new(Part::Loading);
+    let settle = move |built: Result<AnyView, SplitLoaderError>| match built {
+        Ok(view) => {
+            part.try_set_value(Some(view));
+            state.try_set(Part::Ready);
+        }
+        Err(_) => {
+            state.try_set(Part::Failed);
+        }
+    };
+    // The part's body reads the widget's context: it is built under this component's owner.
+    let owner = Owner::current();
+    let fetch = move || {
+        let (mut loading, owner) = (load(), owner.clone());
+        let mut poll = move |cx: &mut Context<'_>| match &owner {
+            Some(owner) => owner.with(|| loading.as_mut().poll(cx)),
+            None => loading.as_mut().poll(cx),
+        };
+        // Builds without the split have the part at once: shown in this turn, as inline code.
+        match poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(built) => settle(built),
+            Poll::Pending => {
+                state.set(Part::Loading);
+                spawn_local(async move { settle(poll_fn(poll).await) });
+            }
+        }
+    };
+    fetch();
+    move || match state.get() {
+        Part::Loading => None,
+        // Taken once: the view shows it until the component goes (nothing sets it Ready again).
+        Part::Ready => part.try_update_value(Option::take).flatten(),
+        Part::Failed => Some({
+            let fetch = fetch.clone();
+            view! {
+                <p class="convo-deferred-failed" role="alert">
+                    {store.label(|s| s.part_failed)}
+                    " "
+                    <button type="button" class="convo-link-button" on:click=Store::on(move |_| fetch())>
+                        {store.label(|s| s.retry)}
+                    </button>
+                </p>
+            }
+            .into_any()
+        }),
     }
+}
+
+/// Where a part stands.
+#[derive(Clone, Copy, PartialEq)]
+enum Part {
+    Loading,
+    Ready,
+    Failed,
 }
 
 /// Starts fetching the parts' module, so that a part the chat needs is (usually) here before it

@@ -15,7 +15,10 @@ pub fn DraftFiles() -> impl IntoView {
     view! {
         <Show when=move || store.files.with(|f| !f.is_empty())>
             <ul class="convo-draft-files">
-                <For each=move || store.files.get() key=|f| f.id let:file>
+                // A few at most: redrawn together, without a keyed list's code (issue 15). A
+                // removed file's place goes to the next one, so the focus stays on a remove
+                // button.
+                {move || store.files.get().into_iter().map(|file| view! {
                     <li class="convo-draft-file">
                         {file.preview.clone().map(|url| view! { <img class="convo-draft-file__preview" src=url alt="" /> })}
                         <span class="convo-draft-file__name">{file.name.clone()}</span>
@@ -29,7 +32,7 @@ pub fn DraftFiles() -> impl IntoView {
                             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
                         </button>
                     </li>
-                </For>
+                }).collect_view()}
             </ul>
         </Show>
     }

@@ -38,9 +38,9 @@ crate::deferred_part!(earlier_threads_part, || {
                     </button>
                 }
             >
-                <For each=move || store.threads.get().to_vec() key=|thread| thread.sid.clone() let:thread>
-                    <ThreadView thread />
-                </For>
+                // Ended conversations, shown once: redrawn together, without a keyed list's
+                // code (issue 15).
+                {move || store.threads.get().iter().cloned().map(|thread| view! { <ThreadView thread /> }).collect_view()}
             </Show>
         </div>
     }

@@ -42,9 +42,11 @@ pub fn Header() -> impl IntoView {
     view! {
         <div class="convo-header">
             <div class="convo-header__avatars" aria-hidden="true">
-                <For each=move || agents.get() key=|(name, avatar, _)| (name.clone(), avatar.clone()) let:agent>
-                    <Avatar initials=initials(&agent.0) colour=None image=agent.1 class="convo-avatar" />
-                </For>
+                // One or two, seldom changing: redrawn together, without a keyed list's code
+                // (issue 15).
+                {move || agents.get().into_iter().map(|(name, image, _)| view! {
+                    <Avatar initials=initials(&name) colour=None image class="convo-avatar" />
+                }).collect_view()}
             </div>
             <div class="convo-header__text">
                 <h2 id="convo-panel-title" class="convo-header__title">{title}</h2>

@@ -13,10 +13,12 @@ pub fn Notices() -> impl IntoView {
         <Show when=move || store.notices.with(|n| !n.is_empty())>
             <div role="alert">
             <ul class="convo-notices">
-                <For each=move || store.notices.get() key=|n| n.clone() let:notice>
+                // Few and rare: redrawn together, without a keyed list's code (issue 15). A
+                // dismissed notice's place goes to the next one, so the focus stays on a
+                // dismiss button.
+                {move || store.notices.get().into_iter().map(|notice| view! {
                     <li class="convo-notice">
                         <span dir="auto">{notice.clone()}</span>
-
                         <button
                             type="button"
                             class="convo-icon-button"
@@ -26,7 +28,7 @@ pub fn Notices() -> impl IntoView {
                             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
                         </button>
                     </li>
-                </For>
+                }).collect_view()}
             </ul>
             </div>
         </Show>

@@ -80,6 +80,20 @@ fn notice(store: Store, text: String) {
     });
 }
 
+/// What the handle asks of the client or the backend, as one Leptos `Action`: one type of
+/// action, not one per command (each is instantiated apart in the wasm; issue 15).
+#[derive(Clone)]
+enum Command {
+    /// Sends the draft.
+    Send { text: Option<String>, attachments: Vec<Attachment> },
+    /// Loads a page of older messages.
+    Older,
+    /// Asks the backend to close the session's conversation.
+    End(SessionTokenProvider),
+    /// Stores the ended chat's rating.
+    Rate { tokens: SessionTokenProvider, score: u8, comment: String },
+}
+
 /// What components can ask the widget to do.
 #[derive(Clone, Copy)]
 pub struct ChatHandle {
@@ -87,15 +101,10 @@ pub struct ChatHandle {
     config: StoredValue<WidgetConfig>,
     live: StoredValue<Option<Live>>,
     next_file: StoredValue<u64>,
-    /// Sends the draft: `(text, attachments)`; the client's local id, or why it refused.
-    send_action: Action<(Option<String>, Vec<Attachment>), Result<u64, WidgetError>>,
-    /// Loads a page of older messages; whether still older ones exist.
-    older_action: Action<(), Result<bool, WidgetError>>,
+    /// What the handle asks of the client and the backend ([`Command`]), each dispatch its
+    /// own run.
+    commands: Action<Command, Result<(), WidgetError>>,
     horizon_scheduled: StoredValue<bool>,
-    /// Asks the backend to close the session's conversation.
-    end_action: Action<SessionTokenProvider, Result<(), WidgetError>>,
-    /// Stores the ended chat's rating: `(session, score, comment)`.
-    rate_action: Action<(SessionTokenProvider, u8, String), Result<(), WidgetError>>,
     draft_scheduled: StoredValue<bool>,
     /// An edit is being saved (a second Enter does not save it twice).
     saving_edit: StoredValue<bool>,
@@ -114,94 +123,86 @@ impl ChatHandle {
         let live = StoredValue::new(None::<Live>);
         let conversation =
             move || live.with_value(|l: &Option<Live>| l.as_ref().and_then(Live::conversation));
-        let send_action =
-            Action::new_local(move |(text, attachments): &(Option<String>, Vec<Attachment>)| {
-                let (text, attachments, conversation) =
-                    (text.clone(), attachments.clone(), conversation());
-                async move {
-                    let conversation = conversation.ok_or(WidgetError::NotConnected)?;
-                    match conversation.send(text, object! {}, attachments).await {
-                        // The draft clears once the message is queued. Its request has left by
-                        // then (an e2e test in chat.test.mjs holds this), so the composer's
-                        // redraw does not delay the frame. Nothing comes between the Enter key
-                        // and this (one turn), so nothing typed is lost.
-                        Ok(local_id) => {
-                            clear_draft(store);
-                            Ok(local_id)
-                        }
-                        // Nothing was queued: the draft stays as it was.
-                        Err(error) => {
-                            notice(store, error.to_string());
-                            Err(WidgetError::from(error))
-                        }
-                    }
-                }
-            });
-        let older_action = Action::new_local(move |_: &()| {
-            let conversation = conversation();
+        // Shared, not copied, with each command's run.
+        let end_url: std::sync::Arc<str> = config.end_url.as_str().into();
+        let rating_url: std::sync::Arc<str> = config.rating_url.as_str().into();
+        let commands = Action::new_local(move |command: &Command| {
+            let command = command.clone();
+            let (conversation, end_url, rating_url) =
+                (conversation(), end_url.clone(), rating_url.clone());
             async move {
-                let loaded = match conversation {
-                    Some(conversation) => {
-                        conversation.load_older().await.map_err(WidgetError::from)
+                match command {
+                    Command::Send { text, attachments } => {
+                        let conversation = conversation.ok_or(WidgetError::NotConnected)?;
+                        match conversation.send(text, object! {}, attachments).await {
+                            // The draft clears once the message is queued. Its request has left
+                            // by then (an e2e test in chat.test.mjs holds this), so the
+                            // composer's redraw does not delay the frame. Nothing comes between
+                            // the Enter key and this (one turn), so nothing typed is lost.
+                            Ok(_) => {
+                                clear_draft(store);
+                                Ok(())
+                            }
+                            // Nothing was queued: the draft stays as it was.
+                            Err(error) => {
+                                notice(store, error.to_string());
+                                Err(WidgetError::from(error))
+                            }
+                        }
                     }
-                    None => Err(WidgetError::NotConnected),
-                };
-                store.older_pages.try_update(|n| *n = n.saturating_sub(1));
-                if let Err(error) = &loaded {
-                    dom::warn(&format!("older messages: {error}"));
+                    Command::Older => {
+                        let loaded = match conversation {
+                            Some(conversation) => {
+                                conversation.load_older().await.map(drop).map_err(WidgetError::from)
+                            }
+                            None => Err(WidgetError::NotConnected),
+                        };
+                        store.older_pages.try_update(|n| *n = n.saturating_sub(1));
+                        if let Err(error) = &loaded {
+                            dom::warn(&format!("older messages: {error}"));
+                        }
+                        loaded
+                    }
+                    Command::End(tokens) => {
+                        let ended = tokens.post_with_session(&end_url, Map::new()).await;
+                        match &ended {
+                            Ok(()) => store.apply(Event::EndedByVisitor),
+                            Err(error) => {
+                                dom::warn(&format!("end chat: {error}"));
+                                let strings = store.locale.get_untracked().strings();
+                                notice(store, strings.end_failed.to_owned());
+                                store.apply(Event::EndFailed)
+                            }
+                        };
+                        ended.map_err(WidgetError::from)
+                    }
+                    Command::Rate { tokens, score, comment } => {
+                        let fields = Map::from_iter([
+                            ("score".to_owned(), Value::from(score)),
+                            ("comment".to_owned(), Value::from(comment)),
+                        ]);
+                        let rated = tokens.post_with_session(&rating_url, fields).await;
+                        match &rated {
+                            Ok(()) => store.apply(Event::Feedback(Feedback::Sent)),
+                            Err(error) => {
+                                dom::warn(&format!("rating: {error}"));
+                                let strings = store.locale.get_untracked().strings();
+                                notice(store, strings.rating_failed.to_owned());
+                                store.apply(Event::Feedback(Feedback::Open))
+                            }
+                        };
+                        rated.map_err(WidgetError::from)
+                    }
                 }
-                loaded
             }
         });
-        let end_url = config.end_url.clone();
-        let end_action = Action::new_local(move |tokens: &SessionTokenProvider| {
-            let (url, tokens) = (end_url.clone(), tokens.clone());
-            async move {
-                let ended = tokens.post_with_session(&url, Map::new()).await;
-                match &ended {
-                    Ok(()) => store.apply(Event::EndedByVisitor),
-                    Err(error) => {
-                        dom::warn(&format!("end chat: {error}"));
-                        notice(store, store.locale.get_untracked().strings().end_failed.to_owned());
-                        store.apply(Event::EndFailed)
-                    }
-                };
-                ended.map_err(WidgetError::from)
-            }
-        });
-        let rating_url = config.rating_url.clone();
-        let rate_action = Action::new_local(
-            move |(tokens, score, comment): &(SessionTokenProvider, u8, String)| {
-                let (url, tokens) = (rating_url.clone(), tokens.clone());
-                let fields = Map::from_iter([
-                    ("score".to_owned(), Value::from(*score)),
-                    ("comment".to_owned(), Value::from(comment.as_str())),
-                ]);
-                async move {
-                    let rated = tokens.post_with_session(&url, fields).await;
-                    match &rated {
-                        Ok(()) => store.apply(Event::Feedback(Feedback::Sent)),
-                        Err(error) => {
-                            dom::warn(&format!("rating: {error}"));
-                            let strings = store.locale.get_untracked().strings();
-                            notice(store, strings.rating_failed.to_owned());
-                            store.apply(Event::Feedback(Feedback::Open))
-                        }
-                    };
-                    rated.map_err(WidgetError::from)
-                }
-            },
-        );
         ChatHandle {
             store,
             config: StoredValue::new(config),
             live,
             next_file: StoredValue::new(0),
-            send_action,
-            older_action,
+            commands,
             horizon_scheduled: StoredValue::new(false),
-            end_action,
-            rate_action,
             draft_scheduled: StoredValue::new(false),
             saving_edit: StoredValue::new(false),
             greeting_timer: StoredValue::new(None),
@@ -874,7 +875,7 @@ impl ChatHandle {
         // a millisecond), and the frame need not wait for it.
         let (key, at) = (self.config().storage_key(), dom::now_ms());
         set_timeout(move || dom::save_activity(&key, at), Duration::ZERO);
-        self.send_action.dispatch_local((text, attachments));
+        self.commands.dispatch_local(Command::Send { text, attachments });
         // Kept for a reload once cleared (the send clears it in this turn).
         self.draft_changed();
     }
@@ -988,7 +989,7 @@ impl ChatHandle {
         }
         store.older_pages.set(in_flight + asked);
         for _ in 0..asked {
-            self.older_action.dispatch_local(());
+            self.commands.dispatch_local(Command::Older);
         }
     }
 
@@ -1255,7 +1256,7 @@ impl ChatHandle {
         }
         let Some(tokens) = self.tokens() else { return };
         store.apply(Event::Ending);
-        self.end_action.dispatch_local(tokens);
+        self.commands.dispatch_local(Command::End(tokens));
     }
 
     /// Sends the ended chat's rating (1–5) and optional comment.
@@ -1266,7 +1267,11 @@ impl ChatHandle {
         }
         let Some(tokens) = self.tokens() else { return };
         store.apply(Event::Feedback(Feedback::Sending));
-        self.rate_action.dispatch_local((tokens, score, comment.trim().to_owned()));
+        self.commands.dispatch_local(Command::Rate {
+            tokens,
+            score,
+            comment: comment.trim().to_owned(),
+        });
     }
 
     /// Shows the visitor's earlier conversations above this one. The client holds them already
