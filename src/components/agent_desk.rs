@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{DeskItem, VisitorDetails};
+use super::{shown, DeskItem, VisitorDetails};
 use crate::{
     dom,
     i18n::Locale,
@@ -52,9 +52,9 @@ pub fn AgentDesk() -> impl IntoView {
                 {move || inbox.error.get().map(|error| view! {
                     <p class="convo-desk__note" role="alert">{error.to_string()}</p>
                 })}
-                <Show when=move || inbox.conversations.with(Vec::is_empty)>
+                {shown(move || inbox.conversations.with(Vec::is_empty), move || view! {
                     <p class="convo-desk__note">{strings.none_yet}</p>
-                </Show>
+                })}
                 <ul>
                     <For
                         each=move || inbox.conversations.get()

@@ -4,6 +4,7 @@
 use convo_client::ConnectionState;
 use leptos::prelude::*;
 
+use super::shown;
 use crate::state::{ChatHandle, Phase, Store};
 
 /// The connection banner; absent while connected.
@@ -34,19 +35,19 @@ pub fn ConnectionBanner() -> impl IntoView {
     };
     view! {
         // While all is well there is no banner, but assistive technology still hears it.
-        <Show when=move || store.connection.get() == ConnectionState::Connected>
+        {shown(move || store.connection.get() == ConnectionState::Connected, move || view! {
             <p class="convo-visually-hidden" role="status">{store.label(|s| s.connected)}</p>
-        </Show>
-        <Show when=visible>
+        })}
+        {shown(visible, move || view! {
 
             <div class="convo-banner" role="status">
                 <span>{Store::text(move || line().unwrap_or_default())}</span>
-                <Show when=can_retry>
+                {shown(can_retry, move || view! {
                     <button type="button" class="convo-link-button" on:click=Store::on(move |_| handle.retry_connection())>
                         {store.label(|s| s.retry_now)}
                     </button>
-                </Show>
+                })}
             </div>
-        </Show>
+        })}
     }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::shown;
 use crate::{
     state::{ChatHandle, Store},
     util::validate::human_size,
@@ -13,7 +14,7 @@ pub fn DraftFiles() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
     view! {
-        <Show when=move || store.files.with(|f| !f.is_empty())>
+        {shown(move || store.files.with(|f| !f.is_empty()), move || view! {
             <ul class="convo-draft-files">
                 // A few at most: redrawn together, without a keyed list's code (issue 15). A
                 // removed file's place goes to the next one, so the focus stays on a remove
@@ -34,6 +35,6 @@ pub fn DraftFiles() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
-        </Show>
+        })}
     }
 }

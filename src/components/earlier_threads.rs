@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::Deferred;
+use super::{shown, shown_or, Deferred};
 use crate::{
     dom,
     state::{earlier::Thread, ChatHandle, Store},
@@ -18,11 +18,7 @@ pub fn EarlierThreads() -> impl IntoView {
             && store.window_start.get() == 0
             && !store.earlier.with(Vec::is_empty)
     };
-    view! {
-        <Show when=at_beginning>
-            <Deferred load=earlier_threads_part />
-        </Show>
-    }
+    shown(at_beginning, || view! { <Deferred load=earlier_threads_part /> })
 }
 
 crate::deferred_part!(earlier_threads_part, || {
@@ -30,18 +26,17 @@ crate::deferred_part!(earlier_threads_part, || {
     let handle = ChatHandle::expect();
     view! {
         <div class="convo-earlier">
-            <Show
-                when=move || !store.threads.with(|t| t.is_empty())
-                fallback=move || view! {
+            {shown_or(
+                move || !store.threads.with(|t| t.is_empty()),
+                // Ended conversations, shown once: redrawn together, without a keyed list's
+                // code (issue 15).
+                move || store.threads.get().iter().cloned().map(|thread| view! { <ThreadView thread /> }).collect_view(),
+                move || view! {
                     <button type="button" class="convo-link-button convo-earlier__show" on:click=Store::on(move |_| handle.show_earlier())>
                         {store.label(|s| s.show_earlier)}
                     </button>
-                }
-            >
-                // Ended conversations, shown once: redrawn together, without a keyed list's
-                // code (issue 15).
-                {move || store.threads.get().iter().cloned().map(|thread| view! { <ThreadView thread /> }).collect_view()}
-            </Show>
+                },
+            )}
         </div>
     }
 });

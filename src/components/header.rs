@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{AlertsToggle, Avatar, Names};
+use super::{shown, AlertsToggle, Avatar, Names};
 use crate::{
     state::{ChatHandle, Event, Phase, Store},
     util::avatar::{image_url, initials},
@@ -60,7 +60,7 @@ pub fn Header() -> impl IntoView {
                     }}
                 </p>
             </div>
-            <Show when=move || closable && store.phase.get() == Phase::Chat>
+            {shown(move || closable && store.phase.get() == Phase::Chat, move || view! {
                 <button
                     type="button"
                     class="convo-header__end"
@@ -71,19 +71,18 @@ pub fn Header() -> impl IntoView {
                 >
                     {store.label(|s| s.end_chat)}
                 </button>
-            </Show>
+            })}
             // Only while chatting: the bell is about replies.
-            <Show when=move || alerts && store.phase.get() == Phase::Chat>
-                <AlertsToggle />
-            </Show>
-            <Show when=move || closable>
+            {shown(move || alerts && store.phase.get() == Phase::Chat, || view! { <AlertsToggle /> })}
+            // Fixed for the widget's life: no condition to watch.
+            {closable.then(|| view! {
                 <button type="button" class="convo-icon-button" aria-label=store.label(|s| s.minimise) on:click=Store::on(move |_| handle.close())>
                     <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M5 12h14" /></svg>
                 </button>
                 <button type="button" class="convo-icon-button convo-panel__close" aria-label=store.label(|s| s.close_chat) on:click=Store::on(move |_| handle.close())>
                     <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
                 </button>
-            </Show>
+            })}
         </div>
     }
 }

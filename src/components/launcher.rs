@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::shown;
 use crate::state::{ChatHandle, Store};
 
 /// The launcher button.
@@ -44,11 +45,11 @@ pub fn Launcher() -> impl IntoView {
                 }.into_any(),
             }}
 
-            <Show when=move || { store.unread.get() > 0 }>
+            {shown(move || store.unread.get() > 0, move || view! {
                 <span class="convo-launcher__badge" aria-hidden="true">
                     {Store::text(move || { let n = store.unread.get(); if n > 99 { "99+".to_owned() } else { n.to_string() } })}
                 </span>
-            </Show>
+            })}
         </button>
     }
 }

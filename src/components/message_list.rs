@@ -19,7 +19,7 @@ use std::sync::Arc;
 use leptos::{html, prelude::*};
 use wasm_bindgen::{closure::Closure, JsCast};
 
-use super::{EarlierThreads, MessageRow, ParticipantNotice, RowMenus};
+use super::{shown, EarlierThreads, MessageRow, ParticipantNotice, RowMenus};
 use crate::dom;
 use crate::effect::effect;
 use crate::state::{ChatHandle, Reach, Store, WINDOW};
@@ -403,11 +403,11 @@ pub fn MessageList() -> impl IntoView {
                 store.trailing.get().into_iter().map(|notice| view! { <ParticipantNotice notice /> }).collect_view()
             }}
         </div>
-        <Show when=move || !at_bottom.get()>
+        {shown(move || !at_bottom.get(), move || view! {
             <button type="button" class="convo-jump" on:click=Store::on(move |_| jump())>
                 {Store::text(move || (store.strings().jump_to_latest)(unseen()))}
             </button>
-        </Show>
+        })}
     }
 }
 

@@ -39,6 +39,7 @@ mod rating_form;
 #[cfg(feature = "agent-desk")]
 mod resolve_button;
 mod row_menu;
+mod shown;
 mod text_field;
 mod typing_indicator;
 #[cfg(feature = "agent-desk")]
@@ -82,6 +83,7 @@ pub use rating_form::RatingForm;
 #[cfg(feature = "agent-desk")]
 pub use resolve_button::ResolveButton;
 pub use row_menu::{RowMenuButton, RowMenus};
+pub use shown::{shown, shown_or};
 pub use text_field::TextField;
 pub use typing_indicator::TypingIndicator;
 #[cfg(feature = "agent-desk")]

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::shown;
 use crate::state::{ChatHandle, Store};
 
 /// The notices.
@@ -10,7 +11,7 @@ pub fn Notices() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
     view! {
-        <Show when=move || store.notices.with(|n| !n.is_empty())>
+        {shown(move || store.notices.with(|n| !n.is_empty()), move || view! {
             <div role="alert">
             <ul class="convo-notices">
                 // Few and rare: redrawn together, without a keyed list's code (issue 15). A
@@ -31,6 +32,6 @@ pub fn Notices() -> impl IntoView {
                 }).collect_view()}
             </ul>
             </div>
-        </Show>
+        })}
     }
 }

@@ -8,8 +8,9 @@ use wasm_bindgen::JsCast;
 use convo_client::ConversationState;
 
 use super::{
-    preload_parts, Composer, ConnectionBanner, DeleteConfirm, EndConfirm, EndedView, Header,
-    MessageLeft, MessageList, Notices, OfflineForm, PanelGreeting, PreChatForm, TypingIndicator,
+    preload_parts, shown_or, Composer, ConnectionBanner, DeleteConfirm, EndConfirm, EndedView,
+    Header, MessageLeft, MessageList, Notices, OfflineForm, PanelGreeting, PreChatForm,
+    TypingIndicator,
 };
 use crate::effect::effect;
 use crate::state::{ChatHandle, Phase, Store};
@@ -190,12 +191,12 @@ pub fn Panel() -> impl IntoView {
                     <MessageLeft />
                     <MessageList />
                     <TypingIndicator />
-                    <Show when=move || inline || store.phase.get() == Phase::Chat fallback=|| view! { <EndedView /> }>
+                    {shown_or(move || inline || store.phase.get() == Phase::Chat, move || view! {
                         {move || inactive().then(|| view! {
                             <p class="convo-inactive" role="status">{store.label(|s| s.inactive)}</p>
                         })}
                         <Composer />
-                    </Show>
+                    }, || view! { <EndedView /> })}
                 }.into_any(),
             }}
             <div class="convo-panel__drop" aria-hidden="true">{store.label(|s| s.drop_files)}</div>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::shown_or;
 use crate::state::{ChatHandle, Feedback, Store};
 
 /// The longest comment the backend takes, in characters.
@@ -39,10 +40,9 @@ pub fn RatingForm() -> impl IntoView {
         .collect::<Vec<_>>()
     };
     view! {
-        <Show
-            when=move || store.feedback.get() != Feedback::Sent
-            fallback=move || view! { <p class="convo-rating__thanks" role="status">{store.label(|s| s.rating_thanks)}</p> }
-        >
+        {shown_or(
+            move || store.feedback.get() != Feedback::Sent,
+            move || view! {
             <form class="convo-rating" on:submit=Store::on(on_submit)>
                 <fieldset class="convo-rating__fieldset">
                     <legend class="convo-rating__legend">{store.label(|s| s.rating_prompt)}</legend>
@@ -65,6 +65,8 @@ pub fn RatingForm() -> impl IntoView {
                     {store.label(|s| s.rating_send)}
                 </button>
             </form>
-        </Show>
+            },
+            move || view! { <p class="convo-rating__thanks" role="status">{store.label(|s| s.rating_thanks)}</p> },
+        )}
     }
 }
