@@ -279,7 +279,12 @@ where
         Option<RemoveEventHandler<crate::renderer::types::Element>>,
     );
     type Cloneable = On<E, SharedEventCallback<E::EventType>>;
+    #[cfg(not(erase_components))]
     type CloneableOwned = On<E, SharedEventCallback<E::EventType>>;
+    // Convo's patch: erased, a listener is its event's name and phase and a callback taking any
+    // event, one type for every event (patches/README.md).
+    #[cfg(erase_components)]
+    type CloneableOwned = AnyOn;
 
     #[inline(always)]
     fn html_len(&self) -> usize {
@@ -343,12 +348,32 @@ where
         }
     }
 
+    #[cfg(not(erase_components))]
     fn into_cloneable_owned(self) -> Self::CloneableOwned {
         On {
             cb: self.cb.map(|cb| SendWrapper::new(cb.take().into_shared())),
             #[cfg(feature = "reactive_graph")]
             owner: self.owner,
             event: self.event,
+        }
+    }
+
+    #[cfg(erase_components)]
+    fn into_cloneable_owned(self) -> Self::CloneableOwned {
+        let cb = self.cb.map(|cb| {
+            let mut cb = cb.take();
+            let any: SharedEventCallback<crate::renderer::types::Event> =
+                Rc::new(RefCell::new(move |ev: crate::renderer::types::Event| {
+                    cb.invoke(E::EventType::from(ev))
+                }));
+            SendWrapper::new(any)
+        });
+        AnyOn {
+            name: self.event.name(),
+            capture: E::CAPTURE,
+            #[cfg(feature = "reactive_graph")]
+            owner: self.owner,
+            cb,
         }
     }
 
@@ -378,6 +403,135 @@ where
         new_attr: NewAttr,
     ) -> Self::Output<NewAttr> {
         next_attr_combine!(self, new_attr)
+    }
+}
+
+/// Convo's patch: a listener erased to its event's name and phase and a callback taking any
+/// event (`erase_components`): one type for every event, so the erased attribute's code is in
+/// the wasm once, not once per event type (patches/README.md).
+#[cfg(erase_components)]
+#[derive(Clone)]
+pub struct AnyOn {
+    name: Cow<'static, str>,
+    capture: bool,
+    #[cfg(feature = "reactive_graph")]
+    owner: reactive_graph::owner::Owner,
+    cb: Option<SendWrapper<SharedEventCallback<crate::renderer::types::Event>>>,
+}
+
+#[cfg(erase_components)]
+impl AnyOn {
+    /// Attaches the listener to the element, as [`On::attach`] and [`On::attach_capture`] do.
+    fn attach(
+        self,
+        el: &crate::renderer::types::Element,
+    ) -> RemoveEventHandler<crate::renderer::types::Element> {
+        let mut cb = self.cb.expect(super::FEATURE_CONFLICT_DIAGNOSTIC).take();
+        #[cfg(feature = "reactive_graph")]
+        let owner = self.owner;
+        let cb = Box::new(move |ev: crate::renderer::types::Event| {
+            #[cfg(all(debug_assertions, feature = "reactive_graph"))]
+            let _rx_guard =
+                reactive_graph::diagnostics::SpecialNonReactiveZone::enter();
+            #[cfg(feature = "reactive_graph")]
+            owner.with(|| cb.invoke(ev));
+            #[cfg(not(feature = "reactive_graph"))]
+            cb.invoke(ev);
+        }) as Box<dyn FnMut(crate::renderer::types::Event)>;
+        if self.capture {
+            Rndr::add_event_listener_use_capture(el, &self.name, cb)
+        } else {
+            Rndr::add_event_listener(el, &self.name, cb)
+        }
+    }
+}
+
+#[cfg(erase_components)]
+impl Attribute for AnyOn {
+    const MIN_LENGTH: usize = 0;
+    type AsyncOutput = Self;
+    type State = (
+        crate::renderer::types::Element,
+        Option<RemoveEventHandler<crate::renderer::types::Element>>,
+    );
+    type Cloneable = Self;
+    type CloneableOwned = Self;
+
+    fn html_len(&self) -> usize {
+        0
+    }
+
+    fn to_html(
+        self,
+        _buf: &mut String,
+        _class: &mut String,
+        _style: &mut String,
+        _inner_html: &mut String,
+    ) {
+    }
+
+    fn hydrate<const FROM_SERVER: bool>(
+        self,
+        el: &crate::renderer::types::Element,
+    ) -> Self::State {
+        self.build(el)
+    }
+
+    fn build(self, el: &crate::renderer::types::Element) -> Self::State {
+        let cleanup = self.attach(el);
+        (el.clone(), Some(cleanup))
+    }
+
+    fn rebuild(self, state: &mut Self::State) {
+        let (el, prev_cleanup) = state;
+        if let Some(prev) = prev_cleanup.take() {
+            if let Some(remove) = prev.into_inner() {
+                remove();
+            }
+        }
+        *prev_cleanup = Some(self.attach(el));
+    }
+
+    fn into_cloneable(self) -> Self::Cloneable {
+        self
+    }
+
+    fn into_cloneable_owned(self) -> Self::CloneableOwned {
+        self
+    }
+
+    fn dry_resolve(&mut self) {}
+
+    async fn resolve(self) -> Self::AsyncOutput {
+        self
+    }
+
+    fn keys(&self) -> Vec<NamedAttributeKey> {
+        vec![]
+    }
+}
+
+#[cfg(erase_components)]
+impl NextAttribute for AnyOn {
+    next_attr_output_type!(Self, NewAttr);
+
+    fn add_any_attr<NewAttr: Attribute>(
+        self,
+        new_attr: NewAttr,
+    ) -> Self::Output<NewAttr> {
+        next_attr_combine!(self, new_attr)
+    }
+}
+
+#[cfg(erase_components)]
+impl ToTemplate for AnyOn {
+    fn to_template(
+        _buf: &mut String,
+        _class: &mut String,
+        _style: &mut String,
+        _inner_html: &mut String,
+        _position: &mut Position,
+    ) {
     }
 }
 

@@ -226,7 +226,12 @@ where
     type State = V::State;
     type AsyncOutput = Attr<K, V::AsyncOutput>;
     type Cloneable = Attr<K, V::Cloneable>;
+    #[cfg(not(erase_components))]
     type CloneableOwned = Attr<K, V::CloneableOwned>;
+    // Convo's patch: erased, an attribute is its name and value, one type for every name
+    // (patches/README.md).
+    #[cfg(erase_components)]
+    type CloneableOwned = custom::CustomAttr<&'static str, V::CloneableOwned>;
 
     fn html_len(&self) -> usize {
         K::KEY.len() + 3 + self.1.html_len()
@@ -262,7 +267,14 @@ where
     }
 
     fn into_cloneable_owned(self) -> Self::CloneableOwned {
-        Attr(self.0, self.1.into_cloneable_owned())
+        #[cfg(not(erase_components))]
+        {
+            Attr(self.0, self.1.into_cloneable_owned())
+        }
+        #[cfg(erase_components)]
+        {
+            custom::custom_attribute(K::KEY, self.1.into_cloneable_owned())
+        }
     }
 
     fn dry_resolve(&mut self) {
