@@ -223,6 +223,37 @@ fn test_the_browsers_letters_and_digits_are_rusts() {
     assert!(browsers.contains(&'é') && browsers.contains(&'٣') && !browsers.contains(&'!'));
 }
 
+/// Erased, attributes of different names can share a type (`patches/README.md`): an element
+/// drawn again by another view, of the same element and attribute types, loses the attributes
+/// the new view does not have, rather than keeping them beside the new ones.
+#[wasm_bindgen_test]
+async fn test_an_element_drawn_by_another_view_keeps_none_of_the_old_attributes() {
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    let first = RwSignal::new(true);
+    leptos::mount::mount_to(container.clone(), move || {
+        move || {
+            if first.get() {
+                view! { <p title="the first">"text"</p> }.into_any()
+            } else {
+                view! { <p role="note">"text"</p> }.into_any()
+            }
+        }
+    })
+    .forget();
+    let p = find(&container, "p").expect("the view is mounted");
+    assert_eq!(p.get_attribute("title").as_deref(), Some("the first"));
+    first.set(false);
+    until("the other view is drawn", || {
+        find(&container, "p").is_some_and(|p| p.get_attribute("role").is_some())
+    })
+    .await;
+    let p = find(&container, "p").expect("still one paragraph");
+    assert_eq!(p.get_attribute("role").as_deref(), Some("note"));
+    assert_eq!(p.get_attribute("title"), None, "the first view's attribute is gone");
+    container.remove();
+}
+
 /// A view drawn again changes only the attributes whose values changed. With `erase_components`
 /// (`.cargo/config.toml`) Leptos's own renderer removed and set again every attribute of a
 /// redrawn element; message rows are redrawn whole, so that was DOM work and style

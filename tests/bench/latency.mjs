@@ -89,7 +89,9 @@ await runBench('latency', 20 * 60_000, async (scope) => {
       unit: 'ms',
       convo: c,
       sdk: s,
-      ...(limit && { target: `≤ ${limit} ms, < SDK`, met: c <= limit && c < s }),
+      // As issue 12 states it: at most the SDK's (the pages' clocks step by 0.1 ms, so equal
+      // medians are common).
+      ...(limit && { target: `≤ ${limit} ms, ≤ SDK`, met: c <= limit && c <= s }),
       extra: { messages: results.convo[kind].length, sdk_messages: results.sdk[kind].length },
     };
   };

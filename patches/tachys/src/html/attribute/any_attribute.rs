@@ -374,19 +374,22 @@ impl Attribute for Vec<AnyAttribute> {
 
     fn rebuild(self, state: &mut Self::State) {
         let (el, state) = state;
-        // Convo's patch (patches/README.md): the same attributes as before, by type and
-        // place, are rebuilt in place, as the typed tuples are without `erase_components`.
-        // Upstream removes every attribute and sets it again on each rebuild, which touches
-        // the DOM and invalidates style for values that did not change.
+        // Convo's patch (patches/README.md): the same attributes as before, by type, name
+        // and place, are rebuilt in place, as the typed tuples are without
+        // `erase_components`. Upstream removes every attribute and sets it again on each
+        // rebuild, which touches the DOM and invalidates style for values that did not change.
+        // (The names are compared too: erased, attributes of different names share a type.)
         if self.len() == state.len()
             && self.iter().zip(state.iter()).all(|(new, old)| new.type_id == old.type_id)
         {
-            for (new, old) in self.into_iter().zip(state.iter_mut()) {
-                let keys = (new.keys)(&new.value);
-                new.rebuild(old);
-                old.keys = keys;
+            let keys: Vec<_> = self.iter().map(|new| (new.keys)(&new.value)).collect();
+            if keys.iter().zip(state.iter()).all(|(new, old)| *new == old.keys) {
+                for ((new, old), keys) in self.into_iter().zip(state.iter_mut()).zip(keys) {
+                    new.rebuild(old);
+                    old.keys = keys;
+                }
+                return;
             }
-            return;
         }
         for old in mem::take(state) {
             for key in old.keys {

@@ -87,6 +87,8 @@ pub trait Attribute: NextAttribute + Send {
 }
 
 /// An attribute key can be used to remove an attribute from an element.
+// Convo's patch: comparable, so a rebuild can tell attributes of one type apart by name.
+#[derive(PartialEq)]
 pub enum NamedAttributeKey {
     /// An ordinary attribute.
     Attribute(Cow<'static, str>),
