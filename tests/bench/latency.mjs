@@ -54,6 +54,8 @@ const opts = options('latency');
 // BENCH_STAGES=1 also stamps the frames on the wire, to tell where the time goes.
 const stages = process.env.BENCH_STAGES === '1';
 const RECORD = { record: { selector: '.convo-bubble__text, .sdk-message', pattern: '^lat (\\d+)$', wire: stages } };
+/** `ms` to 0.01 ms. */
+const hundredths = (ms) => Math.round(ms * 100) / 100;
 
 await runBench('latency', 20 * 60_000, async (scope) => {
   const server = await startServer(opts);
@@ -89,9 +91,10 @@ await runBench('latency', 20 * 60_000, async (scope) => {
       unit: 'ms',
       convo: c,
       sdk: s,
-      // As issue 12 states it: at most the SDK's (the pages' clocks step by 0.1 ms, so equal
-      // medians are common).
-      ...(limit && { target: `≤ ${limit} ms, ≤ SDK`, met: c <= limit && c <= s }),
+      // As issue 12 states it: at most the SDK's. The pages' clocks step by 0.1 ms, so equal
+      // medians are common; compared to 0.01 ms, below which a difference is only the float
+      // arithmetic of the two clocks' readings.
+      ...(limit && { target: `≤ ${limit} ms, ≤ SDK`, met: hundredths(c) <= limit && hundredths(c) <= hundredths(s) }),
       extra: { messages: results.convo[kind].length, sdk_messages: results.sdk[kind].length },
     };
   };

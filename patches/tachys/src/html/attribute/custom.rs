@@ -114,9 +114,7 @@ where
     }
 
     fn keys(&self) -> Vec<NamedAttributeKey> {
-        vec![NamedAttributeKey::Attribute(
-            self.key.as_ref().to_string().into(),
-        )]
+        vec![NamedAttributeKey::Attribute(self.key.name())]
     }
 }
 
@@ -158,14 +156,29 @@ where
 pub trait CustomAttributeKey: Clone + AsRef<str> + Send + 'static {
     /// The attribute name.
     const KEY: &'static str;
+
+    /// The attribute name, as [`NamedAttributeKey`] holds it. Convo's patch: borrowed where
+    /// it can be, since every erased attribute is a custom one and a redraw reads the names of
+    /// all of an element's attributes (patches/README.md).
+    fn name(&self) -> Cow<'static, str> {
+        Cow::Owned(self.as_ref().to_owned())
+    }
 }
 
 impl CustomAttributeKey for &'static str {
     const KEY: &'static str = "";
+
+    fn name(&self) -> Cow<'static, str> {
+        Cow::Borrowed(self)
+    }
 }
 
 impl CustomAttributeKey for Cow<'static, str> {
     const KEY: &'static str = "";
+
+    fn name(&self) -> Cow<'static, str> {
+        self.clone()
+    }
 }
 
 impl CustomAttributeKey for String {
