@@ -107,7 +107,7 @@ pub fn Deferred(load: fn() -> Loading) -> impl IntoView {
 }
 
 /// Where a part stands.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Part {
     Loading,
     Ready,

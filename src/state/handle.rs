@@ -123,13 +123,10 @@ impl ChatHandle {
         let live = StoredValue::new(None::<Live>);
         let conversation =
             move || live.with_value(|l: &Option<Live>| l.as_ref().and_then(Live::conversation));
-        // Shared, not copied, with each command's run.
-        let end_url: std::sync::Arc<str> = config.end_url.as_str().into();
-        let rating_url: std::sync::Arc<str> = config.rating_url.as_str().into();
+        let config = StoredValue::new(config);
         let commands = Action::new_local(move |command: &Command| {
             let command = command.clone();
-            let (conversation, end_url, rating_url) =
-                (conversation(), end_url.clone(), rating_url.clone());
+            let conversation = conversation();
             async move {
                 match command {
                     Command::Send { text, attachments } => {
@@ -164,7 +161,8 @@ impl ChatHandle {
                         loaded
                     }
                     Command::End(tokens) => {
-                        let ended = tokens.post_with_session(&end_url, Map::new()).await;
+                        let url = config.with_value(|c| c.end_url.clone());
+                        let ended = tokens.post_with_session(&url, Map::new()).await;
                         match &ended {
                             Ok(()) => store.apply(Event::EndedByVisitor),
                             Err(error) => {
@@ -181,7 +179,8 @@ impl ChatHandle {
                             ("score".to_owned(), Value::from(score)),
                             ("comment".to_owned(), Value::from(comment)),
                         ]);
-                        let rated = tokens.post_with_session(&rating_url, fields).await;
+                        let url = config.with_value(|c| c.rating_url.clone());
+                        let rated = tokens.post_with_session(&url, fields).await;
                         match &rated {
                             Ok(()) => store.apply(Event::Feedback(Feedback::Sent)),
                             Err(error) => {
@@ -198,7 +197,7 @@ impl ChatHandle {
         });
         ChatHandle {
             store,
-            config: StoredValue::new(config),
+            config,
             live,
             next_file: StoredValue::new(0),
             commands,
