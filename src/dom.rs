@@ -177,6 +177,13 @@ pub fn open_file(url: &str, filename: &str) {
     }
 }
 
+/// Moves the focus to `element`, if it can take it (an HTML element, not an SVG one).
+pub fn focus(element: &web_sys::Element) {
+    if let Some(element) = element.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = element.focus();
+    }
+}
+
 /// The elements under `root` that match `selector`, in document order.
 pub fn elements(root: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
     let Ok(list) = root.query_selector_all(selector) else { return Vec::new() };

@@ -6,9 +6,10 @@
 //! holds the message's text (the draft waits, untouched); Enter saves, Escape cancels. Up arrow
 //! in an empty composer edits the newest message, as in most chat apps.
 
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
-use super::DraftFiles;
+use super::{bind, DraftFiles, Slot};
 use crate::effect::effect;
 use crate::state::{ChatHandle, Phase, Store};
 
@@ -20,8 +21,8 @@ const COUNTER_FROM: f64 = 0.8;
 pub fn Composer() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
-    let picker = NodeRef::<html::Input>::new();
-    let input = NodeRef::<html::Textarea>::new();
+    let picker = Slot::new();
+    let input = Slot::new();
     let limit = convo_client::limits::BODY_BYTES;
     let editing = move || store.editing.with(Option::is_some);
     // What the text area holds: the message being edited, or the draft.
@@ -44,6 +45,7 @@ pub fn Composer() -> impl IntoView {
     effect(move || {
         if editing() {
             if let Some(input) = input.get_untracked() {
+                let input: web_sys::HtmlTextAreaElement = input.unchecked_into();
                 let _ = input.focus();
                 let end = input.value().encode_utf16().count() as u32;
                 let _ = input.set_selection_range(end, end);
@@ -77,7 +79,8 @@ pub fn Composer() -> impl IntoView {
         }
     };
     let on_pick = move |_| {
-        let Some(input) = picker.get() else { return };
+        let Some(input) = picker.get_untracked() else { return };
+        let input: web_sys::HtmlInputElement = input.unchecked_into();
         if let Some(list) = input.files() {
             let files: Vec<web_sys::File> =
                 (0..list.length()).filter_map(|i| list.get(i)).collect();
@@ -104,8 +107,8 @@ pub fn Composer() -> impl IntoView {
                     aria-label=store.label(|s| s.attach)
                     disabled=move || ended() || editing()
                     on:click=Store::on(move |_| {
-                        if let Some(input) = picker.get() {
-                            input.click();
+                        if let Some(input) = picker.get_untracked() {
+                            input.unchecked_into::<web_sys::HtmlElement>().click();
                         }
                     })
                 >
@@ -113,7 +116,7 @@ pub fn Composer() -> impl IntoView {
                         <path d="M21 11l-8.5 8.5a5 5 0 0 1-7-7L14 4a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L15 7" />
                     </svg>
                 </button>
-                <input type="file" multiple class="convo-visually-hidden" tabindex="-1" aria-hidden="true" node_ref=picker on:change=Store::on(on_pick) />
+                <input type="file" multiple class="convo-visually-hidden" tabindex="-1" aria-hidden="true" use:bind=picker on:change=Store::on(on_pick) />
                 <label for="convo-composer-input" class="convo-visually-hidden">{store.label(|s| s.composer_placeholder)}</label>
                 <textarea
                     id="convo-composer-input"
@@ -124,7 +127,7 @@ pub fn Composer() -> impl IntoView {
                     aria-invalid=move || over().to_string()
                     aria-describedby=move || if editing() { "convo-composer-editing convo-composer-counter" } else { "convo-composer-counter" }
                     prop:value=move || text().get()
-                    node_ref=input
+                    use:bind=input
                     on:input=Store::on(move |ev| {
                         if editing() {
                             store.edit_text.set(event_target_value(&ev));

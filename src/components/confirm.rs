@@ -1,8 +1,9 @@
 //! A question asked in place, such as "End this chat?" or "Delete this message?". Focus lands
 //! on the harmless choice, and Escape picks it too (closing only the question, not the panel).
 
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
 
+use super::{bind, Slot};
 use crate::{i18n::Catalogue, state::Store};
 
 /// A label, in whichever locale is active.
@@ -26,17 +27,17 @@ pub fn Confirm(
     busy: Option<Signal<bool>>,
 ) -> impl IntoView {
     let store = Store::expect();
-    let keep_button = NodeRef::<html::Button>::new();
-    let group = NodeRef::<html::Div>::new();
+    let keep_button = Slot::new();
+    let group = Slot::new();
     let choose = move |callback: Callback<web_sys::Element>| {
         if let Some(group) = group.get_untracked() {
-            callback.run(group.into());
+            callback.run(group);
         }
     };
     // What asked the question may go away under it: keep focus in the panel.
     keep_button.on_load(move |button| {
         request_animation_frame(move || {
-            let _ = button.focus();
+            crate::dom::focus(&button);
         })
     });
     view! {
@@ -44,7 +45,7 @@ pub fn Confirm(
             class="convo-end-confirm"
             role="group"
             aria-labelledby=id
-            node_ref=group
+            use:bind=group
             on:keydown=Store::on(move |ev: web_sys::KeyboardEvent| {
                 if ev.key() == "Escape" {
                     ev.stop_propagation();
@@ -58,7 +59,7 @@ pub fn Confirm(
                 <button
                     type="button"
                     class="convo-button convo-button--secondary"
-                    node_ref=keep_button
+                    use:bind=keep_button
                     on:click=Store::on(move |_| choose(on_keep))
                 >
                     {store.label(keep)}

@@ -3,9 +3,10 @@
 //! removes what had the focus, so the focus goes to the launcher, not to the page's start. The
 //! page's proactive greeting and the preview of an agent's newest message show as one.
 
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::{bind, Slot};
 use crate::state::Store;
 
 /// A bubble at the launcher, while `content` has something to show.
@@ -32,7 +33,7 @@ pub fn LauncherBubble(
 ) -> impl IntoView {
     let store = Store::expect();
     let class = format!("{kind}{}", if start { " convo-launcher-bubble--start" } else { "" });
-    let region = NodeRef::<html::Div>::new();
+    let region = Slot::new();
     let dismiss = move || {
         let launcher = region
             .get_untracked()
@@ -54,7 +55,7 @@ pub fn LauncherBubble(
     };
     let shown = move || content.get().filter(|_| store.launcher_visible.get());
     view! {
-        <div class=class aria-live=live.then_some("polite") node_ref=region on:keydown=Store::on(on_keydown)>
+        <div class=class aria-live=live.then_some("polite") use:bind=region on:keydown=Store::on(on_keydown)>
             {move || shown().map(|(who, text)| {
                 view! {
                     <div class="convo-greeting__bubble" role=if live { "group" } else { "complementary" } aria-label=label>

@@ -16,10 +16,10 @@
 
 use std::sync::Arc;
 
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};
 
-use super::{shown, EarlierThreads, MessageRow, ParticipantNotice, RowMenus};
+use super::{bind, shown, EarlierThreads, MessageRow, ParticipantNotice, RowMenus, Slot};
 use crate::dom;
 use crate::effect::effect;
 use crate::state::{ChatHandle, Reach, Store, WINDOW};
@@ -80,7 +80,7 @@ impl SeenObserver {
     }
 
     /// Starts watching the rows in `list` (the visitor scrolled up), or stops watching any.
-    fn watch(&self, on: bool, list: Option<web_sys::HtmlDivElement>) {
+    fn watch(&self, on: bool, list: Option<web_sys::Element>) {
         if self.watching.try_get_value() == Some(on) {
             return;
         }
@@ -111,7 +111,7 @@ impl SeenObserver {
 pub fn MessageList() -> impl IntoView {
     let store = Store::expect();
     let handle = ChatHandle::expect();
-    let scroller = NodeRef::<html::Div>::new();
+    let scroller = Slot::new();
     let at_bottom = RwSignal::new(true);
     // Arrivals from others when the visitor left the bottom: the jump button counts past it.
     let arrivals_when_left = RwSignal::new(0u64);
@@ -135,7 +135,7 @@ pub fn MessageList() -> impl IntoView {
     let asked_up = StoredValue::new((0u64, false));
     // The list can outlive its element for a frame (the ended view replaces it), so every
     // deferred callback goes through this rather than `scroller.get()`.
-    let element = move || scroller.try_get_untracked().flatten();
+    let element = move || scroller.try_get_untracked();
 
     let observer = SeenObserver {
         store,
@@ -372,7 +372,7 @@ pub fn MessageList() -> impl IntoView {
     view! {
         <div
             class="convo-messages"
-            node_ref=scroller
+            use:bind=scroller
             on:scroll=Store::on(on_scroll)
             on:click=Store::on(move |ev| menus.on_click(&ev))
             on:keydown=Store::on(move |ev| menus.on_keydown(&ev))
@@ -439,9 +439,9 @@ impl Bottom {
 /// far (Home, Page Up, a press on the scrollbar); `asked_up` learns whether it asks for the start
 /// (Home, a press on the scrollbar).
 fn on_scroll_up_input(
-    scroller: NodeRef<html::Div>,
+    scroller: Slot,
     asked_up: StoredValue<(u64, bool)>,
-    on_up: impl Fn(&web_sys::HtmlDivElement, bool) + 'static,
+    on_up: impl Fn(&web_sys::Element, bool) + 'static,
 ) {
     const EVENTS: &[&str] = &["wheel", "keydown", "touchmove", "pointerdown"];
     listen(scroller, EVENTS, false, move |event| {
@@ -479,7 +479,7 @@ fn on_scroll_up_input(
 /// Calls `callback` with each of the events `names` on the list (in their capture phase if
 /// `capture`, for events that do not bubble) until the list goes. Passive listeners.
 fn listen(
-    scroller: NodeRef<html::Div>,
+    scroller: Slot,
     names: &'static [&'static str],
     capture: bool,
     callback: impl FnMut(web_sys::Event) + 'static,
@@ -490,7 +490,7 @@ fn listen(
     options.set_capture(capture);
     // The element the listeners are on, to take them off when the list goes (before the
     // closure they call is dropped).
-    let on = std::rc::Rc::new(std::cell::RefCell::new(None::<web_sys::HtmlDivElement>));
+    let on = std::rc::Rc::new(std::cell::RefCell::new(None::<web_sys::Element>));
     scroller.on_load({
         let (on, callback) =
             (on.clone(), listener.as_ref().unchecked_ref::<js_sys::Function>().clone());
@@ -521,7 +521,7 @@ fn listen(
 /// The message row at the top of the list's view (the first whose bottom is below the list's
 /// top edge) and how far below that edge it starts. Rows are in order: a binary search reads
 /// the layout of a few of them.
-fn top_row(list: &web_sys::HtmlDivElement) -> Option<(u64, f64)> {
+fn top_row(list: &web_sys::Element) -> Option<(u64, f64)> {
     let edge = list.get_bounding_client_rect().top();
     let rows = dom::elements(list, "[data-index]");
     let at = rows.partition_point(|row| row.get_bounding_client_rect().bottom() <= edge);
@@ -531,7 +531,7 @@ fn top_row(list: &web_sys::HtmlDivElement) -> Option<(u64, f64)> {
 
 /// Scrolls `list` so that the row of message `index` starts `offset` below its top edge again,
 /// if it is still there.
-fn keep_place(list: &web_sys::HtmlDivElement, index: u64, offset: f64) {
+fn keep_place(list: &web_sys::Element, index: u64, offset: f64) {
     let Ok(Some(row)) = list.query_selector(&format!("[data-index=\"{index}\"]")) else { return };
     let moved =
         row.get_bounding_client_rect().top() - list.get_bounding_client_rect().top() - offset;

@@ -40,6 +40,7 @@ mod rating_form;
 mod resolve_button;
 mod row_menu;
 mod shown;
+mod slot;
 mod text_field;
 mod typing_indicator;
 #[cfg(feature = "agent-desk")]
@@ -84,6 +85,7 @@ pub use rating_form::RatingForm;
 pub use resolve_button::ResolveButton;
 pub use row_menu::{RowMenuButton, RowMenus};
 pub use shown::{shown, shown_or};
+pub use slot::{bind, Slot};
 pub use text_field::TextField;
 pub use typing_indicator::TypingIndicator;
 #[cfg(feature = "agent-desk")]

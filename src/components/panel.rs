@@ -2,15 +2,15 @@
 //! current phase. It traps focus while open, closes on Escape (focus returns to the launcher),
 //! and accepts dropped and pasted files.
 
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use convo_client::ConversationState;
 
 use super::{
-    preload_parts, shown_or, Composer, ConnectionBanner, DeleteConfirm, EndConfirm, EndedView,
-    Header, MessageLeft, MessageList, Notices, OfflineForm, PanelGreeting, PreChatForm,
-    TypingIndicator,
+    bind, preload_parts, shown_or, Composer, ConnectionBanner, DeleteConfirm, EndConfirm,
+    EndedView, Header, MessageLeft, MessageList, Notices, OfflineForm, PanelGreeting, PreChatForm,
+    Slot, TypingIndicator,
 };
 use crate::effect::effect;
 use crate::state::{ChatHandle, Phase, Store};
@@ -31,7 +31,7 @@ fn active_element(node: &web_sys::Node) -> Option<web_sys::Element> {
 const FOCUS_ORDER: [&str; 3] =
     ["#convo-composer-input", "input:not([type=file]), textarea", ".convo-panel__close"];
 
-fn focus_first(section: &web_sys::HtmlElement) {
+fn focus_first(section: &web_sys::Element) {
     let target = FOCUS_ORDER
         .iter()
         .find_map(|selector| section.query_selector(selector).ok().flatten())
@@ -48,7 +48,7 @@ pub fn Panel() -> impl IntoView {
     let handle = ChatHandle::expect();
     // In place (the agent desk), the panel is a region of the page: no dialog, no focus trap.
     let inline = handle.config().inline;
-    let panel = NodeRef::<html::Section>::new();
+    let panel = Slot::new();
     let dragging = RwSignal::new(false);
 
     // Focus moves into the panel when it opens or the chat starts (to where the visitor will
@@ -96,7 +96,7 @@ pub fn Panel() -> impl IntoView {
             return;
         }
         // Keep Tab inside the dialog.
-        let Some(section) = panel.get() else { return };
+        let Some(section) = panel.get_untracked() else { return };
         let Ok(nodes) = section.query_selector_all(FOCUSABLE) else { return };
         let (Some(first), Some(last)) =
             (nodes.item(0), nodes.item(nodes.length().saturating_sub(1)))
@@ -150,7 +150,7 @@ pub fn Panel() -> impl IntoView {
             aria-modal=(!inline).then_some("true")
             aria-labelledby="convo-panel-title"
             hidden=move || !store.open.get()
-            node_ref=panel
+            use:bind=panel
             on:keydown=Store::on(on_keydown)
             on:dragover=Store::on(move |ev: web_sys::DragEvent| {
                 ev.prevent_default();

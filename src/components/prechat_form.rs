@@ -3,12 +3,13 @@
 //! Unicode name is accepted. After the backend refused the session, the form comes back with
 //! the visitor's answers and the reason.
 
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
 use serde_json::{Map, Value};
 
 use super::{
+    bind,
     custom_field::{control_id, CustomFieldInput},
-    FormRefusal, TextField,
+    FormRefusal, Slot, TextField,
 };
 use crate::{
     config::FieldKind,
@@ -37,7 +38,7 @@ pub fn PreChatForm() -> impl IntoView {
             (f.id.clone(), RwSignal::new(given))
         })
         .collect();
-    let form_ref = NodeRef::<html::Form>::new();
+    let form_ref = Slot::new();
     // Where the focus goes when fields are refused: the first of them in the form's order.
     let order: Vec<(Option<&'static str>, String)> = fields
         .iter()
@@ -105,7 +106,7 @@ pub fn PreChatForm() -> impl IntoView {
         })
         .collect::<Vec<_>>();
     view! {
-        <form class="convo-prechat" novalidate on:submit=Store::on(on_submit) node_ref=form_ref>
+        <form class="convo-prechat" novalidate on:submit=Store::on(on_submit) use:bind=form_ref>
             <p class="convo-prechat__intro">{store.label(|s| s.prechat_intro)}</p>
             {inputs}
             {custom}

@@ -1,9 +1,10 @@
 //! "Resolve": closes the open conversation once the agent confirms. The question replaces the
 //! button and takes the focus; Escape or "Keep it open" gives the focus back to the button.
 
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
 
-use crate::{i18n::Locale, state::Inbox};
+use super::{bind, Slot};
+use crate::{dom, i18n::Locale, state::Inbox};
 
 /// The resolve control of conversation `sid`, or that it is resolved.
 #[component]
@@ -15,9 +16,9 @@ pub fn ResolveButton(
 ) -> impl IntoView {
     let strings = locale.desk();
     let confirming = RwSignal::new(false);
-    let button = NodeRef::<html::Button>::new();
-    let confirm = NodeRef::<html::Button>::new();
-    let note = NodeRef::<html::P>::new();
+    let button = Slot::new();
+    let confirm = Slot::new();
+    let note = Slot::new();
     let resolving = {
         let sid = sid.clone();
         move || inbox.resolving.with(|r| r.as_ref() == Some(&sid))
@@ -38,21 +39,21 @@ pub fn ResolveButton(
             (Some((false, _)), (true, false)) => {
                 request_animation_frame(move || {
                     if let Some(confirm) = confirm.get_untracked() {
-                        let _ = confirm.focus();
+                        dom::focus(&confirm);
                     }
                 });
             }
             (Some((true, false)), (false, false)) => {
                 request_animation_frame(move || {
                     if let Some(button) = button.get_untracked() {
-                        let _ = button.focus();
+                        dom::focus(&button);
                     }
                 });
             }
             (Some((true, false)), (_, true)) => {
                 request_animation_frame(move || {
                     if let Some(note) = note.get_untracked() {
-                        let _ = note.focus();
+                        dom::focus(&note);
                     }
                 });
             }
@@ -76,7 +77,7 @@ pub fn ResolveButton(
             {move || {
                 if resolved.get() {
                     view! {
-                        <p class="convo-desk__resolved" role="status" tabindex="-1" node_ref=note>
+                        <p class="convo-desk__resolved" role="status" tabindex="-1" use:bind=note>
                             <span class="convo-desk__badge">{strings.resolved}</span>
                             " "
                             {strings.is_resolved}
@@ -96,7 +97,7 @@ pub fn ResolveButton(
                                 <button
                                     type="button"
                                     class="convo-button"
-                                    node_ref=confirm
+                                    use:bind=confirm
                                     disabled=resolving.clone()
                                     on:click=move |_| inbox.resolve(sid.clone())
                                 >
@@ -117,7 +118,7 @@ pub fn ResolveButton(
                         <button
                             type="button"
                             class="convo-button"
-                            node_ref=button
+                            use:bind=button
                             on:click=move |_| confirming.set(true)
                         >
                             {strings.resolve}

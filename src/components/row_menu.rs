@@ -12,11 +12,12 @@
 
 use std::any::Any;
 
-use leptos::{html, mount::mount_to, prelude::*, task::spawn_local};
+use leptos::{mount::mount_to, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
-use crate::dom::elements;
+use super::Slot;
+use crate::dom::{elements, focus};
 use crate::effect::effect;
 use crate::state::{ChatHandle, Store};
 
@@ -65,13 +66,13 @@ pub struct RowMenus {
     open: StoredValue<Option<Open>, LocalStorage>,
     /// The list's owner: the menu's view is its child (and so goes with the list).
     owner: StoredValue<Owner, LocalStorage>,
-    list: NodeRef<html::Div>,
+    list: Slot,
 }
 
 impl RowMenus {
     /// The controller of the rows of the list `list`; relabels the buttons shown when the
     /// locale changes.
-    pub fn new(store: Store, handle: ChatHandle, list: NodeRef<html::Div>) -> Self {
+    pub fn new(store: Store, handle: ChatHandle, list: Slot) -> Self {
         let menus = Self {
             store,
             handle,
@@ -282,10 +283,4 @@ fn row_key(button: &Element) -> Option<u64> {
 
 fn closest(target: Option<web_sys::EventTarget>, selector: &str) -> Option<Element> {
     target?.dyn_into::<Element>().ok()?.closest(selector).ok().flatten()
-}
-
-fn focus(element: &Element) {
-    if let Some(element) = element.dyn_ref::<HtmlElement>() {
-        let _ = element.focus();
-    }
 }
