@@ -20,12 +20,10 @@ export CARGO_FUZZ_VERSION=0.13.2   # scripts/fuzz's, which `scripts/setup fuzz` 
 # when the addition wraps past 4 GiB to the first KiB, which no Rust pointer here does);
 # --ignore-implicit-traps with it 0.4 KB more. --traps-never-happen is not tried: it deletes
 # code that leads to a trap, and so the bounds checks whose failure is a panic.
-# --remove-exports drops what Leptos's server functions export to JS (wasm-streams' stream
-# adapters, `IntoUnderlying*`: Leptos depends on server_fn's browser build whatever its
-# features): this client-rendered widget has no server functions, so nothing calls them, and
-# the code only they reach goes with them: 0.7 KB. (Their futures stay, held by the function
-# table; their classes stay in the glue, unused.)
-export WASM_OPT_FLAGS=${WASM_OPT_FLAGS:---remove-exports --pass-arg=remove-exports@*ntounderlying* -Os --strip-producers --strip-target-features --low-memory-unused}
+# (What Leptos's server functions exported to JS, wasm-streams' stream adapters, is no longer
+# in the module: patches/server_fn leaves wasm-streams out. It was dropped here with
+# --remove-exports before, which could not take their code: the function table held it.)
+export WASM_OPT_FLAGS=${WASM_OPT_FLAGS:--Os --strip-producers --strip-target-features --low-memory-unused}
 
 # For release builds of the wasm (scripts/package; Trunk's release build in scripts/bench): the
 # dependencies' and this checkout's absolute paths, which panic locations carry into the binary,
