@@ -301,3 +301,35 @@ async fn test_a_redrawn_element_sets_only_its_changed_attributes() {
     assert_eq!(p.get_attribute("data-kept").as_deref(), Some("same"));
     container.remove();
 }
+
+/// In the browser, JSON text writes floats as JavaScript writes numbers
+/// (`convo_wire::json::text`): the text reads back to the very same double (read exactly, by
+/// the browser's `parseFloat`), and still as a float, as serde_json's text would (`1.0`, not
+/// `1`; `-0.0` keeps its sign).
+#[wasm_bindgen_test]
+fn test_floats_in_json_text_read_back_to_the_same_value() {
+    use convo_wire::json;
+    use serde_json::Value;
+
+    let special =
+        [0.0, -0.0, 1.0, -1.0, 0.1, 100.0, 1e16, 1e21, 1e-7, 123_456_789.125, 5e-324, f64::MAX];
+    let mut state = 0x5eed_u64;
+    let random = std::iter::from_fn(move || {
+        // xorshift: bit patterns of every exponent and sign.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        Some(f64::from_bits(state))
+    });
+    for x in special.into_iter().chain(random.filter(|x| x.is_finite()).take(5_000)) {
+        let text = json::text(&Value::from(x));
+        let back = js_sys::parse_float(&text);
+        assert_eq!(back.to_bits(), x.to_bits(), "{x:e} written as {text}");
+        let read = json::parse(text.as_bytes()).unwrap();
+        assert!(read.is_f64(), "{x:e} written as {text} reads back as {read}");
+        assert!(serde_json::from_str::<Value>(&text).unwrap().is_f64(), "{text}");
+    }
+    assert_eq!(json::text(&Value::from(1.0)), "1.0");
+    assert_eq!(json::text(&Value::from(-0.0)), "-0.0");
+    assert_eq!(json::text(&serde_json::json!([0.5, 2])), "[0.5,2]");
+}

@@ -14,13 +14,124 @@ use crate::Error;
 /// read by a recursion that could exhaust the stack.
 const MAX_DEPTH: u32 = 128;
 
-/// `value` as compact JSON text: what `value.to_string()` writes, without `Display`. That path
-/// also carries serde_json's pretty printer and an `io::Write` adapter over the formatter, which
-/// would ship in the widget's wasm for nothing (issue 15); this is `serde_json::to_vec`'s, which
-/// frame payloads take already.
+/// `value` as compact JSON text, byte for byte what `serde_json::to_string` writes (the tests
+/// below and the `json` fuzz target hold it to that). A writer of its own, as [`parse`] is a
+/// reader of its own: serde_json's goes through serde's `Serializer`, its `Formatter` and an
+/// `io::Write` adapter, generic code the widget's wasm carried for this one use (issue 15: 0.6 KB
+/// brotli). Floats are written as serde_json writes them, but in the browser ([`write_float`]).
 pub fn text(value: &Value) -> String {
-    // Writing a `Value` cannot fail: its map keys are strings.
-    serde_json::to_string(value).unwrap_or_default()
+    let mut out = String::new();
+    write_value(&mut out, value);
+    out
+}
+
+fn write_value(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(number) => write_number(out, number),
+        Value::String(text) => write_string(out, text),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(entries) => {
+            out.push('{');
+            for (i, (key, item)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, key);
+                out.push(':');
+                write_value(out, item);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_number(out: &mut String, number: &Number) {
+    use std::fmt::Write as _;
+    // A `Number` is a `u64`, an `i64` or a finite `f64`: `null` is what serde_json writes for
+    // a float that is not finite, which a `Number` never holds.
+    let _ = match (number.as_u64(), number.as_i64(), number.as_f64()) {
+        (Some(n), _, _) => write!(out, "{n}"),
+        (None, Some(n), _) => write!(out, "{n}"),
+        (None, None, Some(x)) if x.is_finite() => {
+            write_float(out, x);
+            Ok(())
+        }
+        _ => {
+            out.push_str("null");
+            Ok(())
+        }
+    };
+}
+
+/// A finite float as serde_json writes it: the shortest text that reads back to it, by `zmij`.
+#[cfg(not(target_arch = "wasm32"))]
+fn write_float(out: &mut String, x: f64) {
+    out.push_str(zmij::Buffer::new().format_finite(x));
+}
+
+/// A finite float in the browser: the shortest text that reads back to it, as JavaScript writes
+/// numbers (ECMAScript's `Number::toString`), not by zmij, whose tables cost the widget 1.6 KB
+/// brotli (issue 15). It reads back to the same `Value` as serde_json's text would: a float
+/// with nothing after its digits gets the `.0` serde_json gives it (`1.0`, not `1`, which would
+/// read back as an integer), and `-0.0` keeps its sign. Only the exponent can be spelt
+/// differently (`1e+21`, where serde_json writes `1e21`). A browser test holds it to that
+/// (`src/browser_tests.rs`).
+#[cfg(target_arch = "wasm32")]
+fn write_float(out: &mut String, x: f64) {
+    if x == 0.0 {
+        out.push_str(if x.is_sign_negative() { "-0.0" } else { "0.0" });
+        return;
+    }
+    let text = String::from(js_sys::Number::from(x).to_string_with_radix(10).unwrap_or_default());
+    out.push_str(&text);
+    if !text.contains(['.', 'e']) {
+        out.push_str(".0");
+    }
+}
+
+/// `text` as a JSON string, escaped as serde_json escapes: the two-character escapes where JSON
+/// has them, `\u00xx` for the other control characters, everything else as it is.
+fn write_string(out: &mut String, text: &str) {
+    out.push('"');
+    let mut plain = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // Every byte escaped is ASCII, so `at` and `at + 1` are character boundaries.
+        out.push_str(&text[plain..at]);
+        plain = at + 1;
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(&text[plain..]);
+    out.push('"');
 }
 
 /// A JSON object of `entries`, in their order: what [`object!`](crate::object) makes.
@@ -388,6 +499,20 @@ mod tests {
         assert_eq!(text(&value), r#"{"b":[1,-2.5,null,true],"a":"\"é\"\n","c":{}}"#);
     }
 
+    /// Every escape, each control character, the integer limits and floats of every shape.
+    #[test]
+    fn test_text_is_what_serde_json_writes() {
+        let controls: String = (0u8..0x20).map(char::from).collect();
+        let value = json!({
+            "controls": controls,
+            "escapes": "\"\\/\u{7f}é😀 end",
+            "": [u64::MAX, i64::MIN, 0, -0.0, 0.1, 1e300, -2.5e-300, 1e21, 123456789.125, f64::MIN_POSITIVE],
+            "nested": [[[{}]], {"a": [null, false, true]}],
+        });
+        assert_eq!(text(&value), serde_json::to_string(&value).unwrap());
+        assert!(text(&value).contains(r#""\u0000\u0001"#), "{}", text(&value));
+    }
+
     #[test]
     fn test_object_is_what_json_makes() {
         let (name, none, inner) = (String::from("Ana"), None::<String>, json!({ "a": 1 }));
@@ -515,6 +640,8 @@ mod tests {
             if !x.is_finite() {
                 continue;
             }
+            let number = json!(x);
+            assert_eq!(super::text(&number), serde_json::to_string(&number).unwrap());
             for text in [format!("{x:e}"), format!("{x}")] {
                 assert_eq!(parse(text.as_bytes()).unwrap().as_f64(), Some(x), "{text}");
                 let ulps = wasm_float(&text).to_bits().abs_diff(x.to_bits());
@@ -549,6 +676,8 @@ mod tests {
                         panic!("iteration {i}: {e} for {:?}", String::from_utf8_lossy(&input))
                     });
                     assert!(same(&ours, &theirs), "iteration {i}: {ours} vs {theirs}");
+                    let written = serde_json::to_string(&ours).unwrap();
+                    assert_eq!(text(&ours), written, "iteration {i}: written differently");
                 }
                 Err(_) => assert!(
                     ours.is_err(),
