@@ -59,20 +59,18 @@ fn write_value(out: &mut String, value: &Value) {
 
 fn write_number(out: &mut String, number: &Number) {
     use std::fmt::Write as _;
-    // A `Number` is a `u64`, an `i64` or a finite `f64`: `null` is what serde_json writes for
-    // a float that is not finite, which a `Number` never holds.
-    let _ = match (number.as_u64(), number.as_i64(), number.as_f64()) {
-        (Some(n), _, _) => write!(out, "{n}"),
-        (None, Some(n), _) => write!(out, "{n}"),
-        (None, None, Some(x)) if x.is_finite() => {
-            write_float(out, x);
-            Ok(())
+    // A `Number` is a `u64`, an `i64` or a finite `f64` (serde_json would write `null` for a
+    // float that is not finite, which a `Number` never holds).
+    if let Some(n) = number.as_u64() {
+        let _ = write!(out, "{n}");
+    } else if let Some(n) = number.as_i64() {
+        let _ = write!(out, "{n}");
+    } else {
+        match number.as_f64().filter(|x| x.is_finite()) {
+            Some(x) => write_float(out, x),
+            None => out.push_str("null"),
         }
-        _ => {
-            out.push_str("null");
-            Ok(())
-        }
-    };
+    }
 }
 
 /// A finite float as serde_json writes it: the shortest text that reads back to it, by `zmij`.
@@ -107,27 +105,28 @@ fn write_string(out: &mut String, text: &str) {
     out.push('"');
     let mut plain = 0;
     for (at, byte) in text.bytes().enumerate() {
-        let escape = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
+        let short = match byte {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            0x00..=0x1f => None,
             _ => continue,
         };
         // Every byte escaped is ASCII, so `at` and `at + 1` are character boundaries.
         out.push_str(&text[plain..at]);
         plain = at + 1;
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
-        } else {
-            out.push_str(escape);
+        match short {
+            Some(escape) => out.push_str(escape),
+            None => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            }
         }
     }
     out.push_str(&text[plain..]);
